@@ -1,0 +1,1 @@
+"""Benchmark harness (see bench/__main__.py)."""

@@ -1,0 +1,24 @@
+"""Options shared by every command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default: $SALESMETRICS_WORKSPACE, else the current folder).",
+        show_default=False,
+    ),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or hints.")]
+
+#: Where results go (stdout) and where progress and hints go (stderr).
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)

@@ -1,0 +1,140 @@
+"""``salesmetrics.toml``: the workspace configuration, validated with clear one-line errors."""
+
+from __future__ import annotations
+
+import tomllib
+import zoneinfo
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from salesmetrics.errors import ConfigError, suggest
+
+CONFIG_FILE = "salesmetrics.toml"
+DEFAULT_BACKEND = "duckdb:///workspace.duckdb"
+BACKEND_SCHEMES = ("duckdb", "postgresql", "postgres", "pyspark")
+SELLING_TYPES = ("call", "email", "meeting", "demo", "prospecting", "proposal")
+
+
+class Config(BaseModel):
+    """Every setting of a workspace; each key has a default."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    base_currency: str = Field("USD", description="ISO 4217 code every amount is converted to")
+    timezone: str = Field("UTC", description="naive timestamps are read in this zone")
+    backend: str = Field(
+        DEFAULT_BACKEND,
+        description="duckdb:///FILE (relative to the workspace), postgresql://..., pyspark://...",
+    )
+    fiscal_year_start_month: int = Field(1, ge=1, le=12, description="1 = January")
+    lead_qualification: str = Field(
+        "qualified_at", description="'qualified_at', or a rule such as 'score >= 50'"
+    )
+    working_hours_per_week: float = Field(40.0, gt=0, le=168)
+    gross_margin: float = Field(1.0, gt=0, le=1, description="for LTV and CAC payback")
+    min_survey_group: int = Field(5, ge=1, description="smallest group whose survey is shown")
+    engagement_window_days: int = Field(30, ge=1)
+    engagement_weights: dict[str, float] = Field(default_factory=dict)
+    engagement_targets: dict[str, float] = Field(default_factory=dict)
+    customer_lifetime_years: float | None = Field(None, gt=0)
+    max_customer_lifetime_years: float = Field(10.0, gt=0)
+    recurring_source: Literal["auto", "subscriptions", "invoice_lines"] = "auto"
+    selling_activity_types: list[str] = Field(default_factory=lambda: list(SELLING_TYPES))
+    default_metrics: list[str] = Field(default_factory=list)
+
+    @field_validator("base_currency")
+    @classmethod
+    def _currency(cls, v: str) -> str:
+        if len(v) != 3 or not v.isalpha():
+            raise ValueError("must be a 3-letter ISO 4217 code such as USD or IDR")
+        return v.upper()
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, v: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(v)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone such as UTC or Asia/Jakarta") from None
+        return v
+
+    @field_validator("backend")
+    @classmethod
+    def _backend(cls, v: str) -> str:
+        scheme = v.split("://", 1)[0] if "://" in v else ""
+        if scheme not in BACKEND_SCHEMES:
+            raise ValueError(
+                "must be a URL starting with duckdb://, postgresql:// or pyspark://"
+            )
+        return v
+
+    @property
+    def backend_scheme(self) -> str:
+        """``duckdb``, ``postgresql`` or ``pyspark``."""
+        scheme = self.backend.split("://", 1)[0]
+        return "postgresql" if scheme == "postgres" else scheme
+
+
+def _one_line(err: ValidationError, source: str) -> str:
+    first = err.errors()[0]
+    key = ".".join(str(p) for p in first["loc"])
+    if first["type"] == "extra_forbidden":
+        known = Config.model_fields
+        return f"{source}: unknown key {key!r}{suggest(key, known)}; remove it or fix its name"
+    got = first.get("input")
+    msg = first["msg"].removeprefix("Value error, ")
+    return f"{source}: key {key!r} = {got!r}: {msg}"
+
+
+def config_from_dict(data: dict[str, Any], source: str = CONFIG_FILE) -> Config:
+    """Validate a parsed configuration; a one-line ConfigError names the bad key."""
+    try:
+        return Config.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_one_line(err, source)) from None
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate ``salesmetrics.toml`` at ``path``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no workspace here; create one with 'salesmetrics init {path.parent}'"
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML ({err})") from None
+    return config_from_dict(data, str(path))
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return repr(value)
+
+
+def render_config(config: Config) -> str:
+    """``salesmetrics.toml`` text for ``config``, every key written with its description."""
+    lines = ["# salesmetrics workspace configuration; every key is optional.", ""]
+    tables: list[str] = []
+    for name, info in Config.model_fields.items():
+        value = getattr(config, name)
+        if info.description:
+            lines.append(f"# {info.description}")
+        if isinstance(value, dict):
+            tables.append(f"[{name}]")
+            tables += [f"{k} = {_toml_value(v)}" for k, v in value.items()]
+            tables.append("")
+        elif value is None:
+            lines.append(f"# {name} =")
+        else:
+            lines.append(f"{name} = {_toml_value(value)}")
+    return "\n".join([*lines, "", *tables]).rstrip() + "\n"

@@ -1,0 +1,436 @@
+"""The canonical tables of data-model.md, declared once.
+
+The importer, validation, the demo generator, export/restore and the docs all read this module;
+nothing else restates a table's columns, types, keys or required fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ColumnType(StrEnum):
+    """The logical column types of the data model."""
+
+    STR = "str"
+    INT = "int"
+    DECIMAL = "decimal"
+    FLOAT = "float"
+    BOOL = "bool"
+    DATE = "date"
+    TIMESTAMP = "timestamp"
+
+
+#: SQL type of each logical type. Money is an exact decimal (never a binary float); timestamps are
+#: stored as naive UTC.
+SQL_TYPES: dict[ColumnType, str] = {
+    ColumnType.STR: "VARCHAR",
+    ColumnType.INT: "BIGINT",
+    ColumnType.DECIMAL: "DECIMAL(18,4)",
+    ColumnType.FLOAT: "DOUBLE",
+    ColumnType.BOOL: "BOOLEAN",
+    ColumnType.DATE: "DATE",
+    ColumnType.TIMESTAMP: "TIMESTAMP",
+}
+
+#: Exchange rates need more decimals than money (1 IDR is 0.0000625 USD).
+RATE_SQL_TYPE = "DECIMAL(18,10)"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a canonical table.
+
+    ``choices`` restricts the (normalised, lower-case) values; ``minimum``/``maximum`` bound
+    numbers; ``sql_type`` overrides the type's default SQL type.
+    """
+
+    name: str
+    type: ColumnType
+    required: bool = False
+    doc: str = ""
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    sql_type: str | None = None
+
+    @property
+    def sql(self) -> str:
+        """The SQL type this column is stored as."""
+        return self.sql_type or SQL_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class RequiredWhen:
+    """Row rule: ``column`` must be present when ``when_column`` equals ``when_value``."""
+
+    column: str
+    when_column: str
+    when_value: str
+
+    def describe(self) -> str:
+        """The rule in words, as shown in quarantine reasons."""
+        return f"{self.column} is required when {self.when_column} is {self.when_value}"
+
+
+@dataclass(frozen=True)
+class NotBefore:
+    """Row rule: ``column`` must not be earlier than ``other`` when both are present."""
+
+    column: str
+    other: str
+
+    def describe(self) -> str:
+        """The rule in words, as shown in quarantine reasons."""
+        return f"{self.column} must not be before {self.other}"
+
+
+RowRule = RequiredWhen | NotBefore
+
+
+@dataclass(frozen=True)
+class Table:
+    """A canonical table: its columns in order, its key, and its row rules."""
+
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    rules: tuple[RowRule, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.columns]
+        unknown = [k for k in self.key if k not in names]
+        if unknown:
+            raise ValueError(f"table {self.name}: key columns {unknown} are not columns")
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Column names in declaration order (without the metadata columns)."""
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Names of the required columns."""
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        """The column called ``name``; KeyError when there is none."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+S, I, D, F, B, DT, TS = (
+    ColumnType.STR,
+    ColumnType.INT,
+    ColumnType.DECIMAL,
+    ColumnType.FLOAT,
+    ColumnType.BOOL,
+    ColumnType.DATE,
+    ColumnType.TIMESTAMP,
+)
+
+LEAD_STATUSES = ("new", "working", "qualified", "disqualified", "converted")
+OPPORTUNITY_STATUSES = ("open", "won", "lost")
+OPPORTUNITY_TYPES = ("new_business", "expansion", "renewal")
+FORECAST_CATEGORIES = ("pipeline", "best_case", "commit", "closed", "omitted")
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "reps",
+        "The sales team.",
+        (
+            Column("rep_id", S, True, "key"),
+            Column("name", S),
+            Column("team", S),
+            Column("manager_id", S, doc="another rep_id, or a manager's name"),
+            Column("region", S),
+            Column("email", S, doc="links a web login to a rep"),
+            Column("hired_on", DT),
+            Column("left_on", DT, doc="a rep counts as active in a period it overlaps"),
+        ),
+        key=("rep_id",),
+        rules=(NotBefore("left_on", "hired_on"),),
+    ),
+    Table(
+        "quotas",
+        "Quota per rep and window; pro-rated by days for other windows.",
+        (
+            Column("rep_id", S, True),
+            Column("period_start", DT, True, "inclusive"),
+            Column("period_end", DT, True, "inclusive as given"),
+            Column("amount", D, True, minimum=0),
+            Column("currency", S, doc="default: base currency"),
+        ),
+        key=("rep_id", "period_start", "period_end"),
+        rules=(NotBefore("period_end", "period_start"),),
+    ),
+    Table(
+        "accounts",
+        "Companies: prospects and customers.",
+        (
+            Column("account_id", S, True, "key"),
+            Column("name", S),
+            Column("segment", S, doc="e.g. SMB / Mid-market / Enterprise"),
+            Column("industry", S),
+            Column("region", S),
+            Column("country", S),
+            Column("owner_id", S, doc="rep_id"),
+            Column("created_at", TS),
+            Column("churned_at", DT, doc="without subscription data: the date the customer was lost"),
+        ),
+        key=("account_id",),
+    ),
+    Table(
+        "leads",
+        "Leads, with qualification and conversion.",
+        (
+            Column("lead_id", S, True, "key"),
+            Column("created_at", TS, True),
+            Column("source", S, doc="channel: web, referral, event, outbound, paid, partner, ..."),
+            Column("owner_id", S, doc="rep_id"),
+            Column("account_id", S),
+            Column("segment", S),
+            Column("region", S),
+            Column("status", S, doc="normalised status", choices=LEAD_STATUSES),
+            Column("status_raw", S, doc="the status as the source gave it"),
+            Column("score", F, doc="lead score, if the CRM has one"),
+            Column("qualified_at", TS, doc="when it met the qualification criteria"),
+            Column("converted_at", TS, doc="when it became an opportunity or customer"),
+            Column("opportunity_id", S, doc="the opportunity it converted into"),
+        ),
+        key=("lead_id",),
+        rules=(NotBefore("qualified_at", "created_at"), NotBefore("converted_at", "created_at")),
+    ),
+    Table(
+        "opportunities",
+        "Deals.",
+        (
+            Column("opportunity_id", S, True, "key"),
+            Column("account_id", S),
+            Column("owner_id", S, doc="rep_id"),
+            Column("lead_id", S),
+            Column("name", S),
+            Column("type", S, choices=OPPORTUNITY_TYPES),
+            Column("source", S),
+            Column("product", S),
+            Column("created_at", TS, doc="when the opportunity was opened"),
+            Column("close_date", DT, doc="expected close date while open; actual once closed"),
+            Column("stage", S, True, "the CRM's stage name as given"),
+            Column("status", S, doc="open / won / lost", choices=OPPORTUNITY_STATUSES),
+            Column("amount", D, doc="deal value in currency; required for won deals"),
+            Column("currency", S, doc="ISO 4217; default base currency"),
+            Column("probability", F, doc="0-1", minimum=0, maximum=1),
+            Column("forecast_category", S, choices=FORECAST_CATEGORIES),
+            Column("lost_reason", S),
+        ),
+        key=("opportunity_id",),
+        rules=(RequiredWhen("amount", "status", "won"),),
+    ),
+    Table(
+        "opportunity_history",
+        "One row per change of an opportunity.",
+        (
+            Column("opportunity_id", S, True),
+            Column("changed_at", TS, True),
+            Column("stage", S, doc="the stage from changed_at on"),
+            Column("status", S, choices=OPPORTUNITY_STATUSES),
+            Column("amount", D),
+            Column("close_date", DT),
+            Column("probability", F, minimum=0, maximum=1),
+            Column("forecast_category", S, choices=FORECAST_CATEGORIES),
+        ),
+        key=("opportunity_id", "changed_at"),
+    ),
+    Table(
+        "subscriptions",
+        "Recurring revenue as periods.",
+        (
+            Column("subscription_id", S, True, "key"),
+            Column("account_id", S, True),
+            Column("start_date", DT, True, "inclusive"),
+            Column("end_date", DT, doc="exclusive; empty = still running"),
+            Column("mrr", D, True, "monthly recurring amount in currency", minimum=0),
+            Column("currency", S),
+            Column("plan", S),
+            Column("quantity", I, doc="seats", minimum=0),
+            Column("is_trial", B, doc="trials carry no MRR"),
+        ),
+        key=("subscription_id",),
+        rules=(NotBefore("end_date", "start_date"),),
+    ),
+    Table(
+        "invoice_lines",
+        "Recurring revenue as billing lines.",
+        (
+            Column("line_id", S, True, "key"),
+            Column("account_id", S, True),
+            Column("invoice_date", DT, True),
+            Column("amount", D, True, "negative for credits/refunds"),
+            Column("currency", S),
+            Column("service_start", DT),
+            Column("service_end", DT),
+            Column("plan", S),
+            Column("is_recurring", B, doc="default true; one-off fees carry no MRR"),
+        ),
+        key=("line_id",),
+        rules=(NotBefore("service_end", "service_start"),),
+    ),
+    Table(
+        "costs",
+        "Sales and marketing spend (for CAC).",
+        (
+            Column("cost_id", S, True, "key"),
+            Column("date", DT, True),
+            Column("period_start", DT),
+            Column("period_end", DT),
+            Column("category", S, True, "marketing / sales (others kept, ignored by CAC)"),
+            Column("channel", S),
+            Column("amount", D, True),
+            Column("currency", S),
+        ),
+        key=("cost_id",),
+        rules=(NotBefore("period_end", "period_start"),),
+    ),
+    Table(
+        "activities",
+        "What reps spend their time on.",
+        (
+            Column("activity_id", S, True, "key"),
+            Column("rep_id", S, True),
+            Column("started_at", TS, True),
+            Column("duration_minutes", F, True, minimum=0),
+            Column("type", S, True),
+            Column("is_selling", B, doc="default from type by the configured map"),
+            Column("account_id", S),
+            Column("opportunity_id", S),
+        ),
+        key=("activity_id",),
+    ),
+    Table(
+        "forecasts",
+        "What was predicted.",
+        (
+            Column("forecast_id", S, True, "key"),
+            Column("scope", S, True, choices=("company", "team", "rep")),
+            Column("scope_id", S, doc="team name or rep_id; empty for company"),
+            Column("period", S, True, "a period in the CLI syntax"),
+            Column("amount", D, True),
+            Column("submitted_at", TS, True),
+            Column("category", S, choices=("commit", "best_case", "most_likely")),
+            Column("method", S, choices=("manager", "weighted_pipeline", "statistical")),
+        ),
+        key=("forecast_id",),
+    ),
+    Table(
+        "engagement_events",
+        "Product usage per customer account.",
+        (
+            Column("account_id", S, True),
+            Column("occurred_on", DT, True),
+            Column("event", S, True),
+            Column("count", I, doc="default 1", minimum=0),
+        ),
+        key=("account_id", "occurred_on", "event"),
+    ),
+    Table(
+        "survey_responses",
+        "Pulse surveys and eNPS.",
+        (
+            Column("response_id", S, True, "key"),
+            Column("survey_id", S, True),
+            Column("submitted_at", TS, True),
+            Column("question_id", S, True, "`enps` marks the eNPS question"),
+            Column("score", I, True, "0-10", minimum=0, maximum=10),
+            Column("respondent_id", S, doc="pseudonymous; never shown"),
+            Column("team", S),
+            Column("comment", S),
+        ),
+        key=("response_id",),
+    ),
+    Table(
+        "fx_rates",
+        "Base-currency units per 1 unit of currency on a date.",
+        (
+            Column("date", DT, True),
+            Column("currency", S, True),
+            Column("rate", D, True, sql_type=RATE_SQL_TYPE, minimum=0),
+        ),
+        key=("date", "currency"),
+    ),
+)
+
+#: Every canonical table by name.
+SCHEMA: dict[str, Table] = {t.name: t for t in TABLES}
+
+#: Metadata columns every canonical table carries.
+BATCH_ID = "_batch_id"
+LOADED_AT = "_loaded_at"
+META_COLUMNS: tuple[tuple[str, str], ...] = ((BATCH_ID, "VARCHAR"), (LOADED_AT, "TIMESTAMP"))
+
+
+def table(name: str) -> Table:
+    """The canonical table called ``name``, or a one-line error listing the tables."""
+    from salesmetrics.errors import UserError, suggest
+
+    try:
+        return SCHEMA[name]
+    except KeyError:
+        raise UserError(
+            f"unknown table {name!r}{suggest(name, SCHEMA)}; tables: {', '.join(SCHEMA)}"
+        ) from None
+
+
+def create_table_sql(t: Table, name: str | None = None) -> str:
+    """``CREATE TABLE`` statement for ``t`` (with its metadata columns and primary key)."""
+    cols = [f'"{c.name}" {c.sql}' + (" NOT NULL" if c.name in t.key else "") for c in t.columns]
+    cols += [f'"{n}" {typ}' for n, typ in META_COLUMNS]
+    key = ", ".join(f'"{k}"' for k in t.key)
+    return f'CREATE TABLE IF NOT EXISTS "{name or t.name}" ({", ".join(cols)}, PRIMARY KEY ({key}))'
+
+
+#: Tables the product keeps about imports (not part of the data model, but exported and restored
+#: like it). Their rows are written in the same transaction as the batch they describe.
+IMPORT_LOG = Table(
+    "_import_log",
+    "One row per import batch.",
+    (
+        Column("batch_id", S, True),
+        Column("table_name", S, True),
+        Column("file", S),
+        Column("file_hash", S, doc="sha256 of the file's bytes"),
+        Column("rows_read", I),
+        Column("rows_loaded", I),
+        Column("rows_rejected", I),
+        Column("unmapped_columns", S, doc="comma-separated source columns that map to nothing"),
+        Column("raw_copy", S, doc="path of the raw copy of the batch, relative to the workspace"),
+        Column("started_at", TS),
+        Column("finished_at", TS),
+    ),
+    key=("batch_id",),
+)
+QUARANTINE = Table(
+    "_quarantine",
+    "Rejected rows: one row per broken rule.",
+    (
+        Column("batch_id", S, True),
+        Column("table_name", S, True),
+        Column("file", S),
+        Column("row", I, True, "1-based row in the file, the header being row 1"),
+        Column("column", S, True),
+        Column("value", S),
+        Column("reason", S, True),
+    ),
+    key=("batch_id", "row", "column"),
+)
+INTERNAL_TABLES: tuple[Table, ...] = (IMPORT_LOG, QUARANTINE)
+
+
+def internal_create_sql(t: Table) -> str:
+    """``CREATE TABLE`` for an internal table (no metadata columns)."""
+    cols = ", ".join(f'"{c.name}" {c.sql}' for c in t.columns)
+    key = ", ".join(f'"{k}"' for k in t.key)
+    return f'CREATE TABLE IF NOT EXISTS "{t.name}" ({cols}, PRIMARY KEY ({key}))'

@@ -1,0 +1,145 @@
+"""A workspace: a folder with ``salesmetrics.toml`` and the backend holding its tables."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ibis
+
+from salesmetrics import schema
+from salesmetrics.config import CONFIG_FILE, Config, config_from_dict, load_config, render_config
+from salesmetrics.errors import UserError
+
+if TYPE_CHECKING:
+    import duckdb
+    from ibis.backends import BaseBackend
+
+    from salesmetrics.ingest.importer import ImportResult
+
+ENV_WORKSPACE = "SALESMETRICS_WORKSPACE"
+
+
+def resolve_dir(directory: str | Path | None) -> Path:
+    """The workspace folder: ``directory``, else ``$SALESMETRICS_WORKSPACE``, else the cwd."""
+    if directory is not None:
+        return Path(directory)
+    return Path(os.environ.get(ENV_WORKSPACE) or ".")
+
+
+class Workspace:
+    """An open workspace: its folder, its configuration and its backend connection."""
+
+    def __init__(self, root: Path, config: Config) -> None:
+        self.root = root
+        self.config = config
+
+    def __repr__(self) -> str:
+        return f"Workspace({str(self.root)!r}, backend={self.config.backend!r})"
+
+    # -- backend ---------------------------------------------------------------------------
+
+    @cached_property
+    def backend(self) -> BaseBackend:
+        """The Ibis backend holding the canonical tables (opened on first use)."""
+        scheme = self.config.backend_scheme
+        if scheme != "duckdb":
+            raise UserError(
+                f"backend {self.config.backend!r}: only duckdb:// workspaces are supported in this"
+                " version; set backend = \"duckdb:///workspace.duckdb\" in salesmetrics.toml"
+            )
+        path = self.config.backend.split("://", 1)[1].lstrip("/") or "workspace.duckdb"
+        target = Path(path) if Path(path).is_absolute() else self.root / path
+        try:
+            con = ibis.duckdb.connect(str(target))
+        except Exception as err:  # duckdb raises IOException subclasses for locks and corruption
+            raise UserError(f"cannot open the workspace database {target}: {err}") from None
+        self._ensure_tables(con.con)
+        return con
+
+    @property
+    def duckdb(self) -> duckdb.DuckDBPyConnection:
+        """The raw DuckDB connection behind :attr:`backend` (for bulk I/O and transactions)."""
+        return self.backend.con  # type: ignore[attr-defined,no-any-return]
+
+    @staticmethod
+    def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+        for t in schema.TABLES:
+            con.execute(schema.create_table_sql(t))
+        for t in schema.INTERNAL_TABLES:
+            con.execute(schema.internal_create_sql(t))
+
+    def table(self, name: str) -> ibis.Table:
+        """The canonical (or internal) table ``name`` as an Ibis table expression."""
+        if name not in schema.SCHEMA and name not in {t.name for t in schema.INTERNAL_TABLES}:
+            schema.table(name)  # raises the one-line error with suggestions
+        return self.backend.table(name)
+
+    def count(self, name: str) -> int:
+        """Number of rows in table ``name``."""
+        return int(self.table(name).count().execute())
+
+    def close(self) -> None:
+        """Close the backend connection, if it was opened."""
+        if "backend" in self.__dict__:
+            self.backend.disconnect()
+            del self.__dict__["backend"]
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- operations (each lives in its own module) -----------------------------------------
+
+    def import_file(self, table: str, path: str | Path, **options: Any) -> ImportResult:
+        """Import ``path`` into canonical table ``table``; see :func:`salesmetrics.ingest.import_file`."""
+        from salesmetrics.ingest import import_file
+
+        return import_file(self, table, path, **options)
+
+    def export(self, directory: str | Path) -> list[Path]:
+        """Write every table to Parquet files in ``directory``; returns the files written."""
+        from salesmetrics.transfer import export_workspace
+
+        return export_workspace(self, Path(directory))
+
+    def restore(self, directory: str | Path) -> dict[str, int]:
+        """Load an export into this (empty) workspace; returns rows per table."""
+        from salesmetrics.transfer import restore_workspace
+
+        return restore_workspace(self, Path(directory))
+
+
+def init_workspace(
+    directory: str | Path | None = None,
+    *,
+    backend: str | None = None,
+    base_currency: str | None = None,
+    force: bool = False,
+) -> Workspace:
+    """Create a workspace in ``directory``: write ``salesmetrics.toml`` and create the tables."""
+    root = resolve_dir(directory)
+    config_path = root / CONFIG_FILE
+    if config_path.exists() and not force:
+        raise UserError(f"{config_path} exists already; open it, or pass --force to overwrite it")
+    settings: dict[str, Any] = {}
+    if backend:
+        settings["backend"] = backend
+    if base_currency:
+        settings["base_currency"] = base_currency
+    config = config_from_dict(settings, "options")
+    root.mkdir(parents=True, exist_ok=True)
+    config_path.write_text(render_config(config), encoding="utf-8")
+    ws = Workspace(root, config)
+    ws.backend  # noqa: B018 - creates the database and its tables now
+    return ws
+
+
+def open_workspace(directory: str | Path | None = None) -> Workspace:
+    """Open the workspace in ``directory`` (else ``$SALESMETRICS_WORKSPACE``, else the cwd)."""
+    root = resolve_dir(directory)
+    return Workspace(root, load_config(root / CONFIG_FILE))
