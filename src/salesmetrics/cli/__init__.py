@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
-import click
 import typer
 
 from salesmetrics.errors import UserError
@@ -27,18 +27,19 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app; user errors become one line on stderr and exit status 1."""
     _register()
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv)  # standalone: usage errors exit 2 with click's message
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(1)
-    except click.exceptions.UsageError as err:
-        err.show()
-        sys.exit(2)
-    except click.exceptions.Abort:
-        print("aborted", file=sys.stderr)
-        sys.exit(1)
-    except click.exceptions.Exit as err:
-        sys.exit(err.exit_code)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
+    except Exception as err:  # a bug: still one line for the user, the traceback on request
+        if os.environ.get("SALESMETRICS_DEBUG"):
+            raise
+        print(
+            f"internal error: {type(err).__name__}: {err} (set SALESMETRICS_DEBUG=1 for the"
+            " traceback, and please report it)",
+            file=sys.stderr,
+        )
+        sys.exit(1)
