@@ -20,7 +20,13 @@ app = typer.Typer(
 
 def _register() -> None:
     # Imported for their side effect: each module adds its commands to ``app``.
-    from salesmetrics.cli import demo_cmd, import_cmds, workspace_cmds  # noqa: F401
+    from salesmetrics.cli import (  # noqa: F401
+        calc_cmd,
+        demo_cmd,
+        import_cmds,
+        metrics_cmds,
+        workspace_cmds,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
