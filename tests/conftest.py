@@ -1,0 +1,18 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from salesmetrics import Workspace, init_workspace
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Iterator[Workspace]:
+    """A fresh, empty workspace (embedded DuckDB) in a temporary folder."""
+    ws = init_workspace(tmp_path / "ws")
+    yield ws
+    ws.close()

@@ -1,0 +1,62 @@
+"""salesmetrics.toml: defaults, validation, one-line errors."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from salesmetrics.config import Config, config_from_dict, load_config, render_config
+from salesmetrics.errors import ConfigError
+
+
+def test_every_key_has_a_default_and_the_rendered_file_reads_back() -> None:
+    config = Config()
+    assert config_from_dict(tomllib.loads(render_config(config))) == config
+
+
+def test_unknown_key_names_the_key_and_a_close_match() -> None:
+    with pytest.raises(ConfigError, match=r"unknown key 'gros_margin' \(did you mean 'gross_margin'"):
+        config_from_dict({"gros_margin": 0.8})
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        ({"gross_margin": "high"}, "key 'gross_margin' = 'high'"),
+        ({"gross_margin": 1.5}, "key 'gross_margin' = 1.5"),
+        ({"fiscal_year_start_month": 13}, "key 'fiscal_year_start_month' = 13"),
+        ({"timezone": "Mars/Olympus"}, "IANA time zone"),
+        ({"base_currency": "dollars"}, "3-letter ISO 4217"),
+        ({"backend": "mysql://x"}, "duckdb://, postgresql:// or pyspark://"),
+        ({"recurring_source": "both"}, "key 'recurring_source' = 'both'"),
+    ],
+)
+def test_wrong_types_and_values_are_one_line_errors(data: dict[str, object], fragment: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        config_from_dict(data)
+    assert fragment in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_base_currency_is_normalised() -> None:
+    assert config_from_dict({"base_currency": "idr"}).base_currency == "IDR"
+
+
+def test_other_backends_are_accepted_by_the_config() -> None:
+    config = config_from_dict({"backend": "postgresql://postgres@127.0.0.1:5432/test"})
+    assert config.backend_scheme == "postgresql"
+    assert config_from_dict({"backend": "pyspark://local[2]"}).backend_scheme == "pyspark"
+
+
+def test_missing_file_says_how_to_create_a_workspace(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="salesmetrics init"):
+        load_config(tmp_path / "salesmetrics.toml")
+
+
+def test_invalid_toml_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "salesmetrics.toml"
+    path.write_text("base_currency = \n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(path)

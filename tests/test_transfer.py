@@ -1,0 +1,78 @@
+"""Export / restore: every table round-trips through Parquet unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from salesmetrics import UserError, Workspace, init_workspace, schema
+from tests.rows import insert_rows, rows_for
+
+ALL = (*schema.TABLES, *schema.INTERNAL_TABLES)
+
+
+def _fill(ws: Workspace) -> None:
+    for t in schema.TABLES:
+        insert_rows(ws.duckdb, t, rows_for(t))
+    for t in schema.INTERNAL_TABLES:
+        insert_rows(ws.duckdb, t, rows_for(t, 2))
+    (ws.root / "raw").mkdir()
+    (ws.root / "raw" / "b1.parquet").write_bytes(b"raw copy")
+
+
+def _dump(ws: Workspace) -> dict[str, list[tuple[object, ...]]]:
+    return {t.name: ws.duckdb.table(t.name).order("ALL").fetchall() for t in ALL}
+
+
+def test_round_trip_is_exact(workspace: Workspace, tmp_path: Path) -> None:
+    _fill(workspace)
+    files = workspace.export(tmp_path / "export")
+    assert {f.stem for f in files} == {t.name for t in ALL}
+    with init_workspace(tmp_path / "copy") as copy:
+        counts = copy.restore(tmp_path / "export")
+        assert counts == {t.name: (3 if t.name in schema.SCHEMA else 2) for t in ALL}
+        assert _dump(copy) == _dump(workspace)
+        assert (copy.root / "raw" / "b1.parquet").read_bytes() == b"raw copy"
+
+
+def test_round_trip_keeps_decimals_and_microseconds(workspace: Workspace, tmp_path: Path) -> None:
+    _fill(workspace)
+    workspace.export(tmp_path / "e")
+    with init_workspace(tmp_path / "c") as copy:
+        copy.restore(tmp_path / "e")
+        rate = copy.duckdb.execute("SELECT rate FROM fx_rates ORDER BY date").fetchall()[0][0]
+        assert str(rate) == "0.0000625012"
+        ts = copy.duckdb.execute("SELECT min(created_at) FROM leads").fetchall()[0][0]
+        assert ts.microsecond == 123456
+
+
+def test_restore_refuses_a_workspace_with_data(workspace: Workspace, tmp_path: Path) -> None:
+    _fill(workspace)
+    workspace.export(tmp_path / "e")
+    with pytest.raises(UserError, match="already has 3 rows; restore into an empty workspace"):
+        workspace.restore(tmp_path / "e")
+
+
+def test_restore_without_manifest_is_a_clear_error(workspace: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UserError, match="no manifest.json"):
+        workspace.restore(tmp_path / "empty")
+
+
+def test_restore_is_atomic_when_a_file_is_broken(workspace: Workspace, tmp_path: Path) -> None:
+    _fill(workspace)
+    workspace.export(tmp_path / "e")
+    (tmp_path / "e" / "survey_responses.parquet").write_bytes(b"not parquet")
+    with init_workspace(tmp_path / "c") as copy:
+        with pytest.raises(UserError, match="not a readable Parquet file"):
+            copy.restore(tmp_path / "e")
+        assert all(copy.count(t.name) == 0 for t in ALL)
+
+
+def test_restore_detects_a_truncated_export(workspace: Workspace, tmp_path: Path) -> None:
+    _fill(workspace)
+    workspace.export(tmp_path / "e")
+    (tmp_path / "e" / "leads.parquet").unlink()
+    with init_workspace(tmp_path / "c") as copy, pytest.raises(UserError, match="missing"):
+        copy.restore(tmp_path / "e")

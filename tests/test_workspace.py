@@ -1,0 +1,57 @@
+"""Workspaces: init, open by folder or environment, backends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from salesmetrics import UserError, init_workspace, open_workspace, schema
+from salesmetrics.workspace import ENV_WORKSPACE
+
+
+def test_init_creates_config_database_and_every_table(tmp_path: Path) -> None:
+    with init_workspace(tmp_path / "w") as ws:
+        assert (tmp_path / "w" / "salesmetrics.toml").exists()
+        assert (tmp_path / "w" / "workspace.duckdb").exists()
+        assert set(schema.SCHEMA) <= set(ws.backend.list_tables())
+        assert ws.count("opportunities") == 0
+
+
+def test_init_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
+    init_workspace(tmp_path).close()
+    with pytest.raises(UserError, match="exists already"):
+        init_workspace(tmp_path)
+    init_workspace(tmp_path, force=True, base_currency="eur").close()
+    assert open_workspace(tmp_path).config.base_currency == "EUR"
+
+
+def test_open_uses_the_environment_then_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    init_workspace(tmp_path / "a").close()
+    monkeypatch.setenv(ENV_WORKSPACE, str(tmp_path / "a"))
+    assert open_workspace().root == tmp_path / "a"
+    monkeypatch.delenv(ENV_WORKSPACE)
+    monkeypatch.chdir(tmp_path / "a")
+    assert open_workspace().root == Path(".")
+
+
+def test_open_without_workspace_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="no workspace here"):
+        open_workspace(tmp_path)
+
+
+def test_table_expressions_come_through_ibis(tmp_path: Path) -> None:
+    with init_workspace(tmp_path) as ws:
+        ws.duckdb.execute(
+            "INSERT INTO reps (rep_id, name, team) VALUES ('r1', 'Ana', 'East')"
+        ).fetchall()
+        assert ws.table("reps").team.execute().tolist() == ["East"]
+        with pytest.raises(UserError, match="did you mean 'reps'"):
+            ws.table("rep")
+
+
+def test_a_not_yet_supported_backend_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="only duckdb:// workspaces"):
+        init_workspace(tmp_path, backend="postgresql://postgres@127.0.0.1:5432/test")
