@@ -17,9 +17,11 @@ def _spec_tables() -> dict[str, tuple[set[str], set[str]]]:
     tables: dict[str, tuple[set[str], set[str]]] = {}
     current = None
     for line in SPEC.read_text(encoding="utf-8").splitlines():
-        if m := re.match(r"## ([a-z_]+)(?: —.*)?$", line):
-            current = m.group(1)
-            tables[current] = (set(), set())
+        if line.startswith("## "):
+            m = re.match(r"## ([a-z_]+)(?: —.*)?$", line)
+            current = m.group(1) if m else None
+            if current:
+                tables[current] = (set(), set())
         elif current and line.startswith("| ") and not line.startswith("| column"):
             cell = line.split("|")[1].strip()
             if set(cell) <= {"-", " "}:
