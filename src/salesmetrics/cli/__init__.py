@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app; user errors become one line on stderr and exit status 1."""
     _register()
     try:
-        app(args=argv)  # standalone: usage errors exit 2 with click's message
+        app(args=argv, prog_name="salesmetrics")  # standalone: usage errors exit 2
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(1)
