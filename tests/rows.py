@@ -21,8 +21,10 @@ def value_for(column: schema.Column, i: int) -> Any:
         case schema.ColumnType.INT:
             return i + 1
         case schema.ColumnType.DECIMAL:
-            return Decimal("1234567.8912") + i if column.sql == "DECIMAL(18,4)" else Decimal(
-                "0.0000625012"
+            return (
+                Decimal("1234567.8912") + i
+                if column.sql == "DECIMAL(18,4)"
+                else Decimal("0.0000625012")
             )
         case schema.ColumnType.FLOAT:
             return 0.125 * (i + 1) if column.maximum is None else 0.5

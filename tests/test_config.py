@@ -17,7 +17,9 @@ def test_every_key_has_a_default_and_the_rendered_file_reads_back() -> None:
 
 
 def test_unknown_key_names_the_key_and_a_close_match() -> None:
-    with pytest.raises(ConfigError, match=r"unknown key 'gros_margin' \(did you mean 'gross_margin'"):
+    with pytest.raises(
+        ConfigError, match=r"unknown key 'gros_margin' \(did you mean 'gross_margin'"
+    ):
         config_from_dict({"gros_margin": 0.8})
 
 

@@ -59,7 +59,9 @@ def test_money_is_exact_decimal() -> None:
 
 
 def test_unknown_table_suggests_the_close_one() -> None:
-    with pytest.raises(UserError, match=r"unknown table 'opportunity' \(did you mean 'opportunities'"):
+    with pytest.raises(
+        UserError, match=r"unknown table 'opportunity' \(did you mean 'opportunities'"
+    ):
         schema.table("opportunity")
 
 

@@ -56,7 +56,7 @@ def test_restore_refuses_a_workspace_with_data(workspace: Workspace, tmp_path: P
 
 def test_restore_without_manifest_is_a_clear_error(workspace: Workspace, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    with pytest.raises(UserError, match="no manifest.json"):
+    with pytest.raises(UserError, match=r"no manifest\.json"):
         workspace.restore(tmp_path / "empty")
 
 

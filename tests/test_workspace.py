@@ -34,7 +34,7 @@ def test_open_uses_the_environment_then_the_current_folder(
     assert open_workspace().root == tmp_path / "a"
     monkeypatch.delenv(ENV_WORKSPACE)
     monkeypatch.chdir(tmp_path / "a")
-    assert open_workspace().root == Path(".")
+    assert open_workspace().root == Path()
 
 
 def test_open_without_workspace_is_a_clear_error(tmp_path: Path) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import tomllib
 import zoneinfo
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from salesmetrics.errors import ConfigError, suggest
 
@@ -15,6 +15,38 @@ CONFIG_FILE = "salesmetrics.toml"
 DEFAULT_BACKEND = "duckdb:///workspace.duckdb"
 BACKEND_SCHEMES = ("duckdb", "postgresql", "postgres", "pyspark")
 SELLING_TYPES = ("call", "email", "meeting", "demo", "prospecting", "proposal")
+
+
+def _metric_id(value: str) -> str:
+    """A metric id of metrics.md (registered now or by a later issue)."""
+    from salesmetrics.metrics.registry import REGISTRY, later_reason
+
+    if value in REGISTRY or later_reason(value):
+        return value
+    raise ValueError(f"unknown metric {value!r}{suggest(value, REGISTRY)}")
+
+
+class MetricTargets(BaseModel):
+    """Targets of one metric: ``default`` for everyone, and values per group dimension.
+
+    ``[targets.win_rate]`` ``default = 0.3``; ``[targets.win_rate.team]`` ``East = 0.35``. The
+    most specific target applies (rep, then team, manager, region, ...); the comparison follows
+    the metric's direction (at least the target, or at most it).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    default: float | None = None
+    rep: dict[str, float] = Field(default_factory=dict)
+    team: dict[str, float] = Field(default_factory=dict)
+    manager: dict[str, float] = Field(default_factory=dict)
+    region: dict[str, float] = Field(default_factory=dict)
+    segment: dict[str, float] = Field(default_factory=dict)
+    industry: dict[str, float] = Field(default_factory=dict)
+    source: dict[str, float] = Field(default_factory=dict)
+    product: dict[str, float] = Field(default_factory=dict)
+    plan: dict[str, float] = Field(default_factory=dict)
+    type: dict[str, float] = Field(default_factory=dict)
 
 
 class Config(BaseModel):
@@ -43,6 +75,10 @@ class Config(BaseModel):
     recurring_source: Literal["auto", "subscriptions", "invoice_lines"] = "auto"
     selling_activity_types: list[str] = Field(default_factory=lambda: list(SELLING_TYPES))
     default_metrics: list[str] = Field(default_factory=list)
+    targets: dict[Annotated[str, AfterValidator(_metric_id)], MetricTargets] = Field(
+        default_factory=dict,
+        description="targets per metric and group, e.g. [targets.win_rate] default = 0.3",
+    )
 
     @field_validator("base_currency")
     @classmethod
@@ -65,9 +101,7 @@ class Config(BaseModel):
     def _backend(cls, v: str) -> str:
         scheme = v.split("://", 1)[0] if "://" in v else ""
         if scheme not in BACKEND_SCHEMES:
-            raise ValueError(
-                "must be a URL starting with duckdb://, postgresql:// or pyspark://"
-            )
+            raise ValueError("must be a URL starting with duckdb://, postgresql:// or pyspark://")
         return v
 
     @property
@@ -79,10 +113,15 @@ class Config(BaseModel):
 
 def _one_line(err: ValidationError, source: str) -> str:
     first = err.errors()[0]
-    key = ".".join(str(p) for p in first["loc"])
+    loc = [str(p) for p in first["loc"] if p != "[key]"]
+    key = ".".join(loc)
     if first["type"] == "extra_forbidden":
-        known = Config.model_fields
-        return f"{source}: unknown key {key!r}{suggest(key, known)}; remove it or fix its name"
+        known: Any = Config.model_fields
+        if len(loc) == 3 and loc[0] == "targets":
+            known, key_word = MetricTargets.model_fields, loc[2]
+        else:
+            key_word = key
+        return f"{source}: unknown key {key!r}{suggest(key_word, known)}; remove it or fix its name"
     got = first.get("input")
     msg = first["msg"].removeprefix("Value error, ")
     return f"{source}: key {key!r} = {got!r}: {msg}"

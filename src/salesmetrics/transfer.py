@@ -1,9 +1,10 @@
 """Export every table of a workspace to Parquet, and restore such an export exactly.
 
 An export folder holds one ``<table>.parquet`` per canonical and internal table,
-``manifest.json`` (format version, row counts) and ``raw/`` (the raw copies of import batches). Restoring checks the manifest and the columns
-against the schema and loads every table in one transaction, into a workspace whose tables are
-all empty; money stays exact (Parquet decimals) and timestamps keep their microseconds.
+``manifest.json`` (format version, row counts) and ``raw/`` (the raw copies of import
+batches). Restoring checks the manifest and the columns against the schema and loads every table
+in one transaction, into a workspace whose tables are all empty; money stays exact (Parquet
+decimals) and timestamps keep their microseconds.
 """
 
 from __future__ import annotations

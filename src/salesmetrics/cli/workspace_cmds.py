@@ -15,14 +15,17 @@ from salesmetrics.workspace import init_workspace, open_workspace
 @app.command()
 def init(
     directory: Annotated[Path | None, typer.Argument(help="Folder (default: --workspace).")] = None,
-    backend: Annotated[str | None, typer.Option(help="Backend URL (default: embedded DuckDB).")] = None,
+    backend: Annotated[
+        str | None, typer.Option(help="Backend URL (default: embedded DuckDB).")
+    ] = None,
     base_currency: Annotated[str | None, typer.Option(help="ISO 4217 code, e.g. USD.")] = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing salesmetrics.toml.")] = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Create a workspace: salesmetrics.toml and an embedded database."""
-    ws = init_workspace(directory or workspace, backend=backend, base_currency=base_currency,
-                        force=force)
+    ws = init_workspace(
+        directory or workspace, backend=backend, base_currency=base_currency, force=force
+    )
     out.print(f"created workspace {ws.root} (backend {ws.config.backend})")
     out.print(f"next: salesmetrics import TABLE FILE --workspace {ws.root}")
     ws.close()
