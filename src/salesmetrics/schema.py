@@ -181,7 +181,9 @@ TABLES: tuple[Table, ...] = (
             Column("owner_id", T_STR, doc="rep_id"),
             Column("created_at", T_TS),
             Column(
-                "churned_at", DT, doc="without subscription data: the date the customer was lost"
+                "churned_at",
+                T_DATE,
+                doc="without subscription data: the date the customer was lost",
             ),
         ),
         key=("account_id",),
@@ -192,7 +194,9 @@ TABLES: tuple[Table, ...] = (
         (
             Column("lead_id", T_STR, True, "key"),
             Column("created_at", T_TS, True),
-            Column("source", T_STR, doc="channel: web, referral, event, outbound, paid, partner, ..."),
+            Column(
+                "source", T_STR, doc="channel: web, referral, event, outbound, paid, partner, ..."
+            ),
             Column("owner_id", T_STR, doc="rep_id"),
             Column("account_id", T_STR),
             Column("segment", T_STR),
@@ -408,7 +412,9 @@ IMPORT_LOG = Table(
         Column("rows_loaded", T_INT),
         Column("rows_rejected", T_INT),
         Column("unmapped_columns", T_STR, doc="comma-separated source columns that map to nothing"),
-        Column("raw_copy", T_STR, doc="path of the raw copy of the batch, relative to the workspace"),
+        Column(
+            "raw_copy", T_STR, doc="path of the raw copy of the batch, relative to the workspace"
+        ),
         Column("started_at", T_TS),
         Column("finished_at", T_TS),
     ),
