@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,10 +15,11 @@ from salesmetrics.config import CONFIG_FILE, Config, config_from_dict, load_conf
 from salesmetrics.errors import UserError
 
 if TYPE_CHECKING:
-    import duckdb
+    from duckdb import DuckDBPyConnection
     from ibis.backends import BaseBackend
 
     from salesmetrics.ingest.importer import ImportResult
+    from salesmetrics.metrics.result import MetricResult
 
 ENV_WORKSPACE = "SALESMETRICS_WORKSPACE"
 
@@ -60,12 +62,12 @@ class Workspace:
         return con
 
     @property
-    def duckdb(self) -> duckdb.DuckDBPyConnection:
+    def duckdb(self) -> DuckDBPyConnection:
         """The raw DuckDB connection behind :attr:`backend` (for bulk I/O and transactions)."""
-        return self.backend.con  # type: ignore[attr-defined,no-any-return]
+        return self.backend.con  # type: ignore[no-any-return]
 
     @staticmethod
-    def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    def _ensure_tables(con: DuckDBPyConnection) -> None:
         for t in schema.TABLES:
             con.execute(schema.create_table_sql(t))
         for t in schema.INTERNAL_TABLES:
@@ -96,10 +98,47 @@ class Workspace:
     # -- operations (each lives in its own module) -----------------------------------------
 
     def import_file(self, table: str, path: str | Path, **options: Any) -> ImportResult:
-        """Import ``path`` into canonical table ``table``; see :func:`salesmetrics.ingest.import_file`."""
+        """Import ``path`` into canonical table ``table`` (see ``salesmetrics.ingest``)."""
         from salesmetrics.ingest import import_file
 
         return import_file(self, table, path, **options)
+
+    def metrics(
+        self,
+        metrics: str | Sequence[str] | None = None,
+        *,
+        period: str | None = None,
+        from_period: str | None = None,
+        to_period: str | None = None,
+        grain: str | None = None,
+        by: str | Sequence[str] | None = None,
+        compare: str | None = None,
+        basis: Mapping[str, str] | None = None,
+    ) -> MetricResult:
+        """Compute ``metrics`` (default: every metric with data) for ``period`` (or
+        ``from_period``..``to_period``) split by ``grain``, grouped ``by`` dimensions, compared
+        with the ``previous`` period or last ``year``; see
+        :func:`salesmetrics.metrics.engine.evaluate`."""
+        from salesmetrics.metrics.engine import evaluate
+
+        return evaluate(
+            self,
+            metrics,
+            period=period,
+            from_period=from_period,
+            to_period=to_period,
+            grain=grain,
+            by=by,
+            compare=compare,
+            basis=basis,
+        )
+
+    def drill(self, row: Mapping[str, Any]) -> ibis.Table:
+        """The deals, leads, customers or reps a result row was computed from; see
+        :func:`salesmetrics.metrics.drill.drill`."""
+        from salesmetrics.metrics.drill import drill
+
+        return drill(self, row)
 
     def export(self, directory: str | Path) -> list[Path]:
         """Write every table to Parquet files in ``directory``; returns the files written."""

@@ -1,1 +1,186 @@
-"""Commands of this group are added by their module (see salesmetrics.cli)."""
+"""``salesmetrics metrics`` and ``salesmetrics glossary``.
+
+``metrics`` computes metrics and prints them as a Rich table (default), the JSON object of the
+spec (``--format json``) or CSV; ``--drill`` prints the rows each result was computed from.
+``glossary`` prints the registry's definitions in English or Indonesian.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from salesmetrics.cli import app
+from salesmetrics.cli.options import QuietOpt, WorkspaceOpt, err, out
+from salesmetrics.metrics.dims import DIMENSIONS
+
+Dimension = StrEnum("Dimension", {d.upper(): d for d in DIMENSIONS})  # type: ignore[misc]
+
+
+class GrainChoice(StrEnum):
+    """--grain values."""
+
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+class CompareChoice(StrEnum):
+    """--compare values."""
+
+    PREVIOUS = "previous"
+    YEAR = "year"
+
+
+class OutputFormat(StrEnum):
+    """--format values."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+class Lang(StrEnum):
+    """--lang values."""
+
+    EN = "en"
+    ID = "id"
+
+
+def _bases(pairs: list[str] | None) -> dict[str, str]:
+    bases: dict[str, str] = {}
+    for pair in pairs or []:
+        metric, sep, basis = pair.partition("=")
+        if not sep or not metric.strip() or not basis.strip():
+            raise typer.BadParameter(f"{pair!r}: use METRIC=BASIS", param_hint="--basis")
+        bases[metric.strip()] = basis.strip()
+    return bases
+
+
+@app.command("metrics")
+def metrics_cmd(
+    metric: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--metric",
+            "-m",
+            help="Metric id (repeatable). Default: every metric the workspace has data for.",
+            show_default=False,
+        ),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            "-p",
+            help="2024, 2024-Q2, 2024-05, 2024-W19, FY2025, FY2025-Q1, 2024-04-01..2024-06-30"
+            " or all (default).",
+            show_default=False,
+        ),
+    ] = None,
+    from_period: Annotated[
+        str | None,
+        typer.Option("--from", help="First period of the grain (with --to).", show_default=False),
+    ] = None,
+    to_period: Annotated[
+        str | None,
+        typer.Option("--to", help="Last period of the grain, inclusive.", show_default=False),
+    ] = None,
+    grain: Annotated[
+        GrainChoice | None,
+        typer.Option(
+            "--grain",
+            "-g",
+            help="Split the period into weeks, months, quarters or years.",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
+    by: Annotated[
+        list[Dimension] | None,
+        typer.Option(
+            "--by",
+            "-b",
+            help="Group by a dimension (repeatable).",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
+    compare: Annotated[
+        CompareChoice | None,
+        typer.Option(
+            "--compare",
+            "-c",
+            help="Compare with the previous period or last year.",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        OutputFormat,
+        typer.Option("--format", "-f", help="table, json or csv.", case_sensitive=False),
+    ] = OutputFormat.TABLE,
+    drill: Annotated[
+        bool, typer.Option("--drill", help="Print the rows each result was computed from.")
+    ] = False,
+    basis: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--basis",
+            help="METRIC=BASIS, e.g. time_spent_selling=standard (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Compute metrics for a period, split by a grain, grouped by dimensions."""
+    from salesmetrics.metrics import render as view
+    from salesmetrics.workspace import open_workspace
+
+    bases = _bases(basis)
+    with open_workspace(workspace) as ws:
+        result = ws.metrics(
+            metric or None,
+            period=period,
+            from_period=from_period,
+            to_period=to_period,
+            grain=grain.value if grain else None,
+            by=[d.value for d in by or []],
+            compare=compare.value if compare else None,
+            basis=bases,
+        )
+        if drill:
+            view.print_drill(ws, result, output.value, out)
+            return
+    if output is OutputFormat.JSON:
+        out.print(result.to_json(indent=2), markup=False, highlight=False)
+    elif output is OutputFormat.CSV:
+        view.print_csv(result, out)
+    else:
+        view.print_tables(result, out, explicit=bool(metric))
+    if not quiet:
+        for note in result.notes:
+            err.print(f"note: {note}", markup=False)
+
+
+@app.command("glossary")
+def glossary_cmd(
+    metric: Annotated[
+        str | None, typer.Argument(help="Metric id (default: every metric).", show_default=False)
+    ] = None,
+    lang: Annotated[
+        Lang,
+        typer.Option("--lang", "-l", help="en (English) or id (Indonesian).", case_sensitive=False),
+    ] = Lang.EN,
+) -> None:
+    """Definitions of the metrics: what, why, formula, example, owner, cadence, target."""
+    from salesmetrics import glossary
+
+    if metric is None:
+        out.print(glossary.overview(lang.value), markup=False, highlight=False)
+        return
+    out.print(glossary.entry_text(metric, lang.value), markup=False, highlight=False)

@@ -1,0 +1,177 @@
+"""Who is a customer, and when (metrics.md "Who is a customer, and when").
+
+A *customer basis* describes each account's customer life as **spans**: rows
+``(account_id, active_from, active_until)`` meaning "a customer on every day d with
+active_from <= d < active_until" (``active_until`` null = still a customer). An account may have
+several spans (it left and came back). Two probe dates per period say when "at start" and "at
+end" are read. Everything else (lost, new, acquisition date, customers in a window) is derived
+from spans and probes, set-based, by :func:`states`.
+
+* :class:`DealBasis` (no recurring data): one span per account, from its first won deal's
+  close date to ``accounts.churned_at``; at start = active on s, at end = active on e − 1 day.
+* The recurring basis (MRR > 0 in a month; at start = the month before P, at end = the last month
+  of P) plugs in as another :class:`CustomerBasis` with month-aligned spans; the recurring-revenue
+  metrics bring it, and :func:`choose_basis` picks it when the workspace has subscriptions or
+  invoice lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+import ibis
+import ibis.expr.types as ir
+
+from salesmetrics.metrics import dims as gdims
+
+if TYPE_CHECKING:
+    from salesmetrics.metrics.context import Context
+
+#: Dimensions a customer metric can be grouped by (all from the account).
+CUSTOMER_DIMS = frozenset({"rep", "team", "manager", "region", "segment", "industry"})
+
+
+class CustomerBasis(Protocol):
+    """How customer spans and the "at start"/"at end" probe dates are defined."""
+
+    #: Shown as ``basis`` in the components of customer metrics.
+    name: str
+    #: True when every account has at most one span (lets :func:`states` skip a regroup).
+    single_span: bool
+
+    def spans(self, ctx: Context) -> ir.Table:
+        """``account_id``, ``active_from`` (date), ``active_until`` (date or null, exclusive) and
+        ``acquired_on`` (the account's acquisition date, the same on each of its spans)."""
+        ...
+
+    def start_probe(self, spine: ir.Table) -> ir.DateValue:
+        """The day "customers at start" of a spine period are read on."""
+        ...
+
+    def end_probe(self, spine: ir.Table) -> ir.DateValue:
+        """The day "customers at end" of a spine period are read on."""
+        ...
+
+
+class DealBasis:
+    """Customers from deals: first won deal's close date to ``accounts.churned_at``."""
+
+    name = "first_won_deal"
+    single_span = True
+
+    def spans(self, ctx: Context) -> ir.Table:
+        """One span per account that won a deal, from its first won deal's close date (also its
+        acquisition date) to its churn date, if any."""
+        opps = ctx.table("opportunities")
+        won = opps.filter(
+            (opps.status == "won") & opps.account_id.notnull() & opps.close_date.notnull()
+        )
+        first = won.group_by(account_id=won.account_id).aggregate(active_from=won.close_date.min())
+        accounts = ctx.table("accounts")
+        churn = accounts.select(_acc=accounts.account_id, _churned=accounts.churned_at)
+        joined = first.left_join(churn, first.account_id == churn._acc)
+        return joined.select(
+            account_id=joined.account_id,
+            active_from=joined.active_from,
+            active_until=joined._churned,
+            acquired_on=joined.active_from,
+        )
+
+    def start_probe(self, spine: ir.Table) -> ir.DateValue:
+        """Customers at start: active on the period's first day."""
+        return spine.start
+
+    def end_probe(self, spine: ir.Table) -> ir.DateValue:
+        """Customers at end: active on the period's last day."""
+        return spine.last_day
+
+
+def choose_basis(ctx: Context) -> CustomerBasis:
+    """The customer basis for this workspace (the recurring basis will take precedence when the
+    workspace has subscriptions or invoice lines; until it exists, deals define customers)."""
+    return DealBasis()
+
+
+def _active(spans: ir.Table, day: ir.DateValue) -> ir.BooleanValue:
+    return (spans.active_from <= day) & (spans.active_until.isnull() | (spans.active_until > day))
+
+
+FLAGS = ("at_start", "at_end", "window_at_start", "window_at_end", "window_active")
+
+
+def states(ctx: Context, basis: CustomerBasis, dims: Sequence[str]) -> ir.Table:
+    """One row per (period, account) ever a customer up to the period's end, with flags.
+
+    Columns: ``period``, ``start``, ``end``, ``account_id``, the ``dim_*`` columns of ``dims``
+    (from the account), ``at_start``, ``at_end``, ``acquired`` (acquisition date in P),
+    ``acquired_on``, ``window_at_start`` (a customer on the first day of the 12 months ending at
+    e), ``window_at_end`` (on e − 1 day) and ``window_active`` (a customer on some day of those
+    12 months). Flags are 0/1 integers.
+    """
+    spine = ctx.spine
+    spans = basis.spans(ctx)
+    grid = spine.join(spans, spans.active_from < spine.end)
+    window_active = grid.active_until.isnull() | (
+        grid.active_until > ibis.greatest(grid.active_from, grid.window_start)
+    )
+    flags = grid.mutate(
+        at_start=_active(grid, basis.start_probe(grid)).cast("int64"),
+        at_end=_active(grid, basis.end_probe(grid)).cast("int64"),
+        window_at_start=_active(grid, grid.window_start).cast("int64"),
+        window_at_end=_active(grid, grid.last_day).cast("int64"),
+        window_active=window_active.cast("int64"),
+    )
+    keys = ["period", "start", "end", "account_id", "acquired_on"]
+    if basis.single_span:
+        per_account = flags.select(*keys, *FLAGS)
+    else:
+        # An account with several spans is a customer on a day if any span says so.
+        per_account = flags.group_by(keys).aggregate(**{f: flags[f].max() for f in FLAGS})
+    per_account = per_account.mutate(
+        acquired=(
+            (per_account.acquired_on >= per_account.start)
+            & (per_account.acquired_on < per_account.end)
+        )
+        .fill_null(False)
+        .cast("int64")
+    )
+    return with_customer_dims(ctx, per_account, per_account.account_id, dims)
+
+
+def at_end(ctx: Context, basis: CustomerBasis, dims: Sequence[str]) -> ir.Table:
+    """``period``, ``account_id`` and the ``dim_*`` columns of the customers at each period's
+    end (one row per customer and period)."""
+    spine = ctx.spine
+    spans = basis.spans(ctx)
+    probe = basis.end_probe(spine)
+    rows = spine.join(
+        spans,
+        [
+            spans.active_from <= probe,
+            spans.active_until.isnull() | (spans.active_until > probe),
+        ],
+    ).select("period", "account_id")
+    if not basis.single_span:
+        rows = rows.distinct()
+    return with_customer_dims(ctx, rows, rows.account_id, dims)
+
+
+def with_customer_dims(
+    ctx: Context, table: ir.Table, account_id: ir.StringValue, dims: Sequence[str]
+) -> ir.Table:
+    """``table`` with the ``dim_*`` columns of a customer: everything from the account (rep =
+    its owner; team and manager from that owner; region, segment and industry of the account)."""
+    wanted = [d for d in dims if d in CUSTOMER_DIMS]
+    if not wanted:
+        return table
+    accounts = ctx.table("accounts")
+    right = accounts.select(
+        _c_account=accounts.account_id,
+        _c_owner=accounts.owner_id,
+        **{f"dim_{d}": accounts[d] for d in wanted if d in ("region", "segment", "industry")},
+    )
+    joined = table.left_join(right, account_id == right._c_account).drop("_c_account")
+    rep_wanted = [d for d in wanted if d in ("rep", "team", "manager")]
+    joined = gdims.with_rep_dims(joined, ctx.table("reps"), joined._c_owner, rep_wanted)
+    return joined.drop("_c_owner")

@@ -1,0 +1,106 @@
+"""Currency conversion to the base currency, as an as-of join in the backend.
+
+An amount is converted at the latest rate of its currency on or before the amount's own date
+(close date, cost date, quota start); data-model.md, ``fx_rates``. The conversion is one
+``ASOF LEFT JOIN`` per fact table inside the metric query, never a lookup per row. A foreign
+amount without a rate is never converted at a silent 1.0: the converted table carries a flag and
+an example (currency and date) that :func:`missing_aggregates` carries through the aggregation,
+and :func:`raise_missing` turns into a one-line error naming the currency and the date.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import ibis.expr.types as ir
+
+from salesmetrics.errors import UserError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Type of a rate of 1 for amounts already in the base currency (as fx_rates.rate).
+RATE_TYPE = "decimal(18, 10)"
+AMOUNT_WIDE = "decimal(38, 4)"
+RATE_WIDE = "decimal(38, 10)"
+#: Columns added by :func:`to_base` that aggregations carry through (see missing_aggregates).
+MISSING_COUNT = "_fx_missing"
+MISSING_EXAMPLE = "_fx_example"
+
+
+def to_base(
+    table: ir.Table,
+    rates: ir.Table,
+    *,
+    amount: str,
+    currency: str,
+    day: ir.DateValue,
+    base_currency: str,
+    out: str,
+) -> ir.Table:
+    """``table`` with ``out`` = ``amount`` in the base currency, and the missing-rate flags.
+
+    ``currency`` empty means the base currency. ``day`` is the date the amount is converted at
+    (an expression over ``table``). Adds ``_fx_missing`` (1 where a foreign amount has no rate on
+    or before its date, else 0) and ``_fx_example`` ("EUR on 2024-01-05" for those rows).
+    """
+    base = base_currency.upper()
+    cur = table[currency].upper().strip().fill_null(base)
+    cur = ibis.ifelse(cur == "", base, cur)
+    left = table.mutate(_fx_cur=cur, _fx_day=day)
+    right = rates.select(
+        _fx_rate_cur=rates.currency.upper().strip(), _fx_rate_day=rates.date, _fx_rate=rates.rate
+    )
+    joined = left.asof_join(
+        right,
+        on=left._fx_day >= right._fx_rate_day,
+        predicates=left._fx_cur == right._fx_rate_cur,
+    )
+    is_base = joined._fx_cur == base
+    one = ibis.literal(Decimal(1), type=RATE_TYPE)
+    rate = ibis.ifelse(is_base, one, joined._fx_rate)
+    missing = ~is_base & joined[amount].notnull() & joined._fx_rate.isnull()
+    example = joined._fx_cur + " on " + joined._fx_day.cast("string")
+    # Widen both sides first: DuckDB multiplies DECIMAL(18, s) values in 64 bits and overflows.
+    converted = joined[amount].cast(AMOUNT_WIDE) * rate.cast(RATE_WIDE)
+    return joined.mutate(
+        **{
+            out: converted,
+            MISSING_COUNT: missing.cast("int64"),
+            MISSING_EXAMPLE: ibis.ifelse(missing, example, ibis.null("string")),
+        }
+    ).drop("_fx_cur", "_fx_day", "_fx_rate_cur", "_fx_rate_day", "_fx_rate")
+
+
+def missing_aggregates(table: ir.Table) -> dict[str, ir.Value]:
+    """Aggregations that carry the missing-rate flags of :func:`to_base` through a group-by."""
+    return {
+        MISSING_COUNT: table[MISSING_COUNT].sum(),
+        MISSING_EXAMPLE: table[MISSING_EXAMPLE].min(),
+    }
+
+
+def raise_missing(frame: pd.DataFrame, what: str) -> None:
+    """A UserError naming the currency and date when ``frame`` counts an amount without a rate.
+
+    ``what`` says which amounts (e.g. "opportunities.amount").
+    """
+    if MISSING_COUNT not in frame.columns:
+        return
+    missing = frame[MISSING_COUNT].fillna(0)
+    if not (missing > 0).any():
+        return
+    examples: Any = frame.loc[missing > 0, MISSING_EXAMPLE].dropna()
+    example = str(examples.min()) if len(examples) else "a foreign currency"
+    raise UserError(
+        f"no exchange rate for {example} or earlier ({what}); add the rate to fx_rates"
+        " (salesmetrics import fx_rates FILE)"
+    )
+
+
+def money_sum(amount: ir.NumericColumn, where: ir.BooleanValue | None = None) -> ir.FloatingScalar:
+    """Σ ``amount``, summed exactly as decimals in the backend, then as a float (ratios use the
+    unrounded sum; values shown as money are rounded to cents at the end)."""
+    return amount.sum(where=where).cast("float64")

@@ -1,0 +1,127 @@
+"""What a metric's ``compute`` function receives and returns, and helpers to write one.
+
+A compute function is vectorised: it gets the component columns of every (period, group) row at
+once (:class:`Inputs`) and applies the :mod:`salesmetrics.formulas` function to whole columns.
+It returns the value column, the components to show (:class:`Computed`) and, where a value is
+undefined or needs a remark, a note per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+if TYPE_CHECKING:
+    from salesmetrics.config import Config
+
+FloatArray = npt.NDArray[np.float64]
+ObjectArray = npt.NDArray[np.object_]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The components of one metric for every (period, group) row, and the settings.
+
+    ``frame`` holds the period columns (``period``, ``start``, ``end``), the group columns and
+    every component column of the metric's families (``prev_<name>`` for the previous period's).
+    """
+
+    frame: pd.DataFrame
+    config: Config
+    basis: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> FloatArray:
+        """Component ``name`` as floats (missing → NaN)."""
+        return self.frame[name].to_numpy(dtype="float64", na_value=np.nan)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def period(self) -> pd.Series[str]:
+        """The period label of each row."""
+        return self.frame["period"].astype(str)
+
+    @property
+    def days(self) -> FloatArray:
+        """Days in each row's period."""
+        start = pd.to_datetime(self.frame["start"])
+        end = pd.to_datetime(self.frame["end"])
+        return np.asarray((end - start).dt.days, dtype="float64")
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A metric's values for every row, the components shown with them, and notes.
+
+    ``components`` maps the names shown in results to columns (or a constant such as the basis);
+    ``notes`` has a note per row or None; rows whose value is NaN and have no note get the
+    metric's ``null_note``. Rows where ``hidden`` holds show only ``hidden_components`` (survey
+    groups below the minimum size: nothing that could identify a respondent).
+    """
+
+    value: FloatArray
+    components: Mapping[str, Any]
+    notes: ObjectArray | None = None
+    hidden: npt.NDArray[np.bool_] | None = None
+    hidden_components: frozenset[str] = frozenset()
+
+
+def count(values: FloatArray) -> npt.NDArray[np.int64]:
+    """Counts as integers (missing → 0)."""
+    return np.nan_to_num(values, nan=0.0).round().astype("int64")
+
+
+def money(values: Any) -> FloatArray:
+    """Money rounded to cents (NaN stays NaN)."""
+    return np.round(np.asarray(values, dtype="float64"), 2)
+
+
+def render(template: str, period: pd.Series[str]) -> pd.Series[str]:
+    """``template`` with ``{period}`` replaced by each row's period label (vectorised)."""
+    if "{period}" not in template:
+        return pd.Series(template, index=period.index, dtype=object)
+    head, _, tail = template.partition("{period}")
+    return head + period + tail
+
+
+def notes(inputs: Inputs, *rules: tuple[Any, str]) -> ObjectArray:
+    """A note per row: the template of the first rule whose mask holds, else None.
+
+    ``rules`` are (boolean mask, template) pairs; templates may use ``{period}``.
+    """
+    out = np.full(len(inputs), None, dtype=object)
+    done = np.zeros(len(inputs), dtype=bool)
+    for mask, template in rules:
+        hit = np.asarray(mask, dtype=bool) & ~done
+        if hit.any():
+            out[hit] = render(template, inputs.period).to_numpy(dtype=object)[hit]
+            done |= hit
+    return out
+
+
+def combine_notes(*arrays: ObjectArray | None) -> ObjectArray | None:
+    """Join several note columns with "; " (None where none has a note)."""
+    present = [pd.Series(a, dtype=object) for a in arrays if a is not None]
+    if not present:
+        return None
+    result = present[0]
+    for other in present[1:]:
+        both = result.notna() & other.notna()
+        result = result.where(~both, result.astype(str) + "; " + other.astype(str))
+        result = result.where(result.notna(), other)
+    return result.to_numpy(dtype=object)
+
+
+def only_where(mask: Any, values: Any) -> ObjectArray:
+    """``values`` (notes) where ``mask`` holds, else None."""
+    out = np.full(len(np.atleast_1d(mask)), None, dtype=object)
+    hit = np.asarray(mask, dtype=bool)
+    out[hit] = np.asarray(values, dtype=object)[hit]
+    return out

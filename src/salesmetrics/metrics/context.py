@@ -1,0 +1,193 @@
+"""What every family query needs: the workspace, the period spine, and a query counter.
+
+Every backend query of an evaluation goes through :meth:`Context.execute`, which counts it, so a
+test (and the benchmark) can check that the number of queries is bounded by the number of
+families, not by periods × groups × metrics (quality.md P6).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import ibis
+import ibis.expr.datatypes as idt
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+
+from salesmetrics import schema
+from salesmetrics.periods import Period, local_date
+
+if TYPE_CHECKING:
+    from salesmetrics.config import Config
+    from salesmetrics.customers import CustomerBasis
+    from salesmetrics.workspace import Workspace
+
+#: Columns of the spine memtable: the period and the dates derived from it.
+SPINE_COLUMNS = ("period", "start", "end", "last_day", "window_start", "engagement_start")
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """What the workspace holds: rows per table and a few facts that choose a basis."""
+
+    rows: dict[str, int]
+    reps_with_dates: int
+
+    def has(self, table: str) -> bool:
+        """Whether ``table`` has rows."""
+        return self.rows.get(table, 0) > 0
+
+    def missing(self, tables: Sequence[str]) -> list[str]:
+        """The tables of ``tables`` without rows."""
+        return [t for t in tables if not self.has(t)]
+
+
+def spine_frame(periods: Sequence[Period], engagement_window_days: int) -> pd.DataFrame:
+    """The spine as a pandas frame: one row per period with its derived dates.
+
+    ``last_day`` = end − 1 day (customers at end); ``window_start`` = end − 12 months (the
+    12-month window of customer lifetime value); ``engagement_start`` = the start of the last
+    ``engagement_window_days`` of the period (not before its start).
+    """
+    frame = pd.DataFrame(
+        {
+            "period": [p.label for p in periods],
+            "start": pd.to_datetime([p.start for p in periods]),
+            "end": pd.to_datetime([p.end for p in periods]),
+        }
+    )
+    frame["last_day"] = frame["end"] - pd.Timedelta(days=1)
+    frame["window_start"] = frame["end"] - pd.DateOffset(years=1)
+    frame["engagement_start"] = (frame["end"] - pd.Timedelta(days=engagement_window_days)).where(
+        frame["end"] - pd.Timedelta(days=engagement_window_days) > frame["start"], frame["start"]
+    )
+    for name in SPINE_COLUMNS[1:]:
+        frame[name] = frame[name].dt.date
+    return frame
+
+
+def spine_table(frame: pd.DataFrame) -> ir.Table:
+    """The spine frame as an Ibis memtable with date columns."""
+    arrow = pa.table(
+        {
+            "period": pa.array(frame["period"].astype(str).tolist(), pa.string()),
+            **{name: pa.array(frame[name].tolist(), pa.date32()) for name in SPINE_COLUMNS[1:]},
+        }
+    )
+    return ibis.memtable(arrow)
+
+
+@dataclass
+class Context:
+    """One evaluation: workspace, spine, chosen bases, and the queries run so far."""
+
+    ws: Workspace
+    periods: pd.DataFrame
+    inventory: Inventory
+    queries: list[str] = field(default_factory=list)
+    seller_basis: str = "deal_owners"
+
+    @cached_property
+    def customer_basis(self) -> CustomerBasis:
+        """How customers are defined in this workspace (see :mod:`salesmetrics.customers`)."""
+        from salesmetrics.customers import choose_basis
+
+        return choose_basis(self)
+
+    @property
+    def customer_basis_name(self) -> str:
+        """The name of :attr:`customer_basis`, as shown in components."""
+        return self.customer_basis.name
+
+    @property
+    def config(self) -> Config:
+        """The workspace configuration."""
+        return self.ws.config
+
+    @cached_property
+    def spine(self) -> ir.Table:
+        """The period spine as an Ibis table (see :data:`SPINE_COLUMNS`)."""
+        return spine_table(self.periods)
+
+    @property
+    def first_day(self) -> dt.date:
+        """The first day of the earliest period of the spine."""
+        return self.periods["start"].min()  # type: ignore[no-any-return]
+
+    @property
+    def window_first_day(self) -> dt.date:
+        """The earliest day any period or its 12-month window reads (customer lifetime value)."""
+        return min(self.periods["window_start"].min(), self.first_day)  # type: ignore[no-any-return]
+
+    @property
+    def end_day(self) -> dt.date:
+        """The day after the latest period of the spine."""
+        return self.periods["end"].max()  # type: ignore[no-any-return]
+
+    def table(self, name: str) -> ir.Table:
+        """Canonical table ``name``."""
+        return self.ws.table(name)
+
+    def local_date(self, ts: ir.TimestampValue) -> ir.DateValue:
+        """The date of a stored (naive UTC) timestamp in the workspace timezone."""
+        return local_date(ts, self.config.timezone, dialect=self.config.backend_scheme)
+
+    def execute(self, expr: ir.Table, label: str) -> pd.DataFrame:
+        """Run ``expr`` on the backend (one query, counted under ``label``)."""
+        self.queries.append(label)
+        frame: pd.DataFrame = self.ws.backend.to_pyarrow(expr).to_pandas()
+        return frame
+
+
+def read_inventory(ws: Workspace, queries: list[str]) -> Inventory:
+    """Rows per canonical table and reps with employment dates, in one query."""
+    parts: list[ir.Table] = []
+    for t in schema.TABLES:
+        table = ws.table(t.name)
+        parts.append(table.aggregate(n=table.count()).mutate(table_name=ibis.literal(t.name)))
+    reps = ws.table("reps")
+    parts.append(
+        reps.aggregate(n=reps.count(where=reps.hired_on.notnull() | reps.left_on.notnull())).mutate(
+            table_name=ibis.literal("_reps_with_dates")
+        )
+    )
+    union = ibis.union(*parts)
+    queries.append("inventory")
+    frame = ws.backend.to_pyarrow(union).to_pandas()
+    counts = dict(zip(frame["table_name"], frame["n"].astype(int), strict=True))
+    reps_with_dates = counts.pop("_reps_with_dates", 0)
+    return Inventory(rows=counts, reps_with_dates=reps_with_dates)
+
+
+def data_range(ws: Workspace, queries: list[str]) -> tuple[dt.date, dt.date] | None:
+    """The earliest and latest date in the data (for the period ``all``), in one query."""
+    tz, scheme = ws.config.timezone, ws.config.backend_scheme
+
+    def dates(table: str, column: str, *, timestamp: bool = False) -> ir.Table:
+        """The earliest and latest date of one column."""
+        t = ws.table(table)
+        value = local_date(t[column], tz, dialect=scheme) if timestamp else t[column]
+        nullable = idt.Date(nullable=True)  # key columns are NOT NULL: unify for the union
+        return t.aggregate(lo=value.min().cast(nullable), hi=value.max().cast(nullable))
+
+    union = ibis.union(
+        dates("opportunities", "created_at", timestamp=True),
+        dates("opportunities", "close_date"),
+        dates("leads", "created_at", timestamp=True),
+        dates("activities", "started_at", timestamp=True),
+        dates("costs", "date"),
+        dates("engagement_events", "occurred_on"),
+        dates("survey_responses", "submitted_at", timestamp=True),
+        dates("quotas", "period_start"),
+    )
+    queries.append("data range")
+    frame = ws.backend.to_pyarrow(union.aggregate(lo=union.lo.min(), hi=union.hi.max())).to_pylist()
+    lo, hi = frame[0]["lo"], frame[0]["hi"]
+    if lo is None or hi is None:
+        return None
+    return lo, hi

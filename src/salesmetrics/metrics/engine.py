@@ -1,0 +1,297 @@
+"""The metric engine: many metrics × periods × groups in one query per component family.
+
+:func:`evaluate` resolves the request (metrics, periods, groups, comparison, bases), builds one
+period spine holding every period needed (the requested ones, their comparison periods and, for
+revenue growth, the periods before), runs each needed family's query once, then computes every
+metric from the component columns with the :mod:`salesmetrics.formulas` functions, vectorised
+over all (period, group) rows at once. Comparisons, targets and status are added to the same
+rows. Python never loops over data rows, periods or groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from salesmetrics import fx
+from salesmetrics.metrics import registry as reg
+from salesmetrics.metrics import targets as tgt
+from salesmetrics.metrics.compute import Computed, Inputs, render
+from salesmetrics.metrics.context import Context, read_inventory
+from salesmetrics.metrics.families import Family
+from salesmetrics.metrics.families import registry as family_registry
+from salesmetrics.metrics.plan import Plan, plan_request, seller_basis, spine_periods
+from salesmetrics.metrics.result import COMPARE_KEYS, MetricResult
+from salesmetrics.periods import Grain
+
+if TYPE_CHECKING:
+    from salesmetrics.workspace import Workspace
+
+
+def evaluate(
+    ws: Workspace,
+    metrics: str | Iterable[str] | None = None,
+    *,
+    period: str | None = None,
+    from_period: str | None = None,
+    to_period: str | None = None,
+    grain: str | Grain | None = None,
+    by: str | Iterable[str] | None = None,
+    compare: str | None = None,
+    basis: Mapping[str, str] | None = None,
+) -> MetricResult:
+    """Compute ``metrics`` (default: every metric the workspace has data for) for ``period``
+    (or ``from_period``..``to_period``) split by ``grain``, grouped ``by`` dimensions, with an
+    optional comparison (``previous`` or ``year``) and bases per metric."""
+    queries: list[str] = []
+    inventory = read_inventory(ws, queries)
+    plan, notes = plan_request(
+        ws,
+        inventory,
+        queries,
+        metrics=metrics,
+        period=period,
+        from_period=from_period,
+        to_period=to_period,
+        grain=grain,
+        by=by,
+        compare=compare,
+        basis=basis,
+    )
+    config = ws.config
+    spine = spine_periods(plan, config.fiscal_year_start_month, config.engagement_window_days)
+    ctx = Context(ws, spine, inventory, queries)
+    ctx.seller_basis = seller_basis(inventory)
+    families = family_registry()
+
+    runnable: list[reg.Metric] = []
+    parts: list[pd.DataFrame] = []
+    for m in plan.metrics:
+        missing = inventory.missing(m.tables)
+        if missing:
+            parts.append(
+                _placeholder(m, spine, f"no data: the workspace has no {', '.join(missing)}")
+            )
+            continue
+        unsupported = _unsupported_dims(m, plan, families)
+        if unsupported:
+            parts.append(_placeholder(m, spine, unsupported))
+            continue
+        runnable.append(m)
+
+    needed: dict[str, Family] = {}
+    for m in runnable:
+        for name in m.families_for(plan.bases.get(m.id, m.default_basis)):
+            needed[name] = families[name]
+    frames = {name: _run_family(ctx, fam, plan.by) for name, fam in needed.items()}
+
+    for m in runnable:
+        parts.append(_metric_rows(ctx, m, plan, spine, frames, families))
+
+    frame = _assemble(parts, plan)
+    return MetricResult(
+        base_currency=config.base_currency,
+        frame=frame,
+        by=plan.by,
+        compare=plan.compare,
+        notes=notes,
+        queries=list(queries),
+    )
+
+
+def _run_family(ctx: Context, family: Family, by: Sequence[str]) -> pd.DataFrame:
+    """Run one family's query; check currency conversion; normalise group columns."""
+    dims = family.dims_for(by)
+    frame = ctx.execute(family.build(ctx, dims), family.name)
+    fx.raise_missing(frame, family.what or family.name)
+    frame = frame.drop(columns=[c for c in (fx.MISSING_COUNT, fx.MISSING_EXAMPLE) if c in frame])
+    for d in dims:
+        frame[d] = _object(frame[d])
+    frame["period"] = frame["period"].astype(object)
+    return frame
+
+
+def _object(series: pd.Series[Any]) -> pd.Series[Any]:
+    """Group values as Python objects with None for missing (pandas may give NaN)."""
+    out = series.astype(object)
+    return out.where(out.notna(), None)
+
+
+def _unsupported_dims(metric: reg.Metric, plan: Plan, families: Mapping[str, Family]) -> str | None:
+    """Why ``metric`` cannot be grouped by the requested dimensions, or None."""
+    basis = plan.bases.get(metric.id, metric.default_basis)
+    primary = [families[f] for f in metric.families_for(basis) if f not in metric.broadcast]
+    for dim in plan.by:
+        lacking = [f.name for f in primary if dim not in f.dims_supported]
+        if lacking:
+            return f"not available by {dim}: {', '.join(lacking)} data carry no {dim}"
+    return None
+
+
+def _placeholder(metric: reg.Metric, spine: pd.DataFrame, note: str) -> pd.DataFrame:
+    """Rows with a null value and ``note`` for every output period (no groups)."""
+    rows = spine.loc[spine["output"], ["period", "start", "end", "order"]].copy()
+    rows["metric"] = metric.id
+    rows["unit"] = str(metric.unit)
+    rows["value"] = None
+    rows["note"] = note
+    rows["group"] = _objects([{} for _ in range(len(rows))], rows.index)
+    rows["components"] = _objects([{} for _ in range(len(rows))], rows.index)
+    rows["target"] = None
+    rows["status"] = None
+    for key in COMPARE_KEYS:
+        rows[key] = None
+    return rows
+
+
+def _metric_rows(
+    ctx: Context,
+    metric: reg.Metric,
+    plan: Plan,
+    spine: pd.DataFrame,
+    frames: Mapping[str, pd.DataFrame],
+    families: Mapping[str, Family],
+) -> pd.DataFrame:
+    """Compute ``metric`` for every (spine period, group) row, then keep the output rows."""
+    basis = plan.bases.get(metric.id, metric.default_basis)
+    names = metric.families_for(basis)
+    primary = [n for n in names if n not in metric.broadcast]
+    keys = [*plan.by, *metric.dims]
+
+    merged: pd.DataFrame | None = None
+    for name in primary:
+        part = frames[name]
+        merged = part if merged is None else merged.merge(part, on=["period", *keys], how="outer")
+    assert merged is not None
+    periods_frame = spine[
+        ["period", "start", "end", "order", "output", "compare_period", "prev_period"]
+    ]
+    if keys:
+        groups = merged[keys].drop_duplicates().reset_index(drop=True)
+        grid = periods_frame.merge(groups, how="cross")
+    else:
+        grid = periods_frame.copy()
+    data = grid.merge(merged, on=["period", *keys], how="left")
+    for name in names:
+        if name in metric.broadcast:
+            fam = families[name]
+            on = ["period", *fam.dims_for(plan.by)]
+            data = data.merge(frames[name], on=on, how="left")
+    additive = [c for n in names for c in families[n].components if c in data.columns]
+    data[additive] = data[additive].fillna(0)
+    if metric.previous:
+        prev = data[["period", *keys, *metric.previous]].rename(
+            columns={"period": "prev_period", **{c: f"prev_{c}" for c in metric.previous}}
+        )
+        data = data.merge(prev, on=["prev_period", *keys], how="left")
+        prev_cols = [f"prev_{c}" for c in metric.previous]
+        data[prev_cols] = data[prev_cols].fillna(0)
+
+    extra = {"seller_basis": ctx.seller_basis, "customer_basis": ctx.customer_basis_name}
+    computed = metric.compute(Inputs(data, ctx.config, basis, extra))
+    rows = _rows_from(metric, data, keys, computed)
+    if plan.compare:
+        rows = _add_compare(rows, keys)
+    rows = rows[rows["output"]].copy()
+    target = tgt.resolve(metric, rows, keys, ctx.config)
+    rows["target"] = [None if np.isnan(t) else float(t) for t in target]
+    rows["status"] = tgt.status(metric, rows["value"].to_numpy(dtype="float64"), target)
+    return rows
+
+
+def _rows_from(
+    metric: reg.Metric, data: pd.DataFrame, keys: Sequence[str], computed: Computed
+) -> pd.DataFrame:
+    """Result rows (value, note, group, components) from a computed metric."""
+    value = np.asarray(computed.value, dtype="float64")
+    value = np.where(np.isfinite(value), value, np.nan)
+    if metric.unit in (reg.Unit.MONEY, reg.Unit.MONEY_PER_DAY):
+        value = np.round(value, 2)
+    note = (
+        np.asarray(computed.notes, dtype=object)
+        if computed.notes is not None
+        else np.full(len(data), None, dtype=object)
+    )
+    fallback = render(metric.null_note, data["period"].astype(str)).to_numpy(dtype=object)
+    undefined = np.isnan(value)
+    note = np.where(undefined & pd.isna(note), fallback, note)
+    rows = data[["period", "start", "end", "order", "output", "compare_period", *keys]].copy()
+    rows["metric"] = metric.id
+    rows["unit"] = str(metric.unit)
+    rows["value"] = value
+    rows["note"] = note
+    groups = data[list(keys)].to_dict("records") if keys else [{} for _ in range(len(data))]
+    rows["group"] = _objects(groups, rows.index)
+    components = pd.DataFrame(
+        {
+            name: (col if np.ndim(col) else np.full(len(data), col, dtype=object))
+            for name, col in computed.components.items()
+        },
+        index=data.index,
+    )
+    records = components.to_dict("records")
+    if computed.hidden is not None:
+        hidden = np.asarray(computed.hidden, dtype=bool)
+        kept = computed.hidden_components
+        records = [
+            {k: v for k, v in r.items() if k in kept} if h else r
+            for r, h in zip(records, hidden, strict=True)
+        ]
+    rows["components"] = _objects(records, rows.index)
+    return rows
+
+
+def _objects(values: Sequence[Any], index: pd.Index) -> pd.Series[Any]:
+    """A column of Python objects (dicts) aligned on ``index``."""
+    column = pd.Series(index=index, dtype=object)
+    column[:] = list(values)
+    return column
+
+
+def _add_compare(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """Add the comparison period's value and the change to every row."""
+    other = rows[["period", *keys, "value"]].rename(
+        columns={"period": "compare_period", "value": "compare_value"}
+    )
+    out = rows.merge(other, on=["compare_period", *keys], how="left")
+    change = out["value"] - out["compare_value"]
+    base = out["compare_value"].abs()
+    out["change"] = change
+    out["change_rate"] = np.where(base > 0, change / base.where(base > 0, 1.0), np.nan)
+    return out
+
+
+def _assemble(parts: Sequence[pd.DataFrame], plan: Plan) -> pd.DataFrame:
+    """Concatenate per-metric rows in request order, then period, then group."""
+    columns = [
+        "metric",
+        "period",
+        "start",
+        "end",
+        "group",
+        "value",
+        "unit",
+        "components",
+        "note",
+        "target",
+        "status",
+        *COMPARE_KEYS,
+    ]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    order = {m.id: i for i, m in enumerate(plan.metrics)}
+    frame = pd.concat([p.reindex(columns=[*columns, "order"]) for p in parts], ignore_index=True)
+    frame["_metric_order"] = frame["metric"].map(order)
+    frame["_group_key"] = frame["group"].map(
+        lambda g: tuple("" if v is None else str(v) for v in g.values())
+    )
+    frame = frame.sort_values(["_metric_order", "order", "_group_key"], kind="stable")
+    frame = frame.drop(columns=["_metric_order", "_group_key", "order"]).reset_index(drop=True)
+    for col in ("value", "note", "target", "status", *COMPARE_KEYS):
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    frame["start"] = frame["start"].map(lambda d: d.isoformat() if hasattr(d, "isoformat") else d)
+    frame["end"] = frame["end"].map(lambda d: d.isoformat() if hasattr(d, "isoformat") else d)
+    return frame

@@ -1,0 +1,186 @@
+"""Resolving a metrics request: which metrics, periods, groups, comparison and bases.
+
+:func:`plan_request` checks every user-given name against the registry, the group dimensions
+and the period syntax (one-line UserErrors), and :func:`spine_periods` lists every period the
+evaluation reads: the requested ones, their comparison periods and, for metrics that need it
+(revenue growth), the periods before them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from salesmetrics import periods
+from salesmetrics.errors import UserError
+from salesmetrics.metrics import dims as gdims
+from salesmetrics.metrics import registry as reg
+from salesmetrics.metrics.context import Inventory, data_range, spine_frame
+from salesmetrics.periods import Grain, Period
+
+if TYPE_CHECKING:
+    from salesmetrics.workspace import Workspace
+
+COMPARES = ("previous", "year")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A resolved request."""
+
+    metrics: list[reg.Metric]
+    explicit: bool
+    periods: list[Period]
+    grain: Grain | None
+    by: tuple[str, ...]
+    compare: str | None
+    bases: dict[str, str]
+
+
+def _as_list(value: str | Iterable[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return list(value)
+
+
+def _infer_grain(period: Period, fiscal_start_month: int) -> Grain | None:
+    """The grain of which ``period`` is one whole period (by its label), else None."""
+    for grain in Grain:
+        for fsm in (fiscal_start_month, 1):
+            try:
+                whole = periods.period_of(period.start, grain, fiscal_start_month=fsm)
+            except ValueError:
+                continue
+            if (whole.label, whole.start, whole.end) == (period.label, period.start, period.end):
+                return grain
+    return None
+
+
+def resolve_periods(
+    ws: Workspace,
+    queries: list[str],
+    *,
+    period: str | None,
+    from_period: str | None,
+    to_period: str | None,
+    grain: str | Grain | None,
+) -> tuple[list[Period], Grain | None]:
+    """The output periods of a request, and its grain (None for a single period)."""
+    fsm = ws.config.fiscal_year_start_month
+    g = periods.parse_grain(grain) if grain else None
+    texts = [t for t in (period, from_period, to_period) if t]
+    needs_range = any(t.strip().lower() == "all" for t in texts) or not texts
+    rng = data_range(ws, queries) if needs_range else None
+    if from_period or to_period:
+        if period:
+            raise UserError("give either a period or --from/--to, not both")
+        if not (from_period and to_period):
+            raise UserError("--from and --to go together; give both")
+        if g is None:
+            first = periods.parse_period(from_period, fiscal_start_month=fsm, data_range=rng)
+            g = _infer_grain(first, fsm)
+            if g is None:
+                raise UserError(
+                    f"--from {from_period}: give --grain (week, month, quarter or year)"
+                )
+        found = periods.periods_between(
+            from_period, to_period, g, fiscal_start_month=fsm, data_range=rng
+        )
+        return found, g
+    whole = periods.parse_period(period or "all", fiscal_start_month=fsm, data_range=rng)
+    if g is None:
+        return [whole], None
+    return periods.split(whole, g, fiscal_start_month=fsm), g
+
+
+def _compare_period(p: Period, compare: str, grain: Grain | None, fsm: int) -> Period:
+    if compare == "previous":
+        return periods.previous(p, grain, fiscal_start_month=fsm if grain else None)
+    return periods.same_period_last_year(p, grain, fiscal_start_month=fsm if grain else None)
+
+
+def spine_periods(plan: Plan, fsm: int, window_days: int) -> pd.DataFrame:
+    """Every period the request reads, with ``compare_period``, ``prev_period`` and ``output``."""
+    grain = plan.grain
+    wanted: dict[str, Period] = {p.label: p for p in plan.periods}
+    compare_of: dict[str, str] = {}
+    if plan.compare:
+        for p in plan.periods:
+            c = _compare_period(p, plan.compare, grain, fsm)
+            compare_of[p.label] = c.label
+            wanted.setdefault(c.label, c)
+    prev_of: dict[str, str] = {}
+    if any(m.previous for m in plan.metrics):
+        for p in list(wanted.values()):
+            q = periods.previous(p, grain, fiscal_start_month=fsm if grain else None)
+            prev_of[p.label] = q.label
+            wanted.setdefault(q.label, q)
+    frame = spine_frame(list(wanted.values()), window_days)
+    frame["output"] = frame["period"].isin([p.label for p in plan.periods])
+    frame["compare_period"] = frame["period"].map(compare_of)
+    frame["prev_period"] = frame["period"].map(prev_of)
+    frame["order"] = np.arange(len(frame))
+    return frame
+
+
+def seller_basis(inventory: Inventory) -> str:
+    """Who counts as a seller in this workspace: quota, employment or deal_owners."""
+    if inventory.has("quotas"):
+        return "quota"
+    if inventory.reps_with_dates > 0:
+        return "employment"
+    return "deal_owners"
+
+
+def plan_request(
+    ws: Workspace,
+    inventory: Inventory,
+    queries: list[str],
+    *,
+    metrics: str | Iterable[str] | None,
+    period: str | None,
+    from_period: str | None,
+    to_period: str | None,
+    grain: str | Grain | None,
+    by: str | Iterable[str] | None,
+    compare: str | None,
+    basis: Mapping[str, str] | None,
+) -> tuple[Plan, list[str]]:
+    """Resolve a request; returns the plan and notes about metrics left out."""
+    names = _as_list(metrics)
+    explicit = bool(names)
+    notes: list[str] = []
+    if explicit:
+        chosen = reg.resolve(names)
+    else:
+        default = ws.config.default_metrics
+        try:
+            chosen = reg.resolve(default) if default else list(reg.REGISTRY.values())
+        except UserError as err:
+            raise UserError(f"salesmetrics.toml: key 'default_metrics': {err}") from None
+        kept = []
+        for m in chosen:
+            missing = inventory.missing(m.tables)
+            if missing:
+                notes.append(f"{m.id}: skipped, the workspace has no {', '.join(missing)}")
+            else:
+                kept.append(m)
+        chosen = kept
+    by_dims = gdims.validate(by)
+    if compare is not None and compare not in COMPARES:
+        raise UserError(f"bad comparison {compare!r}; use previous or year")
+    bases: dict[str, str] = {}
+    for metric_id, name in (basis or {}).items():
+        metric = reg.get(metric_id)
+        bases[metric.id] = metric.check_basis(name)
+    found, g = resolve_periods(
+        ws, queries, period=period, from_period=from_period, to_period=to_period, grain=grain
+    )
+    plan = Plan(chosen, explicit, found, g, by_dims, compare, bases)
+    return plan, notes

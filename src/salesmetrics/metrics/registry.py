@@ -1,0 +1,343 @@
+"""The metric registry: every metric declared once, with its texts, unit, target and computation.
+
+A :class:`Metric` carries everything the product says about a metric (names and definitions in
+English and Indonesian, why it matters, the formula, unit, direction, owners, cadences, default
+target, worked example) and how the engine computes it: the *families* whose components it reads
+(see :mod:`salesmetrics.metrics.families`) and a vectorised ``compute`` function that turns
+component columns into values by calling the :mod:`salesmetrics.formulas` functions.
+
+The glossary, ``docs/metrics.md``, targets, the CLI and the tests all read :data:`REGISTRY`.
+This module imports neither Ibis nor a backend, so reading the registry stays fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from salesmetrics.errors import UserError, suggest
+from salesmetrics.formulas import FORMULAS, Formula, Unit
+
+if TYPE_CHECKING:
+    from salesmetrics.metrics.compute import Computed, Inputs
+
+__all__ = [
+    "DASHBOARD",
+    "REGISTRY",
+    "Cadence",
+    "Direction",
+    "Example",
+    "Metric",
+    "Role",
+    "Section",
+    "Target",
+    "Text",
+    "Unit",
+    "get",
+    "metric_ids",
+    "resolve",
+]
+
+
+class Section(StrEnum):
+    """The sections of metrics.md; the glossary and the table output follow this order."""
+
+    REVENUE = "revenue"
+    CONVERSION = "conversion"
+    PIPELINE = "pipeline"
+    CUSTOMERS = "customers"
+    TEAM = "team"
+    ENGAGEMENT = "engagement"
+
+
+class Direction(StrEnum):
+    """Whether a higher value is better (win rate) or worse (churn)."""
+
+    HIGHER = "higher_is_better"
+    LOWER = "lower_is_better"
+
+
+class Role(StrEnum):
+    """Who owns a metric (seed 004)."""
+
+    FINANCE = "finance"
+    OPERATIONS = "operations"
+    CUSTOMER_SUCCESS = "customer_success"
+    MARKETING = "marketing"
+    SALES = "sales_leadership"
+    PEOPLE = "people"
+
+
+class Cadence(StrEnum):
+    """The reviews a metric appears in (seed 004)."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    ANNUAL = "annual"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in English and Indonesian."""
+
+    en: str
+    id: str
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang`` (``en`` or ``id``)."""
+        return self.id if lang == "id" else self.en
+
+
+#: Words of the glossary and docs in both languages.
+SECTION_TITLES: dict[Section, Text] = {
+    Section.REVENUE: Text("Revenue", "Pendapatan"),
+    Section.CONVERSION: Text("Conversion", "Konversi"),
+    Section.PIPELINE: Text("Pipeline", "Pipeline"),
+    Section.CUSTOMERS: Text("Customers", "Pelanggan"),
+    Section.TEAM: Text("Team", "Tim"),
+    Section.ENGAGEMENT: Text("Engagement and people", "Keterlibatan dan karyawan"),
+}
+ROLE_NAMES: dict[Role, Text] = {
+    Role.FINANCE: Text("finance (CFO)", "keuangan (CFO)"),
+    Role.OPERATIONS: Text("operations (COO)", "operasional (COO)"),
+    Role.CUSTOMER_SUCCESS: Text("customer success", "tim kesuksesan pelanggan"),
+    Role.MARKETING: Text("marketing", "pemasaran"),
+    Role.SALES: Text("sales leadership", "pimpinan penjualan"),
+    Role.PEOPLE: Text("people (HR)", "SDM (people)"),
+}
+CADENCE_NAMES: dict[Cadence, Text] = {
+    Cadence.MONTHLY: Text("monthly", "bulanan"),
+    Cadence.QUARTERLY: Text("quarterly", "triwulanan"),
+    Cadence.ANNUAL: Text("annual", "tahunan"),
+}
+DIRECTION_NAMES: dict[Direction, Text] = {
+    Direction.HIGHER: Text("higher is better", "makin tinggi makin baik"),
+    Direction.LOWER: Text("lower is better", "makin rendah makin baik"),
+}
+
+EVERY_REVIEW = (Cadence.QUARTERLY, Cadence.ANNUAL)
+OPERATING = (Cadence.MONTHLY, Cadence.QUARTERLY, Cadence.ANNUAL)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A default target; the comparison follows the metric's direction (≥ or ≤)."""
+
+    value: float
+    source: Text
+
+
+@dataclass(frozen=True)
+class Example:
+    """A worked example: its story, the formula inputs and the expected value.
+
+    ``inputs`` are keyword arguments of the metric's formula in :mod:`salesmetrics.formulas`;
+    the engine tests rebuild the same example as rows in a tiny workspace.
+    """
+
+    text: Text
+    value: float
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+
+
+ComputeFn = Callable[["Inputs"], "Computed"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric: what it means (both languages), how it is judged, and how it is computed.
+
+    ``families`` name the component families the metric reads (one backend query each, shared
+    by every metric that reads them); families in ``broadcast`` hold components that do not vary
+    by the group dimensions they lack (e.g. the sellers of a team across activity types) and are
+    joined on the dimensions they have. ``previous`` lists components also needed for the period
+    before (revenue growth). ``bases`` are the alternative ways to compute it, the first being
+    the default; ``pending_bases`` are bases a later issue brings (basis → why not yet), and
+    ``basis_families`` the families a basis reads instead of ``families``. ``dims`` are group
+    dimensions every result of the metric carries (a pulse
+    survey's question). ``drill`` names the rows a result is computed from.
+    """
+
+    id: str
+    section: Section
+    name: Text
+    definition: Text
+    why: Text
+    formula: Text
+    unit: Unit
+    direction: Direction
+    owners: tuple[Role, ...]
+    cadence: tuple[Cadence, ...]
+    example: Example
+    tables: tuple[str, ...]
+    families: tuple[str, ...]
+    compute: ComputeFn
+    drill: str
+    null_note: str
+    default_target: Target | None = None
+    broadcast: frozenset[str] = frozenset()
+    previous: tuple[str, ...] = ()
+    bases: tuple[str, ...] = ()
+    pending_bases: Mapping[str, str] = field(default_factory=dict)
+    basis_families: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    dims: tuple[str, ...] = ()
+    formula_id: str | None = None
+    notes: Text | None = None
+
+    @property
+    def calculator(self) -> Formula | None:
+        """The formula of :mod:`salesmetrics.formulas` (= the calculator) this metric applies,
+        or None for a plain count or sum (qualified leads, new customers)."""
+        return FORMULAS.get(self.formula_id or self.id)
+
+    @property
+    def default_basis(self) -> str | None:
+        """The basis used unless another is asked for."""
+        return self.bases[0] if self.bases else None
+
+    def families_for(self, basis: str | None) -> tuple[str, ...]:
+        """The families read with ``basis``."""
+        if basis is not None and basis in self.basis_families:
+            return self.basis_families[basis]
+        return self.families
+
+    def check_basis(self, basis: str) -> str:
+        """``basis`` if this metric has it; a UserError otherwise (or when it comes later)."""
+        if basis in self.pending_bases:
+            raise UserError(
+                f"{self.id}: basis {basis!r} is not available yet: {self.pending_bases[basis]}"
+            )
+        if basis not in self.bases:
+            known = ", ".join(self.bases) if self.bases else "none"
+            raise UserError(
+                f"{self.id}: unknown basis {basis!r}{suggest(basis, self.bases)}; bases: {known}"
+            )
+        return basis
+
+
+SEED_004 = Text('seed 004: "3:1 or higher"', 'seed 004: "3:1 atau lebih tinggi"')
+CONVENTION = Text("industry convention", "konvensi industri")
+
+#: The default targets of metrics.md ("Default targets"), declared once; a metric's declaration
+#: takes its own from here (the pipeline and recurring-revenue metrics when they are added).
+DEFAULT_TARGETS: dict[str, Target] = {
+    "ltv_to_cac": Target(3.0, SEED_004),
+    "pipeline_coverage": Target(3.0, CONVENTION),
+    "net_revenue_retention": Target(1.0, CONVENTION),
+    "quick_ratio": Target(4.0, CONVENTION),
+    "cac_payback_months": Target(12.0, CONVENTION),
+}
+
+#: The default dashboard (seed 000's starter checklist). pipeline_coverage comes with the
+#: pipeline metrics; until it is registered the views show it as not available yet.
+DASHBOARD: tuple[str, ...] = (
+    "lead_conversion_rate",
+    "average_deal_size",
+    "win_rate",
+    "quota_attainment_rate",
+    "revenue_growth",
+    "pipeline_coverage",
+    "customer_retention_rate",
+)
+
+
+def _load() -> dict[str, Metric]:
+    from salesmetrics.metrics.catalog import ALL_METRICS
+
+    registry: dict[str, Metric] = {}
+    for metric in ALL_METRICS:
+        if metric.id in registry:
+            raise ValueError(f"metric {metric.id!r} is declared twice")
+        registry[metric.id] = metric
+    return registry
+
+
+class _Registry(Mapping[str, Metric]):
+    """Every metric by id, in the order of metrics.md; loaded on first use."""
+
+    _metrics: dict[str, Metric] | None = None
+
+    def _all(self) -> dict[str, Metric]:
+        if self._metrics is None:
+            self._metrics = _load()
+        return self._metrics
+
+    def __getitem__(self, key: str) -> Metric:
+        return self._all()[key]
+
+    def __iter__(self) -> Any:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+#: Every metric by id, in the order of metrics.md.
+REGISTRY: Mapping[str, Metric] = _Registry()
+
+
+def metric_ids() -> tuple[str, ...]:
+    """Every metric id, in registry order."""
+    return tuple(REGISTRY)
+
+
+def get(metric_id: str) -> Metric:
+    """The metric ``metric_id``; a UserError naming the close matches when there is none."""
+    try:
+        return REGISTRY[metric_id]
+    except KeyError:
+        pass
+    later = _LATER.get(metric_id)
+    if later:
+        raise UserError(f"metric {metric_id!r} is not available yet: {later}")
+    hint = suggest(metric_id, REGISTRY)
+    if not hint:
+        hint = f"; known metrics: {', '.join(REGISTRY)}"
+    raise UserError(f"unknown metric {metric_id!r}{hint}")
+
+
+def resolve(metric_ids: Iterable[str]) -> list[Metric]:
+    """The metrics named, in the order given, each once; unknown ids are a UserError."""
+    seen: dict[str, Metric] = {}
+    for mid in metric_ids:
+        metric = get(mid.strip())
+        seen.setdefault(metric.id, metric)
+    return list(seen.values())
+
+
+#: Metrics of metrics.md that later issues bring, with what they need.
+_LATER: dict[str, str] = {
+    "recognized_revenue": "it comes with the recurring-revenue metrics (invoice lines)",
+    "time_in_stage": "it needs opportunity history (pipeline metrics)",
+    "stage_conversion": "it needs opportunity history (pipeline metrics)",
+    "pipeline_coverage": "it comes with the pipeline metrics (open pipeline as of a date)",
+    "weighted_pipeline": "it comes with the pipeline metrics (open pipeline as of a date)",
+    "deal_slippage_rate": "it needs opportunity history (pipeline metrics)",
+    "pipeline_flow": "it needs opportunity history (pipeline metrics)",
+    "sales_forecast_accuracy": "it comes with the forecast metrics",
+    "forecast_bias": "it comes with the forecast metrics",
+    **dict.fromkeys(
+        (
+            "mrr",
+            "arr",
+            "mrr_new",
+            "mrr_expansion",
+            "mrr_contraction",
+            "mrr_churn",
+            "mrr_reactivation",
+            "net_revenue_retention",
+            "gross_revenue_retention",
+            "revenue_churn_rate",
+            "quick_ratio",
+            "arpa",
+        ),
+        "it comes with the recurring-revenue metrics (subscriptions or invoice lines)",
+    ),
+}
+
+
+def later_reason(metric_id: str) -> str | None:
+    """Why a metric of metrics.md is not in the registry yet, or None."""
+    return _LATER.get(metric_id)

@@ -1,0 +1,230 @@
+"""Terminal and file views of a :class:`MetricResult`: Rich tables, CSV, drill-down listings.
+
+Views only format: every number comes from the result. The table view puts periods in columns
+and (metric, group) in rows, marks the status against target (✓ on track, ! at risk, ✗ off
+track, readable without colour) and lists the notes under each table.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from salesmetrics.metrics import registry as reg
+from salesmetrics.metrics.format import format_change, format_value
+from salesmetrics.metrics.result import MetricResult, plain
+
+if TYPE_CHECKING:
+    from salesmetrics.workspace import Workspace
+
+STATUS_MARKS = {"on_track": ("✓", "green"), "at_risk": ("!", "yellow"), "off_track": ("✗", "red")}
+MAX_NOTES = 12
+MAX_DRILL_ROWS = 50
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _group_label(group: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {'(none)' if v is None else v}" for k, v in group.items())
+
+
+def _cell(row: dict[str, Any], currency: str) -> Text:
+    text = Text(format_value(row["value"], row["unit"], currency))
+    if row.get("status") in STATUS_MARKS:
+        mark, colour = STATUS_MARKS[row["status"]]
+        text.append(f" {mark}", style=colour)
+    if row["value"] is not None and row.get("note"):
+        text.append("*", style="dim")
+    if "change" in row:
+        change = format_change(row["change"], row.get("change_rate"), row["unit"], currency)
+        if change:
+            text.append(f" {change}", style="dim")
+    return text
+
+
+def metric_table(result: MetricResult, metric_ids: Sequence[str], title: str) -> Group | None:
+    """One Rich table for ``metric_ids``: rows (metric, group), columns periods, then notes."""
+    rows = [r for r in result.rows() if r["metric"] in set(metric_ids)]
+    missing = [m for m in metric_ids if m not in reg.REGISTRY]
+    if not rows and not missing:
+        return None
+    periods = list(dict.fromkeys(r["period"] for r in result.rows()))
+    table = Table(title=title, title_justify="left", show_lines=False, pad_edge=False)
+    table.add_column("metric")
+    if result.by or any(r["group"] for r in rows):
+        table.add_column("group")
+    grouped = table.columns[-1].header == "group"
+    for p in periods:
+        table.add_column(p, justify="right", no_wrap=True)
+    if result.compare:
+        against = "the previous period" if result.compare == "previous" else "a year earlier"
+        table.caption = f"▲/▼ change against {against} (pp = percentage points)"
+    notes: list[str] = []
+    by_key: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+    for r in rows:
+        by_key.setdefault((r["metric"], _group_label(r["group"])), {})[r["period"]] = r
+        if r["note"]:
+            where = " ".join(x for x in (r["period"], _group_label(r["group"])) if x)
+            notes.append(f"{r['metric']} {where}: {r['note']}")
+    for metric_id in metric_ids:
+        if metric_id in missing:
+            label = [metric_id, *([""] if grouped else [])]
+            table.add_row(*label, *[Text("n/a*", style="dim") for _ in periods])
+            reason = reg.later_reason(metric_id) or "not available"
+            notes.append(f"{metric_id}: not available yet: {reason}")
+            continue
+        name = reg.REGISTRY[metric_id].name.en
+        first = True
+        for (mid, group), cells in by_key.items():
+            if mid != metric_id:
+                continue
+            label = [name if first else "", *([group] if grouped else [])]
+            first = False
+            table.add_row(
+                *label,
+                *[_cell(cells[p], result.base_currency) if p in cells else "" for p in periods],
+            )
+    shown = notes[:MAX_NOTES]
+    if len(notes) > MAX_NOTES:
+        shown.append(f"… and {len(notes) - MAX_NOTES} more notes (--format json shows them all)")
+    parts: list[Any] = [table]
+    if shown:
+        parts.append(Text("\n".join(shown), style="dim"))
+    return Group(*parts)
+
+
+def print_tables(result: MetricResult, console: Console, *, explicit: bool) -> None:
+    """The table view: the requested metrics, or the dashboard then every section."""
+    present = list(dict.fromkeys(r for r in result.frame["metric"]))
+    legend = "✓ on track  ! at risk  ✗ off track  * see note"
+    if explicit:
+        view = metric_table(result, present, f"Metrics ({result.base_currency})")
+        if view is not None:
+            console.print(view)
+        console.print(Text(legend, style="dim"))
+        return
+    dashboard = [m for m in reg.DASHBOARD if m in present or m not in reg.REGISTRY]
+    view = metric_table(result, dashboard, f"Dashboard ({result.base_currency})")
+    if view is not None:
+        console.print(view)
+    for section in reg.Section:
+        ids = [m for m in present if reg.REGISTRY[m].section is section and m not in reg.DASHBOARD]
+        if ids:
+            console.print()
+            view = metric_table(result, ids, reg.SECTION_TITLES[section].en)
+            if view is not None:
+                console.print(view)
+    console.print(Text(legend, style="dim"))
+
+
+def _safe(value: Any) -> Any:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """``frame`` as CSV text with formula injection neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(frame.columns)
+    for record in frame.itertuples(index=False):
+        writer.writerow(_safe(plain(v)) if v is not None else "" for v in record)
+    return buffer.getvalue()
+
+
+def result_frame(result: MetricResult) -> pd.DataFrame:
+    """The CSV view of a result: group dimensions as columns, components as JSON."""
+    rows = result.rows()
+    dims = list(dict.fromkeys(k for r in rows for k in r["group"]))
+    records = []
+    for r in rows:
+        record: dict[str, Any] = {k: r[k] for k in ("metric", "period", "start", "end")}
+        record.update({d: r["group"].get(d) for d in dims})
+        record.update({k: r[k] for k in result.keys if k not in record and k != "group"})
+        record["components"] = json.dumps(r["components"], ensure_ascii=False)
+        records.append(record)
+    columns = ["metric", "period", "start", "end", *dims] + [
+        k for k in result.keys if k not in ("metric", "period", "start", "end", "group")
+    ]
+    return pd.DataFrame(records, columns=columns)
+
+
+def print_csv(result: MetricResult, console: Console) -> None:
+    """The CSV view, on stdout."""
+    console.file.write(csv_text(result_frame(result)))
+
+
+def print_drill(ws: Workspace, result: MetricResult, output: str, console: Console) -> None:
+    """The rows behind every result row, as tables, JSON or CSV."""
+    from salesmetrics.metrics.drill import drill_result
+
+    pairs = drill_result(ws, result)
+    if output == "json":
+        results = []
+        for row, frame in pairs:
+            entry = dict(row)
+            entry["rows"] = (
+                None
+                if frame is None
+                else [{k: plain(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+            )
+            results.append(entry)
+        text = json.dumps(
+            {"base_currency": result.base_currency, "results": results},
+            indent=2,
+            ensure_ascii=False,
+        )
+        console.file.write(text + "\n")
+        return
+    if output == "csv":
+        parts = []
+        for row, frame in pairs:
+            if frame is None:
+                continue
+            head = pd.DataFrame(
+                {"metric": row["metric"], "period_label": row["period"]}, index=frame.index
+            )
+            for name, value in row["group"].items():
+                head[f"group_{name}"] = value
+            parts.append(pd.concat([head, frame], axis=1))
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        console.file.write(csv_text(frame))
+        return
+    for row, frame in pairs:
+        title = " · ".join(
+            x
+            for x in (
+                row["metric"],
+                row["period"],
+                _group_label(row["group"]),
+                format_value(row["value"], row["unit"], result.base_currency),
+            )
+            if x
+        )
+        if frame is None:
+            console.print(
+                Text(f"{title}: no drill-down, survey answers are anonymous", style="dim")
+            )
+            continue
+        table = Table(title=f"{title} ({len(frame)} rows)", title_justify="left")
+        for column in frame.columns:
+            table.add_column(str(column))
+        for record in frame.head(MAX_DRILL_ROWS).itertuples(index=False):
+            table.add_row(*("" if plain(v) is None else str(plain(v)) for v in record))
+        console.print(table)
+        if len(frame) > MAX_DRILL_ROWS:
+            console.print(
+                Text(
+                    f"… {len(frame) - MAX_DRILL_ROWS} more rows (--format csv shows them all)",
+                    style="dim",
+                )
+            )

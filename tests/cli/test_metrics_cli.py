@@ -1,0 +1,328 @@
+"""``salesmetrics metrics`` and ``salesmetrics glossary`` through the command line."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from salesmetrics import init_workspace
+from salesmetrics.cli import main
+from salesmetrics.metrics.registry import REGISTRY
+from tests.metrics.builder import insert
+from tests.metrics.randomized import build
+
+D = dt.date
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run the CLI; returns (exit status, stdout, stderr)."""
+    try:
+        main(args)
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory: pytest.TempPathFactory) -> str:
+    root = tmp_path_factory.mktemp("cli") / "ws"
+    ws = init_workspace(root)
+    build(ws)
+    ws.close()
+    return str(root)
+
+
+def test_json_follows_the_contract(company: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        [
+            "metrics",
+            "--metric",
+            "win_rate",
+            "--metric",
+            "total_revenue",
+            "--period",
+            "2024",
+            "--grain",
+            "quarter",
+            "--by",
+            "team",
+            "--format",
+            "json",
+            "-w",
+            company,
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["base_currency"] == "USD"
+    first = data["results"][0]
+    assert list(first)[:9] == [
+        "metric",
+        "period",
+        "start",
+        "end",
+        "group",
+        "value",
+        "unit",
+        "components",
+        "note",
+    ]
+    assert first["metric"] == "win_rate" and first["period"] == "2024-Q1"
+    assert first["start"] == "2024-01-01" and first["end"] == "2024-04-01"
+    assert set(first["group"]) == {"team"} and set(first["components"]) == {"won", "lost"}
+    assert {r["metric"] for r in data["results"]} == {"win_rate", "total_revenue"}
+    assert "NaN" not in out and "Infinity" not in out
+
+
+def test_every_metric_by_team_as_json(company: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        [
+            "metrics",
+            "--period",
+            "2024",
+            "--grain",
+            "quarter",
+            "--by",
+            "team",
+            "--format",
+            "json",
+            "-w",
+            company,
+        ],
+        capsys,
+    )
+    assert code == 0
+    results = json.loads(out)["results"]
+    assert {r["metric"] for r in results} == set(REGISTRY)
+    assert {r["period"] for r in results} == {f"2024-Q{q}" for q in range(1, 5)}
+
+
+def test_dashboard_table(company: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["metrics", "--period", "2024", "--grain", "quarter", "-w", company], capsys)
+    assert code == 0
+    dashboard = out.split("\nRevenue\n")[0]
+    assert "Dashboard (USD)" in dashboard
+    for name in (
+        "Lead conversion",
+        "Average deal size",
+        "Win rate",
+        "Quota attainment",
+        "Revenue growth",
+        "pipeline_coverage",
+        "Customer retention",
+    ):
+        assert name in dashboard
+    assert "pipeline_coverage: not available yet" in out
+    assert "2024-Q4" in out and "✓ on track" in out
+
+
+def test_csv(company: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        [
+            "metrics",
+            "-m",
+            "win_rate",
+            "-p",
+            "2024-Q2",
+            "--by",
+            "team",
+            "--compare",
+            "year",
+            "--format",
+            "csv",
+            "-w",
+            company,
+        ],
+        capsys,
+    )
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows and set(rows[0]) >= {
+        "metric",
+        "period",
+        "team",
+        "value",
+        "components",
+        "compare_period",
+        "change",
+    }
+    assert rows[0]["compare_period"] == "2023-Q2"
+    assert json.loads(rows[0]["components"])["won"] >= 0
+
+
+def test_csv_neutralises_formulas(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ws = init_workspace(tmp_path / "ws")
+    insert(ws, "reps", [{"rep_id": "r", "team": '=HYPERLINK("x")'}])
+    insert(
+        ws,
+        "opportunities",
+        [
+            {
+                "opportunity_id": "o",
+                "stage": "won",
+                "status": "won",
+                "close_date": D(2024, 5, 1),
+                "amount": 5,
+                "owner_id": "r",
+            }
+        ],
+    )
+    ws.close()
+    code, out, _ = run(
+        [
+            "metrics",
+            "-m",
+            "total_revenue",
+            "-p",
+            "2024",
+            "--by",
+            "team",
+            "--format",
+            "csv",
+            "-w",
+            str(tmp_path / "ws"),
+        ],
+        capsys,
+    )
+    assert code == 0 and "'=HYPERLINK" in out
+
+
+def test_from_to_and_compare(company: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        [
+            "metrics",
+            "-m",
+            "total_revenue",
+            "--from",
+            "2024-01",
+            "--to",
+            "2024-03",
+            "--compare",
+            "previous",
+            "--format",
+            "json",
+            "-w",
+            company,
+        ],
+        capsys,
+    )
+    assert code == 0
+    results = json.loads(out)["results"]
+    assert [r["period"] for r in results] == ["2024-01", "2024-02", "2024-03"]
+    assert results[0]["compare_period"] == "2023-12"
+
+
+def test_drill_json(company: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        [
+            "metrics",
+            "-m",
+            "win_rate",
+            "-m",
+            "enps",
+            "-p",
+            "2024-Q2",
+            "--by",
+            "team",
+            "--drill",
+            "--format",
+            "json",
+            "-w",
+            company,
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    results = json.loads(out)["results"]
+    win = next(r for r in results if r["metric"] == "win_rate" and r["value"] is not None)
+    statuses = [d["status"] for d in win["rows"]]
+    assert statuses.count("won") == win["components"]["won"]
+    assert statuses.count("lost") == win["components"]["lost"]
+    assert all(d["team"] == win["group"]["team"] for d in win["rows"])
+    assert all(r["rows"] is None for r in results if r["metric"] == "enps")
+
+
+def test_drill_table(company: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        ["metrics", "-m", "quota_attainment_rate", "-p", "2024-Q2", "--drill", "-w", company],
+        capsys,
+    )
+    assert code == 0 and "rep_id" in out and "reached" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-m", "win_rte", "-p", "2024"], "did you mean 'win_rate'"),
+        (["-m", "mrr", "-p", "2024"], "not available yet"),
+        (["-p", "2024-Q5"], "bad period '2024-Q5'"),
+        (["-p", "2024", "--from", "2024-01", "--to", "2024-02"], "not both"),
+        (["--from", "2024-01"], "--from and --to go together"),
+        (["-m", "win_rate", "-p", "2024", "--basis", "win_rate=x"], "unknown basis"),
+    ],
+)
+def test_user_errors_exit_1_with_one_line(
+    company: str, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, _, err = run(["metrics", *args, "-w", company], capsys)
+    assert code == 1
+    assert err.startswith("error: ") and err.count("\n") == 1 and message in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--by", "teams"],
+        ["--grain", "day"],
+        ["--format", "xml"],
+        ["--compare", "last"],
+        ["--basis", "nonsense"],
+    ],
+)
+def test_usage_errors_exit_2(
+    company: str, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    code, _, _ = run(["metrics", *args, "-w", company], capsys)
+    assert code == 2
+
+
+def test_missing_rate_is_a_user_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ws = init_workspace(tmp_path / "ws")
+    insert(
+        ws,
+        "opportunities",
+        [
+            {
+                "opportunity_id": "o",
+                "stage": "won",
+                "status": "won",
+                "close_date": D(2024, 5, 1),
+                "amount": 5,
+                "currency": "EUR",
+            }
+        ],
+    )
+    ws.close()
+    code, _, err = run(["metrics", "-p", "2024", "-w", str(tmp_path / "ws")], capsys)
+    assert code == 1 and "EUR on 2024-05-01" in err and "Traceback" not in err
+
+
+def test_glossary(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["glossary"], capsys)
+    assert code == 0 and all(m in out for m in REGISTRY)
+    code, out, _ = run(["glossary", "win_rate", "--lang", "id"], capsys)
+    assert code == 0 and "Tingkat kemenangan" in out and "Rumus" in out
+    code, out, _ = run(["glossary", "ltv_to_cac"], capsys)
+    assert code == 0 and "≥ 3.00" in out and "Owner: finance" in out
+    code, _, err = run(["glossary", "win_rte"], capsys)
+    assert code == 1 and "did you mean 'win_rate'" in err
+    code, _, _ = run(["glossary", "--lang", "fr"], capsys)
+    assert code == 2

@@ -1,0 +1,153 @@
+"""The engine against an independent pandas computation (tests/metrics/reference.py): every
+metric, every quarter of a year, by team and company-wide, on the small demo company when the
+demo generator is available and on a randomised company always."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from salesmetrics import init_workspace
+from salesmetrics.metrics.registry import REGISTRY, Unit
+from salesmetrics.workspace import Workspace
+from tests.metrics import reference
+from tests.metrics.randomized import build as build_random
+
+YEAR = 2024
+
+
+def demo_workspace(root: Path) -> tuple[Workspace, int] | None:
+    """The small demo company and its last full year, or None while the generator is missing.
+
+    Loaded through the importer (``build_demo``) when it exists, else straight from the
+    generator's record batches (every injected problem passes validation, so the rows are the
+    same).
+    """
+    try:
+        from salesmetrics import demo
+        from salesmetrics.demo.calendar import DATA_END, to_date
+    except ImportError:
+        return None
+    ws = init_workspace(root)
+    try:
+        from salesmetrics.ingest import load_arrow  # noqa: F401
+    except ImportError:
+        for table, batch in demo.generate("small", 7, base_currency=ws.config.base_currency):
+            insert_batch(ws, table, batch)
+    else:
+        demo.build_demo(ws, "small", 7)
+    last = to_date(DATA_END)
+    year = last.year if (last.month, last.day) == (12, 31) else last.year - 1
+    return ws, year
+
+
+def insert_batch(ws: Workspace, table: str, batch: pa.RecordBatch) -> None:
+    """Insert one record batch with the canonical columns into ``table``."""
+    con = ws.duckdb
+    con.register("_demo_batch", pa.Table.from_batches([batch]))
+    try:
+        names = ", ".join(f'"{c}"' for c in batch.schema.names)
+        con.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM _demo_batch')
+    finally:
+        con.unregister("_demo_batch")
+
+
+@pytest.fixture(scope="session", params=["random", "random-jakarta", "demo"])
+def company(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Workspace, int]]:
+    root = tmp_path_factory.mktemp(request.param) / "ws"
+    if request.param == "demo":
+        found = demo_workspace(root)
+        if found is None:
+            pytest.skip("the demo generator is not available yet")
+        ws, year = found
+    else:
+        ws, year = init_workspace(root), YEAR
+        build_random(ws)
+        if request.param == "random-jakarta":
+            # Timestamps near midnight move to the next day; quotas and costs stay put.
+            ws.config.timezone = "Asia/Jakarta"
+    yield ws, year
+    ws.close()
+
+
+def quarters(year: int) -> list[reference.P]:
+    return [
+        reference.period(
+            f"{year}-Q{q}",
+            dt.date(year, 3 * q - 2, 1),
+            dt.date(year + (q == 4), (3 * q) % 12 + 1, 1),
+        )
+        for q in range(1, 5)
+    ]
+
+
+def engine_frame(ws: Workspace, year: int, by: list[str]) -> pd.DataFrame:
+    result = ws.metrics(period=str(year), grain="quarter", by=by)
+    records = []
+    for r in result.rows():
+        group = dict(r["group"])
+        question = group.pop("question", None)
+        key = reference._key(group["team"]) if "team" in group else ""
+        if question is not None:
+            key = f"{key}|{question}"
+        records.append(
+            {
+                "metric": r["metric"],
+                "period": r["period"],
+                "group": key,
+                "engine": r["value"],
+                "unit": r["unit"],
+            }
+        )
+    return pd.DataFrame(records)
+
+
+def close(a: Any, b: Any, unit: str) -> bool:
+    if pd.isna(a) or pd.isna(b):
+        return bool(pd.isna(a) and pd.isna(b))
+    if unit in (Unit.MONEY, Unit.MONEY_PER_DAY):
+        return abs(float(a) - float(b)) <= 0.011 + 1e-9 * abs(float(b))
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
+
+
+@pytest.mark.parametrize("by", [["team"], []], ids=["by-team", "company"])
+def test_engine_matches_pandas(company: tuple[Workspace, int], by: list[str]) -> None:
+    ws, year = company
+    engine = engine_frame(ws, year, by)
+    ref = reference.compute(ws, quarters(year), grouped=bool(by)).rename(columns={"value": "ref"})
+    assert set(engine["metric"]) == set(REGISTRY)
+    merged = engine.merge(ref, on=["metric", "period", "group"], how="left", indicator=True)
+    # Every engine row is known to the reference, except groups the reference found no rows
+    # for in that period (their value must then be undefined or zero).
+    unknown = merged[merged["_merge"] == "left_only"]
+    assert all(pd.isna(v) or v == 0 for v in unknown["engine"]), unknown.head(20)
+    both = merged[merged["_merge"] == "both"]
+    bad = both[
+        [
+            not close(a, b, u)
+            for a, b, u in zip(both["engine"], both["ref"], both["unit"], strict=True)
+        ]
+    ]
+    assert bad.empty, bad.head(30).to_string()
+    # And every value the reference has is in the engine's output.
+    ref_defined = ref[ref["ref"].notna()]
+    keys = set(zip(engine["metric"], engine["period"], engine["group"], strict=True))
+    missing = [
+        k
+        for k in zip(
+            ref_defined["metric"], ref_defined["period"], ref_defined["group"], strict=True
+        )
+        if k not in keys
+    ]
+    assert not missing, missing[:20]
+    defined = both["engine"].notna().groupby(both["metric"]).sum()
+    assert (defined > 0).sum() >= len(REGISTRY) - (3 if by else 0), defined

@@ -1,0 +1,457 @@
+"""Engine behaviour and edge cases: empty periods, zero denominators, nulls, currencies, fiscal
+years, time zones, sellers leaving, quotas spanning quarters, comparisons, groups, queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from salesmetrics.errors import UserError
+from salesmetrics.metrics.registry import REGISTRY
+from salesmetrics.workspace import Workspace
+from tests.metrics.builder import insert
+from tests.metrics.test_examples import deal
+
+D = dt.date
+
+
+def rows(ws: Workspace, metric: str, **options: Any) -> list[dict[str, Any]]:
+    """Result rows of one metric."""
+    return [r for r in ws.metrics([metric], **options).rows() if r["metric"] == metric]
+
+
+def by_period(result_rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {r["period"]: r for r in result_rows}
+
+
+# -- undefined values ---------------------------------------------------------------------------
+
+
+def test_empty_period_gives_null_with_note(workspace: Workspace) -> None:
+    insert(workspace, "opportunities", [deal(1, "won", D(2024, 5, 1))])
+    row = rows(workspace, "win_rate", period="2030-Q1")[0]
+    assert row["value"] is None and row["note"] == "no closed deals in 2030-Q1"
+    total = rows(workspace, "total_revenue", period="2030-Q1")[0]
+    assert total["value"] == 0 and total["note"] == "no deals won in 2030-Q1"
+
+
+def test_metric_without_data_is_noted_when_asked_and_skipped_otherwise(
+    workspace: Workspace,
+) -> None:
+    insert(workspace, "opportunities", [deal(1, "won", D(2024, 5, 1))])
+    row = rows(workspace, "lead_conversion_rate", period="2024")[0]
+    assert row["value"] is None and "no leads" in row["note"]
+    result = workspace.metrics(period="2024")
+    assert "lead_conversion_rate" not in {r["metric"] for r in result.rows()}
+    assert any(n.startswith("lead_conversion_rate: skipped") for n in result.notes)
+
+
+def test_zero_denominator_is_null_never_nan(workspace: Workspace) -> None:
+    insert(workspace, "opportunities", [deal(1, "won", D(2024, 5, 1), 0)])
+    insert(workspace, "opportunities", [deal(2, "lost", D(2024, 5, 1), 0)])
+    row = rows(workspace, "win_rate_by_value", period="2024-Q2")[0]
+    assert row["value"] is None and row["note"]
+    growth = rows(workspace, "revenue_growth", period="2024-Q2")[0]
+    assert growth["value"] is None
+    assert growth["note"] == "no revenue won in the previous period, 2024-Q1"
+
+
+def test_missing_amounts_and_dates_are_counted_out(workspace: Workspace) -> None:
+    insert(
+        workspace,
+        "opportunities",
+        [
+            deal(1, "won", D(2024, 5, 10), 100, created_at=dt.datetime(2024, 5, 1)),
+            deal(2, "won", D(2024, 5, 10), 300, created_at=None),
+            deal(3, "lost", D(2024, 5, 10), None),
+            deal(4, "lost", D(2024, 5, 10), 600),
+        ],
+    )
+    cycle = rows(workspace, "sales_cycle_length", period="2024-05")[0]
+    assert cycle["value"] == 9
+    assert cycle["components"] == {"total_days": 9, "deals": 1, "median_days": 9.0, "excluded": 1}
+    by_value = rows(workspace, "win_rate_by_value", period="2024-05")[0]
+    assert by_value["value"] == pytest.approx(400 / 1000)
+    assert by_value["components"]["lost_without_amount"] == 1
+    assert "left out" in by_value["note"]
+
+
+# -- currencies ---------------------------------------------------------------------------------
+
+
+def test_amounts_are_converted_at_the_latest_rate_on_or_before_their_date(
+    workspace: Workspace,
+) -> None:
+    insert(
+        workspace,
+        "fx_rates",
+        [
+            {"date": D(2024, 1, 1), "currency": "EUR", "rate": 1.10},
+            {"date": D(2024, 5, 2), "currency": "EUR", "rate": 1.20},
+            {"date": D(2024, 1, 1), "currency": "IDR", "rate": 0.0000625},
+        ],
+    )
+    insert(
+        workspace,
+        "opportunities",
+        [
+            deal(1, "won", D(2024, 5, 1), 1000, currency="EUR"),  # 1.10
+            deal(2, "won", D(2024, 5, 2), 1000, currency="eur"),  # 1.20, same day counts
+            deal(3, "won", D(2024, 5, 3), 16_000_000, currency="IDR"),  # 1000
+            deal(4, "won", D(2024, 5, 3), 1000.0049, currency=None),  # base currency
+        ],
+    )
+    row = rows(workspace, "total_revenue", period="2024-05")[0]
+    assert row["value"] == 1100 + 1200 + 1000 + 1000.00
+
+
+def test_foreign_amount_without_rate_is_an_error_naming_currency_and_date(
+    workspace: Workspace,
+) -> None:
+    insert(workspace, "fx_rates", [{"date": D(2024, 6, 1), "currency": "EUR", "rate": 1.1}])
+    insert(workspace, "opportunities", [deal(1, "won", D(2024, 5, 3), 1000, currency="EUR")])
+    with pytest.raises(UserError, match=r"no exchange rate for EUR on 2024-05-03"):
+        workspace.metrics(["total_revenue"], period="2024")
+    # Outside the periods asked for, the same deal is not read.
+    assert rows(workspace, "total_revenue", period="2023")[0]["value"] == 0
+
+
+def test_foreign_quota_and_cost_without_rate_are_errors(workspace: Workspace) -> None:
+    insert(
+        workspace,
+        "quotas",
+        [
+            {
+                "rep_id": "r",
+                "period_start": D(2024, 1, 1),
+                "period_end": D(2024, 3, 31),
+                "amount": 5,
+                "currency": "GBP",
+            }
+        ],
+    )
+    with pytest.raises(UserError, match="GBP on 2024-01-01"):
+        workspace.metrics(["quota_attainment"], period="2024-Q1")
+
+
+# -- calendars and time zones -------------------------------------------------------------------
+
+
+def test_fiscal_year_starting_in_april(workspace: Workspace) -> None:
+    workspace.config.fiscal_year_start_month = 4
+    insert(
+        workspace,
+        "opportunities",
+        [
+            deal(1, "won", D(2024, 4, 1), 100),
+            deal(2, "won", D(2024, 12, 31), 200),
+            deal(3, "won", D(2025, 3, 31), 300),
+            deal(4, "won", D(2025, 4, 1), 400),
+        ],
+    )
+    result = by_period(rows(workspace, "total_revenue", period="FY2025", grain="quarter"))
+    assert list(result) == ["FY2025-Q1", "FY2025-Q2", "FY2025-Q3", "FY2025-Q4"]
+    assert result["FY2025-Q1"]["start"] == "2024-04-01"
+    assert [r["value"] for r in result.values()] == [100, 0, 200, 300]
+    year = rows(workspace, "total_revenue", period="FY2025")[0]
+    assert year["value"] == 600 and year["end"] == "2025-04-01"
+    growth = rows(workspace, "revenue_growth", period="FY2025", grain="quarter")
+    assert growth[2]["components"]["previous_period"] == "FY2025-Q2"
+
+
+def test_timestamps_count_by_their_date_in_the_workspace_timezone(workspace: Workspace) -> None:
+    workspace.config.timezone = "Asia/Jakarta"
+    insert(
+        workspace,
+        "leads",
+        [
+            {"lead_id": "a", "created_at": dt.datetime(2024, 3, 31, 20, 0)},  # 1 April in Jakarta
+            {"lead_id": "b", "created_at": dt.datetime(2024, 3, 31, 16, 0)},  # 31 March 23:00
+        ],
+    )
+    result = by_period(rows(workspace, "lead_conversion_rate", period="2024", grain="quarter"))
+    assert result["2024-Q1"]["components"]["created"] == 1
+    assert result["2024-Q2"]["components"]["created"] == 1
+
+
+# -- sellers and quotas -------------------------------------------------------------------------
+
+
+def test_rep_leaving_mid_quarter_is_a_seller_of_that_quarter_only(workspace: Workspace) -> None:
+    insert(
+        workspace,
+        "reps",
+        [
+            {"rep_id": "stays", "team": "East", "hired_on": D(2023, 1, 1)},
+            {
+                "rep_id": "leaves",
+                "team": "East",
+                "hired_on": D(2023, 1, 1),
+                "left_on": D(2024, 5, 15),
+            },
+            {"rep_id": "joins", "team": "East", "hired_on": D(2024, 8, 20)},
+        ],
+    )
+    insert(
+        workspace,
+        "opportunities",
+        [
+            deal(1, "won", D(2024, 5, 1), 90_000, owner_id="leaves"),
+            deal(2, "won", D(2024, 8, 1), 60_000, owner_id="stays"),
+        ],
+    )
+    result = by_period(rows(workspace, "sales_rep_productivity", period="2024", grain="quarter"))
+    assert result["2024-Q2"]["components"] == {
+        "revenue": 90_000,
+        "sellers": 2,
+        "basis": "employment",
+    }
+    assert result["2024-Q2"]["value"] == 45_000
+    assert result["2024-Q3"]["components"]["sellers"] == 2  # stays + joins; leaves is gone
+    assert result["2024-Q3"]["value"] == 30_000
+
+
+def test_sellers_fall_back_to_deal_owners(workspace: Workspace) -> None:
+    insert(
+        workspace,
+        "opportunities",
+        [
+            deal(1, "won", D(2024, 5, 1), 100, owner_id="a"),
+            deal(2, "lost", D(2024, 5, 1), 100, owner_id="b"),
+            deal(3, "open", D(2024, 5, 1), 100, owner_id="c"),
+        ],
+    )
+    row = rows(workspace, "sales_rep_productivity", period="2024-Q2")[0]
+    assert row["components"] == {"revenue": 100, "sellers": 2, "basis": "deal_owners"}
+
+
+def test_quota_spanning_two_quarters_is_prorated_by_days(workspace: Workspace) -> None:
+    insert(workspace, "reps", [{"rep_id": "r", "team": "East"}])
+    # 61 days: 31 in March (Q1), 30 in April (Q2).
+    insert(
+        workspace,
+        "quotas",
+        [
+            {
+                "rep_id": "r",
+                "period_start": D(2024, 3, 1),
+                "period_end": D(2024, 4, 30),
+                "amount": 61_000,
+            }
+        ],
+    )
+    insert(
+        workspace,
+        "opportunities",
+        [
+            deal(1, "won", D(2024, 3, 15), 31_000, owner_id="r"),
+            deal(2, "won", D(2024, 4, 15), 15_000, owner_id="r"),
+            deal(3, "won", D(2024, 7, 15), 15_000, owner_id="r"),
+        ],
+    )
+    result = by_period(rows(workspace, "quota_attainment", period="2024", grain="quarter"))
+    assert result["2024-Q1"]["components"]["quota"] == 31_000
+    assert result["2024-Q2"]["components"]["quota"] == 30_000
+    assert result["2024-Q1"]["value"] == 1.0 and result["2024-Q2"]["value"] == 0.5
+    assert (
+        result["2024-Q3"]["value"] is None and result["2024-Q3"]["note"] == "no quota for 2024-Q3"
+    )
+    rate = by_period(rows(workspace, "quota_attainment_rate", period="2024", grain="quarter"))
+    assert rate["2024-Q1"]["value"] == 1.0 and rate["2024-Q2"]["value"] == 0.0
+    month = rows(workspace, "quota_attainment", period="2024-04")[0]
+    assert month["components"]["quota"] == 30_000
+
+
+# -- groups -------------------------------------------------------------------------------------
+
+
+def _teams(ws: Workspace) -> None:
+    insert(
+        ws,
+        "reps",
+        [
+            {"rep_id": "e1", "team": "East", "region": "EMEA"},
+            {"rep_id": "w1", "team": "West", "region": "AMER"},
+        ],
+    )
+    insert(ws, "accounts", [{"account_id": "acc", "segment": "SMB", "owner_id": "w1"}])
+    insert(
+        ws,
+        "opportunities",
+        [
+            deal(1, "won", D(2024, 5, 1), 100, owner_id="e1", account_id="acc", source="web"),
+            deal(2, "lost", D(2024, 5, 1), 100, owner_id="e1", source="web"),
+            deal(3, "won", D(2024, 5, 1), 300, owner_id="w1", source="event"),
+            deal(4, "lost", D(2024, 8, 1), 300, owner_id=None),
+        ],
+    )
+
+
+def test_groups_use_only_their_rows_and_cover_every_period(workspace: Workspace) -> None:
+    _teams(workspace)
+    result = rows(workspace, "win_rate", period="2024", grain="quarter", by=["team"])
+    keyed = {(r["period"], r["group"]["team"]): r for r in result}
+    assert keyed[("2024-Q2", "East")]["value"] == 0.5
+    assert keyed[("2024-Q2", "West")]["value"] == 1.0
+    assert keyed[("2024-Q3", None)]["value"] == 0.0  # the deal without an owner has no team
+    assert keyed[("2024-Q1", "East")]["note"] == "no closed deals in 2024-Q1"
+    assert len(result) == 4 * 3
+
+
+def test_group_dimensions_come_from_the_right_rows(workspace: Workspace) -> None:
+    _teams(workspace)
+    by_segment = rows(workspace, "total_revenue", period="2024-Q2", by=["segment"])
+    assert {r["group"]["segment"]: r["value"] for r in by_segment} == {"SMB": 100, None: 300}
+    two = rows(workspace, "total_revenue", period="2024-Q2", by=["region", "source"])
+    assert {tuple(r["group"].values()): r["value"] for r in two} == {
+        ("EMEA", "web"): 100,
+        ("AMER", "event"): 300,
+    }
+    # Customer metrics take the group from the account: its owner is in West.
+    customers = rows(workspace, "new_customers", period="2024-Q2", by=["team"])
+    assert {r["group"]["team"]: r["value"] for r in customers} == {"West": 1}
+
+
+def test_metric_not_available_by_a_dimension_says_why(workspace: Workspace) -> None:
+    _teams(workspace)
+    insert(
+        workspace,
+        "costs",
+        [{"cost_id": "c", "date": D(2024, 5, 1), "category": "sales", "amount": 10}],
+    )
+    row = rows(workspace, "customer_acquisition_cost", period="2024-Q2", by=["team"])[0]
+    assert row["value"] is None and row["group"] == {}
+    assert row["note"] == "not available by team: costs data carry no team"
+
+
+def test_unknown_dimension_and_metric_are_user_errors(workspace: Workspace) -> None:
+    with pytest.raises(UserError, match=r"unknown group dimension 'teams' \(did you mean 'team'"):
+        workspace.metrics(["win_rate"], period="2024", by=["teams"])
+    with pytest.raises(UserError, match=r"unknown metric 'win_rte' \(did you mean 'win_rate'"):
+        workspace.metrics(["win_rte"], period="2024")
+    with pytest.raises(UserError, match="not available yet"):
+        workspace.metrics(["mrr"], period="2024")
+
+
+# -- comparisons, bases, targets ----------------------------------------------------------------
+
+
+def test_compare_previous_and_year(workspace: Workspace) -> None:
+    insert(
+        workspace,
+        "opportunities",
+        [
+            deal(1, "won", D(2023, 5, 1), 100),
+            deal(2, "won", D(2024, 2, 1), 200),
+            deal(3, "won", D(2024, 5, 1), 300),
+        ],
+    )
+    prev = rows(workspace, "total_revenue", period="2024-Q2", compare="previous")[0]
+    assert (prev["compare_period"], prev["compare_value"], prev["change"]) == ("2024-Q1", 200, 100)
+    assert prev["change_rate"] == pytest.approx(0.5)
+    year = rows(workspace, "total_revenue", period="2024-Q2", compare="year")[0]
+    assert (year["compare_period"], year["compare_value"]) == ("2023-Q2", 100)
+    growth = rows(workspace, "revenue_growth", period="2024-Q2", compare="year")[0]
+    # 2023-Q2 has no growth (nothing won in 2023-Q1): the comparison is null, not 0.
+    assert (growth["value"], growth["compare_period"]) == (0.5, "2023-Q2")
+    assert growth["compare_value"] is None and growth["change"] is None
+    with pytest.raises(UserError, match="comparison"):
+        workspace.metrics(["total_revenue"], period="2024", compare="last")
+
+
+def test_bases(workspace: Workspace) -> None:
+    insert(workspace, "reps", [{"rep_id": "r", "hired_on": D(2020, 1, 1)}])
+    insert(
+        workspace,
+        "activities",
+        [
+            {
+                "activity_id": "a",
+                "rep_id": "r",
+                "started_at": dt.datetime(2024, 5, 6, 9),
+                "duration_minutes": 1200,
+                "type": "call",
+            },
+        ],
+    )
+    logged = rows(workspace, "time_spent_selling", period="2024-W19")[0]
+    assert logged["value"] == 1.0 and logged["components"]["basis"] == "logged"
+    standard = rows(
+        workspace, "time_spent_selling", period="2024-W19", basis={"time_spent_selling": "standard"}
+    )[0]
+    assert standard["value"] == pytest.approx(1200 / 2400)
+    assert standard["components"]["sellers"] == 1
+    with pytest.raises(UserError, match="not available yet"):
+        workspace.metrics(
+            ["pipeline_velocity"], period="2024", basis={"pipeline_velocity": "open_opportunities"}
+        )
+    with pytest.raises(UserError, match="unknown basis"):
+        workspace.metrics(["win_rate"], period="2024", basis={"win_rate": "x"})
+
+
+def test_score_rule_for_qualified_leads(workspace: Workspace) -> None:
+    workspace.config.lead_qualification = "score >= 50"
+    insert(
+        workspace,
+        "leads",
+        [
+            {"lead_id": "a", "created_at": dt.datetime(2024, 5, 1), "score": 70},
+            {"lead_id": "b", "created_at": dt.datetime(2024, 5, 1), "score": 20},
+            {
+                "lead_id": "c",
+                "created_at": dt.datetime(2024, 4, 1),
+                "score": 50,
+                "qualified_at": dt.datetime(2024, 5, 3),
+            },
+        ],
+    )
+    assert rows(workspace, "qualified_leads", period="2024-05")[0]["value"] == 2
+    workspace.config.lead_qualification = "score >= fifty"
+    with pytest.raises(UserError, match="lead_qualification"):
+        workspace.metrics(["qualified_leads"], period="2024-05")
+
+
+def test_targets_and_status_follow_direction(workspace: Workspace) -> None:
+    from salesmetrics.config import MetricTargets
+
+    _teams(workspace)
+    workspace.config.targets = {
+        "win_rate": MetricTargets(default=0.9, team={"East": 0.52}),
+        "sales_cycle_length": MetricTargets(default=10),
+    }
+    result = rows(workspace, "win_rate", period="2024-Q2", by=["team"])
+    status = {r["group"]["team"]: (r["target"], r["status"]) for r in result}
+    assert status == {"East": (0.52, "at_risk"), "West": (0.9, "on_track")}
+    workspace.config.targets = {"win_rate": MetricTargets(default=0.7)}
+    east = rows(workspace, "win_rate", period="2024-Q2", by=["team"])[0]
+    assert east["status"] == "off_track"
+
+
+def test_lower_is_better_status_and_registry_default_target() -> None:
+    import numpy as np
+
+    from salesmetrics.metrics import targets
+
+    payback = REGISTRY["cac_payback_months"]
+    assert payback.default_target is not None and payback.default_target.value == 12
+    got = targets.status(payback, np.array([11.0, 12.5, 14.0, np.nan]), np.full(4, 12.0))
+    assert list(got) == ["on_track", "at_risk", "off_track", None]
+
+
+# -- queries ------------------------------------------------------------------------------------
+
+
+def test_full_run_uses_one_query_per_family(workspace: Workspace) -> None:
+    from tests.metrics.randomized import build
+
+    build(workspace)
+    families = {f for m in REGISTRY.values() for f in m.families_for(m.default_basis)}
+    company = workspace.metrics(period="2024", grain="month", compare="year")
+    assert company.queries[0] == "inventory"
+    assert sorted(company.queries[1:]) == sorted(families)
+    assert len({r["metric"] for r in company.rows()}) == len(REGISTRY)
+    by_team = workspace.metrics(period="2024", grain="quarter", by=["team", "region"])
+    assert len(by_team.queries) == len(set(by_team.queries)) <= len(families) + 1
+    assert len(by_team.rows()) > len(REGISTRY) * 4

@@ -1,0 +1,489 @@
+"""The worked example of every metric, rebuilt as rows in a tiny workspace and computed by the
+engine (and, through the registry, by its calculator formula)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from salesmetrics.metrics.registry import REGISTRY
+from salesmetrics.workspace import Workspace
+from tests.metrics.builder import insert
+
+D = dt.date
+Q2 = "2024-Q2"
+
+
+def deal(
+    i: int | str, status: str, close: dt.date | None, amount: float | None = 10_000, **extra: Any
+) -> dict[str, Any]:
+    """An opportunity row."""
+    return {
+        "opportunity_id": f"o{i}",
+        "stage": status,
+        "status": status,
+        "close_date": close,
+        "amount": amount,
+        **extra,
+    }
+
+
+def days_in(start: dt.date, n: int, i: int) -> dt.date:
+    """The i-th of n days spread over the 60 days from start."""
+    return start + dt.timedelta(days=(i * 60) // max(n, 1))
+
+
+def value(ws: Workspace, metric: str, period: str = Q2, **options: Any) -> Any:
+    """The single value of ``metric`` for ``period``."""
+    rows = ws.metrics([metric], period=period, **options).rows()
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+# -- one builder per metric ------------------------------------------------------------------
+
+
+def total_revenue(ws: Workspace) -> str:
+    insert(
+        ws, "opportunities", [deal(i, "won", days_in(D(2024, 4, 1), 100, i)) for i in range(100)]
+    )
+    return Q2
+
+
+def revenue_growth(ws: Workspace) -> str:
+    q1 = [deal(f"a{i}", "won", D(2024, 2, 1), 100_000) for i in range(8)]
+    q2 = [deal(f"b{i}", "won", D(2024, 5, 1), 100_000) for i in range(10)]
+    insert(ws, "opportunities", q1 + q2)
+    return Q2
+
+
+def average_deal_size(ws: Workspace) -> str:
+    rows = [deal(i, "won", D(2024, 5, 2), 6_000 if i % 2 else 14_000) for i in range(50)]
+    insert(ws, "opportunities", rows)
+    return Q2
+
+
+def _leads(n: int, created: dt.date, **extra: Callable[[int], Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "lead_id": f"l{i}",
+            "created_at": dt.datetime(created.year, created.month, created.day, 9)
+            + dt.timedelta(hours=i % 200),
+            **{k: f(i) for k, f in extra.items()},
+        }
+        for i in range(n)
+    ]
+
+
+def lead_conversion_rate(ws: Workspace) -> str:
+    insert(
+        ws,
+        "leads",
+        _leads(
+            1_000,
+            D(2024, 5, 1),
+            converted_at=lambda i: dt.datetime(2024, 6, 20) if i < 200 else None,
+        ),
+    )
+    return "2024-05"
+
+
+def lead_to_customer_rate(ws: Workspace) -> str:
+    insert(
+        ws,
+        "leads",
+        _leads(1_000, D(2024, 5, 1), opportunity_id=lambda i: f"o{i}" if i < 80 else None),
+    )
+    # 80 leads converted; 30 of their opportunities won, and 20 more won opportunities name
+    # their lead only from the opportunity side.
+    opps = [deal(i, "won" if i < 30 else "lost", D(2024, 6, 1)) for i in range(80)]
+    opps += [deal(f"x{i}", "won", D(2024, 6, 2), lead_id=f"l{100 + i}") for i in range(20)]
+    insert(ws, "opportunities", opps)
+    return "2024-05"
+
+
+def opportunity_conversion_rate(ws: Workspace) -> str:
+    rows = [
+        deal(
+            i,
+            "won" if i < 25 else ("lost" if i < 70 else "open"),
+            D(2024, 9, 1),
+            created_at=dt.datetime(2024, 4, 3) + dt.timedelta(days=i % 80),
+        )
+        for i in range(100)
+    ]
+    rows.append(deal("older", "won", D(2024, 5, 1), created_at=dt.datetime(2024, 3, 30)))
+    insert(ws, "opportunities", rows)
+    return Q2
+
+
+def win_rate(ws: Workspace) -> str:
+    rows = [
+        deal(i, "won" if i < 25 else "lost", days_in(D(2024, 4, 1), 100, i)) for i in range(100)
+    ]
+    rows.append(deal("open", "open", D(2024, 5, 1)))
+    insert(ws, "opportunities", rows)
+    return Q2
+
+
+def win_rate_by_value(ws: Workspace) -> str:
+    rows = [deal(i, "won", D(2024, 5, 1), 100_000) for i in range(3)]
+    rows += [deal(f"l{i}", "lost", D(2024, 5, 1), 100_000) for i in range(7)]
+    insert(ws, "opportunities", rows)
+    return Q2
+
+
+def sales_cycle_length(ws: Workspace) -> str:
+    rows = [
+        deal(
+            i,
+            "won",
+            D(2024, 5, 20),
+            created_at=dt.datetime(2024, 5, 20) - dt.timedelta(days=(10, 15, 20, 25, 30)[i % 5]),
+        )
+        for i in range(10)
+    ]
+    insert(ws, "opportunities", rows)
+    return "2024-05"
+
+
+def qualified_leads(ws: Workspace) -> str:
+    insert(
+        ws,
+        "leads",
+        _leads(
+            500,
+            D(2024, 5, 1),
+            qualified_at=lambda i: dt.datetime(2024, 5, 25) if i < 150 else None,
+        ),
+    )
+    return "2024-05"
+
+
+def pipeline_velocity(ws: Workspace) -> str:
+    insert(ws, "leads", _leads(200, D(2024, 4, 2), qualified_at=lambda i: dt.datetime(2024, 4, 30)))
+    won = [
+        deal(i, "won", D(2024, 5, 26), 10_000, created_at=dt.datetime(2024, 5, 1)) for i in range(4)
+    ]
+    lost = [deal(f"l{i}", "lost", D(2024, 5, 26)) for i in range(12)]
+    insert(ws, "opportunities", won + lost)
+    return Q2
+
+
+def _customers(
+    ws: Workspace,
+    first_won: dt.date,
+    n: int,
+    prefix: str,
+    amount: float = 1_000,
+    churned: dt.date | None = None,
+    churn_count: int = 0,
+) -> None:
+    insert(
+        ws,
+        "accounts",
+        [
+            {"account_id": f"{prefix}{i}", "churned_at": churned if i < churn_count else None}
+            for i in range(n)
+        ],
+    )
+    insert(
+        ws,
+        "opportunities",
+        [
+            deal(f"{prefix}{i}", "won", first_won, amount, account_id=f"{prefix}{i}")
+            for i in range(n)
+        ],
+    )
+
+
+def new_customers(ws: Workspace) -> str:
+    _customers(ws, D(2023, 6, 1), 40, "old")
+    _customers(ws, D(2024, 5, 10), 50, "new")
+    # An existing customer winning again is not new.
+    insert(ws, "opportunities", [deal("again", "won", D(2024, 5, 12), account_id="old1")])
+    return Q2
+
+
+def customer_acquisition_cost(ws: Workspace) -> str:
+    _customers(ws, D(2024, 5, 10), 50, "new")
+    insert(
+        ws,
+        "costs",
+        [
+            {"cost_id": "m", "date": D(2024, 4, 15), "category": "marketing", "amount": 60_000},
+            {
+                "cost_id": "s",
+                "date": D(2024, 4, 1),
+                "period_start": D(2024, 4, 1),
+                "period_end": D(2024, 6, 30),
+                "category": "sales",
+                "amount": 40_000,
+            },
+            {"cost_id": "o", "date": D(2024, 5, 1), "category": "office", "amount": 5_000},
+        ],
+    )
+    return Q2
+
+
+def _clv_base(ws: Workspace) -> None:
+    # 30 customers since 2022; 10 of them churn in June 2024; they win 150,000 in 2024.
+    _customers(ws, D(2022, 3, 1), 30, "c", churned=D(2024, 6, 15), churn_count=10)
+    insert(
+        ws,
+        "opportunities",
+        [deal(f"c-more{i}", "won", D(2024, 3, 1), 5_000, account_id=f"c{i}") for i in range(30)],
+    )
+
+
+def customer_lifetime_value(ws: Workspace) -> str:
+    _clv_base(ws)
+    return "2024"
+
+
+def ltv_to_cac(ws: Workspace) -> str:
+    _clv_base(ws)
+    # 10 new customers in 2024 winning 5,000 each keep 5,000 per customer; CAC 50,000 / 10.
+    _customers(ws, D(2024, 8, 1), 10, "n", amount=5_000)
+    insert(
+        ws,
+        "costs",
+        [
+            {"cost_id": "m", "date": D(2024, 2, 1), "category": "marketing", "amount": 50_000},
+        ],
+    )
+    return "2024"
+
+
+def cac_payback_months(ws: Workspace) -> str:
+    _customers(ws, D(2024, 3, 1), 10, "n", amount=3_000)
+    insert(
+        ws,
+        "costs",
+        [
+            {"cost_id": "m", "date": D(2024, 2, 1), "category": "marketing", "amount": 20_000},
+        ],
+    )
+    return "2024"
+
+
+def _churn_base(ws: Workspace) -> None:
+    _customers(ws, D(2023, 1, 10), 500, "c", churned=D(2024, 5, 20), churn_count=30)
+    _customers(ws, D(2024, 5, 3), 20, "n")
+
+
+def customer_churn_rate(ws: Workspace) -> str:
+    _churn_base(ws)
+    return "2024-05"
+
+
+net_customer_churn_rate = customer_churn_rate
+customer_retention_rate = customer_churn_rate
+
+
+def _quotas(ws: Workspace, n: int, amount: float = 100_000) -> None:
+    insert(ws, "reps", [{"rep_id": f"r{i}", "team": "East"} for i in range(n)])
+    insert(
+        ws,
+        "quotas",
+        [
+            {
+                "rep_id": f"r{i}",
+                "period_start": D(2024, 4, 1),
+                "period_end": D(2024, 6, 30),
+                "amount": amount,
+            }
+            for i in range(n)
+        ],
+    )
+
+
+def quota_attainment(ws: Workspace) -> str:
+    _quotas(ws, 1)
+    insert(
+        ws,
+        "opportunities",
+        [deal(i, "won", D(2024, 5, 1), 40_000, owner_id="r0") for i in range(3)],
+    )
+    return Q2
+
+
+def quota_attainment_rate(ws: Workspace) -> str:
+    _quotas(ws, 20)
+    insert(
+        ws,
+        "opportunities",
+        [
+            deal(i, "won", D(2024, 5, 1), 100_000 if i < 15 else 99_999.99, owner_id=f"r{i}")
+            for i in range(20)
+        ],
+    )
+    return Q2
+
+
+def sales_rep_productivity(ws: Workspace) -> str:
+    _quotas(ws, 20)
+    insert(
+        ws,
+        "opportunities",
+        [deal(i, "won", D(2024, 5, 1), 50_000, owner_id=f"r{i % 10}") for i in range(20)],
+    )
+    return Q2
+
+
+def time_spent_selling(ws: Workspace) -> str:
+    insert(ws, "reps", [{"rep_id": "r0"}])
+    acts = [
+        {
+            "activity_id": f"c{i}",
+            "rep_id": "r0",
+            "started_at": dt.datetime(2024, 5, 6 + i % 5, 9),
+            "duration_minutes": 60,
+            "type": "call",
+        }
+        for i in range(30)
+    ]
+    acts += [
+        {
+            "activity_id": f"a{i}",
+            "rep_id": "r0",
+            "started_at": dt.datetime(2024, 5, 6 + i, 16),
+            "duration_minutes": 120,
+            "type": "admin",
+        }
+        for i in range(5)
+    ]
+    insert(ws, "activities", acts)
+    return "2024-W19"
+
+
+def activities_per_rep(ws: Workspace) -> str:
+    _quotas(ws, 20)
+    acts = [
+        {
+            "activity_id": f"c{i}",
+            "rep_id": f"r{i % 20}",
+            "started_at": dt.datetime(2024, 4, 2) + dt.timedelta(hours=i),
+            "duration_minutes": 30,
+            "type": ("call", "email", "demo")[i % 3],
+        }
+        for i in range(600)
+    ]
+    acts += [
+        {
+            "activity_id": f"x{i}",
+            "rep_id": "r0",
+            "started_at": dt.datetime(2024, 5, 2),
+            "duration_minutes": 30,
+            "type": "admin",
+        }
+        for i in range(40)
+    ]
+    insert(ws, "activities", acts)
+    return Q2
+
+
+def customer_engagement_score(ws: Workspace) -> str:
+    ws.config.engagement_targets = {"login": 10, "report_created": 4}
+    _customers(ws, D(2024, 1, 10), 1, "c")
+    events = [
+        {"account_id": "c0", "occurred_on": D(2024, 5, 10 + i), "event": "login"} for i in range(5)
+    ]
+    events.append(
+        {"account_id": "c0", "occurred_on": D(2024, 5, 20), "event": "report_created", "count": 4}
+    )
+    events.append(
+        {"account_id": "c0", "occurred_on": D(2024, 4, 20), "event": "login", "count": 50}
+    )  # outside the last 30 days of May
+    insert(ws, "engagement_events", events)
+    return "2024-05"
+
+
+def enps(ws: Workspace) -> str:
+    scores = [9, 10, 9, 10, 9, 7, 8, 7, 3, 6]
+    insert(
+        ws,
+        "survey_responses",
+        [
+            {
+                "response_id": f"s{i}",
+                "survey_id": "q2",
+                "submitted_at": dt.datetime(2024, 5, 1, 10),
+                "question_id": "enps",
+                "score": s,
+                "respondent_id": f"p{i}",
+            }
+            for i, s in enumerate(scores)
+        ]
+        + [
+            # An earlier answer of p0 to the same survey is replaced by the latest.
+            {
+                "response_id": "early",
+                "survey_id": "q2",
+                "submitted_at": dt.datetime(2024, 4, 2),
+                "question_id": "enps",
+                "score": 0,
+                "respondent_id": "p0",
+            }
+        ],
+    )
+    return Q2
+
+
+def pulse_score(ws: Workspace) -> str:
+    ws.config.min_survey_group = 5
+    insert(
+        ws,
+        "survey_responses",
+        [
+            {
+                "response_id": f"s{i}",
+                "survey_id": "q2",
+                "submitted_at": dt.datetime(2024, 5, 1, 10),
+                "question_id": "workload",
+                "score": s,
+                "respondent_id": f"p{i}",
+            }
+            for i, s in enumerate([8, 7, 9, 6, 10])
+        ],
+    )
+    return Q2
+
+
+BUILDERS: dict[str, Callable[[Workspace], str]] = {name: globals()[name] for name in REGISTRY}
+
+
+def test_every_metric_has_an_example_builder() -> None:
+    assert set(BUILDERS) == set(REGISTRY)
+
+
+@pytest.fixture(params=list(REGISTRY))
+def metric_id(request: pytest.FixtureRequest) -> Iterator[str]:
+    yield request.param
+
+
+def test_worked_example_through_the_engine(workspace: Workspace, metric_id: str) -> None:
+    metric = REGISTRY[metric_id]
+    period = BUILDERS[metric_id](workspace)
+    row = value(workspace, metric_id, period)
+    assert row["value"] == pytest.approx(metric.example.value, rel=1e-9), row
+    assert row["note"] is None or metric_id in ("win_rate_by_value",), row
+
+
+def test_worked_example_through_the_calculator(metric_id: str) -> None:
+    metric = REGISTRY[metric_id]
+    formula = metric.calculator
+    if formula is None:
+        assert not metric.example.inputs
+        return
+    assert formula.func(**metric.example.inputs) == pytest.approx(metric.example.value)
+
+
+def test_components_of_the_json_contract_example(workspace: Workspace) -> None:
+    win_rate(workspace)
+    row = value(workspace, "win_rate")
+    assert row["components"] == {"won": 25, "lost": 75}
+    assert (row["start"], row["end"], row["unit"]) == ("2024-04-01", "2024-07-01", "ratio")
