@@ -1,0 +1,95 @@
+"""Account attributes for the recurring-revenue group dimensions.
+
+Recurring-revenue metrics take their groups from the account (metrics.md, "Groups"): segment,
+industry and region of the account, ``rep`` = the account's owner, ``team`` and ``manager`` of
+that rep, and ``first_plan`` = the customer's plan in its first month with MRR (the plan with the
+most MRR that month, ties by plan name). Attach them with :func:`with_account_attributes`; they
+are constant per customer, so movements summed per group stay consistent with the totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis
+import ibis.expr.types as ir
+
+from salesmetrics.recurring.mrr import RecurringData, item_months
+
+#: The account-level group dimensions, as columns of :func:`account_attributes`.
+ACCOUNT_ATTRIBUTES: tuple[str, ...] = (
+    "segment",
+    "industry",
+    "region",
+    "rep",
+    "team",
+    "manager",
+    "first_plan",
+)
+
+
+def first_plans(data: RecurringData) -> ir.Table:
+    """``(account_id, first_plan)``: each customer's plan in its first month with MRR."""
+    months = item_months(data)
+    plans = months.group_by(["account_id", "plan", "month_index"]).aggregate(mrr=months.mrr.sum())
+    totals = plans.group_by(["account_id", "month_index"]).aggregate(mrr=plans.mrr.sum())
+    totals = totals.filter(totals.mrr > 0)
+    first = totals.group_by("account_id").aggregate(first_month=totals.month_index.min())
+    first = first.rename(f_account_id="account_id")
+    candidates = plans.join(
+        first,
+        [plans.account_id == first.f_account_id, plans.month_index == first.first_month],
+    )
+    order = ibis.window(
+        group_by="account_id",
+        order_by=[ibis.desc(candidates.mrr), ibis.asc(candidates.plan, nulls_first=False)],
+    )
+    ranked = candidates.mutate(_rank=ibis.row_number().over(order))
+    return ranked.filter(ranked._rank == 0).select("account_id", first_plan=ranked.plan)
+
+
+def account_attributes(
+    data: RecurringData, attributes: Sequence[str] = ACCOUNT_ATTRIBUTES
+) -> ir.Table:
+    """One row per account with MRR items: ``account_id`` and the ``attributes`` asked for.
+
+    Accounts missing from ``accounts`` (or owners missing from ``reps``) get nulls. Only the
+    joins the attributes need are made.
+    """
+    unknown = [a for a in attributes if a not in ACCOUNT_ATTRIBUTES]
+    if unknown:
+        raise ValueError(f"unknown account attributes {unknown}; known: {ACCOUNT_ATTRIBUTES}")
+    ids = data.items.select("account_id").distinct()
+    joined = ids
+    values: dict[str, ir.Value] = {"account_id": ids.account_id}
+    if set(attributes) - {"first_plan"}:
+        accounts = data.ws.table("accounts")
+        joined = joined.left_join(accounts, ids.account_id == accounts.account_id)
+        values |= {
+            "segment": accounts.segment,
+            "industry": accounts.industry,
+            "region": accounts.region,
+            "rep": accounts.owner_id,
+        }
+        if {"team", "manager"} & set(attributes):
+            reps = data.ws.table("reps")
+            joined = joined.left_join(reps, accounts.owner_id == reps.rep_id)
+            values |= {"team": reps.team, "manager": reps.manager_id}
+    if "first_plan" in attributes:
+        plans = first_plans(data).rename(p_account_id="account_id")
+        joined = joined.left_join(plans, ids.account_id == plans.p_account_id)
+        values["first_plan"] = plans.first_plan
+    return joined.select(values["account_id"], *(values[a].name(a) for a in attributes))
+
+
+def with_account_attributes(
+    table: ir.Table, data: RecurringData, attributes: Sequence[str] = ACCOUNT_ATTRIBUTES
+) -> ir.Table:
+    """``table`` (which has ``account_id``) with the account ``attributes`` joined on."""
+    clash = [a for a in attributes if a in table.columns]
+    if clash:
+        raise ValueError(f"the table has the columns {clash} already")
+    attrs = account_attributes(data, attributes).rename(a_account_id="account_id")
+    left = table.view()
+    joined = left.left_join(attrs, left.account_id == attrs.a_account_id)
+    return joined.select(*(left[c] for c in left.columns), *(attrs[a] for a in attributes))

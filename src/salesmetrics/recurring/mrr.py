@@ -1,0 +1,160 @@
+"""Monthly MRR: the month spine, item-months, and MRR per customer (or customer × plan) and month.
+
+``MRR of month m`` is the sum of the MRR of the items active on the last day of m. Each item is
+expanded to the months it covers by one range join against the month spine (the months from the
+first to the last month of the data), then summed per series and month — all in the backend.
+
+A *series* is what movements are tracked for: a customer (``keys=("account_id",)``) or, for the
+plan breakdown, a customer on one plan (``keys=("account_id", "plan")``: a metric over a group
+uses only the rows of that group, so a move from plan A to plan B is churn in A and new or
+reactivation in B there, and expansion or contraction for the customer). A series' MRR in a
+month is floored at 0: rows exist only for months where it is > 0 ("active").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+
+from salesmetrics import fx
+from salesmetrics.recurring.months import MONEY, date_of_index, month_index_of, month_start
+from salesmetrics.recurring.source import (
+    AMOUNT_NAMES,
+    Source,
+    local_items,
+    require_source,
+    to_base,
+)
+
+if TYPE_CHECKING:
+    from salesmetrics.workspace import Workspace
+
+#: The series of the customer-level figures.
+CUSTOMER: tuple[str, ...] = ("account_id",)
+#: The series of the plan breakdown.
+CUSTOMER_PLAN: tuple[str, ...] = ("account_id", "plan")
+_ITEM_KEYS = ("account_id", "plan", "currency", "item_id")
+
+
+@dataclass(frozen=True)
+class RecurringData:
+    """The MRR items of a workspace (in the base currency, FX checked) and their month range.
+
+    Build it once with :func:`load` and pass it to the functions of this package to avoid
+    re-checking the source and the exchange rates.
+    """
+
+    ws: Workspace
+    source: Source
+    items: ir.Table
+    first_month: int | None
+    last_month: int | None
+
+    @property
+    def months(self) -> list[int]:
+        """The month indexes of the spine, oldest first (empty without data)."""
+        if self.first_month is None or self.last_month is None:
+            return []
+        return list(range(self.first_month, self.last_month + 1))
+
+    @property
+    def spine(self) -> ir.Table:
+        """One row per month of the data: ``month_index`` (int64)."""
+        return ibis.memtable(pa.table({"month_index": pa.array(self.months, pa.int64())}))
+
+    @property
+    def first_day(self) -> dt.date | None:
+        """The first day of the spine's first month."""
+        return None if self.first_month is None else date_of_index(self.first_month)
+
+    @property
+    def last_day(self) -> dt.date | None:
+        """The last day of the spine's last month."""
+        if self.last_month is None:
+            return None
+        return date_of_index(self.last_month + 1) - dt.timedelta(days=1)
+
+
+def load(
+    ws: Workspace, *, through: dt.date | None = None, source: Source | None = None
+) -> RecurringData:
+    """The recurring-revenue items of ``ws``, converted to the base currency.
+
+    The spine runs from the first month an item covers to the month in which the last item
+    ends (so a last churn is visible), or to the month of ``through`` when given. Raises a
+    UserError when there is no recurring data, when both inputs hold data and the configuration
+    does not choose, and when a foreign amount has no exchange rate on or before its start date.
+    Runs one small aggregate query (the FX check and the month range); the items stay an
+    expression over the tables.
+    """
+    source = source or require_source(ws)
+    items = to_base(ws, local_items(ws, source))
+    stats = items.aggregate(
+        lo=items.first_month.min(),
+        hi=ibis.coalesce(items.end_month, items.first_month).max(),
+        **fx.missing_aggregates(items),
+    ).to_pandas()
+    fx.raise_missing(stats, AMOUNT_NAMES[source])
+    lo, hi = stats["lo"].iloc[0], stats["hi"].iloc[0]
+    if through is not None:
+        hi = month_index_of(through)
+    items = items.drop(fx.MISSING_COUNT, fx.MISSING_EXAMPLE)
+    if pd.isna(lo) or pd.isna(hi) or int(hi) < int(lo):
+        return RecurringData(ws, source, items, None, None)
+    return RecurringData(ws, source, items, int(lo), int(hi))
+
+
+def as_data(src: Workspace | RecurringData, through: dt.date | None = None) -> RecurringData:
+    """``src`` itself, or :func:`load` of a workspace."""
+    if isinstance(src, RecurringData):
+        if through is not None and src.last_month != month_index_of(through):
+            raise ValueError("through= must be given to load(), not with loaded RecurringData")
+        return src
+    return load(src, through=through)
+
+
+def check_keys(keys: Sequence[str]) -> tuple[str, ...]:
+    """``keys`` as a tuple, checked: account_id first, then item columns."""
+    keys = tuple(keys)
+    if not keys or keys[0] != "account_id" or any(k not in _ITEM_KEYS for k in keys):
+        raise ValueError(f"series keys must start with account_id and name item columns: {keys}")
+    return keys
+
+
+def item_months(data: RecurringData) -> ir.Table:
+    """Every (item, month) the item covers on the month's last day: a range join on the spine."""
+    items, spine = data.items, data.spine
+    covered = items.join(
+        spine,
+        [
+            spine.month_index >= items.first_month,
+            items.end_month.isnull() | (spine.month_index < items.end_month),
+        ],
+    )
+    return covered.select(*_ITEM_KEYS, "month_index", "mrr")
+
+
+def series_month_mrr(data: RecurringData, keys: Sequence[str] = CUSTOMER) -> ir.Table:
+    """MRR per series and month where it is > 0: ``(*keys, month_index, mrr)``."""
+    keys = check_keys(keys)
+    months = item_months(data)
+    summed = months.group_by([*keys, "month_index"]).aggregate(mrr=months.mrr.sum().cast(MONEY))
+    return summed.filter(summed.mrr > 0)
+
+
+def customer_month_mrr(
+    src: Workspace | RecurringData, *, through: dt.date | None = None
+) -> ir.Table:
+    """MRR per customer and month: ``(account_id, month, mrr)``, only months with MRR > 0.
+
+    ``month`` is the month's first day; ``mrr`` is DECIMAL(18,2) in the base currency.
+    """
+    series = series_month_mrr(as_data(src, through))
+    return series.select("account_id", month=month_start(series.month_index), mrr=series.mrr)

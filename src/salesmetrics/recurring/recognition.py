@@ -1,0 +1,198 @@
+"""Recognized revenue: every invoice line spread evenly by day over its service period.
+
+Rules (data-model.md, ``invoice_lines``; metrics.md, ``recognized_revenue``):
+
+* A line with both service dates is spread over [service_start, service_end], both inclusive,
+  in whole cents summing exactly to the line. The line's amount is first rounded to cents (half
+  away from zero); a credit is spread like the positive amount and negated.
+* Largest remainder: each of the n days gets ⌊C / n⌋ cents and the R = C mod n cents left go to
+  the days with the largest fractional remainders, ties by earliest day. All days have the same
+  share, so all remainders tie and the extra cents go to **the first R days**: 100.00 over 3
+  days is 33.34, 33.33, 33.33.
+* A line without both service dates is recognized in full on one day: its service_start if
+  given, else its invoice_date. So is a line whose service_end is before its service_start.
+
+Nothing is expanded to days: for any period [start, end) the line's cents in it are
+``days_in_period × ⌊C / n⌋ + (how many of the first R days fall in the period)``, a closed form
+over a range join of lines and periods.
+
+**FX** (an amount is converted at the rate of its own date, here each service day): the
+base-currency amount of a foreign line in a period is Σ over its days in the period of
+(that day's share × that day's rate), evaluated without expansion as a range join of the line's
+slice with the currency's rate intervals (a rate holds from its date until the next rate's
+date), then rounded to cents once per line and period. Lines in the base currency are exact to
+the cent in every period; converted amounts of a foreign line may differ by a cent between the
+sum of its months and its quarter. A foreign line needs a rate on or before its first day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import ibis
+import ibis.expr.datatypes as idt
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+
+from salesmetrics import fx
+from salesmetrics.recurring.months import (
+    INT,
+    WIDE,
+    cents_to_money,
+    date_of_index,
+    floor_div,
+    in_units,
+    month_index_of,
+    round_to_cents,
+)
+
+if TYPE_CHECKING:
+    from salesmetrics.workspace import Workspace
+
+_RATE = idt.Decimal(38, 10)
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def _lines(ws: Workspace) -> ir.Table:
+    """Invoice lines with their service days (epoch days) and their cents split."""
+    t = ws.table("invoice_lines")
+    dated = t.service_start.notnull() & t.service_end.notnull() & (t.service_end >= t.service_start)
+    single = ibis.coalesce(t.service_start, t.invoice_date)
+    first = ibis.ifelse(dated, t.service_start, single)
+    last = ibis.ifelse(dated, t.service_end, single)
+    base = ws.config.base_currency.upper()
+    currency = t.currency.upper().strip().fill_null(base)
+    lines = t.select(
+        "line_id",
+        "account_id",
+        "plan",
+        "currency",
+        "is_recurring",
+        "amount",
+        _cur=ibis.ifelse(currency == "", base, currency),
+        _first=first,
+        _d0=first.epoch_days().cast(INT),
+        _d1=last.epoch_days().cast(INT),
+        _cents=(t.amount.cast(WIDE).round(2).abs() * 100).cast(INT),
+        _sign=ibis.ifelse(t.amount < 0, -1, 1).cast(INT),
+    )
+    lines = lines.mutate(_n=lines._d1 - lines._d0 + 1)
+    share, extra = floor_div(lines._cents, lines._n)
+    lines = lines.mutate(_share=share, _extra=extra)
+    return lines.mutate(_extra_last=lines._d0 + lines._extra - 1).drop("_n", "_extra")
+
+
+def _rate_intervals(ws: Workspace) -> ir.Table:
+    """Per currency, each rate with the epoch days it holds: ``[_f, _t]`` (``_t`` null: open)."""
+    rates = ws.table("fx_rates")
+    rates = rates.group_by(r_cur=rates.currency.upper().strip(), r_day=rates.date).aggregate(
+        r_rate=rates.rate.max()
+    )
+    nxt = rates.r_day.lead().over(ibis.window(group_by="r_cur", order_by="r_day"))
+    return rates.select(
+        "r_cur",
+        r_rate=rates.r_rate.cast(_RATE),
+        r_f=rates.r_day.epoch_days().cast(INT),
+        r_t=nxt.epoch_days().cast(INT) - 1,
+    )
+
+
+def month_periods(first: dt.date, last: dt.date) -> ir.Table:
+    """The months from ``first``'s to ``last``'s: ``(period "YYYY-MM", start, end)``."""
+    ks = range(month_index_of(first), month_index_of(last) + 1)
+    starts = [date_of_index(k) for k in ks]
+    return ibis.memtable(
+        pa.table(
+            {
+                "period": [f"{d.year:04d}-{d.month:02d}" for d in starts],
+                "start": pa.array(starts, pa.date32()),
+                "end": pa.array([date_of_index(k + 1) for k in ks], pa.date32()),
+            }
+        )
+    )
+
+
+def recognized_revenue(ws: Workspace, periods: ir.Table | None = None) -> ir.Table:
+    """Recognized revenue per invoice line and period.
+
+    ``periods`` has ``start`` and ``end`` (dates, ``end`` exclusive) and any other columns, which
+    are kept (overlapping periods, such as months and quarters together, are fine); by default
+    the months of the data (:func:`month_periods`). Columns: ``line_id, account_id, plan,
+    currency, is_recurring``, the period columns, ``days`` (service days of the line in the
+    period), ``amount_local`` (line currency) and ``amount`` (base currency), both DECIMAL(18,2).
+    Rows only where a line has days in a period. Raises a UserError naming the currency and date
+    when a foreign line has no rate on or before its first day. Runs one aggregate query (the FX
+    check and the data's date range).
+    """
+    lines = _lines(ws)
+    # only the missing-rate flags are used; the amount is widened so that no product overflows
+    checked = fx.to_base(
+        lines.mutate(_wide=lines.amount.cast(WIDE)),
+        ws.table("fx_rates"),
+        amount="_wide",
+        currency="currency",
+        day=lines._first,
+        base_currency=ws.config.base_currency,
+        out="_unused",
+    )
+    stats = checked.aggregate(
+        lo=checked._d0.min(), hi=checked._d1.max(), **fx.missing_aggregates(checked)
+    ).to_pandas()
+    fx.raise_missing(stats, "invoice_lines.amount")
+    if periods is None:
+        lo, hi = stats["lo"].iloc[0], stats["hi"].iloc[0]
+        if pd.isna(lo) or pd.isna(hi):
+            periods = month_periods(_EPOCH, _EPOCH).limit(0)
+        else:
+            periods = month_periods(
+                _EPOCH + dt.timedelta(days=int(lo)), _EPOCH + dt.timedelta(days=int(hi))
+            )
+    return _spread(ws, lines, periods)
+
+
+def _spread(ws: Workspace, lines: ir.Table, periods: ir.Table) -> ir.Table:
+    period_cols = list(periods.columns)
+    p = periods.mutate(
+        _ps=periods.start.epoch_days().cast(INT), _pe=periods.end.epoch_days().cast(INT) - 1
+    )
+    s = lines.join(p, [p._ps <= lines._d1, p._pe >= lines._d0])
+    s = s.mutate(_x=ibis.greatest(s._d0, s._ps), _y=ibis.least(s._d1, s._pe)).view()
+    extra_days = ibis.greatest(ibis.least(s._y, s._extra_last) - s._x + 1, 0)
+    s = s.mutate(
+        _days=s._y - s._x + 1,
+        _local=s._sign * (s._share * (s._y - s._x + 1) + extra_days),
+        _foreign=s._cur != ws.config.base_currency.upper(),
+    ).view()
+
+    rates = _rate_intervals(ws)
+    f = s.filter(s._foreign)
+    fr = f.join(
+        rates,
+        [f._cur == rates.r_cur, rates.r_f <= f._y, rates.r_t.isnull() | (rates.r_t >= f._x)],
+    )
+    fr = fr.mutate(_lo=ibis.greatest(fr._x, fr.r_f), _hi=ibis.least(fr._y, fr.r_t.fill_null(fr._y)))
+    extra = ibis.greatest(ibis.least(fr._hi, fr._extra_last) - fr._lo + 1, 0)
+    fr = fr.mutate(_part=fr.r_rate * (fr._share * (fr._hi - fr._lo + 1) + extra))
+    converted = fr.group_by(c_line=fr.line_id, c_ps=fr._ps, c_pe=fr._pe).aggregate(
+        _base_cents=fr._part.sum()
+    )
+
+    j = s.left_join(
+        converted,
+        [s.line_id == converted.c_line, s._ps == converted.c_ps, s._pe == converted.c_pe],
+    )
+    local = cents_to_money(j._local)
+    base = round_to_cents(in_units(j._base_cents)) * j._sign
+    return j.select(
+        "line_id",
+        "account_id",
+        "plan",
+        "currency",
+        "is_recurring",
+        *period_cols,
+        days=j._days,
+        amount_local=local,
+        amount=ibis.ifelse(j._foreign, base.cast(local.type()), local),
+    )
