@@ -50,7 +50,7 @@ class Workspace:
         if scheme != "duckdb":
             raise UserError(
                 f"backend {self.config.backend!r}: only duckdb:// workspaces are supported in this"
-                " version; set backend = \"duckdb:///workspace.duckdb\" in salesmetrics.toml"
+                ' version; set backend = "duckdb:///workspace.duckdb" in salesmetrics.toml'
             )
         path = self.config.backend.split("://", 1)[1].lstrip("/") or "workspace.duckdb"
         target = Path(path) if Path(path).is_absolute() else self.root / path

@@ -1,1 +1,100 @@
-"""Commands of this group are added by their module (see salesmetrics.cli)."""
+"""``import`` (a file into a canonical table) and ``rejects`` (the quarantine of a batch)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from salesmetrics.cli import app
+from salesmetrics.cli.options import QuietOpt, WorkspaceOpt, err, out
+from salesmetrics.workspace import open_workspace
+
+
+@app.command("import")
+def import_cmd(
+    table: Annotated[str, typer.Argument(help="Canonical table, e.g. leads or opportunities.")],
+    file: Annotated[Path, typer.Argument(help="A .csv, .tsv, .xlsx, .parquet or .jsonl file.")],
+    preset: Annotated[
+        str | None, typer.Option(help="Export format: hubspot, salesforce, pipedrive, capsule.")
+    ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="FIELD=COLUMN: fill canonical FIELD from COLUMN (repeatable)."),
+    ] = None,
+    value_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--value-map", help="FIELD:FROM=TO, e.g. 'status:Closed Won=won' (repeatable)."
+        ),
+    ] = None,
+    date_format: Annotated[
+        str | None, typer.Option(help="strptime format of dates, e.g. %d/%m/%Y.")
+    ] = None,
+    decimal: Annotated[
+        str, typer.Option(help="Decimal separator: '.' or ',' (then '.' groups thousands).")
+    ] = ".",
+    sheet: Annotated[str | None, typer.Option(help="XLSX sheet name or number.")] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help="CSV delimiter (default: detected): , ; | or \\t.")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Text encoding (default: detected), e.g. latin-1.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and report; write nothing.")
+    ] = False,
+    workspace: WorkspaceOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Load FILE into canonical TABLE: map, validate, quarantine rejects, write atomically."""
+    with open_workspace(workspace) as ws:
+        result = ws.import_file(
+            table,
+            file,
+            preset=preset,
+            mapping=map_ or [],
+            value_map=value_map or [],
+            date_format=date_format,
+            decimal=decimal,
+            sheet=sheet,
+            delimiter=delimiter,
+            encoding=encoding,
+            dry_run=dry_run,
+            quiet=quiet,
+        )
+    for line in result.summary_lines():
+        out.print(line, markup=False)
+
+
+@app.command()
+def rejects(
+    batch: Annotated[
+        str | None, typer.Argument(help="Batch id (or its start); default: the latest batch.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many rows.")] = 50,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Show the rejected rows of an import batch: row, column, value and reason."""
+    from salesmetrics.ingest.quarantine import find_batch, rejected_rows
+
+    with open_workspace(workspace) as ws:
+        found = find_batch(ws, batch)
+        rows, total = rejected_rows(ws, found, limit)
+    head = (
+        f"batch {found.batch_id}: {found.file} -> {found.table}: {found.rows_read:,} rows read,"
+        f" {found.rows_loaded:,} loaded, {found.rows_rejected:,} rejected"
+    )
+    out.print(head, markup=False)
+    if not rows:
+        out.print("no rejected rows")
+        return
+    grid = Table("row", "column", "value", "reason", show_lines=False)
+    for row, column, value, reason in rows:
+        grid.add_row(str(row), Text(column), Text(value or ""), Text(reason))
+    out.print(grid)
+    if total > len(rows):
+        err.print(f"showing {len(rows)} of {total:,} problems; use --limit to see more")
