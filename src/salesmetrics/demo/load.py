@@ -1,0 +1,189 @@
+"""Loading the demo company into a workspace, every table through the importer's validated bulk
+path (:func:`salesmetrics.ingest.load_arrow`), all or nothing.
+
+The stream is spooled to Parquet files in a temporary folder inside the workspace (tables come
+out of the generator interleaved, block by block, but each table is loaded as one batch), then
+every table is streamed from its file into a *staging* database beside the workspace's own; only
+when all of them are in is the staging file renamed over the workspace database (an atomic
+rename). An interrupted or failed build therefore leaves the workspace as it was, data and
+configuration, and ``--replace`` empties the old tables (canonical and internal) and loads the
+new ones in one step. Memory stays bounded by a generator block.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from salesmetrics import schema
+from salesmetrics.config import CONFIG_FILE, render_config
+from salesmetrics.demo.arrow import arrow_schema
+from salesmetrics.demo.build import BATCH_ROWS, DEFAULT_SEED, generate
+from salesmetrics.demo.calendar import BILLING_START, DATA_END, DATA_START, to_date
+from salesmetrics.demo.money import currency_index
+from salesmetrics.demo.scales import Scale, get_scale
+from salesmetrics.errors import UserError
+from salesmetrics.workspace import Workspace
+
+#: Called as ``progress(step, done, total)``: step "generate" (rows so far, total None), or
+#: "load TABLE" (rows read by the importer so far, rows of the table).
+Progress = Callable[[str, int, int | None], None]
+#: DuckDB's memory limit while loading, by scale: it spills to disk beyond it, but a table's
+#: primary-key index must fit when the batch commits (large: 50 M activities).
+DUCKDB_MEMORY = {"small": "1GB", "medium": "2GB", "large": "12GB"}
+#: The demo's MRR comes from its subscriptions; its invoice lines bill them (and one-off fees).
+RECURRING_SOURCE = "subscriptions"
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """What :func:`build_demo` loaded."""
+
+    scale: str
+    seed: int
+    rows: dict[str, int]
+    rejected: int
+    seconds: float
+    config_changed: bool
+
+    @property
+    def first_day(self) -> str:
+        """First day of the CRM, marketing and activity data (ISO date)."""
+        return to_date(DATA_START).isoformat()
+
+    @property
+    def last_day(self) -> str:
+        """Last day of the data: the demo company's "today" (ISO date)."""
+        return to_date(DATA_END).isoformat()
+
+    @property
+    def billing_since(self) -> str:
+        """First day of the billing history (subscriptions and invoices; ISO date)."""
+        return to_date(BILLING_START).isoformat()
+
+
+def table_counts(ws: Workspace) -> dict[str, int]:
+    """Rows in every canonical and internal table of ``ws``."""
+    return {t.name: ws.count(t.name) for t in (*schema.TABLES, *schema.INTERNAL_TABLES)}
+
+
+def _spool(
+    directory: Path, stream: Iterator[tuple[str, pa.RecordBatch]], progress: Progress | None
+) -> dict[str, int]:
+    writers: dict[str, pq.ParquetWriter] = {}
+    rows: dict[str, int] = {}
+    done = 0
+    try:
+        for name, batch in stream:
+            if name not in writers:
+                writers[name] = pq.ParquetWriter(directory / f"{name}.parquet", arrow_schema(name))
+            writers[name].write_batch(batch)
+            rows[name] = rows.get(name, 0) + batch.num_rows
+            done += batch.num_rows
+            if progress:
+                progress("generate", done, None)
+    finally:
+        for w in writers.values():
+            w.close()
+    return rows
+
+
+def _batches(
+    path: Path, table: str, total: int, progress: Progress | None
+) -> Iterator[pa.RecordBatch]:
+    done = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS):
+        yield batch
+        done += batch.num_rows
+        if progress:
+            progress(f"load {table}", done, total)
+
+
+def check_target(ws: Workspace, *, replace: bool) -> None:
+    """A one-line UserError unless ``ws`` can take the demo: its base currency is one the demo
+    models, and it holds no data (or ``replace``)."""
+    currency_index(ws.config.base_currency)
+    if replace:
+        return
+    held = {name: n for name, n in table_counts(ws).items() if n}
+    if held:
+        name, n = next(iter(held.items()))
+        more = f" and {len(held) - 1} more tables" if len(held) > 1 else ""
+        raise UserError(
+            f"workspace {ws.root} already holds data ({n:,} rows in {name}{more});"
+            " pass --replace to empty it and load the demo instead"
+        )
+
+
+def database_file(ws: Workspace) -> Path:
+    """The file of the workspace's DuckDB database."""
+    row = ws.duckdb.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    if row is None or not row[0]:
+        raise UserError(f"workspace {ws.root}: the demo needs a DuckDB database file")
+    return Path(row[0])
+
+
+def build_demo(
+    ws: Workspace,
+    scale: str | Scale = "small",
+    seed: int = DEFAULT_SEED,
+    *,
+    replace: bool = False,
+    progress: Progress | None = None,
+) -> DemoResult:
+    """Generate the demo company and load it into ``ws``, all or nothing; refuses a workspace
+    holding data unless ``replace``. Sets ``recurring_source = "subscriptions"`` in the
+    workspace's config. ``ws`` is reconnected to the new database on its next use."""
+    from salesmetrics.ingest import load_arrow
+
+    size = get_scale(scale)
+    check_target(ws, replace=replace)
+    started = time.perf_counter()
+    target = database_file(ws)
+    config = ws.config.model_copy(update={"recurring_source": RECURRING_SOURCE})
+    source = f"demo:{size.name}:seed={seed}"
+    with tempfile.TemporaryDirectory(prefix=".demo-", dir=target.parent) as tmp:
+        staging_file = Path(tmp) / target.name
+        relative = os.path.relpath(staging_file, ws.root)
+        staging = Workspace(ws.root, config.model_copy(update={"backend": f"duckdb:///{relative}"}))
+        rejected = 0
+        try:
+            # Bounded memory at every scale: DuckDB spills to the staging folder beyond this.
+            memory = DUCKDB_MEMORY.get(size.name, "12GB")
+            staging.duckdb.execute("SET memory_limit = $v", {"v": memory})
+            staging.duckdb.execute("SET temp_directory = $v", {"v": str(Path(tmp) / "spill")})
+            stream = generate(size, seed, base_currency=config.base_currency)
+            spooled = _spool(Path(tmp), stream, progress)
+            for t in schema.TABLES:
+                path = Path(tmp) / f"{t.name}.parquet"
+                batches = _batches(path, t.name, spooled[t.name], progress)
+                rejected += load_arrow(staging, t.name, batches, source=source).rows_rejected
+        finally:
+            staging.close()
+        ws.close()
+        # A log left by the old database must not be replayed onto the new one; the old data
+        # is being replaced (or held nothing), so the log can go first.
+        target.with_name(target.name + ".wal").unlink(missing_ok=True)
+        staging_file.replace(target)
+    changed = ws.config.recurring_source != RECURRING_SOURCE
+    if changed:
+        (ws.root / CONFIG_FILE).write_text(render_config(config), encoding="utf-8")
+    ws.config = config
+    counts = table_counts(ws)
+    return DemoResult(
+        scale=size.name,
+        seed=seed,
+        rows={t.name: counts[t.name] for t in schema.TABLES},
+        rejected=rejected,
+        seconds=time.perf_counter() - started,
+        config_changed=changed,
+    )
