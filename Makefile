@@ -15,8 +15,13 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
+# The headline metrics: the seed's starter dashboard, for the demo's last full year.
+DASHBOARD := -m lead_conversion_rate -m average_deal_size -m win_rate -m quota_attainment_rate \
+             -m revenue_growth -m pipeline_coverage -m customer_retention_rate -m mrr
+
 demo: install
 	$(BIN)/salesmetrics demo --scale small --seed 7 --workspace demo --replace
+	$(BIN)/salesmetrics metrics $(DASHBOARD) --period 2025 --grain quarter --workspace demo
 
 test: install lint
 	$(BIN)/pytest
