@@ -1,6 +1,6 @@
 """Quality bar P3: CSV import of N leads with validation, against DuckDB's own ``read_csv``.
 
-``python -m salesmetrics.ingest.bench [--rows 2000000] [--dir DIR]`` generates a leads CSV (the
+``python -m bench.import_csv [--rows 2000000] [--dir DIR]`` generates a leads CSV (the
 shape of a CRM export, with a header that needs mapping by name), then, in the same process,
 times ``CREATE TABLE t AS SELECT * FROM read_csv(file)`` into a fresh DuckDB database file and
 ``salesmetrics import leads file`` into a fresh workspace, and prints the ratio
