@@ -47,6 +47,7 @@ class MetricTargets(BaseModel):
     product: dict[str, float] = Field(default_factory=dict)
     plan: dict[str, float] = Field(default_factory=dict)
     type: dict[str, float] = Field(default_factory=dict)
+    first_plan: dict[str, float] = Field(default_factory=dict)
 
 
 class Config(BaseModel):

@@ -9,14 +9,16 @@ from spans and probes, set-based, by :func:`states`.
 
 * :class:`DealBasis` (no recurring data): one span per account, from its first won deal's
   close date to ``accounts.churned_at``; at start = active on s, at end = active on e − 1 day.
-* The recurring basis (MRR > 0 in a month; at start = the month before P, at end = the last month
-  of P) plugs in as another :class:`CustomerBasis` with month-aligned spans; the recurring-revenue
-  metrics bring it, and :func:`choose_basis` picks it when the workspace has subscriptions or
-  invoice lines.
+* :class:`RecurringBasis` (subscriptions or invoice lines): an account is a customer in every
+  month its MRR is > 0 (:mod:`salesmetrics.recurring`), one month-aligned span per run of active
+  months; at start = active in the month before P, at end = active in the last month of P (the
+  months of the MRR waterfall). :func:`choose_basis` picks it when the workspace has recurring
+  data.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -53,6 +55,14 @@ class CustomerBasis(Protocol):
         """The day "customers at end" of a spine period are read on."""
         ...
 
+    def window_start_probe(self, spine: ir.Table) -> ir.DateValue:
+        """The day "customers at start" of the 12 months ending at a period's end are read on."""
+        ...
+
+    def window_end_probe(self, spine: ir.Table) -> ir.DateValue:
+        """The day "customers at end" of the 12 months ending at a period's end are read on."""
+        ...
+
 
 class DealBasis:
     """Customers from deals: first won deal's close date to ``accounts.churned_at``."""
@@ -86,10 +96,101 @@ class DealBasis:
         """Customers at end: active on the period's last day."""
         return spine.last_day
 
+    def window_start_probe(self, spine: ir.Table) -> ir.DateValue:
+        """Active on the first day of the 12 months."""
+        return spine.window_start
+
+    def window_end_probe(self, spine: ir.Table) -> ir.DateValue:
+        """Active on the last day of the 12 months (the period's last day)."""
+        return spine.last_day
+
+
+def _last_day_of_month_before(day: ir.DateValue) -> ir.DateValue:
+    """The last day of the month before ``day``'s month."""
+    return day.truncate("M") - ibis.interval(days=1)
+
+
+class RecurringBasis:
+    """Customers from recurring revenue: an account is a customer in each month its MRR is > 0.
+
+    A span runs from the first day of the first month of a run of active months to the first day
+    of the month after its last; a probe is the last day of a month, so "active on the probe" is
+    "MRR > 0 in that month". At start = the month before the one P starts in, at end = the month
+    before the one P ends in (for calendar periods: the month before P and the last month of P,
+    exactly the months of :func:`salesmetrics.recurring.waterfall`). The acquisition date is
+    the earlier of the first won deal's close date and the first day of the first month with MRR.
+    """
+
+    name = "recurring_mrr"
+    single_span = False
+
+    def spans(self, ctx: Context) -> ir.Table:
+        """One span per run of consecutive months with MRR > 0, per account (one query for the
+        currency check, the spans stay an expression)."""
+        from salesmetrics.recurring.months import month_start
+        from salesmetrics.recurring.mrr import load, series_month_mrr
+
+        data = load(ctx.ws, through=ctx.end_day - dt.timedelta(days=1))
+        months = series_month_mrr(data)
+        order = ibis.window(group_by=months.account_id, order_by=months.month_index)
+        runs = months.mutate(_run=months.month_index - ibis.row_number().over(order))
+        runs = runs.group_by(["account_id", "_run"]).aggregate(
+            lo=runs.month_index.min(), hi=runs.month_index.max()
+        )
+        first = runs.group_by(_f_account=runs.account_id).aggregate(_first=runs.lo.min())
+        opps = ctx.table("opportunities")
+        won = opps.filter(
+            (opps.status == "won") & opps.account_id.notnull() & opps.close_date.notnull()
+        )
+        deals = won.group_by(_d_account=won.account_id).aggregate(_deal=won.close_date.min())
+        firsts = first.left_join(deals, first._f_account == deals._d_account)
+        mrr_first = month_start(firsts._first)
+        firsts = firsts.select(
+            _a_account=firsts._f_account,
+            acquired_on=ibis.least(mrr_first, firsts._deal.fill_null(mrr_first)),
+        )
+        joined = runs.join(firsts, runs.account_id == firsts._a_account)
+        return joined.select(
+            account_id=joined.account_id,
+            active_from=month_start(joined.lo),
+            active_until=month_start(joined.hi + 1),
+            acquired_on=joined.acquired_on,
+        )
+
+    def start_probe(self, spine: ir.Table) -> ir.DateValue:
+        """Customers at start: MRR > 0 in the month before the period's first month."""
+        return _last_day_of_month_before(spine.start)
+
+    def end_probe(self, spine: ir.Table) -> ir.DateValue:
+        """Customers at end: MRR > 0 in the period's last month."""
+        return _last_day_of_month_before(spine.end)
+
+    def window_start_probe(self, spine: ir.Table) -> ir.DateValue:
+        """MRR > 0 in the month before the 12 months."""
+        return _last_day_of_month_before(spine.window_start)
+
+    def window_end_probe(self, spine: ir.Table) -> ir.DateValue:
+        """MRR > 0 in the last month of the 12 months (the period's last month)."""
+        return _last_day_of_month_before(spine.end)
+
+
+def recurring_table(ctx: Context) -> str | None:
+    """The recurring-revenue table this workspace reads (as
+    :func:`salesmetrics.recurring.source.recurring_source`, from the inventory: no query), or
+    None. With ``recurring_source = "auto"`` and both tables holding rows it is
+    ``"subscriptions|invoice_lines"``: reading it raises the UserError asking to choose."""
+    chosen = ctx.config.recurring_source
+    if chosen != "auto":
+        return chosen if ctx.inventory.has(chosen) else None
+    present = [t for t in ("subscriptions", "invoice_lines") if ctx.inventory.has(t)]
+    return "|".join(present) or None
+
 
 def choose_basis(ctx: Context) -> CustomerBasis:
-    """The customer basis for this workspace (the recurring basis will take precedence when the
-    workspace has subscriptions or invoice lines; until it exists, deals define customers)."""
+    """The customer basis for this workspace: the recurring basis when it has subscriptions or
+    invoice lines (the table ``recurring_source`` reads holds rows), else deals."""
+    if recurring_table(ctx) is not None:
+        return RecurringBasis()
     return DealBasis()
 
 
@@ -111,15 +212,18 @@ def states(ctx: Context, basis: CustomerBasis, dims: Sequence[str]) -> ir.Table:
     """
     spine = ctx.spine
     spans = basis.spans(ctx)
-    grid = spine.join(spans, spans.active_from < spine.end)
-    window_active = grid.active_until.isnull() | (
-        grid.active_until > ibis.greatest(grid.active_from, grid.window_start)
+    # an account acquired (by a won deal) before its first span counts in the acquisition period
+    known_from = ibis.least(spans.active_from, spans.acquired_on.fill_null(spans.active_from))
+    grid = spine.join(spans, known_from < spine.end)
+    window_active = (grid.active_from < grid.end) & (
+        grid.active_until.isnull()
+        | (grid.active_until > ibis.greatest(grid.active_from, grid.window_start))
     )
     flags = grid.mutate(
         at_start=_active(grid, basis.start_probe(grid)).cast("int64"),
         at_end=_active(grid, basis.end_probe(grid)).cast("int64"),
-        window_at_start=_active(grid, grid.window_start).cast("int64"),
-        window_at_end=_active(grid, grid.last_day).cast("int64"),
+        window_at_start=_active(grid, basis.window_start_probe(grid)).cast("int64"),
+        window_at_end=_active(grid, basis.window_end_probe(grid)).cast("int64"),
         window_active=window_active.cast("int64"),
     )
     keys = ["period", "start", "end", "account_id", "acquired_on"]

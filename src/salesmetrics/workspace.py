@@ -15,6 +15,9 @@ from salesmetrics.config import CONFIG_FILE, Config, config_from_dict, load_conf
 from salesmetrics.errors import UserError
 
 if TYPE_CHECKING:
+    import datetime as dt
+
+    import pandas as pd
     from duckdb import DuckDBPyConnection
     from ibis.backends import BaseBackend
 
@@ -132,6 +135,19 @@ class Workspace:
             compare=compare,
             basis=basis,
         )
+
+    def pipeline(
+        self,
+        *,
+        as_of: dt.date,
+        by: str | Sequence[str] = (),
+        grain: str = "quarter",
+    ) -> pd.DataFrame:
+        """The deals open at the start of ``as_of`` (state from opportunity history) by stage and
+        close period; see :func:`salesmetrics.pipeline.snapshot.open_pipeline`."""
+        from salesmetrics.pipeline.snapshot import open_pipeline
+
+        return open_pipeline(self, as_of, [by] if isinstance(by, str) else by, grain)
 
     def drill(self, row: Mapping[str, Any]) -> ibis.Table:
         """The deals, leads, customers or reps a result row was computed from; see

@@ -12,6 +12,14 @@ import pytest
 from salesmetrics.metrics.registry import REGISTRY
 from salesmetrics.workspace import Workspace
 from tests.metrics.builder import insert
+from tests.pipeline.examples import (  # noqa: F401 - builders looked up by metric id
+    deal_slippage_rate,
+    pipeline_coverage,
+    pipeline_flow,
+    stage_conversion,
+    time_in_stage,
+    weighted_pipeline,
+)
 
 D = dt.date
 Q2 = "2024-Q2"
@@ -451,6 +459,153 @@ def pulse_score(ws: Workspace) -> str:
         ],
     )
     return Q2
+
+
+# -- recurring revenue (subscriptions; invoice lines for recognized revenue) ----------------
+MAY = "2024-05"
+
+
+def sub(
+    i: int | str, start: dt.date, mrr: float, end: dt.date | None = None, account: str = ""
+) -> dict[str, Any]:
+    """A subscriptions row (one account per subscription unless ``account`` is given)."""
+    return {
+        "subscription_id": f"s{i}",
+        "account_id": account or f"a{i}",
+        "start_date": start,
+        "end_date": end,
+        "mrr": mrr,
+        "plan": "basic",
+    }
+
+
+def mrr(ws: Workspace) -> str:
+    insert(ws, "subscriptions", [sub(i, D(2024, 1, 1), 250) for i in range(200)])
+    # ended before May: not in May's MRR
+    insert(ws, "subscriptions", [sub("gone", D(2024, 1, 1), 999, end=D(2024, 4, 30))])
+    return MAY
+
+
+arr = mrr
+arpa = mrr
+
+
+def mrr_new(ws: Workspace) -> str:
+    old = [sub(f"o{i}", D(2024, 1, 1), 1_000) for i in range(3)]
+    insert(ws, "subscriptions", old + [sub(i, D(2024, 5, 1), 500) for i in range(4)])
+    return MAY
+
+
+def mrr_expansion(ws: Workspace) -> str:
+    insert(
+        ws,
+        "subscriptions",
+        [
+            sub(1, D(2024, 1, 1), 1_000, end=D(2024, 5, 1)),
+            sub(2, D(2024, 5, 1), 1_500, account="a1"),
+        ],
+    )
+    return MAY
+
+
+def mrr_contraction(ws: Workspace) -> str:
+    insert(
+        ws,
+        "subscriptions",
+        [
+            sub(1, D(2024, 1, 1), 1_000, end=D(2024, 5, 1)),
+            sub(2, D(2024, 5, 1), 700, account="a1"),
+        ],
+    )
+    return MAY
+
+
+def mrr_churn(ws: Workspace) -> str:
+    insert(ws, "subscriptions", [sub(1, D(2024, 1, 1), 800, end=D(2024, 5, 1))])
+    return MAY
+
+
+def mrr_reactivation(ws: Workspace) -> str:
+    insert(
+        ws,
+        "subscriptions",
+        [
+            sub(1, D(2024, 1, 1), 400, end=D(2024, 3, 1)),
+            sub(2, D(2024, 5, 1), 600, account="a1"),
+        ],
+    )
+    return MAY
+
+
+def _retention(ws: Workspace) -> None:
+    # Q2 2024: 100 customers at $1,000 at the start (March); 10 expand by $1,500, 5 churn,
+    # 6 contract by $500; a new customer does not count.
+    rows = [sub("new", D(2024, 6, 1), 7_000)]
+    for i in range(100):
+        if i < 10:
+            rows.append(sub(f"{i}u", D(2024, 5, 1), 2_500, account=f"a{i}"))
+        if i < 21:  # the first 21 change in Q2
+            end = D(2024, 5, 1) if i < 10 else D(2024, 4, 15 if i < 15 else 30)
+            rows.append(sub(i, D(2024, 1, 1), 1_000, end=end))
+        else:
+            rows.append(sub(i, D(2024, 1, 1), 1_000))
+        if 15 <= i < 21:
+            rows.append(sub(f"{i}d", D(2024, 4, 30), 500, account=f"a{i}"))
+    insert(ws, "subscriptions", rows)
+
+
+def net_revenue_retention(ws: Workspace) -> str:
+    # 100,000 at start; +15,000 expansion, −5,000 churn, −3,000 contraction → 107,000; make it
+    # 110,000 with 3 more expanding by $1,000
+    _retention(ws)
+    insert(
+        ws,
+        "subscriptions",
+        [sub(f"m{i}", D(2024, 6, 1), 1_000, account=f"a{30 + i}") for i in range(3)],
+    )
+    return Q2
+
+
+def gross_revenue_retention(ws: Workspace) -> str:
+    _retention(ws)
+    return Q2
+
+
+revenue_churn_rate = gross_revenue_retention
+
+
+def quick_ratio(ws: Workspace) -> str:
+    rows = [sub(f"n{i}", D(2024, 5, 1), 20_000 / 4) for i in range(4)]  # new 20,000
+    rows += [
+        sub("back1", D(2024, 1, 1), 100, end=D(2024, 3, 1)),
+        sub("back2", D(2024, 5, 1), 2_000, account="aback1"),
+    ]
+    rows += [sub("up1", D(2024, 1, 1), 5_000), sub("up2", D(2024, 5, 1), 10_000, account="aup1")]
+    rows += [sub("churn", D(2024, 1, 1), 5_000, end=D(2024, 5, 1))]
+    rows += [
+        sub("down1", D(2024, 1, 1), 4_000),
+        sub("down2", D(2024, 1, 1), 3_000, end=D(2024, 5, 1), account="adown1"),
+    ]
+    insert(ws, "subscriptions", rows)
+    return MAY
+
+
+def recognized_revenue(ws: Workspace) -> str:
+    insert(
+        ws,
+        "invoice_lines",
+        [
+            {
+                "line_id": "l1",
+                "account_id": "a1",
+                "invoice_date": D(2024, 4, 1),
+                "amount": 9_100,
+                "service_start": D(2024, 4, 1),
+                "service_end": D(2024, 6, 30),
+            },
+        ],
+    )
+    return MAY
 
 
 BUILDERS: dict[str, Callable[[Workspace], str]] = {name: globals()[name] for name in REGISTRY}

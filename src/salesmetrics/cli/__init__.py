@@ -25,6 +25,7 @@ def _register() -> None:
         demo_cmd,
         import_cmds,
         metrics_cmds,
+        pipeline_cmds,
         workspace_cmds,
     )
 

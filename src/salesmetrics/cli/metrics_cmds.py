@@ -167,6 +167,67 @@ def metrics_cmd(
             err.print(f"note: {note}", markup=False)
 
 
+@app.command("waterfall")
+def waterfall_cmd(
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            "-p",
+            help="2025, 2025-Q1, FY2025, ... or all (default).",
+            show_default=False,
+        ),
+    ] = None,
+    grain: Annotated[
+        GrainChoice,
+        typer.Option(
+            "--grain", "-g", help="One row per month (default), quarter, ...", case_sensitive=False
+        ),
+    ] = GrainChoice.MONTH,
+    by: Annotated[
+        list[Dimension] | None,
+        typer.Option(
+            "--by",
+            "-b",
+            help="Group by plan, first_plan, segment, region, industry, rep, team, manager.",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        OutputFormat,
+        typer.Option("--format", "-f", help="table, json or csv.", case_sensitive=False),
+    ] = OutputFormat.TABLE,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """The MRR waterfall: MRR at start, new, reactivation, expansion, contraction, churn, MRR at
+    end, per period (and group)."""
+    from salesmetrics.errors import UserError
+    from salesmetrics.metrics import render as view
+    from salesmetrics.workspace import open_workspace
+
+    with open_workspace(workspace) as ws:
+        result = ws.metrics(
+            ["mrr"], period=period, grain=grain.value, by=[d.value for d in by or []]
+        )
+    rows = result.rows()
+    if rows and all(r["value"] is None and r["note"] and not r["components"] for r in rows):
+        raise UserError(f"no MRR waterfall: {rows[0]['note']}")
+    if output is OutputFormat.JSON:
+        out.print(result.to_json(indent=2), markup=False, highlight=False)
+    elif output is OutputFormat.CSV:
+        view.print_csv(result, out)
+    else:
+        from rich.console import Console
+
+        wide = Console(
+            file=out.file,
+            width=max(out.width, view.WATERFALL_WIDTH),
+            color_system=out.color_system and "auto",  # type: ignore[arg-type]
+        )
+        wide.print(view.waterfall_table(result))
+
+
 @app.command("glossary")
 def glossary_cmd(
     metric: Annotated[

@@ -43,8 +43,11 @@ class Inventory:
         return self.rows.get(table, 0) > 0
 
     def missing(self, tables: Sequence[str]) -> list[str]:
-        """The tables of ``tables`` without rows."""
-        return [t for t in tables if not self.has(t)]
+        """The tables of ``tables`` without rows; ``"a|b"`` (either table) is missing when
+        neither has rows, and named "a or b"."""
+        return [
+            t.replace("|", " or ") for t in tables if not any(self.has(a) for a in t.split("|"))
+        ]
 
 
 def spine_frame(periods: Sequence[Period], engagement_window_days: int) -> pd.DataFrame:

@@ -3,7 +3,8 @@
 metrics.md "Groups": deal, lead, activity and quota metrics take ``rep`` (the owner),
 ``team``, ``manager`` and ``region`` from the owning rep, and ``segment`` and ``industry`` from
 the account; customer metrics take everything from the account (``rep`` = its owner);
-``source``, ``product``, ``plan`` and ``type`` come from the row itself.
+``source``, ``product``, ``plan`` and ``type`` come from the row itself; ``first_plan`` (recurring
+revenue only) is the customer's plan in its first month with MRR.
 
 Inside a family query a dimension lives in the column ``dim_<name>`` (so it never collides with
 a fact column of the same name) and is renamed to ``<name>`` when grouped. Only names from
@@ -30,6 +31,7 @@ DIMENSIONS: tuple[str, ...] = (
     "product",
     "plan",
     "type",
+    "first_plan",
 )
 REP_DIMS = frozenset({"rep", "team", "manager", "region"})
 ACCOUNT_DIMS = frozenset({"segment", "industry"})

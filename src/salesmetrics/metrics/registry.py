@@ -48,6 +48,7 @@ class Section(StrEnum):
     CONVERSION = "conversion"
     PIPELINE = "pipeline"
     CUSTOMERS = "customers"
+    RECURRING = "recurring"
     TEAM = "team"
     ENGAGEMENT = "engagement"
 
@@ -96,6 +97,7 @@ SECTION_TITLES: dict[Section, Text] = {
     Section.CONVERSION: Text("Conversion", "Konversi"),
     Section.PIPELINE: Text("Pipeline", "Pipeline"),
     Section.CUSTOMERS: Text("Customers", "Pelanggan"),
+    Section.RECURRING: Text("Recurring revenue", "Pendapatan berulang"),
     Section.TEAM: Text("Team", "Tim"),
     Section.ENGAGEMENT: Text("Engagement and people", "Keterlibatan dan karyawan"),
 }
@@ -221,7 +223,7 @@ SEED_004 = Text('seed 004: "3:1 or higher"', 'seed 004: "3:1 atau lebih tinggi"'
 CONVENTION = Text("industry convention", "konvensi industri")
 
 #: The default targets of metrics.md ("Default targets"), declared once; a metric's declaration
-#: takes its own from here (the pipeline and recurring-revenue metrics when they are added).
+#: takes its own from here (the pipeline metrics when they are added).
 DEFAULT_TARGETS: dict[str, Target] = {
     "ltv_to_cac": Target(3.0, SEED_004),
     "pipeline_coverage": Target(3.0, CONVENTION),
@@ -309,32 +311,8 @@ def resolve(metric_ids: Iterable[str]) -> list[Metric]:
 
 #: Metrics of metrics.md that later issues bring, with what they need.
 _LATER: dict[str, str] = {
-    "recognized_revenue": "it comes with the recurring-revenue metrics (invoice lines)",
-    "time_in_stage": "it needs opportunity history (pipeline metrics)",
-    "stage_conversion": "it needs opportunity history (pipeline metrics)",
-    "pipeline_coverage": "it comes with the pipeline metrics (open pipeline as of a date)",
-    "weighted_pipeline": "it comes with the pipeline metrics (open pipeline as of a date)",
-    "deal_slippage_rate": "it needs opportunity history (pipeline metrics)",
-    "pipeline_flow": "it needs opportunity history (pipeline metrics)",
     "sales_forecast_accuracy": "it comes with the forecast metrics",
     "forecast_bias": "it comes with the forecast metrics",
-    **dict.fromkeys(
-        (
-            "mrr",
-            "arr",
-            "mrr_new",
-            "mrr_expansion",
-            "mrr_contraction",
-            "mrr_churn",
-            "mrr_reactivation",
-            "net_revenue_retention",
-            "gross_revenue_retention",
-            "revenue_churn_rate",
-            "quick_ratio",
-            "arpa",
-        ),
-        "it comes with the recurring-revenue metrics (subscriptions or invoice lines)",
-    ),
 }
 
 

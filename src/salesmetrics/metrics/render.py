@@ -228,3 +228,55 @@ def print_drill(ws: Workspace, result: MetricResult, output: str, console: Conso
                     style="dim",
                 )
             )
+
+
+#: The columns of the MRR waterfall view: (component, header).
+WATERFALL_COLUMNS = (
+    ("mrr_start", "start"),
+    ("new", "+ new"),
+    ("reactivation", "+ react."),
+    ("expansion", "+ expansion"),
+    ("contraction", "− contraction"),
+    ("churn", "− churn"),
+    ("mrr_end", "end"),
+)
+#: The waterfall is printed at least this wide (columns of money do not fit in 80).
+WATERFALL_WIDTH = 132
+
+
+def _whole_money(value: Any, currency: str) -> str:
+    """Money without cents for the waterfall table (the JSON keeps the cents)."""
+    if value is None:
+        return "—"
+    text = format_value(round(float(value)), "money", currency)
+    return text[:-3] if text.endswith(".00") else text
+
+
+def waterfall_table(result: MetricResult) -> Table:
+    """The MRR bridge of an ``mrr`` result: one row per period (and group), from MRR at start
+    through the movements to MRR at end; the last column says whether the identity holds."""
+    rows = [r for r in result.rows() if r["metric"] == "mrr"]
+    table = Table(
+        title=f"MRR waterfall ({result.base_currency})", title_justify="left", pad_edge=False
+    )
+    table.add_column("period", no_wrap=True)
+    grouped = bool(result.by)
+    if grouped:
+        table.add_column("group")
+    for _, header in WATERFALL_COLUMNS:
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("customers", justify="right")
+    table.add_column("check", justify="center")
+    table.caption = (
+        "MRR: end = start + new + reactivation + expansion − contraction − churn (✓ exact to"
+        " the cent; --format json for cents)"
+    )
+    for r in rows:
+        c = r["components"]
+        cells = [_whole_money(c.get(name), result.base_currency) for name, _ in WATERFALL_COLUMNS]
+        customers = f"{c.get('customers_at_start', 0)} → {c.get('customers_at_end', 0)}"
+        ok = c.get("identity_ok")
+        check = Text("✓", style="green") if ok else Text("✗", style="red")
+        label = [r["period"], *([_group_label(r["group"])] if grouped else [])]
+        table.add_row(*label, *cells, customers, check)
+    return table

@@ -31,7 +31,10 @@ from salesmetrics.metrics.registry import (
     Unit,
 )
 
-CUSTOMER_TABLES = ("opportunities",)
+#: Customers come from won deals or, with recurring data, from MRR (either table will do).
+CUSTOMER_TABLES = ("opportunities|subscriptions|invoice_lines",)
+#: ``components.basis`` of the customer metrics with recurring data (customers.RecurringBasis).
+RECURRING_BASIS = "recurring_mrr"
 
 
 def _basis(c: Inputs) -> str:
@@ -68,8 +71,17 @@ class _Clv:
     notes: ObjectArray | None
 
 
+def _recurring(c: Inputs) -> bool:
+    return _basis(c) == RECURRING_BASIS
+
+
 def _clv(c: Inputs) -> _Clv:
-    per_customer = np.asarray(formulas.divide(c["win_revenue"], c["win_customers"]))
+    if _recurring(c):
+        # metrics.md: with recurring data, revenue per customer per year = ARPA × 12
+        arpa = np.asarray(formulas.arpa(c["cust_mrr_end"], c["cust_end"]))
+        per_customer = 12.0 * arpa
+    else:
+        per_customer = np.asarray(formulas.divide(c["win_revenue"], c["win_customers"]))
     churn = np.asarray(formulas.customer_churn_rate(c["win_lost"], c["win_start"]))
     configured = c.config.customer_lifetime_years
     cap = c.config.max_customer_lifetime_years
@@ -84,9 +96,14 @@ def _clv(c: Inputs) -> _Clv:
     value = np.asarray(
         formulas.customer_lifetime_value(per_customer, lifetime, c.config.gross_margin)
     )
+    no_revenue = (
+        (c["cust_end"] == 0, "no customers at the end of {period}")
+        if _recurring(c)
+        else (c["win_customers"] == 0, "no customers in the 12 months ending with {period}")
+    )
     why = notes(
         c,
-        (c["win_customers"] == 0, "no customers in the 12 months ending with {period}"),
+        no_revenue,
         (
             np.isnan(lifetime),
             "no customers at the start of the 12 months ending with {period} (churn undefined)",
@@ -111,15 +128,23 @@ def _customer_acquisition_cost(c: Inputs) -> Computed:
 
 def _customer_lifetime_value(c: Inputs) -> Computed:
     clv = _clv(c)
+    revenue = (
+        {"mrr_at_end": money(c["cust_mrr_end"]), "customers_at_end": count(c["cust_end"])}
+        if _recurring(c)
+        else {
+            "revenue_12m": money(c["win_revenue"]),
+            "customers_12m": count(c["win_customers"]),
+        }
+    )
     return Computed(
         value=money(clv.value),
         components={
             "annual_revenue_per_customer": money(clv.per_customer),
-            "revenue_12m": money(c["win_revenue"]),
-            "customers_12m": count(c["win_customers"]),
+            **revenue,
             "annual_churn_rate": clv.churn,
             "lifetime_years": clv.lifetime,
             "gross_margin": c.config.gross_margin,
+            "basis": _basis(c),
         },
         notes=clv.notes,
     )
@@ -142,15 +167,19 @@ def _cac_payback_months(c: Inputs) -> Computed:
     clv, cac = _clv(c), _cac(c)
     arpa = clv.per_customer / 12.0
     value = np.asarray(formulas.cac_payback_months(cac.value, arpa, c.config.gross_margin))
-    why = combine_notes(
-        cac.notes, notes(c, (c["win_customers"] == 0, "no customers in the last 12 months"))
+    no_customers = (
+        (c["cust_end"] == 0, "no customers at the end of {period}")
+        if _recurring(c)
+        else (c["win_customers"] == 0, "no customers in the last 12 months")
     )
+    why = combine_notes(cac.notes, notes(c, no_customers))
     return Computed(
         value=value,
         components={
             "customer_acquisition_cost": money(cac.value),
             "arpa": money(arpa),
             "gross_margin": c.config.gross_margin,
+            "basis": _basis(c),
         },
         notes=only_where(np.isnan(value), why),
     )
@@ -197,10 +226,16 @@ def _customer_retention_rate(c: Inputs) -> Computed:
 
 NO_START = "no customers at the start of {period}"
 WHO = Text(
-    " Without subscription or billing data a customer is an account from the close date of its"
-    " first won deal until its churned_at date.",
-    " Tanpa data langganan atau tagihan, pelanggan adalah akun sejak tanggal penutupan transaksi"
-    " pertamanya yang dimenangkan hingga tanggal churned_at.",
+    " With subscription or billing data a customer is an account with MRR > 0 in a month"
+    " (components.basis recurring_mrr): customers at start are those with MRR in the month"
+    " before the period, at end those with MRR in its last month. Without it a customer is an"
+    " account from the close date of its first won deal until its churned_at date"
+    " (first_won_deal).",
+    " Dengan data langganan atau tagihan, pelanggan adalah akun dengan MRR > 0 dalam satu bulan"
+    " (components.basis recurring_mrr): pelanggan di awal adalah yang memiliki MRR pada bulan"
+    " sebelum periode, di akhir yang memiliki MRR pada bulan terakhirnya. Tanpa data itu,"
+    " pelanggan adalah akun sejak tanggal penutupan transaksi pertamanya yang dimenangkan hingga"
+    " tanggal churned_at (first_won_deal).",
 )
 
 METRICS = (
@@ -210,9 +245,11 @@ METRICS = (
         name=Text("New customers", "Pelanggan baru"),
         definition=Text(
             "Number of customers acquired in the period: accounts whose acquisition date (the"
-            " close date of their first won deal) falls in it.",
+            " close date of their first won deal or, with recurring data, the first day of"
+            " their first month with MRR, whichever is earlier) falls in it.",
             "Jumlah pelanggan yang diperoleh dalam periode: akun yang tanggal akuisisinya"
-            " (tanggal penutupan transaksi pertama yang dimenangkan) jatuh dalam periode.",
+            " (tanggal penutupan transaksi pertama yang dimenangkan atau, dengan data berulang,"
+            " hari pertama bulan pertama dengan MRR, mana yang lebih awal) jatuh dalam periode.",
         ),
         why=Text(
             "Growth starts with new logos; it is also the denominator of the cost of acquiring"
@@ -286,14 +323,18 @@ METRICS = (
         name=Text("Customer lifetime value (CLV)", "Nilai seumur hidup pelanggan (CLV)"),
         definition=Text(
             "Revenue a customer is expected to bring over its life: average revenue per customer"
-            " per year × expected lifetime in years × gross margin. Without recurring data the"
+            " per year × expected lifetime in years × gross margin. With recurring data the"
+            " yearly revenue is ARPA (MRR of the customers at end / customers at end) × 12."
+            " Without recurring data the"
             " yearly revenue is the value won over the 12 months ending at the period's end"
             " divided by the customers of those 12 months; the lifetime is 1 / the customer"
             " churn rate over those 12 months, capped at max_customer_lifetime_years (default"
             " 10, noted), unless customer_lifetime_years is configured.",
             "Pendapatan yang diharapkan dari seorang pelanggan selama masa hubungannya:"
             " pendapatan rata-rata per pelanggan per tahun × perkiraan masa hidup dalam tahun ×"
-            " margin kotor. Tanpa data berulang, pendapatan tahunan adalah nilai yang"
+            " margin kotor. Dengan data berulang, pendapatan tahunan adalah ARPA (MRR pelanggan"
+            " di akhir / jumlah pelanggan di akhir) × 12. Tanpa data berulang, pendapatan"
+            " tahunan adalah nilai yang"
             " dimenangkan dalam 12 bulan yang berakhir pada akhir periode dibagi jumlah"
             " pelanggan dalam 12 bulan itu; masa hidup adalah 1 / tingkat churn pelanggan dalam"
             " 12 bulan itu, dibatasi max_customer_lifetime_years (bawaan 10, dicatat), kecuali"
@@ -372,11 +413,13 @@ METRICS = (
         section=Section.CUSTOMERS,
         name=Text("CAC payback (months)", "Periode pengembalian CAC (bulan)"),
         definition=Text(
-            "Months of gross margin a customer needs to earn back its acquisition cost. Without"
-            " recurring data the monthly revenue per customer (ARPA) is the yearly revenue per"
+            "Months of gross margin a customer needs to earn back its acquisition cost. With"
+            " recurring data ARPA = MRR / customers at end. Without recurring data the monthly"
+            " revenue per customer (ARPA) is the yearly revenue per"
             " customer of customer lifetime value divided by 12.",
             "Jumlah bulan margin kotor yang dibutuhkan seorang pelanggan untuk mengembalikan"
-            " biaya akuisisinya. Tanpa data berulang, pendapatan bulanan per pelanggan (ARPA)"
+            " biaya akuisisinya. Dengan data berulang, ARPA = MRR / pelanggan di akhir. Tanpa"
+            " data berulang, pendapatan bulanan per pelanggan (ARPA)"
             " adalah pendapatan tahunan per pelanggan (dari nilai seumur hidup pelanggan) dibagi"
             " 12.",
         ),

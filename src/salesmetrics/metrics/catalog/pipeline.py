@@ -1,9 +1,8 @@
-"""Pipeline metrics of this release: qualified leads and pipeline velocity.
+"""Pipeline metrics: qualified leads, pipeline velocity, and the metrics of the open pipeline
+as of a date (coverage, weighted pipeline, slippage, flow; :mod:`salesmetrics.pipeline`).
 
 Pipeline velocity has two bases: ``qualified_leads`` (default) and ``open_opportunities`` (the
-opportunities open at the period's start, which needs opportunity history and comes with the
-pipeline metrics, as do pipeline_coverage, weighted_pipeline, deal_slippage_rate, pipeline_flow
-and the forecast metrics).
+opportunities open at the period's start, from opportunity history).
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import numpy as np
 from salesmetrics import formulas
 from salesmetrics.metrics.compute import Computed, Inputs, count, money, notes, only_where
 from salesmetrics.metrics.registry import (
+    DEFAULT_TARGETS,
     OPERATING,
     Direction,
     Example,
@@ -35,7 +35,8 @@ def _qualified_leads(c: Inputs) -> Computed:
 
 
 def _pipeline_velocity(c: Inputs) -> Computed:
-    leads = c["qualified_leads"]
+    open_basis = c.basis == "open_opportunities"
+    leads = c["open_at_start"] if open_basis else c["qualified_leads"]
     win_rate = np.asarray(formulas.win_rate(c["won"], c["lost"]))
     deal_size = np.asarray(formulas.average_deal_size(c["won_amount"], c["won"]))
     cycle = np.asarray(formulas.sales_cycle_length(c["cycle_days"], c["cycle_deals"]))
@@ -51,7 +52,7 @@ def _pipeline_velocity(c: Inputs) -> Computed:
         value=money(value),
         components={
             "basis": c.basis,
-            "qualified_leads": count(leads),
+            ("open_opportunities" if open_basis else "qualified_leads"): count(leads),
             "win_rate": win_rate,
             "average_deal_size": money(deal_size),
             "sales_cycle_length": cycle,
@@ -60,7 +61,7 @@ def _pipeline_velocity(c: Inputs) -> Computed:
     )
 
 
-METRICS = (
+METRICS: tuple[Metric, ...] = (
     Metric(
         id="qualified_leads",
         section=Section.PIPELINE,
@@ -109,12 +110,12 @@ METRICS = (
         definition=Text(
             "Value the pipeline turns into revenue per day: qualified leads × win rate × average"
             " deal size / sales cycle length, each for the period. Basis open_opportunities"
-            " (the opportunities open at the period's start instead of qualified leads) comes"
-            " with opportunity history.",
+            " uses the opportunities open at the period's start (from opportunity history)"
+            " instead of qualified leads.",
             "Nilai yang diubah pipeline menjadi pendapatan per hari: prospek berkualitas ×"
             " tingkat kemenangan × ukuran transaksi rata-rata / panjang siklus penjualan,"
-            " masing-masing untuk periode. Basis open_opportunities (peluang yang terbuka pada"
-            " awal periode sebagai ganti prospek berkualitas) tersedia bersama riwayat peluang.",
+            " masing-masing untuk periode. Basis open_opportunities memakai peluang yang terbuka"
+            " pada awal periode (dari riwayat peluang) sebagai ganti prospek berkualitas.",
         ),
         why=Text(
             "Combines the four levers of the funnel in one number: it shows how fast prospects"
@@ -146,14 +147,230 @@ METRICS = (
                 "sales_cycle_length": 25,
             },
         ),
-        tables=("leads", "opportunities"),
+        # leads are not required: the open_opportunities basis reads none (without leads the
+        # qualified_leads basis counts 0 qualified leads)
+        tables=("opportunities",),
         families=("leads", "deals"),
-        bases=("qualified_leads",),
-        pending_bases={
-            "open_opportunities": "it needs opportunity history and comes with the pipeline metrics"
-        },
+        bases=("qualified_leads", "open_opportunities"),
+        basis_families={"open_opportunities": ("pipeline", "deals")},
         compute=_pipeline_velocity,
         drill="deals.closed",
         null_note="undefined in {period}",
     ),
 )
+
+
+# -- the open pipeline as of a date (salesmetrics.pipeline) ---------------------------------------
+
+
+def _pipeline_coverage(c: Inputs) -> Computed:
+    pipeline, quota = c["pipeline_amount"], c["quota"]
+    value = np.asarray(formulas.pipeline_coverage(pipeline, quota), dtype="float64")
+    why = notes(c, (~(quota > 0), "no quota for {period}"))
+    return Computed(
+        value=value,
+        components={
+            "open_pipeline": money(pipeline),
+            "quota": money(quota),
+            "expected": count(c["expected"]),
+            "without_amount": count(c["pipeline_no_amount"]),
+            "seller_basis": c.extra.get("seller_basis"),
+        },
+        notes=only_where(np.isnan(value), why),
+    )
+
+
+def _weighted_pipeline(c: Inputs) -> Computed:
+    expected = c["expected"]
+    return Computed(
+        value=money(c["weighted_amount"]),
+        components={
+            "expected": count(expected),
+            "open_pipeline": money(c["pipeline_amount"]),
+            "without_probability": count(c["weighted_no_probability"]),
+        },
+        notes=notes(c, (expected == 0, "no open deals expected to close in {period}")),
+    )
+
+
+def _deal_slippage_rate(c: Inputs) -> Computed:
+    slipped, expected = c["slipped"], c["expected"]
+    value = np.asarray(formulas.deal_slippage_rate(slipped, expected), dtype="float64")
+    return Computed(
+        value=value,
+        components={
+            "slipped": count(slipped),
+            "expected": count(expected),
+            "slipped_amount": money(c["slipped_amount"]),
+        },
+    )
+
+
+_FLOW = ("start", "created", "pulled_in", "increased", "decreased", "pushed_out", "lost", "won")
+
+
+def _pipeline_flow(c: Inputs) -> Computed:
+    start, end = c["flow_start"], c["flow_end"]
+    components: dict[str, object] = {}
+    for name in (*_FLOW, "end"):
+        components[name] = money(c[f"flow_{name}"])
+        components[f"{name}_count"] = count(c[f"flow_{name}_count"])
+    return Computed(value=money(end - start), components=components)
+
+
+OPEN_PIPELINE_METRICS = (
+    Metric(
+        id="pipeline_coverage",
+        section=Section.PIPELINE,
+        name=Text("Pipeline coverage", "Cakupan pipeline"),
+        definition=Text(
+            "Open pipeline against quota: the value of the opportunities open at the period's"
+            " start with a close date in the period (their state at the start, from history),"
+            " divided by the quota for the period (pro-rated by days).",
+            "Pipeline terbuka dibandingkan kuota: nilai peluang yang terbuka pada awal periode"
+            " dengan tanggal penutupan dalam periode (keadaannya pada awal periode, dari"
+            " riwayat), dibagi kuota periode (diprorata menurut hari).",
+        ),
+        why=Text(
+            "Shows early whether there is enough pipeline to reach the target; three times the"
+            " quota is the usual rule of thumb.",
+            "Menunjukkan sejak awal apakah pipeline cukup untuk mencapai target; tiga kali"
+            " kuota adalah patokan yang lazim.",
+        ),
+        formula=Text("open_pipeline / quota", "open_pipeline / quota"),
+        unit=Unit.NUMBER,
+        direction=Direction.HIGHER,
+        owners=(Role.SALES,),
+        cadence=OPERATING,
+        example=Example(
+            Text(
+                "$3,000,000 open for the quarter against a $1,000,000 quota → 3.0×.",
+                "$3.000.000 terbuka untuk triwulan dibandingkan kuota $1.000.000 → 3,0×.",
+            ),
+            3,
+            {"open_pipeline": 3_000_000, "quota": 1_000_000},
+        ),
+        tables=("opportunities", "quotas"),
+        families=("pipeline", "team"),
+        compute=_pipeline_coverage,
+        drill="pipeline.expected",
+        null_note="no quota for {period}",
+        default_target=DEFAULT_TARGETS["pipeline_coverage"],
+    ),
+    Metric(
+        id="weighted_pipeline",
+        section=Section.PIPELINE,
+        name=Text("Weighted pipeline", "Pipeline tertimbang"),
+        definition=Text(
+            "Probability-weighted open pipeline closing in the period, as of its start: Σ amount"
+            " × probability over the opportunities open at the start with a close date in the"
+            " period (deals without a probability count 0 and are counted).",
+            "Pipeline terbuka yang ditimbang peluang menangnya dan ditutup dalam periode, per"
+            " awal periode: Σ nilai × probabilitas atas peluang yang terbuka pada awal periode"
+            " dengan tanggal penutupan dalam periode (tanpa probabilitas dihitung 0).",
+        ),
+        why=Text(
+            "A simple forecast of what the open pipeline will bring in the period.",
+            "Perkiraan sederhana dari apa yang akan dihasilkan pipeline terbuka dalam periode.",
+        ),
+        formula=Text("Σ amount × probability", "Σ amount × probability"),
+        unit=Unit.MONEY,
+        direction=Direction.HIGHER,
+        owners=(Role.SALES, Role.FINANCE),
+        cadence=OPERATING,
+        example=Example(
+            Text(
+                "$100,000 at 60% and $50,000 at 20% → $70,000.",
+                "$100.000 dengan 60% dan $50.000 dengan 20% → $70.000.",
+            ),
+            70_000,
+        ),
+        tables=("opportunities",),
+        families=("pipeline",),
+        compute=_weighted_pipeline,
+        drill="pipeline.expected",
+        null_note="no open deals expected to close in {period}",
+    ),
+    Metric(
+        id="deal_slippage_rate",
+        section=Section.PIPELINE,
+        name=Text("Deal slippage rate", "Tingkat pergeseran transaksi"),
+        definition=Text(
+            "Share of the opportunities open at the period's start and expected to close in it"
+            " that were still open at its end with a later close date (from history).",
+            "Porsi peluang yang terbuka pada awal periode dan diharapkan ditutup di dalamnya"
+            " yang pada akhir periode masih terbuka dengan tanggal penutupan lebih lambat (dari"
+            " riwayat).",
+        ),
+        why=Text(
+            "Deals that keep slipping make the forecast unreliable and hide stalled pipeline.",
+            "Transaksi yang terus bergeser membuat perkiraan tidak andal dan menyembunyikan"
+            " pipeline yang macet.",
+        ),
+        formula=Text("slipped / expected", "slipped / expected"),
+        unit=Unit.RATIO,
+        direction=Direction.LOWER,
+        owners=(Role.SALES,),
+        cadence=OPERATING,
+        example=Example(
+            Text(
+                "60 deals expected to close in the quarter, 12 slipped → 20%.",
+                "60 transaksi diharapkan ditutup dalam triwulan, 12 bergeser → 20%.",
+            ),
+            0.2,
+            {"slipped": 12, "expected": 60},
+        ),
+        tables=("opportunities",),
+        families=("pipeline",),
+        compute=_deal_slippage_rate,
+        drill="pipeline.expected",
+        null_note="no open deals expected to close in {period}",
+    ),
+    Metric(
+        id="pipeline_flow",
+        section=Section.PIPELINE,
+        name=Text("Pipeline flow", "Arus pipeline"),
+        definition=Text(
+            "How the open pipeline expected to close in the period changed between its start"
+            " and its end: start + created + pulled in + increased − decreased − pushed out −"
+            " lost − won = end, each a component (value and count). The value is the net"
+            " change, end − start.",
+            "Bagaimana pipeline terbuka yang diharapkan ditutup dalam periode berubah antara"
+            " awal dan akhirnya: awal + dibuat + ditarik masuk + naik − turun − terdorong keluar"
+            " − kalah − menang = akhir, masing-masing sebuah komponen (nilai dan jumlah). Nilainya"
+            " adalah perubahan bersih, akhir − awal.",
+        ),
+        why=Text(
+            "The waterfall sales leaders inspect weekly: where new pipeline came from and where"
+            " the pipeline went.",
+            "Grafik air terjun yang diperiksa pimpinan penjualan setiap minggu: dari mana"
+            " pipeline baru datang dan ke mana pipeline pergi.",
+        ),
+        formula=Text(
+            "end − start, with start + created + pulled_in + increased − decreased − pushed_out"
+            " − lost − won = end",
+            "end − start, dengan start + created + pulled_in + increased − decreased −"
+            " pushed_out − lost − won = end",
+        ),
+        unit=Unit.MONEY,
+        direction=Direction.HIGHER,
+        owners=(Role.SALES,),
+        cadence=OPERATING,
+        example=Example(
+            Text(
+                "$1,000,000 at the start, $200,000 created, $300,000 won → $900,000 at the end:"
+                " −$100,000.",
+                "$1.000.000 di awal, $200.000 dibuat, $300.000 dimenangkan → $900.000 di akhir:"
+                " −$100.000.",
+            ),
+            -100_000,
+        ),
+        tables=("opportunities",),
+        families=("pipeline",),
+        compute=_pipeline_flow,
+        drill="pipeline.flow",
+        null_note="undefined in {period}",
+    ),
+)
+
+METRICS = (*METRICS, *OPEN_PIPELINE_METRICS)

@@ -103,9 +103,12 @@ def registry() -> dict[str, Family]:
         deals,
         engagement,
         leads,
+        recurring,
         surveys,
         team,
     )
+    from salesmetrics.pipeline import family as pipeline
+    from salesmetrics.pipeline import funnel
 
     families = (
         deals.FAMILY,
@@ -117,5 +120,10 @@ def registry() -> dict[str, Family]:
         engagement.FAMILY,
         surveys.ENPS,
         surveys.PULSE,
+        pipeline.FAMILY,
+        funnel.FAMILY,
+        recurring.FAMILY,
+        recurring.FAMILY_12M,
+        recurring.RECOGNIZED,
     )
     return {f.name: f for f in families}

@@ -8,13 +8,16 @@ Components, per (period, group):
 * ``cust_acquired`` — customers whose acquisition date is in the period (``new_customers``);
 * over the 12 months ending at the period's end: ``win_start`` (customers on its first day),
   ``win_lost`` (of those, not customers on its last day), ``win_customers`` (customers on any
-  day of it) and ``win_revenue`` (value of the deals those accounts won in it).
+  day of it) and ``win_revenue`` (value of the deals those accounts won in it);
+* ``cust_mrr_end`` — with the recurring basis, the MRR of the customers at end (ARPA, for
+  customer lifetime value and CAC payback); 0 otherwise.
 
 Group dimensions come from the account (rep = its owner).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -37,6 +40,7 @@ COMPONENTS = (
     "win_lost",
     "win_customers",
     "win_revenue",
+    "cust_mrr_end",
 )
 
 
@@ -90,7 +94,25 @@ def build(ctx: Context, dims: Sequence[str]) -> ir.Table:
     revenue = rev.group_by([rev.period, *gdims.keys(rev, dims)]).aggregate(
         win_revenue=fx.money_sum(rev.amount_base), **fx.missing_aggregates(rev)
     )
-    return regroup(["period", *dims], [states, revenue], COMPONENTS)
+    parts = [states, revenue]
+    if isinstance(ctx.customer_basis, customers.RecurringBasis):
+        parts.append(mrr_at_end(ctx, dims))
+    return regroup(["period", *dims], parts, COMPONENTS)
+
+
+def mrr_at_end(ctx: Context, dims: Sequence[str]) -> ir.Table:
+    """``cust_mrr_end``: Σ MRR in the last month of each period (recurring basis), by group."""
+    from salesmetrics.recurring.months import month_index
+    from salesmetrics.recurring.mrr import load, series_month_mrr
+
+    data = load(ctx.ws, through=ctx.end_day - dt.timedelta(days=1))
+    months = series_month_mrr(data)
+    spine = ctx.spine
+    rows = spine.join(months, months.month_index == month_index(spine.end) - 1)
+    rows = customers.with_customer_dims(ctx, rows, rows.account_id, dims)
+    return rows.group_by([rows.period, *gdims.keys(rows, dims)]).aggregate(
+        cust_mrr_end=rows.mrr.sum()
+    )
 
 
 def _with_names(ctx: Context, rows: ir.Table) -> ir.Table:

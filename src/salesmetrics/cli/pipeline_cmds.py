@@ -1,0 +1,126 @@
+"""``salesmetrics pipeline`` (open pipeline as of a date) and ``salesmetrics forecast``
+(the product's forecasts, saving them, and the backtest)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from salesmetrics.cli import app
+from salesmetrics.cli.options import WorkspaceOpt, out
+from salesmetrics.errors import UserError
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--as-of {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _print(frame: pd.DataFrame, title: str) -> None:
+    table = Table(title=title)
+    for col in frame.columns:
+        table.add_column(str(col), justify="right" if frame[col].dtype.kind in "fi" else "left")
+    for record in frame.itertuples(index=False):
+        cells = []
+        for value in record:
+            if value is None or (isinstance(value, float) and pd.isna(value)):
+                cells.append("—")
+            elif isinstance(value, float):
+                cells.append(f"{value:,.2f}")
+            else:
+                cells.append(str(value))
+        table.add_row(*cells)
+    out.print(table)
+
+
+@app.command("pipeline")
+def pipeline_cmd(
+    as_of: Annotated[
+        str, typer.Option("--as-of", help="Date (YYYY-MM-DD): the pipeline open at its start.")
+    ],
+    by: Annotated[
+        list[str] | None,
+        typer.Option("--by", "-b", help="Group by a dimension (repeatable).", show_default=False),
+    ] = None,
+    grain: Annotated[str, typer.Option("--grain", help="Close period grain.")] = "quarter",
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Open pipeline as of a date, by stage and close period (state from opportunity history)."""
+    from salesmetrics.workspace import open_workspace
+
+    day = _date(as_of)
+    with open_workspace(workspace) as ws:
+        frame = ws.pipeline(as_of=day, by=by or (), grain=grain)
+    if frame.empty:
+        out.print(f"no open deals at the start of {day.isoformat()}")
+        return
+    _print(frame, f"Open pipeline at the start of {day.isoformat()} ({ws.config.base_currency})")
+    out.print(
+        f"total: {int(frame['deals'].sum())} deals, {frame['amount'].sum():,.2f}"
+        f" (weighted {frame['weighted'].sum():,.2f})"
+    )
+
+
+@app.command("forecast")
+def forecast_cmd(
+    period: Annotated[
+        str | None, typer.Option("--period", "-p", help="Period to forecast, e.g. 2024-Q3.")
+    ] = None,
+    method: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--method", "-m", help="weighted_pipeline or statistical (default: both; repeatable)."
+        ),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", "-b", help="rep or team (the forecast scope).")
+    ] = None,
+    save: Annotated[
+        bool, typer.Option("--save", help="Store the forecasts in the forecasts table.")
+    ] = False,
+    backtest: Annotated[
+        bool, typer.Option("--backtest", help="Replay past periods (--from, --to).")
+    ] = False,
+    from_period: Annotated[str | None, typer.Option("--from", help="First period.")] = None,
+    to_period: Annotated[str | None, typer.Option("--to", help="Last period.")] = None,
+    grain: Annotated[str, typer.Option("--grain", help="Grain of the backtest.")] = "quarter",
+    accuracy: Annotated[
+        bool,
+        typer.Option("--accuracy", help="Accuracy and bias of the stored forecasts for --period."),
+    ] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Forecast a period's won revenue (weighted pipeline, statistical), measure stored
+    forecasts' accuracy, or backtest the methods over past periods."""
+    from salesmetrics.periods import parse_period
+    from salesmetrics.pipeline import forecast as fc
+    from salesmetrics.workspace import open_workspace
+
+    with open_workspace(workspace) as ws:
+        fy = ws.config.fiscal_year_start_month
+        if backtest:
+            if not from_period or not to_period:
+                raise UserError("--backtest needs --from and --to")
+            rows, summary = fc.backtest(ws, from_period, to_period, by, grain)
+            shown = rows[["period", "group", "method", "amount", "actual", "accuracy", "bias"]]
+            _print(shown, "Backtest: forecasts made with the data known at each period's start")
+            _print(summary, "Methods compared (mape = mean |forecast − actual| / actual)")
+            return
+        if not period:
+            raise UserError("give --period (or --backtest --from P --to P)")
+        target = parse_period(period, fiscal_start_month=fy)
+        if accuracy:
+            _print(fc.accuracy(ws, [target], by), f"Forecast accuracy for {target.label}")
+            return
+        made = fc.make(ws, [target], method or list(fc.METHODS), by)
+        _print(made, f"Forecast of won revenue for {target.label} ({ws.config.base_currency})")
+        if save:
+            now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            n = fc.save(ws, made, now)
+            out.print(f"saved {n} forecasts (submitted at {now:%Y-%m-%d %H:%M} UTC)")
