@@ -1,0 +1,6 @@
+"""Pipeline history and forecasting: opportunity state as of any date, pipeline measures
+(coverage, weighted pipeline, slippage, flow), the stage funnel and forecasts.
+
+Everything here is set-based: the state of every opportunity at many as-of instants is one as-of
+join of a dates table with ``opportunity_history`` (see :mod:`salesmetrics.pipeline.asof`).
+"""

@@ -1,0 +1,330 @@
+"""Forecasts the product makes, their accuracy, and a backtest.
+
+Two methods (the ``method`` column of ``forecasts``):
+
+* ``weighted_pipeline`` — Σ amount × probability of the deals open at the period's start with a
+  close date in it (their state at the start, from history).
+* ``statistical`` — Holt's linear exponential smoothing (level α = 0.5, trend β = 0.3, no
+  seasonality: a handful of quarters cannot estimate one) of the revenue won in the up to
+  :data:`HISTORY` periods of the same grain before P, as known at P's start (deals whose state
+  at s is won with a close date before s). Fewer than 3 past periods: their mean. The prediction
+  interval is empirical: the 10th and 90th percentiles of the one-step-ahead in-sample errors
+  added to the point forecast (80% interval; needs ≥ 3 errors, else none).
+
+Both use only what was known at the period's start, so :func:`backtest` can replay past periods.
+Accuracy (:func:`accuracy`) follows metrics.md: per forecast scope, method and category, the
+latest forecast submitted before s (else before e, noted) against the revenue won in P.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from salesmetrics import formulas, fx
+from salesmetrics.errors import UserError
+from salesmetrics.metrics import dims as gdims
+from salesmetrics.periods import Period, parse_period, periods_between, previous
+from salesmetrics.pipeline import measures
+from salesmetrics.pipeline.asof import instant, probes_table, states
+
+if TYPE_CHECKING:
+    from salesmetrics.workspace import Workspace
+
+METHODS = ("weighted_pipeline", "statistical")
+HISTORY = 8
+ALPHA, BETA = 0.5, 0.3
+SCOPE_DIMS = {"rep": "rep", "team": "team"}
+
+
+def _scope(by: str | None) -> str:
+    if by is None:
+        return "company"
+    if by not in SCOPE_DIMS:
+        raise UserError(f"forecasts are by rep or team (the forecast scopes), not by {by!r}")
+    return by
+
+
+def _period(ws: Workspace, label: str) -> Period:
+    return parse_period(label, fiscal_start_month=ws.config.fiscal_year_start_month)
+
+
+def _group_col(frame: pd.DataFrame, by: str | None) -> pd.Series[Any]:
+    if by is None:
+        return pd.Series("", index=frame.index, dtype=object)
+    col = frame[gdims.col(by)] if gdims.col(by) in frame else frame[by]
+    return col.astype(object).where(col.notna(), None)
+
+
+def weighted_forecast(ws: Workspace, periods: Sequence[Period], by: str | None) -> pd.DataFrame:
+    """``period``, ``group``, ``amount`` (the weighted pipeline as of each period's start)."""
+    frame = pd.DataFrame(
+        {
+            "period": [p.label for p in periods],
+            "start": [p.start for p in periods],
+            "end": [p.end for p in periods],
+        }
+    )
+    dims = (by,) if by else ()
+    expr = measures.aggregate(measures.deal_rows(ws, frame, dims), dims)
+    agg: pd.DataFrame = ws.backend.to_pyarrow(expr).to_pandas()
+    return pd.DataFrame(
+        {"period": agg["period"], "group": _group_col(agg, by), "amount": agg["weighted_amount"]}
+    )
+
+
+def won_known_at(ws: Workspace, target: Period, by: str | None) -> pd.DataFrame:
+    """Revenue won in each of the :data:`HISTORY` periods before ``target`` as known at its
+    start: ``period``, ``start``, ``group``, ``won`` (every past period and group, 0 filled)."""
+    past: list[Period] = []
+    p = target
+    fy = ws.config.fiscal_year_start_month
+    for _ in range(HISTORY):
+        p = previous(p, fiscal_start_month=fy)
+        past.append(p)
+    past.reverse()
+    s = target.start
+    probes = probes_table(pd.DataFrame({"day": [s], "as_of": [instant(s, ws.config.timezone)]}))
+    rows = states(ws, probes, ["day"])
+    rows = rows.filter(rows.status == "won", rows.close_date < s, rows.close_date >= past[0].start)
+    dims = (by,) if by else ()
+    rows = gdims.with_rep_dims(rows, ws.table("reps"), rows.owner_id, dims)
+    rows = fx.to_base(
+        rows,
+        ws.table("fx_rates"),
+        amount="amount",
+        currency="currency",
+        day=rows.close_date,
+        base_currency=ws.config.base_currency,
+        out="amount_base",
+    )
+    rows = rows.mutate(amount_base=rows.amount_base.cast("float64"))
+    cols = ["close_date", "amount_base", fx.MISSING_COUNT, fx.MISSING_EXAMPLE]
+    cols += [gdims.col(d) for d in dims]
+    frame: pd.DataFrame = ws.backend.to_pyarrow(rows.select(*cols)).to_pandas()
+    fx.raise_missing(frame, "opportunities.amount")
+    starts = pd.to_datetime(pd.Series([q.start for q in past]))
+    close = pd.to_datetime(frame["close_date"])
+    idx = np.searchsorted(starts.to_numpy(), close.to_numpy(), side="right") - 1
+    frame["period"] = np.asarray([q.label for q in past], dtype=object)[idx]
+    frame["group"] = _group_col(frame, by)
+    frame["won"] = frame["amount_base"].astype("float64")
+    sums = frame.groupby(["period", "group"], dropna=False)["won"].sum().reset_index()
+    groups = pd.DataFrame({"group": sums["group"].drop_duplicates()})
+    if by is None and groups.empty:  # the company always gets a forecast (of 0 without history)
+        groups = pd.DataFrame({"group": [""]})
+    grid = pd.DataFrame(
+        {"period": [q.label for q in past], "start": [q.start for q in past]}
+    ).merge(groups, how="cross")
+    out = grid.merge(sums, on=["period", "group"], how="left")
+    out["won"] = out["won"].fillna(0.0)
+    return out
+
+
+def holt(series: np.ndarray) -> tuple[float, float | None, float | None]:
+    """One-step-ahead forecast of ``series`` with its 80% empirical interval (or None)."""
+    y = np.asarray(series, dtype="float64")
+    if len(y) == 0:
+        return 0.0, None, None
+    if len(y) < 3:
+        return float(y.mean()), None, None
+    level, trend = y[0], y[1] - y[0]
+    errors = []
+    for value in y[1:]:  # a loop over ≤ HISTORY periods of one series, not over data rows
+        guess = level + trend
+        errors.append(value - guess)
+        new_level = ALPHA * value + (1 - ALPHA) * (level + trend)
+        trend = BETA * (new_level - level) + (1 - BETA) * trend
+        level = new_level
+    point = max(0.0, float(level + trend))
+    if len(errors) < 3:
+        return point, None, None
+    lo, hi = np.percentile(errors, [10, 90])
+    return point, max(0.0, point + float(lo)), max(0.0, point + float(hi))
+
+
+def statistical_forecast(ws: Workspace, periods: Sequence[Period], by: str | None) -> pd.DataFrame:
+    """``period``, ``group``, ``amount``, ``low``, ``high`` for each period (data known at its
+    start only)."""
+    parts = []
+    for target in periods:  # one query per forecast period
+        past = won_known_at(ws, target, by)
+        for group, series in past.groupby("group", dropna=False, sort=True):
+            point, low, high = holt(series.sort_values("start")["won"].to_numpy())
+            parts.append(
+                {"period": target.label, "group": group, "amount": point, "low": low, "high": high}
+            )
+    return pd.DataFrame(parts, columns=["period", "group", "amount", "low", "high"])
+
+
+def make(
+    ws: Workspace, periods: Sequence[Period], methods: Sequence[str], by: str | None
+) -> pd.DataFrame:
+    """Forecasts of ``methods`` for ``periods``: ``period``, ``method``, ``scope``, ``group``,
+    ``amount``, ``low``, ``high``."""
+    _scope(by)
+    parts = []
+    for method in methods:
+        if method == "weighted_pipeline":
+            frame = weighted_forecast(ws, periods, by)
+        elif method == "statistical":
+            frame = statistical_forecast(ws, periods, by)
+        else:
+            raise UserError(f"unknown forecast method {method!r}; use {', '.join(METHODS)}")
+        frame = frame.assign(method=method)
+        parts.append(frame)
+    out = pd.concat(parts, ignore_index=True)
+    out["scope"] = _scope(by)
+    for col in ("low", "high"):
+        if col not in out:
+            out[col] = None
+    out["amount"] = out["amount"].astype("float64").round(2)
+    return out[["period", "method", "scope", "group", "amount", "low", "high"]]
+
+
+def actuals(ws: Workspace, periods: Sequence[Period], by: str | None) -> pd.DataFrame:
+    """Revenue won in each period (as the data stand today): ``period``, ``group``, ``actual``."""
+    result = ws.metrics(
+        ["total_revenue"],
+        from_period=periods[0].label,
+        to_period=periods[-1].label,
+        by=[by] if by else None,
+    )
+    rows = pd.DataFrame(result.rows())
+    group = rows["group"].map(lambda g: g.get(by) if by else "")
+    return pd.DataFrame({"period": rows["period"], "group": group, "actual": rows["value"]})
+
+
+def save(ws: Workspace, forecasts: pd.DataFrame, submitted_at: dt.datetime) -> int:
+    """Store forecasts (from :func:`make`) in the ``forecasts`` table with their method and
+    category ``most_likely``, submitted at ``submitted_at`` (naive UTC). The key is derived from
+    (method, scope, group, period, submitted_at), so saving again replaces. Returns rows written."""
+    import pyarrow as pa
+
+    stamp = submitted_at.strftime("%Y%m%dT%H%M%S")
+    ids = [
+        f"{m}:{sc}:{g or ''}:{p}:{stamp}"
+        for m, sc, g, p in zip(
+            forecasts["method"],
+            forecasts["scope"],
+            forecasts["group"],
+            forecasts["period"],
+            strict=True,
+        )
+    ]
+    data = pa.table(
+        {
+            "forecast_id": pa.array(ids, pa.string()),
+            "scope": pa.array(forecasts["scope"].astype(str).tolist(), pa.string()),
+            "scope_id": pa.array(
+                [None if g in ("", None) else str(g) for g in forecasts["group"]], pa.string()
+            ),
+            "period": pa.array(forecasts["period"].astype(str).tolist(), pa.string()),
+            "amount": pa.array(
+                [f"{a:.2f}" for a in forecasts["amount"].astype("float64")], pa.string()
+            ),
+            "submitted_at": pa.array([submitted_at] * len(ids), pa.timestamp("us")),
+            "method": pa.array(forecasts["method"].astype(str).tolist(), pa.string()),
+        }
+    )
+    con = ws.duckdb
+    con.register("_forecast_rows", data)
+    try:
+        con.execute("BEGIN")
+        con.execute(
+            'DELETE FROM "forecasts" WHERE forecast_id IN (SELECT forecast_id FROM _forecast_rows)'
+        )
+        con.execute(
+            'INSERT INTO "forecasts" (forecast_id, scope, scope_id, period, amount, submitted_at,'
+            " category, method, _batch_id, _loaded_at) SELECT forecast_id, scope, scope_id,"
+            " period, CAST(amount AS DECIMAL(18,4)), submitted_at, 'most_likely', method,"
+            " 'forecast', now()::TIMESTAMP FROM _forecast_rows"
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("_forecast_rows")
+    return len(ids)
+
+
+def accuracy(ws: Workspace, periods: Sequence[Period], by: str | None) -> pd.DataFrame:
+    """Accuracy and bias of the stored forecasts for ``periods`` at ``by``'s scope, per method
+    and category: the latest forecast submitted before s (else before e, ``late``)."""
+    scope = _scope(by)
+    table = ws.table("forecasts")
+    frame: pd.DataFrame = ws.backend.to_pyarrow(table.filter(table.scope == scope)).to_pandas()
+    if frame.empty:
+        return pd.DataFrame(
+            columns=["period", "group", "method", "category", "forecast", "actual", "accuracy"]
+        )
+    labels = {p.label: p for p in periods}
+    spans = {}
+    for label in frame["period"].drop_duplicates():
+        try:
+            p = _period(ws, str(label))
+        except UserError:
+            continue
+        for q in periods:
+            if q.start == p.start and q.end == p.end:
+                spans[label] = q.label
+    frame["p"] = frame["period"].map(spans)
+    frame = frame[frame["p"].isin(labels)].copy()
+    tz = ws.config.timezone
+    frame["s"] = frame["p"].map(lambda lab: instant(labels[lab].start, tz))
+    frame["e"] = frame["p"].map(lambda lab: instant(labels[lab].end, tz))
+    frame = frame[frame["submitted_at"] < frame["e"]].copy()
+    frame["late"] = frame["submitted_at"] >= frame["s"]
+    frame["method"] = frame["method"].fillna("manager")
+    frame["category"] = frame["category"].fillna("most_likely")
+    frame["group"] = frame["scope_id"].fillna("") if by else ""
+    frame = frame.sort_values(["late", "submitted_at"], ascending=[False, True], kind="stable")
+    latest = frame.groupby(["p", "group", "method", "category"], as_index=False).last()
+    act = actuals(ws, periods, by).rename(columns={"period": "p"})
+    out = latest.merge(act, on=["p", "group"], how="left")
+    forecast = out["amount"].astype("float64").to_numpy()
+    actual = out["actual"].astype("float64").to_numpy()
+    out["forecast"] = forecast
+    out["accuracy"] = np.asarray(formulas.sales_forecast_accuracy(forecast, actual))
+    out["bias"] = np.asarray(formulas.forecast_bias(forecast, actual))
+    out = out.drop(columns=["period"]).rename(columns={"p": "period"})
+    cols = ["period", "group", "method", "category", "forecast", "actual", "accuracy", "bias"]
+    return out[[*cols, "late", "submitted_at"]].reset_index(drop=True)
+
+
+def backtest(
+    ws: Workspace,
+    from_period: str,
+    to_period: str,
+    by: str | None = None,
+    grain: str = "quarter",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Replay each period from..to: forecasts of every method made with the data known at its
+    start, against the revenue won in it. Returns (per period, group and method; summary per
+    method with MAPE, mean bias and mean accuracy)."""
+    fy = ws.config.fiscal_year_start_month
+    periods = periods_between(from_period, to_period, grain, fiscal_start_month=fy)
+    made = make(ws, periods, METHODS, by)
+    act = actuals(ws, periods, by)
+    rows = made.merge(act, on=["period", "group"], how="left")
+    forecast = rows["amount"].to_numpy(dtype="float64")
+    actual = rows["actual"].to_numpy(dtype="float64", na_value=np.nan)
+    rows["accuracy"] = np.asarray(formulas.sales_forecast_accuracy(forecast, actual))
+    rows["bias"] = np.asarray(formulas.forecast_bias(forecast, actual))
+    rows["abs_pct_error"] = np.abs(rows["bias"])
+    summary = (
+        rows.groupby("method", sort=False)
+        .agg(
+            periods=("period", "nunique"),
+            mape=("abs_pct_error", "mean"),
+            bias=("bias", "mean"),
+            accuracy=("accuracy", "mean"),
+        )
+        .reset_index()
+    )
+    return rows, summary

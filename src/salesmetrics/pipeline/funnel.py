@@ -1,0 +1,212 @@
+"""The stage funnel: stage order, stage visits, time in stage and stage-to-stage conversion.
+
+**Stage order** (:func:`stage_order`): the ``stage_order`` setting when the configuration has
+one; else the stages sorted by their median probability (history rows and deals), when every
+open stage has one; else by the median position at which deals first enter them. Won stages
+come last; lost stages are terminal and are not part of the funnel.
+
+**Visits** (:func:`visits`): a deal's history rows in time order, each change of stage starting a
+visit that ends at the next change of stage (rows that repeat the stage continue the visit). A
+deal without history has one visit of its current stage from ``created_at``. A stage entered
+again after a regression is a new visit.
+
+**Time in stage**: mean(left_at − entered_at) in days over the visits of the stage that ended in
+P (left_at in P, workspace timezone); each visit counts.
+
+**Stage conversion** (choice: a cohort, like opportunity_conversion_rate): over the deals created
+in P, for stage k: the deals that reached k (the furthest stage a deal ever reached is at or past
+k; regressions are counted once) and of those the ones that reached the stage after k.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import ibis
+import ibis.expr.datatypes as idt
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+
+from salesmetrics.metrics import dims as gdims
+from salesmetrics.metrics.families import Family, in_period, regroup
+
+if TYPE_CHECKING:
+    from salesmetrics.metrics.context import Context
+    from salesmetrics.workspace import Workspace
+
+DIMS = frozenset(
+    {"rep", "team", "manager", "region", "segment", "industry", "source", "product", "type"}
+)
+COMPONENTS = ("visits_ended", "visit_days", "reached", "reached_next")
+
+
+def _kind(stage: str) -> str:
+    low = stage.lower()
+    return "won" if "won" in low else "lost" if "lost" in low else "open"
+
+
+def _all_stage_rows(ws: Workspace) -> ir.Table:
+    """Every (deal, changed_at, stage, probability) of history, and each deal's current row
+    (at created_at when it has no history)."""
+    history = ws.table("opportunity_history")
+    opps = ws.table("opportunities")
+    hist = history.select(
+        opportunity_id=history.opportunity_id,
+        changed_at=history.changed_at,
+        stage=history.stage,
+        probability=history.probability,
+    ).filter(history.stage.notnull())
+    with_history = history.select(_hid=history.opportunity_id).distinct()
+    bare = opps.anti_join(with_history, opps.opportunity_id == with_history._hid)
+    current = bare.select(
+        opportunity_id=bare.opportunity_id,
+        changed_at=bare.created_at,
+        stage=bare.stage,
+        probability=bare.probability,
+    )
+    types = {
+        "opportunity_id": idt.String(nullable=True),
+        "changed_at": idt.Timestamp(scale=6, nullable=True),
+        "stage": idt.String(nullable=True),
+        "probability": idt.Float64(nullable=True),
+    }
+    return ibis.union(hist.cast(types), current.cast(types))
+
+
+def order_table(ws: Workspace) -> ir.Table:
+    """The funnel's stages with ``_o_stage``, ``_o_idx`` (0-based position) and ``_o_next``
+    (the next stage, null for the last): a backend expression, no query of its own."""
+    configured = getattr(ws.config, "stage_order", None)
+    if configured:
+        names = [str(x) for x in configured if _kind(str(x)) != "lost"]
+        return ibis.memtable(
+            pa.table(
+                {
+                    "_o_stage": pa.array(names, pa.string()),
+                    "_o_idx": pa.array(list(range(len(names))), pa.int64()),
+                    "_o_next": pa.array([*names[1:], None], pa.string()),
+                }
+            )
+        )
+    rows = _all_stage_rows(ws)
+    low = rows.stage.lower()
+    rows = rows.filter(~low.contains("lost"))
+    first = rows.group_by(["opportunity_id", "stage"]).aggregate(first_at=rows.changed_at.min())
+    ranked = first.mutate(
+        pos=ibis.row_number().over(group_by=first.opportunity_id, order_by=first.first_at)
+    )
+    probs = rows.group_by("stage").aggregate(prob=rows.probability.median())
+    pos = ranked.group_by("stage").aggregate(pos=ranked.pos.cast("float64").median())
+    stats = probs.join(pos, "stage")
+    won = stats.stage.lower().contains("won")
+    stats = stats.mutate(won=won.cast("int64"))
+    # probabilities order the stages only when every open stage has one
+    every = (stats.won.cast("bool") | stats.prob.notnull()).cast("int64").min().over()
+    key = ibis.ifelse(every == 1, stats.prob.fill_null(0.0), ibis.literal(0.0))
+    stats = stats.mutate(_key=key)
+    ordered = stats.mutate(
+        _o_idx=ibis.row_number().over(order_by=[stats.won, stats._key, stats.pos, stats.stage])
+    )
+    ordered = ordered.mutate(_o_next=ordered.stage.lead().over(order_by=ordered._o_idx))
+    return ordered.select(_o_stage=ordered.stage, _o_idx=ordered._o_idx, _o_next=ordered._o_next)
+
+
+def stage_order(ws: Workspace) -> list[str]:
+    """The funnel's stages in order (open stages, then won stages); one small query."""
+    table = order_table(ws)
+    frame: pd.DataFrame = ws.backend.to_pyarrow(table.order_by("_o_idx")).to_pandas()
+    return [str(x) for x in frame["_o_stage"].tolist()]
+
+
+def visits(ws: Workspace) -> ir.Table:
+    """``opportunity_id``, ``stage``, ``entered_at``, ``left_at`` (null while in it)."""
+    rows = _all_stage_rows(ws)
+    by_opp = ibis.window(group_by=rows.opportunity_id, order_by=[rows.changed_at])
+    rows = rows.mutate(prev_stage=rows.stage.lag().over(by_opp))
+    starts = rows.filter(rows.prev_stage.isnull() | (rows.prev_stage != rows.stage))
+    by_opp2 = ibis.window(group_by=starts.opportunity_id, order_by=[starts.changed_at])
+    return starts.select(
+        "opportunity_id",
+        "stage",
+        entered_at=starts.changed_at,
+        left_at=starts.changed_at.lead().over(by_opp2),
+    )
+
+
+def _deal_dims(ctx: Context, table: ir.Table, dims: Sequence[str]) -> ir.Table:
+    opps = ctx.table("opportunities")
+    info = opps.select(
+        _d_id=opps.opportunity_id,
+        owner_id=opps.owner_id,
+        account_id=opps.account_id,
+        source=opps.source,
+        product=opps.product,
+        type=opps.type,
+        created_at=opps.created_at,
+    )
+    table = table.join(info, table.opportunity_id == info._d_id).drop("_d_id")
+    table = gdims.with_rep_dims(table, ctx.table("reps"), table.owner_id, dims)
+    table = gdims.with_account_dims(table, ctx.table("accounts"), table.account_id, dims)
+    own = {gdims.col(d): table[d] for d in dims if d in ("source", "product", "type")}
+    return table.mutate(**own) if own else table
+
+
+def build(ctx: Context, by: Sequence[str]) -> ir.Table:
+    """Per (period, group, stage): visits ended and their days; deals of the cohort that
+    reached the stage and the next."""
+    dims = [d for d in by if d != "stage"]
+    keys = ["period", *dims, "stage"]
+    v = _deal_dims(ctx, visits(ctx.ws), dims)
+    ended = v.filter(v.left_at.notnull())
+    ended = ended.mutate(
+        left_day=ctx.local_date(ended.left_at),
+        days=(ended.left_at.epoch_seconds() - ended.entered_at.epoch_seconds()) / 86400.0,
+    )
+    ended = in_period(ctx.spine, ended, ended.left_day)
+    time_agg = ended.group_by([ended.period, *gdims.keys(ended, dims), ended.stage]).aggregate(
+        visits_ended=ended.count(), visit_days=ended.days.sum()
+    )
+    ordered = order_table(ctx.ws)
+    vi = v.join(ordered, v.stage == ordered._o_stage)
+    furthest = vi.group_by(
+        [vi.opportunity_id, vi.created_at, *(gdims.col(d) for d in dims)]
+    ).aggregate(top=vi._o_idx.max())
+    furthest = furthest.mutate(created_day=ctx.local_date(furthest.created_at))
+    cohort = in_period(ctx.spine, furthest, furthest.created_day)
+    # the last stage has no next one: no conversion row for it
+    grid = cohort.join(ordered, (ordered._o_idx <= cohort.top) & ordered._o_next.notnull())
+    reach_agg = grid.group_by(
+        [grid.period, *gdims.keys(grid, dims), grid._o_stage.name("stage")]
+    ).aggregate(
+        reached=grid.count(),
+        reached_next=grid.count(where=grid.top > grid._o_idx),
+        next_stage=grid._o_next.max(),
+    )
+    return regroup(keys, [time_agg, reach_agg], COMPONENTS, ["next_stage"])
+
+
+def drill_visits(ctx: Context, by: Sequence[str]) -> ir.Table:
+    """The stage visits that ended in the period."""
+    dims = [d for d in by if d != "stage"]
+    v = _deal_dims(ctx, visits(ctx.ws), dims)
+    ended = v.filter(v.left_at.notnull())
+    ended = ended.mutate(left_day=ctx.local_date(ended.left_at))
+    ended = in_period(ctx.spine, ended, ended.left_day)
+    dim_cols = [c for c in ended.columns if c.startswith("dim_")]
+    return ended.select(
+        "period", "opportunity_id", "entered_at", "left_at", *dim_cols, dim_stage=ended.stage
+    )
+
+
+FAMILY = Family(
+    name="stages",
+    tables=("opportunities", "opportunity_history", "reps", "accounts"),
+    dims_supported=DIMS,
+    components=COMPONENTS,
+    other=("next_stage",),
+    build=build,
+    inherent=("stage",),
+    drills={"visits": drill_visits},
+)
