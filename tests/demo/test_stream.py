@@ -130,3 +130,19 @@ def test_blocks_are_bounded_independently_of_scale() -> None:
         sizes[name] = max(per_block)
     assert sizes["large"] <= 40
     assert sizes["medium"] <= 40
+
+
+def test_valid_even_with_every_problem_at_a_high_rate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Edge cases of the injected problems (short quota windows, late rows) stay valid."""
+    import dataclasses
+
+    from salesmetrics.demo import hygiene
+
+    for name, problem in hygiene.PROBLEMS.items():
+        monkeypatch.setitem(hygiene.PROBLEMS, name, dataclasses.replace(problem, rate=0.5))
+    for seed in (1, 2):
+        con = in_duckdb(collect("small", seed))
+        try:
+            check_validation_rules(con)
+        finally:
+            con.close()

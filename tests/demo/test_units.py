@@ -59,3 +59,31 @@ def test_other_base_currencies() -> None:
     stream.close()
     with pytest.raises(UserError, match="JPY"):
         next(generate("small", 7, base_currency="JPY"))
+
+
+def test_quota_duplicates_stay_valid_for_reps_hired_on_a_quarters_last_day(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import dataclasses
+
+    from salesmetrics.demo import hygiene
+    from salesmetrics.demo.company import SELLER, make_org
+    from salesmetrics.demo.money import make_fx
+    from salesmetrics.demo.targets import Actuals, quotas_batch
+
+    problem = hygiene.PROBLEMS["overlapping_quotas"]
+    monkeypatch.setitem(
+        hygiene.PROBLEMS, "overlapping_quotas", dataclasses.replace(problem, rate=1.0)
+    )
+    rng = np.random.default_rng(1)
+    org = make_org(rng, 40)
+    sellers = np.flatnonzero(org.role == SELLER)
+    org.hired[sellers[:10]] = day(2023, 9, 30)  # one day of Q3, then the year's last quarter
+    org.left[sellers[:10]] = -1
+    actuals = Actuals.empty(org.n_reps)
+    actuals.won[sellers] = 5_000_000.0
+    quotas = quotas_batch(rng, org, make_fx(rng, "USD"), actuals).to_pydict()
+    rows = list(zip(quotas["rep_id"], quotas["period_start"], quotas["period_end"], strict=True))
+    assert all(end >= start for _rep, start, end in rows)
+    assert len(set(rows)) == len(rows)
+    assert len({rep for rep, _s, _e in rows}) < len(rows)

@@ -59,7 +59,9 @@ def insert_batch(ws: Workspace, table: str, batch: pa.RecordBatch) -> None:
         con.unregister("_demo_batch")
 
 
-@pytest.fixture(scope="session", params=["random", "random-jakarta", "demo"])
+@pytest.fixture(
+    scope="session", params=["random", "random-jakarta", "demo", "demo-deal-customers"]
+)
 def company(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Workspace, int]]:
@@ -69,6 +71,15 @@ def company(
         if found is None:
             pytest.skip("the demo generator is not available yet")
         ws, year = found
+    elif request.param == "demo-deal-customers":
+        # The same demo without its billing data: customers are then defined by deals, as in the
+        # reference, so the customer metrics are cross-checked on the demo too.
+        found = demo_workspace(root)
+        if found is None:
+            pytest.skip("the demo generator is not available yet")
+        ws, year = found
+        for table in ("subscriptions", "invoice_lines"):
+            ws.duckdb.execute(f'DELETE FROM "{table}"')
     else:
         ws, year = init_workspace(root), YEAR
         build_random(ws)

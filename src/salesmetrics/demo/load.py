@@ -37,7 +37,7 @@ from salesmetrics.workspace import Workspace
 Progress = Callable[[str, int, int | None], None]
 #: DuckDB's memory limit while loading, by scale: it spills to disk beyond it, but a table's
 #: primary-key index must fit when the batch commits (large: 50 M activities).
-DUCKDB_MEMORY = {"small": "1GB", "medium": "2GB", "large": "12GB"}
+DUCKDB_MEMORY = {"small": "1GB", "medium": "1GB", "large": "12GB"}
 #: The demo's MRR comes from its subscriptions; its invoice lines bill them (and one-off fees).
 RECURRING_SOURCE = "subscriptions"
 

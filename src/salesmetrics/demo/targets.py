@@ -99,15 +99,16 @@ def quotas_batch(rng: np.random.Generator, org: Org, fx: Fx, actuals: Actuals) -
     parts = [(r_q, s_q, e_q, a_q, c_q), *a_rows]
     r, s, e, a, c = (np.concatenate([p[i] for p in parts]) for i in range(5))
 
-    # Hygiene: some reps get a second, overlapping row.
+    # Hygiene: some reps get a second row overlapping one of theirs that spans 60 days or more:
+    # a quarter entered again with an end date a day earlier, or a quarter inside a year.
+    long_row = (e - s) >= 60
     reps_with = np.unique(r)
-    dup_reps = reps_with[
-        hygiene.choose(rng, "overlapping_quotas", np.ones(len(reps_with), bool), len(reps_with))
-    ]
-    first_row = _first_rows(r, dup_reps)
+    eligible = np.isin(reps_with, r[long_row])
+    dup_reps = reps_with[hygiene.choose(rng, "overlapping_quotas", eligible, len(reps_with))]
+    first_row = np.flatnonzero(long_row)[_first_rows(r[long_row], dup_reps)]
     is_annual = (e[first_row] - s[first_row]) > 120
-    d_s = np.where(is_annual, s[first_row] + 91, s[first_row])
-    d_e = np.where(is_annual, s[first_row] + 181, e[first_row] - 1)
+    d_s = np.where(is_annual, s[first_row] + 30, s[first_row])
+    d_e = np.where(is_annual, s[first_row] + 120, e[first_row] - 1)
     d_a = np.where(
         is_annual, a[first_row] / 4, a[first_row] * rng.uniform(0.9, 1.1, len(first_row))
     )
