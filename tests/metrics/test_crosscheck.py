@@ -59,9 +59,7 @@ def insert_batch(ws: Workspace, table: str, batch: pa.RecordBatch) -> None:
         con.unregister("_demo_batch")
 
 
-@pytest.fixture(
-    scope="session", params=["random", "random-jakarta", "demo", "demo-deal-customers"]
-)
+@pytest.fixture(scope="session", params=["random", "random-jakarta", "demo", "demo-deal-customers"])
 def company(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Workspace, int]]:
