@@ -76,6 +76,10 @@ class Config(BaseModel):
     recurring_source: Literal["auto", "subscriptions", "invoice_lines"] = "auto"
     selling_activity_types: list[str] = Field(default_factory=lambda: list(SELLING_TYPES))
     default_metrics: list[str] = Field(default_factory=list)
+    stage_order: list[str] = Field(
+        default_factory=list,
+        description="funnel order of the stages; empty = from probabilities, else deal moves",
+    )
     targets: dict[Annotated[str, AfterValidator(_metric_id)], MetricTargets] = Field(
         default_factory=dict,
         description="targets per metric and group, e.g. [targets.win_rate] default = 0.3",

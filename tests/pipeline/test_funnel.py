@@ -61,6 +61,12 @@ def test_stage_order_from_the_order_deals_move_through(workspace: Workspace) -> 
     assert stage_order(workspace) == ["Discovery", "Proposal", "Negotiation", "Closed Won"]
 
 
+def test_stage_order_from_the_configuration(workspace: Workspace) -> None:
+    build(workspace)
+    workspace.config.stage_order = ["Proposal", "Discovery", "Negotiation", "Closed Won"]
+    assert stage_order(workspace) == ["Proposal", "Discovery", "Negotiation", "Closed Won"]
+
+
 def test_stage_order_from_probabilities(workspace: Workspace) -> None:
     insert(workspace, "opportunities", [{"opportunity_id": "x", "stage": "B"}])
     insert(

@@ -78,7 +78,7 @@ def _all_stage_rows(ws: Workspace) -> ir.Table:
 def order_table(ws: Workspace) -> ir.Table:
     """The funnel's stages with ``_o_stage``, ``_o_idx`` (0-based position) and ``_o_next``
     (the next stage, null for the last): a backend expression, no query of its own."""
-    configured = getattr(ws.config, "stage_order", None)
+    configured = ws.config.stage_order
     if configured:
         names = [str(x) for x in configured if _kind(str(x)) != "lost"]
         return ibis.memtable(
