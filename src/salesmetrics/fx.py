@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 RATE_TYPE = "decimal(18, 10)"
 AMOUNT_WIDE = "decimal(38, 4)"
 RATE_WIDE = "decimal(38, 10)"
+#: Type of a converted amount (12 decimals: exact far below a cent).
+CONVERTED_TYPE = "decimal(38, 12)"
 #: Columns added by :func:`to_base` that aggregations carry through (see missing_aggregates).
 MISSING_COUNT = "_fx_missing"
 MISSING_EXAMPLE = "_fx_example"
@@ -64,7 +66,9 @@ def to_base(
     missing = ~is_base & joined[amount].notnull() & joined._fx_rate.isnull()
     example = joined._fx_cur + " on " + joined._fx_day.cast("string")
     # Widen both sides first: DuckDB multiplies DECIMAL(18, s) values in 64 bits and overflows.
-    converted = joined[amount].cast(AMOUNT_WIDE) * rate.cast(RATE_WIDE)
+    # Cast the product to an explicit type: the backend's product has 4 + 10 = 14 decimals while
+    # Ibis infers 10, so results read with Ibis's schema would fail to rescale.
+    converted = (joined[amount].cast(AMOUNT_WIDE) * rate.cast(RATE_WIDE)).cast(CONVERTED_TYPE)
     return joined.mutate(
         **{
             out: converted,

@@ -198,3 +198,17 @@ def test_engine_matches_pandas(company: tuple[Workspace, int], by: list[str]) ->
     defined = both["engine"].notna().groupby(both["metric"]).sum()
     checked_here = computable(ws) - PIPELINE_HISTORY - skip
     assert (defined > 0).sum() >= len(checked_here) - (3 if by else 0), defined
+
+
+def test_drill_matches_the_components(company: tuple[Workspace, int]) -> None:
+    """The deals behind each win rate (foreign currencies included) are the ones it counted."""
+    from salesmetrics.metrics.drill import drill_result
+
+    ws, year = company
+    result = ws.metrics(["win_rate"], period=f"{year}-Q2", by=["team"])
+    pairs = drill_result(ws, result)
+    assert pairs
+    for row, frame in pairs:
+        assert frame is not None
+        assert (frame["status"] == "won").sum() == row["components"]["won"]
+        assert (frame["status"] == "lost").sum() == row["components"]["lost"]
