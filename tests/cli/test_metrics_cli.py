@@ -101,9 +101,11 @@ def test_every_metric_by_team_as_json(company: str, capsys: pytest.CaptureFixtur
     )
     assert code == 0
     results = json.loads(out)["results"]
-    # the company has no recurring revenue: those metrics are skipped with a note
+    # the company has no recurring revenue and no forecasts: those metrics are skipped
     assert {r["metric"] for r in results} == {
-        m.id for m in REGISTRY.values() if "subscriptions|invoice_lines" not in m.tables
+        m.id
+        for m in REGISTRY.values()
+        if "subscriptions|invoice_lines" not in m.tables and "forecasts" not in m.tables
     } - {"recognized_revenue"}
     assert {r["period"] for r in results} == {f"2024-Q{q}" for q in range(1, 5)}
 
@@ -265,7 +267,6 @@ def test_drill_table(company: str, capsys: pytest.CaptureFixture[str]) -> None:
     ("args", "message"),
     [
         (["-m", "win_rte", "-p", "2024"], "did you mean 'win_rate'"),
-        (["-m", "forecast_bias", "-p", "2024"], "not available yet"),
         (["-p", "2024-Q5"], "bad period '2024-Q5'"),
         (["-p", "2024", "--from", "2024-01", "--to", "2024-02"], "not both"),
         (["--from", "2024-01"], "--from and --to go together"),

@@ -331,8 +331,6 @@ def test_unknown_dimension_and_metric_are_user_errors(workspace: Workspace) -> N
         workspace.metrics(["win_rate"], period="2024", by=["teams"])
     with pytest.raises(UserError, match=r"unknown metric 'win_rte' \(did you mean 'win_rate'"):
         workspace.metrics(["win_rte"], period="2024")
-    with pytest.raises(UserError, match="not available yet"):
-        workspace.metrics(["forecast_bias"], period="2024")
 
 
 # -- comparisons, bases, targets ----------------------------------------------------------------

@@ -14,8 +14,10 @@ from salesmetrics.workspace import Workspace
 from tests.metrics.builder import insert
 from tests.pipeline.examples import (  # noqa: F401 - builders looked up by metric id
     deal_slippage_rate,
+    forecast_bias,
     pipeline_coverage,
     pipeline_flow,
+    sales_forecast_accuracy,
     stage_conversion,
     time_in_stage,
     weighted_pipeline,

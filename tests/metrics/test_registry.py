@@ -38,7 +38,9 @@ SPEC_SECTIONS = {
         "pipeline_coverage",
         "weighted_pipeline",
         "deal_slippage_rate",
+        "sales_forecast_accuracy",
         "pipeline_flow",
+        "forecast_bias",
     },
     reg.Section.CUSTOMERS: {
         "new_customers",

@@ -135,3 +135,38 @@ def stage_conversion(ws: Workspace) -> str:
     ]
     insert(ws, "opportunity_history", history)
     return Q2
+
+
+def _forecast_example(ws: Workspace) -> str:
+    """Forecast $900,000 submitted before Q2, $1,000,000 won in Q2."""
+    won = [
+        {
+            "opportunity_id": f"w{i}",
+            "stage": "Closed Won",
+            "status": "won",
+            "amount": 100_000,
+            "close_date": D(2024, 5, 1),
+            "created_at": BEFORE,
+        }
+        for i in range(10)
+    ]
+    insert(ws, "opportunities", won)
+    forecast = {
+        "forecast_id": "f1",
+        "scope": "company",
+        "period": Q2,
+        "amount": 900_000,
+        "submitted_at": T(2024, 3, 25, 9),
+        "category": "most_likely",
+        "method": "manager",
+    }
+    insert(ws, "forecasts", [forecast])
+    return Q2
+
+
+def sales_forecast_accuracy(ws: Workspace) -> str:
+    return _forecast_example(ws)
+
+
+def forecast_bias(ws: Workspace) -> str:
+    return _forecast_example(ws)

@@ -211,3 +211,28 @@ def test_backtest_compares_the_methods(demo: tuple[Workspace, int, Any]) -> None
     assert list(summary["method"]) == ["weighted_pipeline", "statistical"]
     assert (summary["periods"] == 4).all()
     assert rows["actual"].notna().all()
+
+
+def test_forecast_metrics_of_the_engine_match_forecast_accuracy(
+    demo: tuple[Workspace, int, Any],
+) -> None:
+    ws, year, _ = demo
+    periods = [parse_period(f"{year}-Q{q}") for q in range(1, 5)]
+    ref = forecast.accuracy(ws, periods, "team")
+    ref = ref[(ref["method"] == "manager") & (ref["category"] == "most_likely")]
+    accuracy = engine_rows(ws, "sales_forecast_accuracy", year)
+    bias = engine_rows(ws, "forecast_bias", year)
+    assert len(ref) >= 8
+    for r in ref.itertuples():
+        key = (r.period, r.group)
+        acc, b = accuracy[key], bias[key]
+        assert acc["components"]["forecast"] == pytest.approx(r.forecast)
+        assert acc["components"]["actual"] == pytest.approx(r.actual, abs=0.01)
+        assert acc["components"]["late"] == bool(r.late)
+        if np.isnan(r.accuracy):
+            assert acc["value"] is None and b["value"] is None and acc["note"]
+        else:
+            assert acc["value"] == pytest.approx(r.accuracy, abs=1e-9)
+            assert b["value"] == pytest.approx(r.bias, abs=1e-9)
+    used = {k for k, row in accuracy.items() if row["components"]["forecast_id"] is not None}
+    assert used == {(r.period, r.group) for r in ref.itertuples()}

@@ -310,10 +310,7 @@ def resolve(metric_ids: Iterable[str]) -> list[Metric]:
 
 
 #: Metrics of metrics.md that later issues bring, with what they need.
-_LATER: dict[str, str] = {
-    "sales_forecast_accuracy": "it comes with the forecast metrics",
-    "forecast_bias": "it comes with the forecast metrics",
-}
+_LATER: dict[str, str] = {}
 
 
 def later_reason(metric_id: str) -> str | None:

@@ -8,9 +8,19 @@ opportunities open at the period's start, from opportunity history).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from salesmetrics import formulas
-from salesmetrics.metrics.compute import Computed, Inputs, count, money, notes, only_where
+from salesmetrics.metrics.compute import (
+    Computed,
+    FloatArray,
+    Inputs,
+    combine_notes,
+    count,
+    money,
+    notes,
+    only_where,
+)
 from salesmetrics.metrics.registry import (
     DEFAULT_TARGETS,
     OPERATING,
@@ -22,6 +32,7 @@ from salesmetrics.metrics.registry import (
     Text,
     Unit,
 )
+from salesmetrics.pipeline import forecast_columns as ff
 
 
 def _qualified_leads(c: Inputs) -> Computed:
@@ -218,6 +229,172 @@ def _pipeline_flow(c: Inputs) -> Computed:
     return Computed(value=money(end - start), components=components)
 
 
+# -- forecasts against actuals (salesmetrics.pipeline.forecast_family) ----------------------------
+
+_FORECAST_BASES = ff.METHODS
+
+
+def _who(c: Inputs) -> pd.Series[str]:
+    """Whose forecast each row reads: "rep r1", "team East" or "the company"."""
+    for dim in ("rep", "team"):
+        if dim in c.frame.columns:
+            names = c.frame[dim].astype(object).where(c.frame[dim].notna(), "(none)")
+            return f"{dim} " + names.astype(str)
+    return pd.Series("the company", index=c.frame.index, dtype=object)
+
+
+def _forecast_parts(c: Inputs, what: str) -> tuple[FloatArray, FloatArray, Computed]:
+    """Forecast and actual per row, with the components and notes shared by both metrics."""
+    method = c.basis or ff.DEFAULT_METHOD
+    category = ff.DEFAULT_CATEGORY
+    forecast = c[ff.column(method, category)]
+    actual = money(np.nan_to_num(c["won_amount"]))  # total_revenue, to the cent
+    late = c[ff.column(method, category, "_late")] == 1.0
+    at = pd.to_datetime(c.frame[ff.column(method, category, "_at")])
+    at_text = at.dt.strftime("%Y-%m-%d %H:%M").astype(object).where(at.notna(), None)
+    ids = c.frame[ff.column(method, category, "_id")].astype(object)
+    ids = ids.where(ids.notna(), None)
+    period = c.period
+    missing = np.isnan(forecast)
+    no_forecast = f"no {method} forecast for " + _who(c) + " in " + period
+    no_revenue = "no revenue won in " + period + f": {what} undefined"
+    late_note = (
+        "no forecast submitted before "
+        + period
+        + " started: the latest before its end used (submitted "
+        + at_text.fillna("").astype(str)
+        + " UTC)"
+    )
+    undefined = only_where(missing, no_forecast.to_numpy(dtype=object))
+    no_actual = only_where(~missing & (actual == 0), no_revenue.to_numpy(dtype=object))
+    note = combine_notes(
+        undefined, no_actual, only_where(~missing & late, late_note.to_numpy(dtype=object))
+    )
+    components: dict[str, object] = {
+        "forecast": money(forecast),
+        "actual": money(actual),
+        "method": method,
+        "category": category,
+        "forecast_id": ids.to_numpy(dtype=object),
+        "submitted_at": at_text.to_numpy(dtype=object),
+        "late": pd.Series(late, dtype=object).where(~missing, None).to_numpy(dtype=object),
+    }
+    for other in ff.CATEGORIES:
+        if other != category:
+            components[f"forecast_{other}"] = money(c[ff.column(method, other)])
+    return forecast, actual, Computed(value=np.array([]), components=components, notes=note)
+
+
+def _sales_forecast_accuracy(c: Inputs) -> Computed:
+    forecast, actual, parts = _forecast_parts(c, "accuracy")
+    value = np.asarray(formulas.sales_forecast_accuracy(forecast, actual), dtype="float64")
+    return Computed(value=value, components=parts.components, notes=parts.notes)
+
+
+def _forecast_bias(c: Inputs) -> Computed:
+    forecast, actual, parts = _forecast_parts(c, "bias")
+    value = np.asarray(formulas.forecast_bias(forecast, actual), dtype="float64")
+    return Computed(value=value, components=parts.components, notes=parts.notes)
+
+
+_FORECAST_BASIS_TEXT = Text(
+    " The forecast is the scope's latest one submitted before the period's start (else the"
+    " latest submitted before its end, noted), of category most_likely; the basis picks the"
+    " method: manager (default, the forecasts managers submitted), weighted_pipeline or"
+    " statistical (the forecasts `salesmetrics forecast --save` stored); the components show"
+    " the commit and best_case forecasts of the same method. Company-wide results read the"
+    " company forecasts, by team the team forecasts, by rep the reps' own; forecasts are not"
+    " kept by other dimensions.",
+    " Perkiraan yang dipakai adalah perkiraan terakhir cakupan tersebut yang diajukan sebelum"
+    " awal periode (bila tidak ada, yang terakhir sebelum akhir periode, dengan catatan),"
+    " kategori most_likely; basis memilih metodenya: manager (bawaan, perkiraan yang diajukan"
+    " manajer), weighted_pipeline atau statistical (perkiraan yang disimpan `salesmetrics"
+    " forecast --save`); komponen menampilkan perkiraan commit dan best_case dari metode yang"
+    " sama. Hasil seluruh perusahaan membaca perkiraan perusahaan, per tim perkiraan tim, per"
+    " tenaga penjualan perkiraannya sendiri; perkiraan tidak disimpan per dimensi lain.",
+)
+
+SALES_FORECAST_ACCURACY = Metric(
+    id="sales_forecast_accuracy",
+    section=Section.PIPELINE,
+    name=Text("Sales forecast accuracy", "Akurasi perkiraan penjualan"),
+    definition=Text(
+        "How close the forecast was to the actual: 1 − |actual − forecast| / actual, floored at"
+        " 0, where actual is the revenue won in the period (total revenue) of the forecast's"
+        " scope." + _FORECAST_BASIS_TEXT.en,
+        "Seberapa dekat perkiraan dengan kenyataan: 1 − |aktual − perkiraan| / aktual, paling"
+        " rendah 0, dengan aktual = pendapatan yang dimenangkan dalam periode (total"
+        " pendapatan) untuk cakupan perkiraan tersebut." + _FORECAST_BASIS_TEXT.id,
+    ),
+    why=Text(
+        "Reliable forecasts let finance plan spending and hiring; a team that keeps missing its"
+        " forecast needs its pipeline reviewed.",
+        "Perkiraan yang andal memungkinkan keuangan merencanakan belanja dan perekrutan; tim"
+        " yang terus meleset dari perkiraannya perlu ditinjau pipeline-nya.",
+    ),
+    formula=Text(
+        "max(0, 1 − |actual − forecast| / actual)", "max(0, 1 − |actual − forecast| / actual)"
+    ),
+    unit=Unit.RATIO,
+    direction=Direction.HIGHER,
+    owners=(Role.SALES, Role.FINANCE),
+    cadence=OPERATING,
+    example=Example(
+        Text(
+            "Forecast $900,000, actual $1,000,000 → 90%.",
+            "Perkiraan $900.000, aktual $1.000.000 → 90%.",
+        ),
+        0.9,
+        {"forecast": 900_000, "actual": 1_000_000},
+    ),
+    tables=("forecasts", "opportunities"),
+    families=("forecasts", "deals"),
+    bases=_FORECAST_BASES,
+    compute=_sales_forecast_accuracy,
+    drill="forecasts.used",
+    null_note="undefined in {period}",
+)
+
+FORECAST_BIAS = Metric(
+    id="forecast_bias",
+    section=Section.PIPELINE,
+    name=Text("Forecast bias", "Bias perkiraan"),
+    definition=Text(
+        "Direction and size of the forecast error: (forecast − actual) / actual, negative when"
+        " the forecast was too low, positive when too high (0 is best; unlike the accuracy it"
+        " is not floored)." + _FORECAST_BASIS_TEXT.en,
+        "Arah dan besar kesalahan perkiraan: (perkiraan − aktual) / aktual, negatif bila"
+        " perkiraan terlalu rendah, positif bila terlalu tinggi (0 paling baik; berbeda dengan"
+        " akurasi, tidak dibatasi)." + _FORECAST_BASIS_TEXT.id,
+    ),
+    why=Text(
+        "Shows whether forecasts are consistently optimistic or sandbagged, which the accuracy"
+        " alone hides.",
+        "Menunjukkan apakah perkiraan selalu terlalu optimistis atau sengaja direndahkan, hal"
+        " yang tidak terlihat dari akurasi saja.",
+    ),
+    formula=Text("(forecast − actual) / actual", "(forecast − actual) / actual"),
+    unit=Unit.RATIO,
+    direction=Direction.LOWER,
+    owners=(Role.SALES, Role.FINANCE),
+    cadence=OPERATING,
+    example=Example(
+        Text(
+            "Forecast $900,000, actual $1,000,000 → −10%.",
+            "Perkiraan $900.000, aktual $1.000.000 → −10%.",
+        ),
+        -0.1,
+        {"forecast": 900_000, "actual": 1_000_000},
+    ),
+    tables=("forecasts", "opportunities"),
+    families=("forecasts", "deals"),
+    bases=_FORECAST_BASES,
+    compute=_forecast_bias,
+    drill="forecasts.used",
+    null_note="undefined in {period}",
+)
+
+
 OPEN_PIPELINE_METRICS = (
     Metric(
         id="pipeline_coverage",
@@ -326,6 +503,7 @@ OPEN_PIPELINE_METRICS = (
         drill="pipeline.expected",
         null_note="no open deals expected to close in {period}",
     ),
+    SALES_FORECAST_ACCURACY,
     Metric(
         id="pipeline_flow",
         section=Section.PIPELINE,
@@ -371,6 +549,7 @@ OPEN_PIPELINE_METRICS = (
         drill="pipeline.flow",
         null_note="undefined in {period}",
     ),
+    FORECAST_BIAS,
 )
 
 METRICS = (*METRICS, *OPEN_PIPELINE_METRICS)

@@ -108,7 +108,7 @@ def registry() -> dict[str, Family]:
         team,
     )
     from salesmetrics.pipeline import family as pipeline
-    from salesmetrics.pipeline import funnel
+    from salesmetrics.pipeline import forecast_family, funnel
 
     families = (
         deals.FAMILY,
@@ -122,6 +122,7 @@ def registry() -> dict[str, Family]:
         surveys.PULSE,
         pipeline.FAMILY,
         funnel.FAMILY,
+        forecast_family.FAMILY,
         recurring.FAMILY,
         recurring.FAMILY_12M,
         recurring.RECOGNIZED,
