@@ -4,12 +4,13 @@ Two methods (the ``method`` column of ``forecasts``):
 
 * ``weighted_pipeline`` — Σ amount × probability of the deals open at the period's start with a
   close date in it (their state at the start, from history).
-* ``statistical`` — Holt's linear exponential smoothing (level α = 0.5, trend β = 0.3, no
-  seasonality: a handful of quarters cannot estimate one) of the revenue won in the up to
+* ``statistical`` — Holt's linear exponential smoothing (statsmodels; smoothing parameters
+  estimated per series; no seasonality: a handful of quarters cannot estimate one) of the
+  revenue won in the up to
   :data:`HISTORY` periods of the same grain before P, as known at P's start (deals whose state
   at s is won with a close date before s). Fewer than 3 past periods: their mean. The prediction
   interval is empirical: the 10th and 90th percentiles of the one-step-ahead in-sample errors
-  added to the point forecast (80% interval; needs ≥ 3 errors, else none).
+  added to the point forecast, widened to contain it (80% interval; needs ≥ 3 periods).
 
 Both use only what was known at the period's start, so :func:`backtest` can replay past periods.
 Accuracy (:func:`accuracy`) follows metrics.md: per forecast scope, method and category, the
@@ -19,11 +20,13 @@ latest forecast submitted before s (else before e, noted) against the revenue wo
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from statsmodels.tsa.holtwinters import Holt
 
 from salesmetrics import formulas, fx
 from salesmetrics.errors import UserError
@@ -37,7 +40,6 @@ if TYPE_CHECKING:
 
 METHODS = ("weighted_pipeline", "statistical")
 HISTORY = 8
-ALPHA, BETA = 0.5, 0.3
 SCOPE_DIMS = {"rep": "rep", "team": "team"}
 
 
@@ -126,25 +128,24 @@ def won_known_at(ws: Workspace, target: Period, by: str | None) -> pd.DataFrame:
 
 
 def holt(series: np.ndarray) -> tuple[float, float | None, float | None]:
-    """One-step-ahead forecast of ``series`` with its 80% empirical interval (or None)."""
+    """One-step-ahead forecast of ``series`` with its 80% empirical interval (or None).
+
+    Holt's linear trend model from statsmodels, its smoothing parameters and initial state
+    estimated from the series itself; fewer than 3 points give their mean and no interval.
+    """
     y = np.asarray(series, dtype="float64")
     if len(y) == 0:
         return 0.0, None, None
     if len(y) < 3:
         return float(y.mean()), None, None
-    level, trend = y[0], y[1] - y[0]
-    errors = []
-    for value in y[1:]:  # a loop over ≤ HISTORY periods of one series, not over data rows
-        guess = level + trend
-        errors.append(value - guess)
-        new_level = ALPHA * value + (1 - ALPHA) * (level + trend)
-        trend = BETA * (new_level - level) + (1 - BETA) * trend
-        level = new_level
-    point = max(0.0, float(level + trend))
-    if len(errors) < 3:
-        return point, None, None
-    lo, hi = np.percentile(errors, [10, 90])
-    return point, max(0.0, point + float(lo)), max(0.0, point + float(hi))
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        # short or perfectly fitted series make statsmodels warn about its fit statistics
+        warnings.simplefilter("ignore")
+        fit = Holt(y, initialization_method="estimated").fit()
+        point = max(0.0, float(fit.forecast(1)[0]))
+        lo, hi = np.percentile(np.asarray(fit.resid, dtype="float64"), [10, 90])
+    low = max(0.0, point + min(float(lo), 0.0))
+    return point, low, max(0.0, point + max(float(hi), 0.0))
 
 
 def statistical_forecast(ws: Workspace, periods: Sequence[Period], by: str | None) -> pd.DataFrame:
