@@ -528,7 +528,7 @@ def stage_arrow(store: Store, data: pa.Table | Iterable[pa.RecordBatch], label: 
             elif not batch.schema.equals(schema):
                 try:
                     batch = batch.cast(schema)
-                except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError) as err:
+                except (pa.ArrowException, ValueError) as err:  # any cast failure
                     raise UserError(
                         f"{label}: record batches do not share one schema ({err})"
                     ) from None
