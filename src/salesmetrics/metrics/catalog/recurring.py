@@ -86,34 +86,28 @@ def _retention_notes(c: Inputs, prefix: str) -> Any:
     return notes(c, (c[prefix + "mrr_start"] == 0, template))
 
 
-def _net_revenue_retention(c: Inputs) -> Computed:
+def _retention(c: Inputs, numerator: str, formula: Callable[[Any, Any], Any]) -> Computed:
+    """NRR and GRR: ``formula(numerator, MRR at start)`` for P or the trailing 12 months."""
     p = _prefix(c)
-    value = formulas.net_revenue_retention(c[p + "mrr_end_of_start_customers"], c[p + "mrr_start"])
+    value = formula(c[p + numerator], c[p + "mrr_start"])
     return Computed(
         value=np.asarray(value, dtype=float),
         components={
             "mrr_start": money(c[p + "mrr_start"]),
-            "mrr_end_of_start_customers": money(c[p + "mrr_end_of_start_customers"]),
+            numerator: money(c[p + numerator]),
             "customers_at_start": count(c[p + "mrr_customers_start"]),
             "basis": TRAILING if p else PERIOD,
         },
         notes=_retention_notes(c, p),
     )
+
+
+def _net_revenue_retention(c: Inputs) -> Computed:
+    return _retention(c, "mrr_end_of_start_customers", formulas.net_revenue_retention)
 
 
 def _gross_revenue_retention(c: Inputs) -> Computed:
-    p = _prefix(c)
-    value = formulas.gross_revenue_retention(c[p + "retained_mrr_capped"], c[p + "mrr_start"])
-    return Computed(
-        value=np.asarray(value, dtype=float),
-        components={
-            "mrr_start": money(c[p + "mrr_start"]),
-            "retained_mrr_capped": money(c[p + "retained_mrr_capped"]),
-            "customers_at_start": count(c[p + "mrr_customers_start"]),
-            "basis": TRAILING if p else PERIOD,
-        },
-        notes=_retention_notes(c, p),
-    )
+    return _retention(c, "retained_mrr_capped", formulas.gross_revenue_retention)
 
 
 def _revenue_churn_rate(c: Inputs) -> Computed:
