@@ -47,7 +47,7 @@ docs: install
 # Re-resolve the pinned versions after changing pyproject.toml.
 lock:
 	$(BIN)/pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --quiet -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra spark --quiet -o requirements.lock
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache
