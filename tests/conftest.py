@@ -9,6 +9,9 @@ import pytest
 
 from salesmetrics import Workspace, init_workspace
 
+#: Shared fixtures kept in their own modules (``pg_url``: a PostgreSQL schema per test).
+pytest_plugins = ["tests.postgres"]
+
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Iterator[Workspace]:

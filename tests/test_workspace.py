@@ -50,8 +50,3 @@ def test_table_expressions_come_through_ibis(tmp_path: Path) -> None:
         assert ws.table("reps").team.execute().tolist() == ["East"]
         with pytest.raises(UserError, match="did you mean 'reps'"):
             ws.table("rep")
-
-
-def test_a_not_yet_supported_backend_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match="only duckdb:// workspaces"):
-        init_workspace(tmp_path, backend="postgresql://postgres@127.0.0.1:5432/test")

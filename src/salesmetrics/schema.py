@@ -390,10 +390,24 @@ def table(name: str) -> Table:
         ) from None
 
 
-def create_table_sql(t: Table, name: str | None = None) -> str:
-    """``CREATE TABLE`` statement for ``t`` (with its metadata columns and primary key)."""
-    cols = [f'"{c.name}" {c.sql}' + (" NOT NULL" if c.name in t.key else "") for c in t.columns]
-    cols += [f'"{n}" {typ}' for n, typ in META_COLUMNS]
+def dialect_type(sql_type: str, dialect: str = "duckdb") -> str:
+    """``sql_type`` (DuckDB spelling, as declared here) in another SQL ``dialect`` (sqlglot name:
+    ``postgres``, ``spark``, ...)."""
+    if dialect == "duckdb":
+        return sql_type
+    import sqlglot
+
+    return sqlglot.exp.DataType.build(sql_type, dialect="duckdb").sql(dialect)
+
+
+def create_table_sql(t: Table, name: str | None = None, dialect: str = "duckdb") -> str:
+    """``CREATE TABLE`` statement for ``t`` (with its metadata columns and primary key), in SQL
+    ``dialect`` (one that has primary keys: ``duckdb`` or ``postgres``)."""
+    cols = [
+        f'"{c.name}" {dialect_type(c.sql, dialect)}' + (" NOT NULL" if c.name in t.key else "")
+        for c in t.columns
+    ]
+    cols += [f'"{n}" {dialect_type(typ, dialect)}' for n, typ in META_COLUMNS]
     key = ", ".join(f'"{k}"' for k in t.key)
     return f'CREATE TABLE IF NOT EXISTS "{name or t.name}" ({", ".join(cols)}, PRIMARY KEY ({key}))'
 
@@ -437,8 +451,8 @@ QUARANTINE = Table(
 INTERNAL_TABLES: tuple[Table, ...] = (IMPORT_LOG, QUARANTINE)
 
 
-def internal_create_sql(t: Table) -> str:
-    """``CREATE TABLE`` for an internal table (no metadata columns)."""
-    cols = ", ".join(f'"{c.name}" {c.sql}' for c in t.columns)
+def internal_create_sql(t: Table, dialect: str = "duckdb") -> str:
+    """``CREATE TABLE`` for an internal table (no metadata columns), in SQL ``dialect``."""
+    cols = ", ".join(f'"{c.name}" {dialect_type(c.sql, dialect)}' for c in t.columns)
     key = ", ".join(f'"{k}"' for k in t.key)
     return f'CREATE TABLE IF NOT EXISTS "{t.name}" ({cols}, PRIMARY KEY ({key}))'

@@ -48,33 +48,21 @@ class Workspace:
 
     @cached_property
     def backend(self) -> BaseBackend:
-        """The Ibis backend holding the canonical tables (opened on first use)."""
-        scheme = self.config.backend_scheme
-        if scheme != "duckdb":
-            raise UserError(
-                f"backend {self.config.backend!r}: only duckdb:// workspaces are supported in this"
-                ' version; set backend = "duckdb:///workspace.duckdb" in salesmetrics.toml'
-            )
-        path = self.config.backend.split("://", 1)[1].lstrip("/") or "workspace.duckdb"
-        target = Path(path) if Path(path).is_absolute() else self.root / path
-        try:
-            con = ibis.duckdb.connect(str(target))
-        except Exception as err:  # duckdb raises IOException subclasses for locks and corruption
-            raise UserError(f"cannot open the workspace database {target}: {err}") from None
-        self._ensure_tables(con.con)
-        return con
+        """The Ibis backend holding the canonical tables (opened on first use; see
+        :mod:`salesmetrics.backends`)."""
+        from salesmetrics.backends import connect
+
+        return connect(self.config, self.root)
 
     @property
     def duckdb(self) -> DuckDBPyConnection:
-        """The raw DuckDB connection behind :attr:`backend` (for bulk I/O and transactions)."""
+        """The raw DuckDB connection behind :attr:`backend`, for DuckDB workspaces only (code
+        that must work on every backend goes through :attr:`backend` or an import store)."""
+        if self.config.backend_scheme != "duckdb":
+            raise UserError(
+                f"backend {self.config.backend!r}: this operation needs a duckdb:// workspace"
+            )
         return self.backend.con  # type: ignore[no-any-return]
-
-    @staticmethod
-    def _ensure_tables(con: DuckDBPyConnection) -> None:
-        for t in schema.TABLES:
-            con.execute(schema.create_table_sql(t))
-        for t in schema.INTERNAL_TABLES:
-            con.execute(schema.internal_create_sql(t))
 
     def table(self, name: str) -> ibis.Table:
         """The canonical (or internal) table ``name`` as an Ibis table expression."""

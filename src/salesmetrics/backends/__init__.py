@@ -1,0 +1,45 @@
+"""Opening a workspace's backend: one module per kind of database, chosen by the URL's scheme.
+
+``duckdb:///FILE`` is the embedded default (:mod:`.embedded`), ``postgresql://...`` a PostgreSQL
+database or one schema of it (:mod:`.postgres`), ``pyspark://...`` a Spark session
+(:mod:`.spark`). Each module's ``connect(config, root)`` returns an Ibis backend whose canonical
+and internal tables exist.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from salesmetrics.errors import UserError
+
+if TYPE_CHECKING:
+    from ibis.backends import BaseBackend
+
+    from salesmetrics.config import Config
+
+#: The module that opens each backend scheme (``postgres`` is normalised to ``postgresql``).
+MODULES = {
+    "duckdb": "salesmetrics.backends.embedded",
+    "postgresql": "salesmetrics.backends.postgres",
+    "pyspark": "salesmetrics.backends.spark",
+}
+
+
+def connect(config: Config, root: Path) -> BaseBackend:
+    """The Ibis backend of the workspace in ``root`` configured by ``config`` (tables created)."""
+    scheme = config.backend_scheme
+    module_name = MODULES[scheme]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as err:
+        if err.name not in (module_name, "pyspark"):
+            raise
+        raise UserError(
+            f"backend {config.backend!r}: {scheme} workspaces are not available in this"
+            f" installation ({err.name} is missing); install salesmetrics[spark] or use a"
+            " duckdb:// or postgresql:// backend"
+        ) from None
+    con: BaseBackend = module.connect(config, root)
+    return con

@@ -1,0 +1,147 @@
+"""PostgreSQL workspaces: ``postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]``.
+
+With ``?schema=NAME`` the workspace's tables live in that schema (created if missing), so several
+workspaces can share one database; without it, in the connection's default schema (``public``).
+Other query parameters (``sslmode``, ``connect_timeout``, ...) are passed to libpq unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import ibis
+import psycopg
+
+from salesmetrics import schema
+from salesmetrics.errors import UserError
+
+if TYPE_CHECKING:
+    from ibis.backends.postgres import Backend
+
+    from salesmetrics.config import Config
+
+DIALECT = "postgres"
+DEFAULT_SCHEMA = "public"
+_SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+_FIX = "fix backend in salesmetrics.toml, e.g. postgresql://user@host:5432/db?schema=acme"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a ``postgresql://`` URL points: connection settings and the workspace's schema."""
+
+    host: str
+    port: int
+    user: str | None
+    password: str | None
+    database: str
+    schema: str | None
+    options: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def where(self) -> str:
+        """``host:port/database[?schema=...]``, for messages (never the password)."""
+        at = f"{self.user}@" if self.user else ""
+        sch = f"?schema={self.schema}" if self.schema else ""
+        return f"postgresql://{at}{self.host}:{self.port}/{self.database}{sch}"
+
+    def connect_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`ibis.postgres.connect` for this target."""
+        kwargs: dict[str, Any] = {
+            "host": self.host,
+            "port": self.port,
+            "database": self.database,
+            "connect_timeout": 10,
+            **self.options,
+        }
+        if self.user:
+            kwargs["user"] = self.user
+        if self.password:
+            kwargs["password"] = self.password
+        if self.schema:
+            kwargs["schema"] = self.schema
+        return kwargs
+
+
+def parse_url(url: str) -> Target:
+    """Parse a ``postgresql://`` backend URL; a one-line error says what is wrong with it."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or 5432
+    except ValueError:
+        raise UserError(f"backend {_redact(url)!r}: the port is not a number; {_FIX}") from None
+    database = unquote(parts.path.lstrip("/"))
+    if not database or "/" in database:
+        raise UserError(f"backend {_redact(url)!r}: name one database after the host; {_FIX}")
+    options = dict(parse_qsl(parts.query, keep_blank_values=True))
+    schema_name = options.pop("schema", None)
+    if schema_name is not None and not _SCHEMA_NAME.fullmatch(schema_name):
+        raise UserError(
+            f"backend {_redact(url)!r}: schema {schema_name!r} must be letters, digits and _"
+            f" (not starting with a digit, at most 63); {_FIX}"
+        )
+    return Target(
+        host=parts.hostname or "localhost",
+        port=port,
+        user=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        database=database,
+        schema=schema_name,
+        options=options,
+    )
+
+
+def connect(config: Config, root: Path) -> Backend:
+    """Connect to the workspace's database, creating its schema and tables if missing."""
+    target = parse_url(config.backend)
+    try:
+        con = ibis.postgres.connect(**target.connect_kwargs())
+    except psycopg.Error as err:
+        raise UserError(
+            f"cannot connect to PostgreSQL at {target.where}: {_first_line(err)}; check that the"
+            " server is running and accepts this user, or fix backend in salesmetrics.toml"
+        ) from None
+    try:
+        ensure_tables(con.con, target.schema)
+    except psycopg.Error as err:
+        con.disconnect()
+        raise UserError(
+            f"cannot create the workspace tables in {target.where}: {_first_line(err)}; the user"
+            " needs the CREATE privilege on the database (or on the schema)"
+        ) from None
+    return con
+
+
+def ensure_tables(con: psycopg.Connection[Any], schema_name: str | None) -> None:
+    """Create the schema and every canonical and internal table that is missing, in one
+    transaction (serialised by an advisory lock, so two processes opening a new workspace at
+    once do not race on the catalog)."""
+    namespace = schema_name or DEFAULT_SCHEMA
+    with con.transaction(), con.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"salesmetrics:{namespace}",))
+        if schema_name:
+            cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema_name}"')
+        cur.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )
+        present = {str(r[0]) for r in cur.fetchall()}
+        for t in schema.TABLES:
+            if t.name not in present:
+                cur.execute(schema.create_table_sql(t, dialect=DIALECT))
+        for t in schema.INTERNAL_TABLES:
+            if t.name not in present:
+                cur.execute(schema.internal_create_sql(t, dialect=DIALECT))
+
+
+def _redact(url: str) -> str:
+    """``url`` with its password replaced by ``***``."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
