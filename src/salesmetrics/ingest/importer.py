@@ -26,6 +26,7 @@ Choices where the specification leaves room:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 import shutil
@@ -47,7 +48,7 @@ from salesmetrics.ingest.presets import get_preset
 from salesmetrics.ingest.progress import ImportProgress
 from salesmetrics.ingest.readers import Source, open_source, stage_arrow
 from salesmetrics.ingest.sql import Params, ident
-from salesmetrics.ingest.store import DuckDBStore, Store, user_error
+from salesmetrics.ingest.store import Store, store_for, user_error
 from salesmetrics.ingest.validate import (
     ROW_COLUMN,
     Conversion,
@@ -163,9 +164,10 @@ def import_file(ws: Workspace, table: str, path: str | Path, **options: Any) -> 
     for fld, vmap in opts.value_maps.items():
         value_maps.setdefault(fld, {}).update(vmap)
     check_value_maps(t, value_maps)
-    store = DuckDBStore(ws)
+    store = store_for(ws)
     started = _utcnow()
     with (
+        contextlib.closing(store),
         ImportProgress(not opts.quiet, f"reading {file.name}") as progress,
         store.session(ws.config.timezone, progress.enabled),
     ):
@@ -196,9 +198,10 @@ def load_arrow(
     ``source`` names the data in the import log and the quarantine.
     """
     t = schema.table(table)
-    store = DuckDBStore(ws)
+    store = store_for(ws)
     started = _utcnow()
     with (
+        contextlib.closing(store),
         ImportProgress(not quiet, f"loading {source}") as progress,
         store.session(ws.config.timezone, progress.enabled),
     ):
@@ -586,10 +589,7 @@ def recover_raw_copies(store: Store) -> None:
     for leftover in directory.glob(f"*{PARTIAL}"):
         final = leftover.with_name(leftover.name.removesuffix(PARTIAL))
         batch = final.name.split(".", 1)[0]
-        logged = store.engine.execute(
-            'SELECT count(*) FROM "_import_log" WHERE batch_id = $b', {"b": batch}
-        ).fetchone()
-        if logged and logged[0]:
+        if store.logged(batch):
             leftover.rename(final)
         else:
             leftover.unlink(missing_ok=True)

@@ -1,8 +1,14 @@
-"""Reading the quarantine back: the rejected rows of a batch, for ``salesmetrics rejects``."""
+"""Reading the quarantine back: the rejected rows of a batch, for ``salesmetrics rejects``.
+
+Read through Ibis, so it works on every backend.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+import ibis
 
 from salesmetrics.errors import UserError
 from salesmetrics.workspace import Workspace
@@ -20,54 +26,65 @@ class Batch:
     rows_rejected: int
 
 
+def _rows(expr: ibis.Table) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = expr.to_pyarrow().to_pylist()
+    return rows
+
+
 def find_batch(ws: Workspace, batch: str | None = None) -> Batch:
     """The batch whose id is or starts with ``batch``; the latest one when ``batch`` is None."""
-    con = ws.duckdb
-    columns = "batch_id, table_name, file, rows_read, rows_loaded, rows_rejected"
+    log = ws.table("_import_log")
+    columns = ("batch_id", "table_name", "file", "rows_read", "rows_loaded", "rows_rejected")
     if batch is None:
-        rows = con.execute(
-            f'SELECT {columns} FROM "_import_log" ORDER BY started_at DESC, batch_id DESC LIMIT 1'
-        ).fetchall()
+        rows = _rows(
+            log.order_by([log.started_at.desc(), log.batch_id.desc()]).select(*columns).limit(1)
+        )
         if not rows:
             raise UserError(
                 "no imports yet in this workspace; run 'salesmetrics import TABLE FILE'"
             )
     else:
-        rows = con.execute(
-            f'SELECT {columns} FROM "_import_log" WHERE starts_with(batch_id, $b)'
-            " ORDER BY started_at DESC LIMIT 6",
-            {"b": batch},
-        ).fetchall()
+        rows = _rows(
+            log.filter(log.batch_id.startswith(batch))
+            .order_by([log.started_at.desc(), log.batch_id.desc()])
+            .select(*columns)
+            .limit(6)
+        )
         if not rows:
             raise UserError(
                 f"no import batch {batch!r}; list them with 'salesmetrics rejects' (latest batch)"
             )
-        if len(rows) > 1 and rows[0][0] != batch:
-            shown = ", ".join(str(r[0]) for r in rows[:5])
+        if len(rows) > 1 and rows[0]["batch_id"] != batch:
+            shown = ", ".join(str(r["batch_id"]) for r in rows[:5])
             raise UserError(f"batch {batch!r} is ambiguous: it starts {shown}; give more of it")
     r = rows[0]
-    return Batch(str(r[0]), str(r[1]), r[2], int(r[3] or 0), int(r[4] or 0), int(r[5] or 0))
+    return Batch(
+        str(r["batch_id"]),
+        str(r["table_name"]),
+        r["file"],
+        int(r["rows_read"] or 0),
+        int(r["rows_loaded"] or 0),
+        int(r["rows_rejected"] or 0),
+    )
 
 
 def rejected_rows(
     ws: Workspace, batch: Batch, limit: int | None = None
 ) -> tuple[list[tuple[int, str, str | None, str]], int]:
     """The first ``limit`` quarantine rows of ``batch`` (by row, column) and how many there are."""
-    con = ws.duckdb
-    total_row = con.execute(
-        'SELECT count(*) FROM "_quarantine" WHERE batch_id = $b', {"b": batch.batch_id}
-    ).fetchone()
-    total = int(total_row[0]) if total_row else 0
-    sql = (
-        'SELECT "row", "column", "value", "reason" FROM "_quarantine" WHERE batch_id = $b'
-        ' ORDER BY "row", "column"'
-    )
-    params: dict[str, object] = {"b": batch.batch_id}
+    q = ws.table("_quarantine")
+    mine = q.filter(q.batch_id == batch.batch_id)
+    total = int(mine.count().execute())
+    ordered = mine.order_by(["row", "column"]).select("row", "column", "value", "reason")
     if limit is not None:
-        sql += " LIMIT $n"
-        params["n"] = limit
+        ordered = ordered.limit(limit)
     rows = [
-        (int(r[0]), str(r[1]), None if r[2] is None else str(r[2]), str(r[3]))
-        for r in con.execute(sql, params).fetchall()
+        (
+            int(r["row"]),
+            str(r["column"]),
+            None if r["value"] is None else str(r["value"]),
+            str(r["reason"]),
+        )
+        for r in _rows(ordered)
     ]
     return rows, total

@@ -3,8 +3,9 @@
 The importer stages, converts and validates in a DuckDB connection (:attr:`Store.engine`) and
 hands the store SQL relations to write. :class:`DuckDBStore` writes them into the workspace's own
 DuckDB database in ONE transaction (accepted rows upserted by key, quarantine rows, the import log
-row): either all of it is committed or none. A PostgreSQL store can implement the same protocol
-later, attaching the database to a local DuckDB engine.
+row): either all of it is committed or none. Other backends stage in a private in-memory DuckDB
+engine and write the batch in one transaction of their own (:mod:`.postgres_store`);
+:func:`store_for` picks the store of a workspace.
 
 Test hook: when ``SALESMETRICS_TEST_PAUSE_BEFORE_COMMIT`` names a file, :meth:`write_batch` creates
 that file once every row is written, then sleeps (up to a minute) before ``COMMIT``, so a test can
@@ -14,6 +15,7 @@ kill the process inside the transaction and check that nothing was committed.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import itertools
 import os
 import time
@@ -65,6 +67,80 @@ class Store(Protocol):
         """Drop temporary relations (views or tables) if they exist."""
         ...
 
+    def logged(self, batch_id: str) -> bool:
+        """True when the import log records batch ``batch_id`` (it was committed)."""
+        ...
+
+    def upsert(self, items: Sequence[tuple[str, Sequence[str], str]]) -> None:
+        """In one transaction, for each (table, columns, relation of :attr:`engine`): delete the
+        stored rows whose key the relation holds, then insert the relation's ``columns``."""
+        ...
+
+    def close(self) -> None:
+        """Release what the store opened itself (never the workspace's connection)."""
+        ...
+
+
+#: The store class of each backend scheme, as ``module:Class`` (imported when used).
+STORES = {
+    "duckdb": "salesmetrics.ingest.store:DuckDBStore",
+    "postgresql": "salesmetrics.ingest.postgres_store:PostgresStore",
+}
+
+
+def store_for(ws: Workspace) -> Store:
+    """The store that writes imports into ``ws``'s backend."""
+    scheme = ws.config.backend_scheme
+    if scheme not in STORES:
+        raise UserError(
+            f"backend {ws.config.backend!r}: importing into {scheme} workspaces is not supported"
+            " in this version; import into a duckdb:// or postgresql:// workspace"
+        )
+    module, name = STORES[scheme].split(":")
+    store: Store = getattr(importlib.import_module(module), name)(ws)
+    return store
+
+
+@contextlib.contextmanager
+def engine_session(con: duckdb.DuckDBPyConnection, timezone: str, progress: bool) -> Iterator[None]:
+    """Read naive timestamps in ``timezone`` in the DuckDB engine ``con``; enable query progress
+    when asked; the settings are restored afterwards."""
+    names = ("TimeZone", "enable_progress_bar", "enable_progress_bar_print")
+    saved = {n: _setting(con, n) for n in names}
+    con.execute("SET TimeZone = $v", {"v": timezone})
+    # DuckDB's own progress bar would print into the command's output: never; ours (on
+    # stderr, see ingest.progress) polls query_progress(), which needs the bar enabled.
+    con.execute("SET enable_progress_bar_print = false")
+    con.execute("SET enable_progress_bar = $v", {"v": progress})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is not None:
+                con.execute(f"SET {name} = $v", {"v": value})
+
+
+def pause_before_commit() -> None:
+    """The test hook of the module docstring (does nothing unless the variable is set)."""
+    marker = os.environ.get(PAUSE_ENV)
+    if marker:
+        Path(marker).write_text(str(os.getpid()), encoding="utf-8")
+        time.sleep(60)
+
+
+def table_of(name: str) -> Table:
+    """The canonical or internal table called ``name``."""
+    internal = {t.name: t for t in schema.INTERNAL_TABLES}
+    return internal[name] if name in internal else schema.table(name)
+
+
+def drop_relations(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> None:
+    """Drop the temporary views and tables ``names`` of ``con``, ignoring missing ones."""
+    for name in names:
+        for kind in ("VIEW", "TABLE"):
+            with contextlib.suppress(duckdb.Error):
+                con.execute(f"DROP {kind} IF EXISTS {ident(name)}")
+
 
 class DuckDBStore:
     """The workspace's embedded DuckDB database."""
@@ -77,23 +153,9 @@ class DuckDBStore:
         """A fresh name for a temporary relation (unique within this process)."""
         return f"__sm_{stem}_{os.getpid()}_{next(_counter)}"
 
-    @contextlib.contextmanager
-    def session(self, timezone: str, progress: bool) -> Iterator[None]:
+    def session(self, timezone: str, progress: bool) -> contextlib.AbstractContextManager[None]:
         """Read naive timestamps in ``timezone``; enable query progress when asked."""
-        con = self.engine
-        names = ("TimeZone", "enable_progress_bar", "enable_progress_bar_print")
-        saved = {n: _setting(con, n) for n in names}
-        con.execute("SET TimeZone = $v", {"v": timezone})
-        # DuckDB's own progress bar would print into the command's output: never; ours (on
-        # stderr, see ingest.progress) polls query_progress(), which needs the bar enabled.
-        con.execute("SET enable_progress_bar_print = false")
-        con.execute("SET enable_progress_bar = $v", {"v": progress})
-        try:
-            yield
-        finally:
-            for name, value in saved.items():
-                if value is not None:
-                    con.execute(f"SET {name} = $v", {"v": value})
+        return engine_session(self.engine, timezone, progress)
 
     def batches_with_hash(self, table: str, file_hash: str) -> list[str]:
         """Batch ids of earlier imports of the same bytes into ``table``, newest first."""
@@ -155,10 +217,7 @@ class DuckDBStore:
                 f" VALUES ({', '.join('$' + c for c in lcols)})",
                 {c: log.get(c) for c in lcols},
             )
-            marker = os.environ.get(PAUSE_ENV)
-            if marker:
-                Path(marker).write_text(str(os.getpid()), encoding="utf-8")
-                time.sleep(60)
+            pause_before_commit()
             con.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(duckdb.Error):
@@ -187,10 +246,36 @@ class DuckDBStore:
 
     def drop(self, names: Sequence[str]) -> None:
         """Drop temporary views and tables, ignoring those that do not exist."""
-        for name in names:
-            for kind in ("VIEW", "TABLE"):
-                with contextlib.suppress(duckdb.Error):
-                    self.engine.execute(f"DROP {kind} IF EXISTS {ident(name)}")
+        drop_relations(self.engine, names)
+
+    def logged(self, batch_id: str) -> bool:
+        """True when ``_import_log`` has a row for ``batch_id``."""
+        row = self.engine.execute(
+            'SELECT count(*) FROM "_import_log" WHERE batch_id = $b', {"b": batch_id}
+        ).fetchone()
+        return bool(row and row[0])
+
+    def upsert(self, items: Sequence[tuple[str, Sequence[str], str]]) -> None:
+        """Replace-by-key inserts of several relations into their tables, in one transaction."""
+        con = self.engine
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for name, columns, relation in items:
+                on = " AND ".join(f"t.{ident(k)} = a.{ident(k)}" for k in table_of(name).key)
+                con.execute(
+                    f"DELETE FROM {ident(name)} t WHERE EXISTS (SELECT 1 FROM {relation} a"
+                    f" WHERE {on})"
+                )
+                cols = ", ".join(ident(c) for c in columns)
+                con.execute(f"INSERT INTO {ident(name)} ({cols}) SELECT {cols} FROM {relation}")
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        """Nothing to release: the engine is the workspace's own connection."""
 
 
 def _setting(con: duckdb.DuckDBPyConnection, name: str) -> Any:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from collections.abc import Sequence
+from contextlib import closing
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -232,25 +233,35 @@ def save(ws: Workspace, forecasts: pd.DataFrame, submitted_at: dt.datetime) -> i
             "method": pa.array(forecasts["method"].astype(str).tolist(), pa.string()),
         }
     )
-    con = ws.duckdb
-    con.register("_forecast_rows", data)
-    try:
-        con.execute("BEGIN")
-        con.execute(
-            'DELETE FROM "forecasts" WHERE forecast_id IN (SELECT forecast_id FROM _forecast_rows)'
-        )
-        con.execute(
-            'INSERT INTO "forecasts" (forecast_id, scope, scope_id, period, amount, submitted_at,'
-            " category, method, _batch_id, _loaded_at) SELECT forecast_id, scope, scope_id,"
-            " period, CAST(amount AS DECIMAL(18,4)), submitted_at, 'most_likely', method,"
-            " 'forecast', now()::TIMESTAMP FROM _forecast_rows"
-        )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.unregister("_forecast_rows")
+    from salesmetrics.ingest.store import store_for
+
+    columns = (
+        "forecast_id",
+        "scope",
+        "scope_id",
+        "period",
+        "amount",
+        "submitted_at",
+        "category",
+        "method",
+        "_batch_id",
+        "_loaded_at",
+    )
+    # Staged in the import store's DuckDB engine, written by key in one backend transaction.
+    with closing(store_for(ws)) as store:
+        con = store.engine
+        con.register("_forecast_rows", data)
+        try:
+            con.execute(
+                "CREATE OR REPLACE TEMP VIEW _forecast_view AS SELECT forecast_id, scope,"
+                " scope_id, period, CAST(amount AS DECIMAL(18,4)) AS amount, submitted_at,"
+                " 'most_likely' AS category, method, 'forecast' AS _batch_id,"
+                " now()::TIMESTAMP AS _loaded_at FROM _forecast_rows"
+            )
+            store.upsert([("forecasts", columns, "_forecast_view")])
+        finally:
+            store.drop(["_forecast_view"])
+            con.unregister("_forecast_rows")
     return len(ids)
 
 
