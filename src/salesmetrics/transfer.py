@@ -5,21 +5,28 @@ An export folder holds one ``<table>.parquet`` per canonical and internal table,
 batches). Restoring checks the manifest and the columns against the schema and loads every table
 in one transaction, into a workspace whose tables are all empty; money stays exact (Parquet
 decimals) and timestamps keep their microseconds.
+
+Both work on every backend: the export reads the tables through Ibis (Arrow batches), the
+restore reads the files in the import store's DuckDB engine and has the store write them
+(:meth:`salesmetrics.ingest.store.Store.upsert`, one transaction).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
+import pyarrow.parquet as pq
 
 from salesmetrics import schema
 from salesmetrics.errors import UserError
 
 if TYPE_CHECKING:
+    from salesmetrics.ingest.store import Store
     from salesmetrics.workspace import Workspace
 
 MANIFEST = "manifest.json"
@@ -46,14 +53,18 @@ def _count(con: duckdb.DuckDBPyConnection, name: str) -> int:
 def export_workspace(ws: Workspace, directory: Path) -> list[Path]:
     """Write every table of ``ws`` to ``directory`` as Parquet; returns the files written."""
     directory.mkdir(parents=True, exist_ok=True)
-    con = ws.duckdb
     files: list[Path] = []
     counts: dict[str, int] = {}
     for t in _all_tables():
         path = directory / f"{t.name}.parquet"
-        rel = con.table(t.name).order(", ".join(f'"{k}"' for k in t.key))
-        rel.write_parquet(str(path), compression="zstd")
-        counts[t.name] = _count(con, t.name)
+        expr = ws.table(t.name).select(*_stored_columns(t)).order_by(list(t.key))
+        reader = expr.to_pyarrow_batches()
+        rows = 0
+        with pq.ParquetWriter(path, reader.schema, compression="zstd") as writer:
+            for batch in reader:  # batches may differ from the schema in nullability only
+                writer.write_batch(batch.cast(reader.schema))
+                rows += batch.num_rows
+        counts[t.name] = rows
         files.append(path)
     if (ws.root / RAW_DIR).is_dir():
         shutil.copytree(ws.root / RAW_DIR, directory / RAW_DIR, dirs_exist_ok=True)
@@ -81,9 +92,9 @@ def _read_manifest(directory: Path) -> dict[str, int]:
     return tables
 
 
-def _check_empty(con: duckdb.DuckDBPyConnection) -> None:
+def _check_empty(ws: Workspace) -> None:
     for t in _all_tables():
-        rows = _count(con, t.name)
+        rows = ws.count(t.name)
         if rows:
             raise UserError(
                 f"table {t.name} already has {rows} rows; restore into an empty workspace"
@@ -93,31 +104,42 @@ def _check_empty(con: duckdb.DuckDBPyConnection) -> None:
 
 def restore_workspace(ws: Workspace, directory: Path) -> dict[str, int]:
     """Load the export in ``directory`` into the empty workspace ``ws``; rows per table."""
+    from salesmetrics.ingest.store import store_for
+
     expected = _read_manifest(directory)
-    con = ws.duckdb
-    _check_empty(con)
+    _check_empty(ws)
     restored: dict[str, int] = {}
-    con.execute("BEGIN TRANSACTION").fetchall()
-    try:
-        for t in _all_tables():
-            restored[t.name] = _restore_table(con, t, directory, expected.get(t.name, 0))
-        con.execute("COMMIT").fetchall()
-    except BaseException:
-        con.execute("ROLLBACK").fetchall()
-        raise
+    with closing(store_for(ws)) as store:
+        views: list[str] = []
+        try:
+            items = []
+            for t in _all_tables():
+                found = _stage_table(store, t, directory, expected.get(t.name, 0))
+                if found is not None:
+                    view, restored[t.name] = found
+                    views.append(view)
+                    items.append((t.name, _stored_columns(t), f'"{view}"'))
+                else:
+                    restored[t.name] = 0
+            store.upsert(items)
+        finally:
+            store.drop(views)
     if (directory / RAW_DIR).is_dir():
         shutil.copytree(directory / RAW_DIR, ws.root / RAW_DIR, dirs_exist_ok=True)
     return restored
 
 
-def _restore_table(
-    con: duckdb.DuckDBPyConnection, t: schema.Table, directory: Path, expected: int
-) -> int:
+def _stage_table(
+    store: Store, t: schema.Table, directory: Path, expected: int
+) -> tuple[str, int] | None:
+    """A view of the store's engine over ``t``'s Parquet file and its row count, checked against
+    the schema and the manifest; None when the export has no file (and no rows) for ``t``."""
     path = directory / f"{t.name}.parquet"
     if not path.exists():
         if expected:
             raise UserError(f"{path} is missing; the export is incomplete")
-        return 0
+        return None
+    con = store.engine
     try:
         rel = con.read_parquet(str(path))
     except duckdb.Error as err:
@@ -126,14 +148,10 @@ def _restore_table(
     missing = [c for c in columns if c not in rel.columns]
     if missing:
         raise UserError(f"{path}: columns {missing} are missing; it is not an export of {t.name}")
-    view = f"_restore_{t.name.strip('_')}"
-    con.register(view, rel)
-    try:
-        cols = ", ".join(f'"{c}"' for c in columns)
-        con.execute(f'INSERT INTO "{t.name}" ({cols}) SELECT {cols} FROM "{view}"')
-    finally:
-        con.unregister(view)
-    count = _count(con, t.name)
+    view = store.temp_name(f"restore_{t.name.strip('_')}")
+    rel.create_view(view)
+    count = _count(con, view)
     if count != expected:
+        store.drop([view])
         raise UserError(f"{path}: {count} rows read, the manifest says {expected}")
-    return count
+    return view, count

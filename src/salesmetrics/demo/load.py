@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from salesmetrics import schema
-from salesmetrics.config import CONFIG_FILE, render_config
+from salesmetrics.config import CONFIG_FILE, DEFAULT_BACKEND, render_config
 from salesmetrics.demo.arrow import arrow_schema
 from salesmetrics.demo.build import BATCH_ROWS, DEFAULT_SEED, generate
 from salesmetrics.demo.calendar import BILLING_START, DATA_END, DATA_START, to_date
@@ -147,6 +147,8 @@ def build_demo(
 
     size = get_scale(scale)
     check_target(ws, replace=replace)
+    if ws.config.backend_scheme != "duckdb":
+        return _build_through_export(ws, size, seed, replace=replace, progress=progress)
     started = time.perf_counter()
     target = database_file(ws)
     config = ws.config.model_copy(update={"recurring_source": RECURRING_SOURCE})
@@ -184,6 +186,42 @@ def build_demo(
         seed=seed,
         rows={t.name: counts[t.name] for t in schema.TABLES},
         rejected=rejected,
+        seconds=time.perf_counter() - started,
+        config_changed=changed,
+    )
+
+
+def _build_through_export(
+    ws: Workspace, size: Scale, seed: int, *, replace: bool, progress: Progress | None
+) -> DemoResult:
+    """The demo for a workspace on another backend (PostgreSQL, Spark): built in a scratch
+    DuckDB workspace, exported, and restored into ``ws`` (one transaction of its backend)."""
+    if replace and any(table_counts(ws).values()):
+        raise UserError(
+            f"workspace {ws.root}: --replace empties duckdb:// workspaces only; load the demo"
+            " into an empty workspace (for PostgreSQL a new schema: postgresql://...?schema=NEW)"
+        )
+    started = time.perf_counter()
+    config = ws.config.model_copy(update={"recurring_source": RECURRING_SOURCE})
+    with tempfile.TemporaryDirectory(prefix=".demo-", dir=ws.root) as tmp:
+        root = Path(tmp) / "scratch"
+        root.mkdir()
+        scratch = Workspace(root, config.model_copy(update={"backend": DEFAULT_BACKEND}))
+        try:
+            built = build_demo(scratch, size, seed, progress=progress)
+            scratch.export(Path(tmp) / "export")
+        finally:
+            scratch.close()
+        ws.restore(Path(tmp) / "export")
+    changed = ws.config.recurring_source != RECURRING_SOURCE
+    if changed:
+        (ws.root / CONFIG_FILE).write_text(render_config(config), encoding="utf-8")
+    ws.config = config
+    return DemoResult(
+        scale=size.name,
+        seed=seed,
+        rows=built.rows,
+        rejected=built.rejected,
         seconds=time.perf_counter() - started,
         config_changed=changed,
     )
