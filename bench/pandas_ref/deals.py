@@ -83,7 +83,7 @@ def deal_components(review: Review, by: str) -> pd.DataFrame:
         bucket(created, created["created_day"], periods), by, ("opps_created", "opps_won")
     )
     merged = closed_agg.merge(cohort, on=["period", "group"], how="outer")
-    return merged.fillna({c: 0 for c in (*DEAL_COLUMNS, *COHORT_COLUMNS)})
+    return merged.fillna(dict.fromkeys((*DEAL_COLUMNS, *COHORT_COLUMNS), 0))
 
 
 def lead_components(review: Review, by: str) -> pd.DataFrame:
@@ -123,7 +123,7 @@ def lead_components(review: Review, by: str) -> pd.DataFrame:
     qual = qualified[qualified["qualified"]]
     qual_agg = sums(bucket(qual, qual["qualified_day"], review.periods), by, ("qualified_leads",))
     merged = cohort.merge(qual_agg, on=["period", "group"], how="outer")
-    return merged.fillna({c: 0 for c in LEAD_COLUMNS})
+    return merged.fillna(dict.fromkeys(LEAD_COLUMNS, 0))
 
 
 def qualification(review: Review, leads: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
@@ -162,7 +162,7 @@ def metrics(review: Review) -> list[pd.DataFrame]:
         )
         prev = prev.assign(period=prev["period"].map(following)).dropna(subset=["period"])
         d = deals[deals["period"].isin(wanted)].merge(prev, on=["period", "group"], how="outer")
-        d = d.fillna({c: 0 for c in (*DEAL_COLUMNS, *COHORT_COLUMNS, "prev_won_amount")})
+        d = d.fillna(dict.fromkeys((*DEAL_COLUMNS, *COHORT_COLUMNS, "prev_won_amount"), 0))
         out += [
             result("total_revenue", d, by, money(d["won_amount"])),
             result(
@@ -215,7 +215,7 @@ def metrics(review: Review) -> list[pd.DataFrame]:
             result("qualified_leads", leads, by, leads["qualified_leads"]),
         ]
         both = leads.merge(d, on=["period", "group"], how="outer")
-        both = both.fillna({c: 0 for c in (*LEAD_COLUMNS, *DEAL_COLUMNS)})
+        both = both.fillna(dict.fromkeys((*LEAD_COLUMNS, *DEAL_COLUMNS), 0))
         win = np.asarray(formulas.win_rate(both["won"], both["lost"]), dtype="float64")
         size = np.asarray(
             formulas.average_deal_size(both["won_amount"], both["won"]), dtype="float64"
