@@ -95,17 +95,16 @@ def with_previous(periods: Sequence[Period]) -> list[Period]:
     for p in periods:
         if p.previous in known or p.previous in extra:
             continue
-        if "Q" in p.label:
-            start = month_start(p.first_month - 3)
-        else:
-            start = month_start(p.first_month - 1)
+        months = 3 if "Q" in p.label else 1
+        start = month_start(p.first_month - months)
         extra[p.previous] = Period(p.previous, start, p.start, "")
     return [*periods, *extra.values()]
 
 
 @dataclass
 class Tables:
-    """The canonical tables of a workspace as pandas frames (see :func:`bench.pandas_review.load`)."""
+    """The canonical tables of a workspace as pandas frames, and values derived from them once
+    per review (``cache``)."""
 
     frames: dict[str, pd.DataFrame]
     cache: dict[str, Any] = field(default_factory=dict)

@@ -20,10 +20,8 @@ from bench.pandas_ref.recurring import mrr_matrix
 
 def customers_at_end(review: Review, p: Period) -> pd.Index:
     """The accounts that are customers at the end of P."""
-    if mrr_matrix(review) is not None:
-        st = recurring_states(review, p)
-    else:
-        st = deal_states(review, p)
+    recurring = mrr_matrix(review) is not None
+    st = recurring_states(review, p) if recurring else deal_states(review, p)
     return pd.Index(st.loc[st["at_end"].to_numpy(), "account_id"].astype(object))
 
 

@@ -1,0 +1,248 @@
+"""Open-pipeline metrics from the state of every deal at a period's start s and end e.
+
+The state of a deal at instant t (data-model.md): its last history row with changed_at <= t; a
+deal with history but none yet at t is in its first history row's state; a deal without history
+is in its current state; an empty history column is taken from the deal's row and an empty
+status derived from the stage ("won"/"lost" in its name, else open). A deal exists at t when
+created_at <= t or its first history row is at or before t (no date at all: always). Amounts are
+converted at the state's close date (else the probe's day) and rounded to cents per deal.
+
+Per period (metrics.md, Pipeline): *expected* = open at s with close_date (as of s) in P;
+coverage = their value / quota; weighted = Σ value × probability; slipped = expected deals still
+open at e with a later close date; flow = start + created + pulled in + increased − decreased −
+pushed out − lost − won = end, whose value is end − start.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from bench.pandas_ref.common import (
+    BYS,
+    Review,
+    currency_codes,
+    fx_table,
+    instant,
+    money,
+    result,
+    sums,
+    with_rep_groups,
+)
+from bench.pandas_ref.recurring import half_away_div
+from bench.pandas_ref.team import seller_components
+from salesmetrics import formulas
+
+STATE = ("stage", "status", "amount", "close_date", "probability")
+FLOW_IN = ("created", "pulled_in")
+FLOW_OUT = ("pushed_out", "lost", "won")
+COLUMNS = (
+    "expected",
+    "pipeline_amount",
+    "weighted_amount",
+    "slipped",
+    "flow_start",
+    "flow_end",
+    "flow_increased",
+    "flow_decreased",
+    *(f"flow_{b}" for b in (*FLOW_IN, *FLOW_OUT)),
+)
+
+
+def status_of(stage: pd.Series) -> pd.Series:
+    """Status derived from a stage name: won / lost when the name says so, else open."""
+    low = stage.astype(object).str.lower()
+    out = np.where(
+        low.str.contains("won", na=False),
+        "won",
+        np.where(low.str.contains("lost", na=False), "lost", "open"),
+    )
+    return pd.Series(out, index=stage.index, dtype=object).where(stage.notna(), None)
+
+
+def _history(review: Review) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """History sorted by deal and time, and each deal's first history row."""
+    cached = review.tables.cache.get("history")
+    if cached is None:
+        h = review.tables["opportunity_history"]
+        hist = pd.DataFrame(
+            {
+                "opportunity_id": h["opportunity_id"].astype(object),
+                "changed_at": h["changed_at"],
+                "stage": h["stage"].astype(object),
+                "status": h["status"].astype(object).fillna(status_of(h["stage"])),
+                "amount": h["amount"].astype("float64"),
+                "close_date": pd.to_datetime(h["close_date"]),
+                "probability": h["probability"].astype("float64"),
+            }
+        ).sort_values(["opportunity_id", "changed_at"], kind="stable")
+        first = hist.drop_duplicates("opportunity_id", keep="first").set_index("opportunity_id")
+        cached = (hist, first)
+        review.tables.cache["history"] = cached
+    return cached  # type: ignore[no-any-return]
+
+
+def base_cents(
+    review: Review, amount: pd.Series, currency: pd.Series, day: pd.Series
+) -> np.ndarray:
+    """Amounts in base currency at the latest rate on or before ``day``, in whole cents, half
+    away from zero (base-currency amounts exactly, from their 4 decimals; converted ones from the
+    float product, nudged so that an exact half cent rounds away from zero)."""
+    values = amount.to_numpy(dtype="float64")
+    cents = half_away_div(np.round(np.nan_to_num(values) * 10_000).astype("int64"), 100)
+    out = cents.astype("float64")
+    cur = currency_codes(currency, review.base).to_numpy()
+    foreign = np.flatnonzero((cur != review.base) & ~np.isnan(values))
+    if len(foreign):
+        left = pd.DataFrame(
+            {"_pos": foreign, "currency": cur[foreign], "day": day.to_numpy()[foreign]}
+        )
+        left = left.sort_values("day", kind="stable")
+        merged = pd.merge_asof(
+            left,
+            fx_table(review),
+            left_on="day",
+            right_on="date",
+            by="currency",
+            direction="backward",
+        )
+        if merged["rate"].isna().any():
+            raise LookupError("a deal's amount has no exchange rate on or before its close date")
+        pos = merged["_pos"].to_numpy()
+        product = values[pos] * merged["rate"].to_numpy() * 100
+        out[pos] = np.sign(product) * np.floor(np.abs(product) + 0.5 + 1e-7)
+    out[np.isnan(values)] = np.nan
+    return out
+
+
+def states_at(review: Review, t: pd.Timestamp) -> pd.DataFrame:
+    """Every deal existing at instant ``t`` with its state then, ``value`` in base-currency
+    cents (NaN without amount), indexed by opportunity_id."""
+    cache = review.tables.cache.setdefault("states", {})
+    if t in cache:
+        return cache[t]  # type: ignore[no-any-return]
+    opps = review.tables["opportunities"]
+    hist, first = _history(review)
+    current = pd.DataFrame(
+        {
+            "created_at": opps["created_at"].to_numpy(),
+            "owner_id": opps["owner_id"].astype(object).to_numpy(),
+            "currency": opps["currency"].astype(object).to_numpy(),
+            "stage": opps["stage"].astype(object).to_numpy(),
+            "status": opps["status"].astype(object).to_numpy(),
+            "amount": opps["amount"].astype("float64").to_numpy(),
+            "close_date": pd.to_datetime(opps["close_date"]).to_numpy(),
+            "probability": opps["probability"].astype("float64").to_numpy(),
+        },
+        index=pd.Index(opps["opportunity_id"].astype(object), name="opportunity_id"),
+    )
+    first_at = first["changed_at"].reindex(current.index)
+    exists = (
+        (current["created_at"].isna() & first_at.isna())
+        | (current["created_at"] <= t)
+        | (first_at <= t)
+    )
+    state = current[exists.to_numpy()].copy()
+    upto = hist[hist["changed_at"] <= t].drop_duplicates("opportunity_id", keep="last")
+    upto = upto.set_index("opportunity_id").reindex(state.index)
+    firsts = first.reindex(state.index)
+    has_row = upto["changed_at"].notna()
+    for col in STATE:
+        from_history = upto[col].where(has_row, firsts[col])
+        state[col] = from_history.where(from_history.notna(), state[col])
+    day = state["close_date"].fillna(t.normalize())
+    state["value"] = base_cents(review, state["amount"], state["currency"], day)
+    cache[t] = state
+    return state
+
+
+def deal_rows(review: Review) -> pd.DataFrame:
+    """One row per (period, deal that matters for it) with the flow buckets and values."""
+    tz = review.config.timezone
+    parts = []
+    for p in review.periods:
+        s = states_at(review, instant(p.start, tz))
+        e = states_at(review, instant(p.end, tz))
+        rows = s.add_suffix("_s").join(e.add_suffix("_e"), how="outer")
+        exists_s = pd.Series(rows.index.isin(s.index), index=rows.index)
+        in_p_s = (rows["close_date_s"] >= p.start) & (rows["close_date_s"] < p.end)
+        in_p_e = (rows["close_date_e"] >= p.start) & (rows["close_date_e"] < p.end)
+        open_s = exists_s & (rows["status_s"] == "open")
+        open_e = rows["status_e"] == "open"
+        in_s = open_s & in_p_s
+        in_e = open_e & in_p_e
+        closed_s = rows["status_s"].isin(["won", "lost"])
+        closed_e_in_p = rows["status_e"].isin(["won", "lost"]) & in_p_e
+        value_s = rows["value_s"].fillna(0.0)
+        value_e = rows["value_e"].where(rows["value_e"].notna(), value_s)
+        passing = ~in_s & ~in_e & closed_e_in_p & ~closed_s
+        new_kind = np.where(exists_s, "pulled_in", "created")
+        flow_in = np.where((~in_s & in_e) | passing, new_kind, None)
+        outcome = np.where(
+            rows["status_e"] == "won",
+            "won",
+            np.where(rows["status_e"] == "open", "pushed_out", "lost"),
+        )
+        flow_out = np.where(
+            in_s & ~in_e,
+            outcome,
+            np.where(passing, np.where(rows["status_e"] == "won", "won", "lost"), None),
+        )
+        delta = np.where(in_s, value_e - value_s, 0.0)
+        frame = pd.DataFrame(
+            {
+                "period": p.label,
+                "owner_id": rows["owner_id_s"].where(
+                    rows["owner_id_s"].notna(), rows["owner_id_e"]
+                ),
+                "expected": in_s.astype(int),
+                "pipeline_amount": np.where(in_s, value_s, 0.0),
+                "weighted_amount": np.where(in_s, value_s * rows["probability_s"].fillna(0.0), 0.0),
+                "slipped": (in_s & open_e & (rows["close_date_e"] > rows["close_date_s"])).astype(
+                    int
+                ),
+                "flow_start": np.where(in_s, value_s, 0.0),
+                "flow_end": np.where(in_e, value_e, 0.0),
+                "flow_increased": np.where(delta > 0, delta, 0.0),
+                "flow_decreased": np.where(delta < 0, -delta, 0.0),
+                **{f"flow_{b}": np.where(flow_in == b, value_e, 0.0) for b in FLOW_IN},
+                **{f"flow_{b}": np.where(flow_out == b, value_e, 0.0) for b in FLOW_OUT},
+            }
+        )
+        keep = (open_s | in_e | pd.Series(flow_in, index=rows.index).notna()).to_numpy()
+        parts.append(frame[keep])
+    rows = pd.concat(parts, ignore_index=True)
+    return with_rep_groups(review, rows, rows["owner_id"])
+
+
+def metrics(review: Review) -> list[pd.DataFrame]:
+    """pipeline_coverage, weighted_pipeline, deal_slippage_rate and pipeline_flow."""
+    if not len(review.tables["opportunity_history"]):
+        return []
+    rows = deal_rows(review)
+    out = []
+    for by in BYS:
+        agg = sums(rows, by, COLUMNS)
+        money_cols = [c for c in COLUMNS if c not in ("expected", "slipped")]
+        agg[money_cols] = agg[money_cols] / 100
+        quota = seller_components(review, by)[["period", "group", "quota"]]
+        cov = agg.merge(quota, on=["period", "group"], how="outer").fillna(
+            {"pipeline_amount": 0.0, "quota": 0.0}
+        )
+        out += [
+            result(
+                "pipeline_coverage",
+                cov,
+                by,
+                formulas.pipeline_coverage(cov["pipeline_amount"], cov["quota"]),
+            ),
+            result("weighted_pipeline", agg, by, money(agg["weighted_amount"])),
+            result(
+                "deal_slippage_rate",
+                agg,
+                by,
+                formulas.deal_slippage_rate(agg["slipped"], agg["expected"]),
+            ),
+            result("pipeline_flow", agg, by, money(agg["flow_end"] - agg["flow_start"])),
+        ]
+    return out
