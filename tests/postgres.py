@@ -7,6 +7,7 @@ never pass by skipping its PostgreSQL tier.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -43,12 +44,21 @@ def drop_schema(url: str, name: str) -> None:
         con.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A backend URL ``postgresql://...?schema=sm_test_<random>`` for one test's workspace; the
-    schema is dropped after the test."""
+@contextlib.contextmanager
+def fresh_schema() -> Iterator[str]:
+    """A backend URL ``postgresql://...?schema=sm_test_<random>`` (a schema no one else uses,
+    so parallel runs never collide), dropped on exit."""
     url = require_server()
     name = f"sm_test_{uuid.uuid4().hex[:12]}"
     sep = "&" if "?" in url else "?"
-    yield f"{url}{sep}schema={name}"
-    drop_schema(url, name)
+    try:
+        yield f"{url}{sep}schema={name}"
+    finally:
+        drop_schema(url, name)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema's backend URL for one test's workspace (see fresh_schema)."""
+    with fresh_schema() as url:
+        yield url

@@ -1,0 +1,129 @@
+"""Backend parity: the whole registry on two workspaces holding the same data, value by value.
+
+:data:`CASES` are the evaluations compared (the last full year of the demo, by quarter and by
+month, company-wide, by team and by rep); :func:`review` runs one on a workspace and
+:func:`differences` lists, in words, every way two results differ: rows present on one side
+only, and per row the value, components, note, target and status. Money must agree to the cent,
+ratios to 1e-9, everything else exactly (same nulls, same notes).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from salesmetrics import Workspace
+from salesmetrics.metrics.result import MetricResult
+
+#: The demo's last full year (its data end on 2025-12-31).
+YEAR = "2025"
+CENT = 0.005
+RATIO_TOLERANCE = 1e-9
+MONEY_UNITS = frozenset({"money", "money_per_day"})
+#: Row fields compared exactly (besides ``value`` and ``components``).
+EXACT_FIELDS = ("unit", "note", "target", "status", "start", "end")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One evaluation of every metric: a grain and the group dimensions."""
+
+    grain: str
+    by: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        """A short test id, e.g. ``quarter-team``."""
+        return "-".join([self.grain, *self.by]) if self.by else f"{self.grain}-company"
+
+
+CASES = tuple(Case(g, by) for g in ("quarter", "month") for by in ((), ("team",), ("rep",)))
+
+
+def review(ws: Workspace, case: Case) -> MetricResult:
+    """Every registry metric with data in ``ws`` for :data:`YEAR` split by the case's grain."""
+    return ws.metrics(period=YEAR, grain=case.grain, by=list(case.by) or None)
+
+
+def _key(row: Mapping[Any, Any]) -> tuple[str, str, tuple[tuple[str, Any], ...]]:
+    group = row["group"] or {}
+    return (row["metric"], row["period"], tuple(sorted(group.items())))
+
+
+def _number(value: Any) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (int, float, Decimal)):
+        return float(value)
+    return None
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def same_value(a: Any, b: Any, tolerance: float | None) -> bool:
+    """``a`` equals ``b``: both missing, or numbers within ``tolerance`` (exactly when None),
+    or equal otherwise."""
+    if _is_missing(a) or _is_missing(b):
+        return _is_missing(a) and _is_missing(b)
+    x, y = _number(a), _number(b)
+    if x is None or y is None or isinstance(a, bool) or isinstance(b, bool):
+        return bool(a == b)
+    if tolerance is None:
+        return x == y
+    return abs(x - y) <= tolerance
+
+
+def _value_tolerance(unit: str) -> float | None:
+    if unit in MONEY_UNITS:
+        return CENT
+    if unit == "ratio":
+        return RATIO_TOLERANCE
+    return None
+
+
+def _component_tolerance(unit: str, a: Any, b: Any) -> float | None:
+    """Components are counts (exact), amounts (to the cent when the metric is money) or
+    derived numbers: a float component is held to the metric's own tolerance, and to 1e-9 for
+    units whose value must be exact (a sum of floats may differ in its last bits between two
+    databases; the metric's value may not)."""
+    if isinstance(a, float) or isinstance(b, float):
+        return _value_tolerance(unit) or RATIO_TOLERANCE
+    return None
+
+
+def differences(reference: MetricResult, other: MetricResult, limit: int = 20) -> list[str]:
+    """Every difference between two results of the same evaluation (at most ``limit``)."""
+    ref = {_key(r): r for r in reference.frame.to_dict("records")}
+    got = {_key(r): r for r in other.frame.to_dict("records")}
+    found: list[str] = []
+    for key in sorted(ref.keys() - got.keys()):
+        found.append(f"{key}: missing")
+    for key in sorted(got.keys() - ref.keys()):
+        found.append(f"{key}: unexpected row")
+    for key in sorted(ref.keys() & got.keys()):
+        a, b = ref[key], got[key]
+        unit = str(a["unit"])
+        if not same_value(a["value"], b["value"], _value_tolerance(unit)):
+            found.append(f"{key}: value {a['value']!r} != {b['value']!r}")
+        for name in EXACT_FIELDS:
+            if not same_value(a[name], b[name], None):
+                found.append(f"{key}: {name} {a[name]!r} != {b[name]!r}")
+        ca, cb = a["components"] or {}, b["components"] or {}
+        if ca.keys() != cb.keys():
+            found.append(f"{key}: components {sorted(ca)} != {sorted(cb)}")
+        for comp in sorted(ca.keys() & cb.keys()):
+            va, vb = ca[comp], cb[comp]
+            if not same_value(va, vb, _component_tolerance(unit, va, vb)):
+                found.append(f"{key}: component {comp} {va!r} != {vb!r}")
+        if len(found) >= limit:
+            break
+    return found[:limit]

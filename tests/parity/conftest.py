@@ -1,0 +1,62 @@
+"""Fixtures of the parity tests: the small demo built once, its export, and the DuckDB results.
+
+The demo is built into an embedded DuckDB workspace (the reference backend) once per session and
+exported; a test for another backend restores that export into a workspace of its own
+(:func:`restored`) and compares its results with :func:`reference_results` (computed once per
+case and session).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from salesmetrics import Workspace, init_workspace
+from salesmetrics.demo import build_demo
+from salesmetrics.metrics.result import MetricResult
+from tests.parity.compare import Case, review
+
+DEMO_SCALE = "small"
+DEMO_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def reference_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    """The small demo (seed 7) in an embedded DuckDB workspace."""
+    ws = init_workspace(tmp_path_factory.mktemp("parity") / "duckdb")
+    build_demo(ws, DEMO_SCALE, DEMO_SEED)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture(scope="session")
+def demo_export(reference_workspace: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reference workspace exported (``ws.export``): what other backends restore."""
+    directory = tmp_path_factory.mktemp("parity-export")
+    reference_workspace.export(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def reference_results(reference_workspace: Workspace) -> Callable[[Case], MetricResult]:
+    """The DuckDB result of a case, computed once per session."""
+    cache: dict[Case, MetricResult] = {}
+
+    def get(case: Case) -> MetricResult:
+        if case not in cache:
+            cache[case] = review(reference_workspace, case)
+        return cache[case]
+
+    return get
+
+
+def restored(reference: Workspace, root: Path, backend: str, export: Path) -> Workspace:
+    """A new workspace in ``root`` on ``backend`` holding the demo ``export``, with the
+    ``reference`` workspace's settings but its own backend (the demo sets
+    ``recurring_source``)."""
+    ws = init_workspace(root, backend=backend)
+    ws.restore(export)
+    ws.config = reference.config.model_copy(update={"backend": ws.config.backend})
+    return ws
