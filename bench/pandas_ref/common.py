@@ -215,7 +215,8 @@ def with_rep_groups(review: Review, frame: pd.DataFrame, rep: pd.Series) -> pd.D
     """``frame`` with the group columns ``rep`` (= ``rep``) and ``team`` (the rep's team)."""
     teams = rep_team(review)
     rep_obj = rep.astype(object).where(rep.notna(), None)
-    return frame.assign(rep=rep_obj.to_numpy(), team=rep_obj.map(lambda r: teams.get(r)).to_numpy())
+    team = rep_obj.map(teams)
+    return frame.assign(rep=rep_obj.to_numpy(), team=team.where(team.notna(), None).to_numpy())
 
 
 def account_groups(review: Review) -> pd.DataFrame:

@@ -20,7 +20,6 @@ from bench.pandas_ref.common import (
     Review,
     money,
     month_index,
-    month_start,
     result,
     sums,
     to_base,
@@ -51,14 +50,31 @@ def first_won(review: Review) -> pd.Series:
     return won.groupby("account_id")["close_day"].min()
 
 
+def acquisition_dates(review: Review) -> pd.Series:
+    """Per account with MRR: the earlier of its first won deal's close date and the first day
+    of its first month with MRR."""
+    cached = review.tables.cache.get("acquired_on")
+    if cached is None:
+        m = mrr_matrix(review)
+        assert m is not None
+        k = np.where(m.first_active >= 0, m.lo + m.first_active, 0)
+        first_mrr = pd.Series(
+            pd.to_datetime(
+                pd.DataFrame({"year": k // 12, "month": k % 12 + 1, "day": 1})
+            ).to_numpy(),
+            index=m.accounts,
+        ).where(m.first_active >= 0)
+        deal = first_won(review).reindex(m.accounts)
+        cached = first_mrr.where(deal.isna() | (first_mrr <= deal), deal)
+        review.tables.cache["acquired_on"] = cached
+    return cached  # type: ignore[no-any-return]
+
+
 def recurring_states(review: Review, p: Period) -> pd.DataFrame:
     """One row per account known as a customer before P's end, with its flags (recurring)."""
     m = mrr_matrix(review)
     assert m is not None
-    firsts = np.array([month_start(m.lo + k) if k >= 0 else pd.NaT for k in m.first_active])
-    first_mrr = pd.Series(pd.to_datetime(firsts), index=m.accounts)
-    deal = first_won(review).reindex(m.accounts)
-    acquired_on = first_mrr.where(deal.isna() | (first_mrr <= deal), deal)
+    acquired_on = acquisition_dates(review)
     at_start = m.column(p.first_month - 1) > 0
     end = m.column(p.end_month - 1)
     window_start = p.end - pd.DateOffset(years=1)
