@@ -1,0 +1,70 @@
+"""Quality bar P6: backend queries of the P1 review, bounded by the number of families.
+
+Counted at the backend (DuckDB's query log: data queries, apart from schema lookups), per
+evaluation of the review, against the families the engine ran for it. The bar holds when no
+evaluation issues more than ``TARGET`` data queries per family, and the count does not change
+when the periods grow (4 quarters → 12 months, same grouping) or the groups do (the count per
+family is the same company-wide, by team and by rep, up to that bound).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bench import querylog
+from bench.results import Figure
+from bench.review import Evaluation
+from salesmetrics.metrics.families import registry
+
+TARGET = 2.0
+
+
+def families_run(evaluation: Evaluation) -> list[str]:
+    """The families the engine ran in ``evaluation`` (its query labels that are families)."""
+    names = registry()
+    return [q for q in evaluation.queries if q in names]
+
+
+def period_invariant(evaluations: Sequence[Evaluation]) -> bool:
+    """Whether evaluations with the same grouping issued the same number of data queries,
+    whatever their number of periods."""
+    seen: dict[tuple[str, ...], set[int]] = {}
+    for e in evaluations:
+        seen.setdefault(e.request.by, set()).add(len(querylog.QueryLog(e.statements).data))
+    return all(len(counts) == 1 for counts in seen.values())
+
+
+def figure(evaluations: Sequence[Evaluation]) -> Figure:
+    """P6 as a figure: the largest data-queries-per-family ratio of any evaluation (the bar
+    fails too if the counts vary with the number of periods)."""
+    rows = []
+    worst = 0.0
+    for e in evaluations:
+        fams = families_run(e)
+        counts = querylog.tally(e.statements)
+        ratio = counts["data"] / max(len(fams), 1)
+        worst = max(worst, ratio)
+        rows.append(
+            {
+                "request": e.request.label,
+                "families": len(fams),
+                "engine_queries": len(e.queries),
+                "backend_statements": counts,
+                "data_queries_per_family": round(ratio, 3),
+            }
+        )
+    invariant = period_invariant(evaluations)
+    total = sum(r["backend_statements"]["data"] for r in rows)  # type: ignore[index]
+    figure = Figure(
+        bar="P6",
+        title="backend queries",
+        measured=f"{total} data queries in {len(rows)} evaluations, max/family {worst:.2f}",
+        ratio=worst,
+        target=TARGET,
+        op="<=",
+        details={"evaluations": rows, "same_count_for_4_and_12_periods": invariant},
+    )
+    if not invariant:
+        figure.check_failed = True
+        figure.note = "the number of data queries changed with the number of periods"
+    return figure

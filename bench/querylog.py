@@ -1,0 +1,63 @@
+"""Counting the statements a DuckDB connection actually executes (its ``QueryLog``).
+
+The engine labels its own family queries, but helpers may issue more (currency checks,
+period bounds, schema lookups); P6 counts what reaches the backend. Statements are sorted into
+``data`` (queries reading tables: ``SELECT``/``WITH``/a parenthesised query), ``metadata``
+(``DESCRIBE``, schema lookups) and ``other`` (registrations of in-memory tables, settings).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from duckdb import DuckDBPyConnection
+
+_DATA = ("SELECT", "WITH", "(", "FROM")
+_METADATA = ("DESCRIBE", "SHOW", "PRAGMA")
+
+
+def kind(statement: str) -> str:
+    """``data``, ``metadata`` or ``other`` for one logged statement."""
+    head = statement.lstrip().upper()
+    if head.startswith(_DATA):
+        return "data"
+    if head.startswith(_METADATA):
+        return "metadata"
+    return "other"
+
+
+def tally(statements: Iterable[str]) -> dict[str, int]:
+    """How many statements of each kind (every kind present, zeros included)."""
+    counts = Counter(kind(s) for s in statements)
+    return {k: counts.get(k, 0) for k in ("data", "metadata", "other")}
+
+
+@dataclass
+class QueryLog:
+    """The statements logged while :func:`logged` was active."""
+
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def data(self) -> list[str]:
+        """The data queries among them."""
+        return [s for s in self.statements if kind(s) == "data"]
+
+
+@contextmanager
+def logged(con: DuckDBPyConnection) -> Iterator[QueryLog]:
+    """Log every statement ``con``'s database runs inside the block; the log is filled at exit."""
+    log = QueryLog()
+    con.execute("CALL truncate_duckdb_logs()")
+    con.execute("CALL enable_logging('QueryLog')")
+    try:
+        yield log
+    finally:
+        con.execute("CALL disable_logging()")
+        rows = con.execute(
+            "SELECT message FROM duckdb_logs WHERE type = 'QueryLog' ORDER BY timestamp"
+        ).fetchall()
+        log.statements = [str(r[0]) for r in rows if not str(r[0]).startswith("CALL ")]

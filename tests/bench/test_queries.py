@@ -1,0 +1,51 @@
+"""Counting the statements that reach DuckDB, and the P6 figure built from them."""
+
+from __future__ import annotations
+
+from bench import p6_queries, querylog, review
+from salesmetrics import Workspace
+
+
+def test_kind_sorts_statements() -> None:
+    assert querylog.kind("  SELECT 1") == "data"
+    assert querylog.kind("WITH t AS (SELECT 1) SELECT * FROM t") == "data"
+    assert querylog.kind("(SELECT 1) UNION ALL (SELECT 2)") == "data"
+    assert querylog.kind("DESCRIBE (SELECT * FROM reps)") == "metadata"
+    assert querylog.kind("") == "other"
+    assert querylog.tally(["SELECT 1", "DESCRIBE x"]) == {"data": 1, "metadata": 1, "other": 0}
+
+
+def test_logged_counts_what_the_connection_runs(workspace: Workspace) -> None:
+    con = workspace.duckdb
+    with querylog.logged(con) as log:
+        con.execute("SELECT 1").fetchall()
+        con.execute("SELECT 2").fetchall()
+    assert len(log.data) == 2
+    con.execute("SELECT 3").fetchall()
+    assert len(log.data) == 2  # nothing logged after the block
+
+
+def test_queries_do_not_grow_with_periods_or_groups(tiny: Workspace) -> None:
+    plan = [
+        review.Request("2025-Q1", None, ()),
+        review.Request("2025", "month", ()),
+        review.Request("2025-Q1", None, ("rep",)),
+        review.Request("2025", "month", ("rep",)),
+    ]
+    runs = review.run(tiny, plan, record=True)
+    data = [len(querylog.QueryLog(r.statements).data) for r in runs]
+    assert data[0] == data[1] > 0
+    assert data[2] == data[3] > 0
+    assert p6_queries.period_invariant(runs)
+    fig = p6_queries.figure(runs)
+    assert fig.ratio is not None and fig.ratio >= 1
+    assert all(r["families"] > 0 for r in fig.details["evaluations"])
+
+
+def test_period_invariance_fails_when_counts_differ(tiny: Workspace) -> None:
+    runs = review.run(tiny, [review.Request("2025", "quarter", ())], record=True)
+    other = review.Evaluation(
+        review.Request("2025", "month", ()), 0.0, runs[0].queries, 0, statements=["SELECT 1"]
+    )
+    assert not p6_queries.period_invariant([runs[0], other])
+    assert p6_queries.figure([runs[0], other]).holds is False

@@ -1,0 +1,75 @@
+"""Figures, the results file and the summary; the review's plan; the cache stamp."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from bench.results import Figure, not_measured, summary, write
+
+from bench import cache, machine, review
+
+
+def _figures() -> list[Figure]:
+    return [
+        Figure("P1", "full review", "review 10 s, floor 4 s", 2.5, 5.0, "<="),
+        Figure("P3", "CSV import", "x", 0.4, 0.5, ">="),
+        Figure("P2", "against pandas", "y", 20.0, 10.0, ">=", check_failed=True),
+        not_measured("P9", "later", 1.0, "<=", "not built yet"),
+    ]
+
+
+def test_holds_compares_ratio_and_target() -> None:
+    assert [f.holds for f in _figures()] == [True, False, False, None]
+
+
+def test_results_file_has_machine_figures_and_verdicts(tmp_path: Path) -> None:
+    now = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    path = write(_figures(), machine.describe(), {"scale": "medium"}, tmp_path, now)
+    assert path.name == "20260102T030405Z.json"
+    data = json.loads(path.read_text())
+    assert {"cpu", "cores", "ram_gib", "os", "python", "duckdb", "ibis"} <= set(data["machine"])
+    assert [f["holds"] for f in data["figures"]] == [True, False, False, None]
+    assert data["figures"][0]["ratio"] == 2.5
+
+
+def test_summary_has_one_line_per_bar_and_notes() -> None:
+    text = summary(_figures())
+    assert "not measured" in text and "not built yet" in text
+    assert text.count("\n") == 2 + 4  # header, rule, four bars, one note
+    assert "NO" in text.splitlines()[3]
+
+
+def test_review_plan_is_the_last_full_year_by_two_grains_and_three_groupings() -> None:
+    assert review.last_full_year(dt.date(2025, 12, 31)) == "2025"
+    assert review.last_full_year(dt.date(2026, 3, 1)) == "2025"
+    plan = review.requests("2025")
+    assert [(r.grain, r.by) for r in plan] == [
+        ("quarter", ()),
+        ("quarter", ("team",)),
+        ("quarter", ("rep",)),
+        ("month", ()),
+        ("month", ("team",)),
+        ("month", ("rep",)),
+    ]
+
+
+def test_cache_stamp_follows_the_generator_inputs(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    (package / "demo").mkdir(parents=True)
+    (package / "ingest").mkdir()
+    for name in ("schema.py", "config.py", "demo/a.py", "ingest/b.py"):
+        (package / name).write_text("x = 1\n")
+    first = cache.inputs_digest("small", 7, package)
+    assert first == cache.inputs_digest("small", 7, package)
+    assert first != cache.inputs_digest("small", 8, package)
+    (package / "demo/a.py").write_text("x = 2\n")
+    changed = cache.inputs_digest("small", 7, package)
+    assert changed != first
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "salesmetrics.toml").write_text("")
+    (root / cache.STAMP).write_text(json.dumps({"digest": changed}))
+    assert cache.is_current(root, changed)
+    assert not cache.is_current(root, first)
