@@ -26,6 +26,7 @@ import ibis
 import ibis.expr.types as ir
 
 from salesmetrics.metrics import dims as gdims
+from salesmetrics.portable import as_int
 
 if TYPE_CHECKING:
     from salesmetrics.metrics.context import Context
@@ -220,11 +221,11 @@ def states(ctx: Context, basis: CustomerBasis, dims: Sequence[str]) -> ir.Table:
         | (grid.active_until > ibis.greatest(grid.active_from, grid.window_start))
     )
     flags = grid.mutate(
-        at_start=_active(grid, basis.start_probe(grid)).cast("int64"),
-        at_end=_active(grid, basis.end_probe(grid)).cast("int64"),
-        window_at_start=_active(grid, basis.window_start_probe(grid)).cast("int64"),
-        window_at_end=_active(grid, basis.window_end_probe(grid)).cast("int64"),
-        window_active=window_active.cast("int64"),
+        at_start=as_int(_active(grid, basis.start_probe(grid))),
+        at_end=as_int(_active(grid, basis.end_probe(grid))),
+        window_at_start=as_int(_active(grid, basis.window_start_probe(grid))),
+        window_at_end=as_int(_active(grid, basis.window_end_probe(grid))),
+        window_active=as_int(window_active),
     )
     keys = ["period", "start", "end", "account_id", "acquired_on"]
     if basis.single_span:
@@ -233,12 +234,12 @@ def states(ctx: Context, basis: CustomerBasis, dims: Sequence[str]) -> ir.Table:
         # An account with several spans is a customer on a day if any span says so.
         per_account = flags.group_by(keys).aggregate(**{f: flags[f].max() for f in FLAGS})
     per_account = per_account.mutate(
-        acquired=(
-            (per_account.acquired_on >= per_account.start)
-            & (per_account.acquired_on < per_account.end)
+        acquired=as_int(
+            (
+                (per_account.acquired_on >= per_account.start)
+                & (per_account.acquired_on < per_account.end)
+            ).fill_null(False)
         )
-        .fill_null(False)
-        .cast("int64")
     )
     return with_customer_dims(ctx, per_account, per_account.account_id, dims)
 

@@ -17,6 +17,7 @@ import ibis
 import ibis.expr.types as ir
 
 from salesmetrics.errors import UserError
+from salesmetrics.portable import as_int
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -72,7 +73,7 @@ def to_base(
     return joined.mutate(
         **{
             out: converted,
-            MISSING_COUNT: missing.cast("int64"),
+            MISSING_COUNT: as_int(missing),
             MISSING_EXAMPLE: ibis.ifelse(missing, example, ibis.null("string")),
         }
     ).drop("_fx_cur", "_fx_day", "_fx_rate_cur", "_fx_rate_day", "_fx_rate")

@@ -3,8 +3,10 @@
 :data:`CASES` are the evaluations compared (the last full year of the demo, by quarter and by
 month, company-wide, by team and by rep); :func:`review` runs one on a workspace and
 :func:`differences` lists, in words, every way two results differ: rows present on one side
-only, and per row the value, components, note, target and status. Money must agree to the cent,
-ratios to 1e-9, everything else exactly (same nulls, same notes).
+only, and per row the value, components, note, target and status. Money must agree to the cent;
+counts, strings, flags and nulls exactly; every other number (ratios, and the other quotients:
+coverage, LTV:CAC, payback months, scores, average days) to 1e-9 relative, because two
+databases may add the same floats in a different order and differ in the last bit.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from salesmetrics.metrics.result import MetricResult
 #: The demo's last full year (its data end on 2025-12-31).
 YEAR = "2025"
 CENT = 0.005
+#: Relative tolerance of a non-money float (a ratio or another quotient).
 RATIO_TOLERANCE = 1e-9
 MONEY_UNITS = frozenset({"money", "money_per_day"})
 #: Row fields compared exactly (besides ``value`` and ``components``).
@@ -69,35 +72,19 @@ def _is_missing(value: Any) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
-def same_value(a: Any, b: Any, tolerance: float | None) -> bool:
-    """``a`` equals ``b``: both missing, or numbers within ``tolerance`` (exactly when None),
-    or equal otherwise."""
+def same_value(a: Any, b: Any, money: bool) -> bool:
+    """``a`` equals ``b``: both missing; or, for numbers, to the cent when ``money``, else
+    exactly when both are integers, else to :data:`RATIO_TOLERANCE` relative; or equal."""
     if _is_missing(a) or _is_missing(b):
         return _is_missing(a) and _is_missing(b)
     x, y = _number(a), _number(b)
     if x is None or y is None or isinstance(a, bool) or isinstance(b, bool):
         return bool(a == b)
-    if tolerance is None:
-        return x == y
-    return abs(x - y) <= tolerance
-
-
-def _value_tolerance(unit: str) -> float | None:
-    if unit in MONEY_UNITS:
-        return CENT
-    if unit == "ratio":
-        return RATIO_TOLERANCE
-    return None
-
-
-def _component_tolerance(unit: str, a: Any, b: Any) -> float | None:
-    """Components are counts (exact), amounts (to the cent when the metric is money) or
-    derived numbers: a float component is held to the metric's own tolerance, and to 1e-9 for
-    units whose value must be exact (a sum of floats may differ in its last bits between two
-    databases; the metric's value may not)."""
-    if isinstance(a, float) or isinstance(b, float):
-        return _value_tolerance(unit) or RATIO_TOLERANCE
-    return None
+    if money:
+        return abs(x - y) <= CENT
+    if isinstance(a, int) and isinstance(b, int):
+        return a == b
+    return abs(x - y) <= RATIO_TOLERANCE * max(1.0, abs(x), abs(y))
 
 
 def differences(reference: MetricResult, other: MetricResult, limit: int = 20) -> list[str]:
@@ -111,18 +98,19 @@ def differences(reference: MetricResult, other: MetricResult, limit: int = 20) -
         found.append(f"{key}: unexpected row")
     for key in sorted(ref.keys() & got.keys()):
         a, b = ref[key], got[key]
-        unit = str(a["unit"])
-        if not same_value(a["value"], b["value"], _value_tolerance(unit)):
+        money = str(a["unit"]) in MONEY_UNITS
+        if not same_value(a["value"], b["value"], money):
             found.append(f"{key}: value {a['value']!r} != {b['value']!r}")
         for name in EXACT_FIELDS:
-            if not same_value(a[name], b[name], None):
+            if not same_value(a[name], b[name], money=False):
                 found.append(f"{key}: {name} {a[name]!r} != {b[name]!r}")
         ca, cb = a["components"] or {}, b["components"] or {}
         if ca.keys() != cb.keys():
             found.append(f"{key}: components {sorted(ca)} != {sorted(cb)}")
         for comp in sorted(ca.keys() & cb.keys()):
             va, vb = ca[comp], cb[comp]
-            if not same_value(va, vb, _component_tolerance(unit, va, vb)):
+            # amounts among the components of a money metric are money too
+            if not same_value(va, vb, money and isinstance(va, float)):
                 found.append(f"{key}: component {comp} {va!r} != {vb!r}")
         if len(found) >= limit:
             break

@@ -40,6 +40,7 @@ from salesmetrics.pipeline.forecast_columns import (
     METHODS,
     column,
 )
+from salesmetrics.portable import as_float
 
 if TYPE_CHECKING:
     from salesmetrics.metrics.context import Context
@@ -146,7 +147,7 @@ def build(ctx: Context, dims: Sequence[str]) -> ir.Table:
         for category in CATEGORIES:
             hit = (rows.method == method) & (rows.category == category)
             aggs[column(method, category)] = rows.amount.max(where=hit)
-            aggs[column(method, category, "_late")] = rows.late.cast("float64").max(where=hit)
+            aggs[column(method, category, "_late")] = as_float(rows.late).max(where=hit)
             aggs[column(method, category, "_at")] = rows.submitted_at.max(where=hit)
             aggs[column(method, category, "_id")] = rows.forecast_id.max(where=hit)
     return rows.group_by([rows.period, *gdims.keys(rows, dims)]).aggregate(**aggs)

@@ -31,6 +31,7 @@ import pyarrow as pa
 
 from salesmetrics.metrics import dims as gdims
 from salesmetrics.metrics.families import Family, in_period, regroup
+from salesmetrics.portable import as_int
 
 if TYPE_CHECKING:
     from salesmetrics.metrics.context import Context
@@ -101,9 +102,9 @@ def order_table(ws: Workspace) -> ir.Table:
     pos = ranked.group_by("stage").aggregate(pos=ranked.pos.cast("float64").median())
     stats = probs.join(pos, "stage")
     won = stats.stage.lower().contains("won")
-    stats = stats.mutate(won=won.cast("int64"))
+    stats = stats.mutate(won=as_int(won))
     # probabilities order the stages only when every open stage has one
-    every = (stats.won.cast("bool") | stats.prob.notnull()).cast("int64").min().over()
+    every = as_int((stats.won == 1) | stats.prob.notnull()).min().over()
     key = ibis.ifelse(every == 1, stats.prob.fill_null(0.0), ibis.literal(0.0))
     stats = stats.mutate(_key=key)
     ordered = stats.mutate(

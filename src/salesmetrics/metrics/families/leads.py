@@ -23,6 +23,7 @@ import ibis.expr.types as ir
 from salesmetrics.errors import UserError
 from salesmetrics.metrics import dims as gdims
 from salesmetrics.metrics.families import Family, in_period, regroup
+from salesmetrics.portable import as_int
 
 if TYPE_CHECKING:
     from salesmetrics.metrics.context import Context
@@ -83,9 +84,9 @@ def _lead_rows(ctx: Context, dims: Sequence[str]) -> ir.Table:
     opps = ctx.table("opportunities")
     by_lead = opps.filter(opps.lead_id.notnull())
     by_lead = by_lead.group_by(_ol_lead=by_lead.lead_id).aggregate(
-        _ol_any=ibis.literal(1), _ol_won=(by_lead.status == "won").cast("int64").max()
+        _ol_any=ibis.literal(1), _ol_won=as_int(by_lead.status == "won").max()
     )
-    own = opps.select(_oo_id=opps.opportunity_id, _oo_won=(opps.status == "won").cast("int64"))
+    own = opps.select(_oo_id=opps.opportunity_id, _oo_won=as_int(opps.status == "won"))
     rows = leads.select(*ROW_FIELDS, _segment=leads.segment)
     rows = rows.left_join(by_lead, rows.lead_id == by_lead._ol_lead)
     rows = rows.left_join(own, rows.opportunity_id == own._oo_id)
