@@ -92,11 +92,11 @@ def differences(reference: MetricResult, other: MetricResult, limit: int = 20) -
     ref = {_key(r): r for r in reference.frame.to_dict("records")}
     got = {_key(r): r for r in other.frame.to_dict("records")}
     found: list[str] = []
-    for key in sorted(ref.keys() - got.keys()):
+    for key in sorted(ref.keys() - got.keys(), key=repr):
         found.append(f"{key}: missing")
-    for key in sorted(got.keys() - ref.keys()):
+    for key in sorted(got.keys() - ref.keys(), key=repr):
         found.append(f"{key}: unexpected row")
-    for key in sorted(ref.keys() & got.keys()):
+    for key in sorted(ref.keys() & got.keys(), key=repr):
         a, b = ref[key], got[key]
         money = str(a["unit"]) in MONEY_UNITS
         if not same_value(a["value"], b["value"], money):
