@@ -1,8 +1,9 @@
 """Currency conversion to the base currency, as an as-of join in the backend.
 
 An amount is converted at the latest rate of its currency on or before the amount's own date
-(close date, cost date, quota start); data-model.md, ``fx_rates``. The conversion is one
-``ASOF LEFT JOIN`` per fact table inside the metric query, never a lookup per row. A foreign
+(close date, cost date, quota start); data-model.md, ``fx_rates``. The conversion is one left
+join per fact table inside the metric query (a range join on each rate's validity interval,
+from its date to the currency's next rate), never a lookup per row. A foreign
 amount without a rate is never converted at a silent 1.0: the converted table carries a flag and
 an example (currency and date) that :func:`missing_aggregates` carries through the aggregation,
 and :func:`raise_missing` turns into a one-line error naming the currency and the date.
@@ -24,8 +25,8 @@ if TYPE_CHECKING:
 
 #: Type of a rate of 1 for amounts already in the base currency (as fx_rates.rate).
 RATE_TYPE = "decimal(18, 10)"
-AMOUNT_WIDE = "decimal(38, 4)"
-RATE_WIDE = "decimal(38, 10)"
+AMOUNT_WIDE = "decimal(18, 4)"
+RATE_WIDE = "decimal(19, 10)"
 #: Type of a converted amount (12 decimals: exact far below a cent).
 CONVERTED_TYPE = "decimal(38, 12)"
 #: Columns added by :func:`to_base` that aggregations carry through (see missing_aggregates).
@@ -56,17 +57,30 @@ def to_base(
     right = rates.select(
         _fx_rate_cur=rates.currency.upper().strip(), _fx_rate_day=rates.date, _fx_rate=rates.rate
     )
-    joined = left.asof_join(
+    # An as-of join written portably (Spark has no ASOF JOIN, and Ibis cannot emulate one there):
+    # each rate holds from its date until the currency's next rate, and the range join runs on
+    # the distinct (currency, day) pairs only, so it costs days x rates, never facts x rates.
+    following = ibis.window(group_by=right._fx_rate_cur, order_by=right._fx_rate_day)
+    right = right.mutate(_fx_rate_until=right._fx_rate_day.lead().over(following))
+    keys = left.select("_fx_cur", "_fx_day").distinct()
+    found = keys.left_join(
         right,
-        on=left._fx_day >= right._fx_rate_day,
-        predicates=left._fx_cur == right._fx_rate_cur,
+        [
+            keys._fx_cur == right._fx_rate_cur,
+            keys._fx_day >= right._fx_rate_day,
+            right._fx_rate_until.isnull() | (keys._fx_day < right._fx_rate_until),
+        ],
+    ).select(_fx_key_cur=keys._fx_cur, _fx_key_day=keys._fx_day, _fx_rate=right._fx_rate)
+    joined = left.left_join(
+        found, [left._fx_cur == found._fx_key_cur, left._fx_day == found._fx_key_day]
     )
     is_base = joined._fx_cur == base
     one = ibis.literal(Decimal(1), type=RATE_TYPE)
     rate = ibis.ifelse(is_base, one, joined._fx_rate)
     missing = ~is_base & joined[amount].notnull() & joined._fx_rate.isnull()
     example = joined._fx_cur + " on " + joined._fx_day.cast("string")
-    # Widen both sides first: DuckDB multiplies DECIMAL(18, s) values in 64 bits and overflows.
+    # Widen the rate to 19 digits: DuckDB multiplies two DECIMAL(18, s) values in 64 bits and
+    # overflows, while 18 + 19 + 1 = 38 digits is the most Spark keeps without cutting decimals.
     # Cast the product to an explicit type: the backend's product has 4 + 10 = 14 decimals while
     # Ibis infers 10, so results read with Ibis's schema would fail to rescale.
     converted = (joined[amount].cast(AMOUNT_WIDE) * rate.cast(RATE_WIDE)).cast(CONVERTED_TYPE)
@@ -76,7 +90,7 @@ def to_base(
             MISSING_COUNT: as_int(missing),
             MISSING_EXAMPLE: ibis.ifelse(missing, example, ibis.null("string")),
         }
-    ).drop("_fx_cur", "_fx_day", "_fx_rate_cur", "_fx_rate_day", "_fx_rate")
+    ).drop("_fx_cur", "_fx_day", "_fx_key_cur", "_fx_key_day", "_fx_rate")
 
 
 def missing_aggregates(table: ir.Table) -> dict[str, ir.Value]:

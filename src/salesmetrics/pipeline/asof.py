@@ -14,7 +14,8 @@ current state (the ``opportunities`` row) from ``created_at`` on. Choices where 
 
 :func:`states` joins a table of probes (any columns plus ``as_of``, a naive UTC timestamp) with
 every opportunity and its history in one backend expression: a cross join filtered to the
-opportunities that exist, then an ``ASOF LEFT JOIN`` on ``as_of >= changed_at`` per opportunity.
+opportunities that exist, then a left join to the history row in force at ``as_of`` (from its
+``changed_at`` until the opportunity's next change).
 :func:`instants` turns dates into the naive UTC instant of their local midnight.
 """
 
@@ -120,8 +121,17 @@ def states(ws: Workspace, probes: ir.Table, keys: Sequence[str]) -> ir.Table:
         _h_at=history.changed_at,
         **{f"_h_{c}": history[c] for c in STATE_COLUMNS},
     )
-    joined = grid.asof_join(
-        right, on=grid.as_of >= right._h_at, predicates=grid.opportunity_id == right._h_id
+    # The as-of join written portably (Spark has no ASOF JOIN): each history row holds from its
+    # change until the opportunity's next change (changed_at is unique per opportunity: the key).
+    following = ibis.window(group_by=right._h_id, order_by=right._h_at)
+    right = right.mutate(_h_until=right._h_at.lead().over(following))
+    joined = grid.left_join(
+        right,
+        [
+            grid.opportunity_id == right._h_id,
+            grid.as_of >= right._h_at,
+            right._h_until.isnull() | (grid.as_of < right._h_until),
+        ],
     )
     values: dict[str, ir.Value] = {}
     for c in STATE_COLUMNS:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import ibis
 import ibis.expr.types as ir
 
 from salesmetrics import fx
@@ -119,7 +120,11 @@ def build(ctx: Context, dims: Sequence[str]) -> ir.Table:
         cycle_days=closed.cycle_days.sum(where=cycle_ok).cast("float64"),
         cycle_deals=closed.count(where=cycle_ok),
         cycle_excluded=closed.count(where=won & closed.cycle_days.isnull()),
-        cycle_median=closed.cycle_days.cast("float64").median(where=cycle_ok),
+        # median of the kept values, not median(where=): Ibis compiles that filter into
+        # Spark's percentile argument too, which Spark rejects
+        cycle_median=ibis.ifelse(
+            cycle_ok, closed.cycle_days.cast("float64"), ibis.null("float64")
+        ).median(),
         **fx.missing_aggregates(closed),
     )
     created = created_rows(ctx, dims)
