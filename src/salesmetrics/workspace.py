@@ -42,7 +42,9 @@ class Workspace:
         self.config = config
 
     def __repr__(self) -> str:
-        return f"Workspace({str(self.root)!r}, backend={self.config.backend!r})"
+        from salesmetrics.backends import display_url
+
+        return f"Workspace({str(self.root)!r}, backend={display_url(self.config.backend)!r})"
 
     # -- backend ---------------------------------------------------------------------------
 
@@ -176,9 +178,11 @@ def init_workspace(
         settings["base_currency"] = base_currency
     config = config_from_dict(settings, "options")
     root.mkdir(parents=True, exist_ok=True)
-    config_path.write_text(render_config(config), encoding="utf-8")
     ws = Workspace(root, config)
-    ws.backend  # noqa: B018 - creates the database and its tables now
+    # Connect first (creating the database or schema and its tables): a server that cannot be
+    # reached leaves no salesmetrics.toml behind, so the same init can simply be run again.
+    ws.backend  # noqa: B018
+    config_path.write_text(render_config(config), encoding="utf-8")
     return ws
 
 

@@ -9,6 +9,7 @@ and internal tables exist.
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,11 @@ MODULES = {
     "postgresql": "salesmetrics.backends.postgres",
     "pyspark": "salesmetrics.backends.spark",
 }
+
+
+def display_url(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (for messages and output)."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
 
 
 def connect(config: Config, root: Path) -> BaseBackend:

@@ -17,6 +17,7 @@ import ibis
 import psycopg
 
 from salesmetrics import schema
+from salesmetrics.backends import display_url
 from salesmetrics.errors import UserError
 
 if TYPE_CHECKING:
@@ -73,15 +74,15 @@ def parse_url(url: str) -> Target:
     try:
         port = parts.port or 5432
     except ValueError:
-        raise UserError(f"backend {_redact(url)!r}: the port is not a number; {_FIX}") from None
+        raise UserError(f"backend {display_url(url)!r}: the port is not a number; {_FIX}") from None
     database = unquote(parts.path.lstrip("/"))
     if not database or "/" in database:
-        raise UserError(f"backend {_redact(url)!r}: name one database after the host; {_FIX}")
+        raise UserError(f"backend {display_url(url)!r}: name one database after the host; {_FIX}")
     options = dict(parse_qsl(parts.query, keep_blank_values=True))
     schema_name = options.pop("schema", None)
     if schema_name is not None and not _SCHEMA_NAME.fullmatch(schema_name):
         raise UserError(
-            f"backend {_redact(url)!r}: schema {schema_name!r} must be letters, digits and _"
+            f"backend {display_url(url)!r}: schema {schema_name!r} must be letters, digits and _"
             f" (not starting with a digit, at most 63); {_FIX}"
         )
     return Target(
@@ -135,11 +136,6 @@ def ensure_tables(con: psycopg.Connection[Any], schema_name: str | None) -> None
         for t in schema.INTERNAL_TABLES:
             if t.name not in present:
                 cur.execute(schema.internal_create_sql(t, dialect=DIALECT))
-
-
-def _redact(url: str) -> str:
-    """``url`` with its password replaced by ``***``."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
 
 
 def _first_line(err: BaseException) -> str:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from salesmetrics.backends import display_url
 from salesmetrics.cli import app
 from salesmetrics.cli.options import QuietOpt, WorkspaceOpt, err, out
 from salesmetrics.workspace import init_workspace, open_workspace
@@ -22,11 +23,12 @@ def init(
     force: Annotated[bool, typer.Option(help="Overwrite an existing salesmetrics.toml.")] = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Create a workspace: salesmetrics.toml and an embedded database."""
+    """Create a workspace: salesmetrics.toml and its database (embedded DuckDB by default; or
+    --backend postgresql://USER@HOST:5432/DB?schema=NAME)."""
     ws = init_workspace(
         directory or workspace, backend=backend, base_currency=base_currency, force=force
     )
-    out.print(f"created workspace {ws.root} (backend {ws.config.backend})")
+    out.print(f"created workspace {ws.root} (backend {display_url(ws.config.backend)})")
     out.print(f"next: salesmetrics import TABLE FILE --workspace {ws.root}")
     ws.close()
 
