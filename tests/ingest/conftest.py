@@ -1,4 +1,8 @@
-"""Helpers of the importer tests: write small files, read tables and the quarantine back."""
+"""Helpers of the importer tests: write small files, read tables and the quarantine back.
+
+The readers run plain SQL through the workspace's backend, so the same helpers serve DuckDB and
+PostgreSQL workspaces (tests/ingest/test_postgres_store.py reruns tests with the latter).
+"""
 
 from __future__ import annotations
 
@@ -19,33 +23,38 @@ def write(path: Path, content: str | bytes, encoding: str = "utf-8") -> Path:
     return path
 
 
+def query(ws: Workspace, sql: str) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` run on the workspace's backend."""
+    cur = ws.backend.raw_sql(sql)
+    try:
+        return [tuple(r) for r in cur.fetchall()]
+    finally:
+        if cur is not ws.backend.con:  # DuckDB answers with the connection itself: keep it open
+            cur.close()
+
+
 def rows(ws: Workspace, table: str, columns: str = "*", order: str = "1") -> list[tuple[Any, ...]]:
     """Rows of ``table`` (canonical or internal), ordered."""
-    return [
-        tuple(r)
-        for r in ws.duckdb.execute(f"SELECT {columns} FROM {table} ORDER BY {order}").fetchall()
-    ]
+    return query(ws, f"SELECT {columns} FROM {table} ORDER BY {order}")
 
 
 def rejects(ws: Workspace) -> list[tuple[int, str, str | None, str]]:
     """(row, column, value, reason) of every quarantine row, ordered by row and column."""
     return [
         (int(r[0]), str(r[1]), r[2], str(r[3]))
-        for r in ws.duckdb.execute(
-            'SELECT "row", "column", "value", "reason" FROM _quarantine ORDER BY 1, 2'
-        ).fetchall()
+        for r in query(
+            ws, 'SELECT "row", "column", "value", "reason" FROM _quarantine ORDER BY 1, 2'
+        )
     ]
 
 
 def snapshot(ws: Workspace) -> dict[str, list[tuple[Any, ...]]]:
     """Every table's full contents, for before/after comparisons."""
-    names = [
-        str(r[0])
-        for r in ws.duckdb.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY 1"
-        ).fetchall()
-    ]
-    return {n: rows(ws, f'"{n}"', order="ALL") for n in names}
+    tables = {}
+    for name in sorted(ws.backend.list_tables()):
+        every = ", ".join(str(i + 1) for i in range(len(ws.backend.table(name).columns)))
+        tables[name] = rows(ws, f'"{name}"', order=every)
+    return tables
 
 
 @pytest.fixture
