@@ -48,23 +48,78 @@ __all__ = ["KEYS", "Tables", "compare", "load", "review", "tag"]
 KEYS = ("metric", "period", "by", "group", "stage", "question")
 #: Units compared to the cent; ratios and other floats to 1e-9; counts exactly.
 MONEY_UNITS = frozenset({Unit.MONEY, Unit.MONEY_PER_DAY})
-#: The tables the review reads.
-TABLES = (
-    "reps",
-    "quotas",
-    "accounts",
-    "leads",
-    "opportunities",
-    "opportunity_history",
-    "costs",
-    "activities",
-    "engagement_events",
-    "survey_responses",
-    "fx_rates",
-    "subscriptions",
-    "invoice_lines",
-    "forecasts",
-)
+#: The tables and columns the review reads.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "reps": ("rep_id", "team", "hired_on", "left_on"),
+    "quotas": ("rep_id", "period_start", "period_end", "amount", "currency"),
+    "accounts": ("account_id", "owner_id", "churned_at"),
+    "leads": (
+        "lead_id",
+        "created_at",
+        "owner_id",
+        "status",
+        "score",
+        "qualified_at",
+        "converted_at",
+        "opportunity_id",
+    ),
+    "opportunities": (
+        "opportunity_id",
+        "account_id",
+        "owner_id",
+        "lead_id",
+        "created_at",
+        "close_date",
+        "stage",
+        "status",
+        "amount",
+        "currency",
+        "probability",
+    ),
+    "opportunity_history": (
+        "opportunity_id",
+        "changed_at",
+        "stage",
+        "status",
+        "amount",
+        "close_date",
+        "probability",
+    ),
+    "costs": ("date", "period_start", "period_end", "category", "amount", "currency"),
+    "activities": ("rep_id", "type", "started_at", "duration_minutes", "is_selling"),
+    "engagement_events": ("account_id", "occurred_on", "event", "count"),
+    "survey_responses": (
+        "response_id",
+        "survey_id",
+        "submitted_at",
+        "question_id",
+        "score",
+        "respondent_id",
+        "team",
+    ),
+    "fx_rates": ("currency", "date", "rate"),
+    "subscriptions": ("account_id", "start_date", "end_date", "mrr", "currency", "is_trial"),
+    "invoice_lines": (
+        "line_id",
+        "account_id",
+        "invoice_date",
+        "amount",
+        "currency",
+        "service_start",
+        "service_end",
+        "is_recurring",
+    ),
+    "forecasts": (
+        "forecast_id",
+        "scope",
+        "scope_id",
+        "period",
+        "amount",
+        "submitted_at",
+        "category",
+        "method",
+    ),
+}
 _FAMILIES = (
     deals,
     team,
@@ -80,15 +135,18 @@ _FAMILIES = (
 
 
 def load(db_path: Path) -> Tables:
-    """Every canonical table the review reads, from the workspace's DuckDB file, as pandas."""
-    known = {t.name for t in schema.TABLES}
+    """The columns the review reads of every canonical table, from the workspace's DuckDB file,
+    as pandas frames (names checked against the schema, never user text)."""
+    known = {t.name: {c.name for c in t.columns} for t in schema.TABLES}
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         frames = {}
-        for name in TABLES:
-            if name not in known:
-                raise KeyError(f"{name} is not a canonical table")
-            frames[name] = con.execute(f'SELECT * FROM "{name}"').df()
+        for name, columns in COLUMNS.items():
+            unknown = set(columns) - known.get(name, set())
+            if unknown:
+                raise KeyError(f"{name}: no columns {sorted(unknown)} in the schema")
+            listed = ", ".join(f'"{c}"' for c in columns)
+            frames[name] = con.execute(f'SELECT {listed} FROM "{name}"').df()
     finally:
         con.close()
     return Tables(frames)
@@ -102,7 +160,8 @@ def review(tables: Tables, year: int, config: Config) -> pd.DataFrame:
     parts = [frame for family in _FAMILIES for frame in family.metrics(ctx)]
     frame = pd.concat(parts, ignore_index=True)
     frame = frame[frame["period"].isin({p.label for p in periods})]
-    return frame.loc[:, list(RESULT_COLUMNS)].reset_index(drop=True)
+    out: pd.DataFrame = frame.loc[:, list(RESULT_COLUMNS)].reset_index(drop=True)
+    return out
 
 
 def tag(frame: pd.DataFrame, by: Iterable[str]) -> pd.DataFrame:
@@ -184,10 +243,10 @@ def compare(engine_frame: pd.DataFrame, pandas_frame: pd.DataFrame) -> list[str]
     harmless = np.isnan(present) | (present == 0)
     lonely = ~both & ~harmless
     labels = _labels(merged)
-    for i in np.flatnonzero(bad | lonely):  # only the differences found, to report them
+    for i in map(int, np.flatnonzero(bad | lonely)):  # only the differences, to report them
         if lonely[i]:
-            side = "engine" if merged["_merge"].iat[i] == "left_only" else "pandas"
-            problems.append(f"only in {side}: {labels.iat[i]} = {present[i]!r}")
+            where = "engine" if merged["_merge"].iat[i] == "left_only" else "pandas"
+            problems.append(f"only in {where}: {labels.iat[i]} = {present[i]!r}")
         else:
             problems.append(f"{labels.iat[i]}: engine {a[i]!r}, pandas {b[i]!r}")
     return problems

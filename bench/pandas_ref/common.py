@@ -10,14 +10,16 @@ metrics broken down by them; ``by`` is "" (company-wide), "team" or "rep".
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from salesmetrics.config import Config
+
+T = TypeVar("T")
 
 #: The group dimensions of the review: company-wide, by team, by rep.
 BYS: tuple[str, ...] = ("", "team", "rep")
@@ -107,7 +109,7 @@ class Tables:
     per review (``cache``)."""
 
     frames: dict[str, pd.DataFrame]
-    cache: dict[str, Any] = field(default_factory=dict)
+    cache: dict[Hashable, Any] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.frames[name]
@@ -133,13 +135,23 @@ def raise_if_not_datetime(ts: pd.Series) -> None:
         raise TypeError(f"expected a datetime column, got {ts.dtype}")
 
 
+def memo(review: Review, key: Hashable, build: Callable[[], T]) -> T:
+    """``build()``, computed once per review under ``key`` (facts shared by several metrics
+    and by the three group dimensions)."""
+    cache = review.tables.cache
+    if key not in cache:
+        cache[key] = build()
+    value: T = cache[key]
+    return value
+
+
 def local_days(ts: pd.Series, timezone: str) -> pd.Series:
     """Dates of naive-UTC timestamps in ``timezone`` (midnight Timestamps, NaT kept)."""
     raise_if_not_datetime(ts)
-    if timezone == "UTC":
-        return ts.dt.normalize()
-    converted = ts.dt.tz_localize("UTC").dt.tz_convert(timezone).dt.tz_localize(None)
-    return converted.dt.normalize()
+    if timezone != "UTC":
+        ts = ts.dt.tz_localize("UTC").dt.tz_convert(timezone).dt.tz_localize(None)
+    days: pd.Series = ts.dt.normalize()
+    return days
 
 
 def instant(day: pd.Timestamp, timezone: str) -> pd.Timestamp:
@@ -234,9 +246,10 @@ def account_groups(review: Review) -> pd.DataFrame:
 def with_account_groups(review: Review, frame: pd.DataFrame, account: pd.Series) -> pd.DataFrame:
     """``frame`` with ``rep``/``team`` of the account ``account`` (customer metrics)."""
     groups = account_groups(review)
-    idx = groups.index.get_indexer(account.astype(object))
-    rep = np.where(idx >= 0, groups["rep"].to_numpy()[idx], None)
-    team = np.where(idx >= 0, groups["team"].to_numpy()[idx], None)
+    idx = groups.index.get_indexer(pd.Index(account.astype(object)))
+    missing = np.full(len(idx), None, dtype=object)
+    rep = np.where(idx >= 0, groups["rep"].to_numpy()[idx], missing)
+    team = np.where(idx >= 0, groups["team"].to_numpy()[idx], missing)
     return frame.assign(rep=rep, team=team)
 
 

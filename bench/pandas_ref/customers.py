@@ -18,6 +18,7 @@ from bench.pandas_ref.common import (
     BYS,
     Period,
     Review,
+    memo,
     money,
     month_index,
     result,
@@ -67,7 +68,7 @@ def acquisition_dates(review: Review) -> pd.Series:
         deal = first_won(review).reindex(m.accounts)
         cached = first_mrr.where(deal.isna() | (first_mrr <= deal), deal)
         review.tables.cache["acquired_on"] = cached
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def recurring_states(review: Review, p: Period) -> pd.DataFrame:
@@ -115,7 +116,8 @@ def deal_states(review: Review, p: Period) -> pd.DataFrame:
             "at_end": active(p.last),
             "win_at_start": active(window_start),
             "win_active": (
-                (first < p.end) & (churned.isna() | (churned > first.clip(lower=window_start)))
+                (first < p.end)
+                & (churned.isna() | (churned > first.where(first >= window_start, window_start)))
             ).to_numpy(),
             "cust_mrr_end": 0.0,
         }
@@ -138,6 +140,12 @@ def window_revenue(review: Review, p: Period) -> pd.DataFrame:
 
 def components(review: Review, by: str, recurring: bool) -> pd.DataFrame:
     """Per (period, group): the customer counts, the 12-month window and MRR at end."""
+    rows = memo(review, ("customer_rows", recurring), lambda: _state_rows(review, recurring))
+    return sums(rows, by, COLUMNS)
+
+
+def _state_rows(review: Review, recurring: bool) -> pd.DataFrame:
+    """One row per (period, account known as a customer by its end) with the flags."""
     parts = []
     for p in review.periods:
         st = recurring_states(review, p) if recurring else deal_states(review, p)
@@ -158,9 +166,9 @@ def components(review: Review, by: str, recurring: bool) -> pd.DataFrame:
             rev = window_revenue(review, p)
             st = st.drop(columns="win_revenue").merge(rev, on="account_id", how="left")
             st["win_revenue"] = st["win_revenue"].fillna(0.0)
-        st = with_account_groups(review, st, st["account_id"])
-        parts.append(sums(st, by, COLUMNS))
-    return pd.concat(parts, ignore_index=True)
+        parts.append(st)
+    rows = pd.concat(parts, ignore_index=True)
+    return with_account_groups(review, rows, rows["account_id"])
 
 
 def costs(review: Review) -> pd.DataFrame:
@@ -176,7 +184,8 @@ def costs(review: Review) -> pd.DataFrame:
     window = (last - first).dt.days + 1
     totals = []
     for p in review.periods:
-        overlap = ((last.clip(upper=p.last) - first.clip(lower=p.start)).dt.days + 1).clip(lower=0)
+        span = last.where(last <= p.last, p.last) - first.where(first >= p.start, p.start)
+        overlap = (span.dt.days + 1).clip(lower=0)
         on_day = (day >= p.start) & (day < p.end)
         part = np.where(spread, base * overlap / window, np.where(on_day, base, 0.0))
         totals.append({"period": p.label, "cost": float(np.nansum(part))})

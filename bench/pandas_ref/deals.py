@@ -15,6 +15,7 @@ from bench.pandas_ref.common import (
     Review,
     bucket,
     local_days,
+    memo,
     money,
     result,
     sums,
@@ -62,6 +63,19 @@ def opportunities(review: Review) -> pd.DataFrame:
 def deal_components(review: Review, by: str) -> pd.DataFrame:
     """Per (period, group): won, lost, their amounts, cycle days and deals, opportunities created
     and won (the cohort) — over the review's periods and the periods before them."""
+    return memo(review, ("deals", by), lambda: _deal_components(review, by))
+
+
+def _deal_components(review: Review, by: str) -> pd.DataFrame:
+    closed, created = memo(review, "deal_rows", lambda: _deal_rows(review))
+    closed_agg = sums(closed, by, DEAL_COLUMNS)
+    cohort = sums(created, by, COHORT_COLUMNS)
+    merged = closed_agg.merge(cohort, on=["period", "group"], how="outer")
+    return merged.fillna(dict.fromkeys((*DEAL_COLUMNS, *COHORT_COLUMNS), 0))
+
+
+def _deal_rows(review: Review) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Closed deals per period of their close date, opportunities per period of creation."""
     opps = opportunities(review)
     periods = review.periods
     closed = opps[opps["status"].isin(["won", "lost"]) & opps["close_day"].notna()]
@@ -76,18 +90,25 @@ def deal_components(review: Review, by: str) -> pd.DataFrame:
         cycle_days=cycle.where(cycle_ok, 0.0).astype("float64"),
         cycle_deals=cycle_ok.astype(int),
     )
-    closed_agg = sums(bucket(closed, closed["close_day"], periods), by, DEAL_COLUMNS)
     created = opps[opps["created_day"].notna()]
     created = created.assign(opps_created=1, opps_won=(created["status"] == "won").astype(int))
-    cohort = sums(
-        bucket(created, created["created_day"], periods), by, ("opps_created", "opps_won")
+    return (
+        bucket(closed, closed["close_day"], periods),
+        bucket(created, created["created_day"], periods),
     )
-    merged = closed_agg.merge(cohort, on=["period", "group"], how="outer")
-    return merged.fillna(dict.fromkeys((*DEAL_COLUMNS, *COHORT_COLUMNS), 0))
 
 
 def lead_components(review: Review, by: str) -> pd.DataFrame:
     """Per (period, group): leads created, converted and won (cohort), and leads qualified."""
+    created, qualified = memo(review, "lead_rows", lambda: _lead_rows(review))
+    cohort = sums(created, by, ("leads_created", "leads_converted", "leads_won"))
+    qual_agg = sums(qualified, by, ("qualified_leads",))
+    merged = cohort.merge(qual_agg, on=["period", "group"], how="outer")
+    return merged.fillna(dict.fromkeys(LEAD_COLUMNS, 0))
+
+
+def _lead_rows(review: Review) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Leads per period of creation, and qualified leads per period of qualification."""
     leads = review.tables["leads"]
     opps = opportunities(review)
     tz = review.config.timezone
@@ -115,15 +136,11 @@ def lead_components(review: Review, by: str) -> pd.DataFrame:
     )
     frame = with_rep_groups(review, frame, leads["owner_id"])
     qualified = qualification(review, leads, frame)
-    cohort = sums(
-        bucket(frame, frame["created_day"], review.periods),
-        by,
-        ("leads_created", "leads_converted", "leads_won"),
-    )
     qual = qualified[qualified["qualified"]]
-    qual_agg = sums(bucket(qual, qual["qualified_day"], review.periods), by, ("qualified_leads",))
-    merged = cohort.merge(qual_agg, on=["period", "group"], how="outer")
-    return merged.fillna(dict.fromkeys(LEAD_COLUMNS, 0))
+    return (
+        bucket(frame, frame["created_day"], review.periods),
+        bucket(qual, qual["qualified_day"], review.periods),
+    )
 
 
 def qualification(review: Review, leads: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:

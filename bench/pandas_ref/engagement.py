@@ -22,7 +22,8 @@ def customers_at_end(review: Review, p: Period) -> pd.Index:
     """The accounts that are customers at the end of P."""
     recurring = mrr_matrix(review) is not None
     st = recurring_states(review, p) if recurring else deal_states(review, p)
-    return pd.Index(st.loc[st["at_end"].to_numpy(), "account_id"].astype(object))
+    members: pd.Index = pd.Index(st.loc[st["at_end"].to_numpy(), "account_id"].astype(object))
+    return members
 
 
 def scores(review: Review, p: Period) -> pd.DataFrame:
@@ -40,9 +41,9 @@ def scores(review: Review, p: Period) -> pd.DataFrame:
         .groupby([ev["account_id"].astype(object), ev["event"].astype(object)])["n"]
         .sum()
     )
-    counts = counts[counts > 0].unstack(fill_value=0.0)
-    types = sorted(set(counts.columns) | set(cfg.engagement_weights) | set(cfg.engagement_targets))
-    grid = counts.reindex(index=members, columns=types, fill_value=0.0).fillna(0.0)
+    matrix = counts[counts > 0].unstack(fill_value=0)
+    types = sorted(set(matrix.columns) | set(cfg.engagement_weights) | set(cfg.engagement_targets))
+    grid = matrix.reindex(index=members, columns=types, fill_value=0.0).fillna(0.0)
     values = grid.to_numpy(dtype="float64")
     pct = np.quantile(values, 0.9, axis=0) if len(grid) else np.zeros(len(types))
     target = np.array([cfg.engagement_targets.get(t, np.nan) for t in types], dtype="float64")

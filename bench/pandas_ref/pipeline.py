@@ -79,7 +79,7 @@ def _history(review: Review) -> tuple[pd.DataFrame, pd.DataFrame]:
         first = hist.drop_duplicates("opportunity_id", keep="first").set_index("opportunity_id")
         cached = (hist, first)
         review.tables.cache["history"] = cached
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def base_cents(
@@ -177,7 +177,7 @@ def deal_rows(review: Review) -> pd.DataFrame:
         value_e = rows["value_e"].where(rows["value_e"].notna(), value_s)
         passing = ~in_s & ~in_e & closed_e_in_p & ~closed_s
         new_kind = np.where(exists_s, "pulled_in", "created")
-        flow_in = np.where((~in_s & in_e) | passing, new_kind, None)
+        flow_in = np.where((~in_s & in_e) | passing, new_kind, "")
         outcome = np.where(
             rows["status_e"] == "won",
             "won",
@@ -186,7 +186,7 @@ def deal_rows(review: Review) -> pd.DataFrame:
         flow_out = np.where(
             in_s & ~in_e,
             outcome,
-            np.where(passing, np.where(rows["status_e"] == "won", "won", "lost"), None),
+            np.where(passing, np.where(rows["status_e"] == "won", "won", "lost"), ""),
         )
         delta = np.where(in_s, value_e - value_s, 0.0)
         frame = pd.DataFrame(
@@ -209,7 +209,7 @@ def deal_rows(review: Review) -> pd.DataFrame:
                 **{f"flow_{b}": np.where(flow_out == b, value_e, 0.0) for b in FLOW_OUT},
             }
         )
-        keep = (open_s | in_e | pd.Series(flow_in, index=rows.index).notna()).to_numpy()
+        keep = (open_s | in_e | (flow_in != "")).to_numpy()
         parts.append(frame[keep])
     rows = pd.concat(parts, ignore_index=True)
     return with_rep_groups(review, rows, rows["owner_id"])

@@ -62,9 +62,8 @@ def lines(review: Review) -> pd.DataFrame:
 def rate_sums(review: Review, currency: str, lo: int, hi: int) -> np.ndarray:
     """Running sum S of the daily rate of ``currency`` (×1e10, integers) over epoch days
     lo − 1 .. hi: Σ rate over days [x, y] = S[y − lo + 1] − S[x − lo]."""
-    fx = fx_table(review)
-    fx = fx[fx["currency"] == currency]
-    fx = fx.groupby("date")["rate"].max()
+    table = fx_table(review)
+    fx = table[table["currency"] == currency].groupby("date")["rate"].max()
     days = pd.date_range(EPOCH + pd.Timedelta(days=lo), EPOCH + pd.Timedelta(days=hi), freq="D")
     daily = fx.reindex(fx.index.union(days)).sort_index().ffill().reindex(days)
     if daily.isna().any():

@@ -24,9 +24,10 @@ from bench.pandas_ref.common import (
     Review,
     currency_codes,
     fx_table,
-    key,
+    memo,
     money,
     result,
+    sums,
     with_account_groups,
 )
 from salesmetrics import formulas
@@ -65,7 +66,8 @@ class MrrMatrix:
 def half_away_div(numerator: np.ndarray, divisor: int | np.ndarray) -> np.ndarray:
     """``numerator / divisor`` rounded half away from zero, in integers (divisor > 0)."""
     magnitude = (np.abs(numerator) * 2 + divisor) // (2 * np.asarray(divisor))
-    return np.sign(numerator) * magnitude
+    rounded: np.ndarray = np.sign(numerator) * magnitude
+    return rounded
 
 
 def to_cents(amount: pd.Series) -> np.ndarray:
@@ -242,22 +244,26 @@ def account_waterfall(m: MrrMatrix, first_month: int, end_month: int) -> pd.Data
 
 def waterfall(review: Review, by: str) -> pd.DataFrame:
     """Per (period, group): the waterfall in currency units (counts as counts)."""
-    m = mrr_matrix(review)
-    parts = []
-    for p in review.periods:
-        rows = account_waterfall(m, p.first_month, p.end_month) if m is not None else None
-        if rows is None or not len(rows):
-            continue
-        rows = with_account_groups(review, rows, rows["account_id"])
-        rows = rows.assign(group=key(rows, by))
-        agg = rows.groupby("group", dropna=False, sort=False)[list(WATERFALL)].sum().reset_index()
-        parts.append(agg.assign(period=p.label))
-    if not parts:
+    rows = memo(review, "waterfall_rows", lambda: _waterfall_rows(review))
+    if rows is None:
         return pd.DataFrame(columns=["period", "group", *WATERFALL])
-    frame = pd.concat(parts, ignore_index=True)
+    frame = sums(rows, by, WATERFALL)
     money_cols = [c for c in WATERFALL if not c.startswith("customers")]
     frame[money_cols] = frame[money_cols].astype("float64") / 100
     return frame
+
+
+def _waterfall_rows(review: Review) -> pd.DataFrame | None:
+    """Per (period, account with MRR in or just before it): its waterfall, with its groups."""
+    m = mrr_matrix(review)
+    if m is None:
+        return None
+    parts = [
+        account_waterfall(m, p.first_month, p.end_month).assign(period=p.label)
+        for p in review.periods
+    ]
+    rows = pd.concat(parts, ignore_index=True)
+    return with_account_groups(review, rows, rows["account_id"])
 
 
 def metrics(review: Review) -> list[pd.DataFrame]:

@@ -17,6 +17,7 @@ from bench.pandas_ref.common import (
     Review,
     bucket,
     local_days,
+    memo,
     money,
     result,
     sums,
@@ -53,7 +54,9 @@ def seller_rows(review: Review) -> pd.DataFrame:
         base = to_base(review, q["amount"], q["currency"], first)
         window = (last - first).dt.days + 1
         for p in review.periods:
-            overlap = (last.clip(upper=p.last) - first.clip(lower=p.start)).dt.days + 1
+            overlap = (
+                last.where(last <= p.last, p.last) - first.where(first >= p.start, p.start)
+            ).dt.days + 1
             hit = (first <= p.last) & (last >= p.start)
             part = pd.DataFrame(
                 {
@@ -121,6 +124,12 @@ def seller_components(review: Review, by: str) -> pd.DataFrame:
 
 def activity_components(review: Review, by: str) -> pd.DataFrame:
     """Per (period, group): selling activities, selling minutes, logged minutes."""
+    rows = memo(review, "activity_rows", lambda: _activity_rows(review))
+    return sums(rows, by, ("selling_activities", "selling_minutes", "logged_minutes"))
+
+
+def _activity_rows(review: Review) -> pd.DataFrame:
+    """Activities per period of their start, with the selling flag and minutes."""
     acts = review.tables["activities"]
     types = {t.strip().lower() for t in review.config.selling_activity_types}
     by_type = acts["type"].astype(object).str.lower().str.strip().isin(types)
@@ -136,11 +145,7 @@ def activity_components(review: Review, by: str) -> pd.DataFrame:
         }
     )
     frame = with_rep_groups(review, frame, acts["rep_id"])
-    return sums(
-        bucket(frame, frame["day"], review.periods),
-        by,
-        ("selling_activities", "selling_minutes", "logged_minutes"),
-    )
+    return bucket(frame, frame["day"], review.periods)
 
 
 def metrics(review: Review) -> list[pd.DataFrame]:
