@@ -60,26 +60,36 @@ def status_of(stage: pd.Series) -> pd.Series:
     return pd.Series(out, index=stage.index, dtype=object).where(stage.notna(), None)
 
 
-def _history(review: Review) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """History sorted by deal and time, and each deal's first history row."""
+def _history(review: Review) -> pd.DataFrame:
+    """History with ``code`` (the deal's row in opportunities; history of unknown deals left
+    out), sorted by deal and time; status filled from the stage where empty."""
     cached = review.tables.cache.get("history")
     if cached is None:
         h = review.tables["opportunity_history"]
-        hist = pd.DataFrame(
+        ids = pd.Index(review.tables["opportunities"]["opportunity_id"].astype(object))
+        cached = pd.DataFrame(
             {
-                "opportunity_id": h["opportunity_id"].astype(object),
-                "changed_at": h["changed_at"],
-                "stage": h["stage"].astype(object),
-                "status": h["status"].astype(object).fillna(status_of(h["stage"])),
-                "amount": h["amount"].astype("float64"),
-                "close_date": pd.to_datetime(h["close_date"]),
-                "probability": h["probability"].astype("float64"),
+                "code": ids.get_indexer(pd.Index(h["opportunity_id"].astype(object))),
+                "changed_at": h["changed_at"].to_numpy(),
+                "stage": h["stage"].astype(object).to_numpy(),
+                "status": h["status"].astype(object).fillna(status_of(h["stage"])).to_numpy(),
+                "amount": h["amount"].astype("float64").to_numpy(),
+                "close_date": pd.to_datetime(h["close_date"]).to_numpy(),
+                "probability": h["probability"].astype("float64").to_numpy(),
             }
-        ).sort_values(["opportunity_id", "changed_at"], kind="stable")
-        first = hist.drop_duplicates("opportunity_id", keep="first").set_index("opportunity_id")
-        cached = (hist, first)
+        )
+        cached = cached[cached["code"] >= 0].sort_values(["code", "changed_at"], kind="stable")
         review.tables.cache["history"] = cached
     return cached
+
+
+def _last_per_deal(codes: np.ndarray, n: int) -> np.ndarray:
+    """For rows sorted by deal code: per deal (0..n−1) the position of its last row, −1 if none."""
+    out = np.full(n, -1, dtype="int64")
+    if len(codes):
+        last = np.r_[codes[1:] != codes[:-1], True]
+        out[codes[last]] = np.flatnonzero(last)
+    return out
 
 
 def base_cents(
@@ -116,16 +126,16 @@ def base_cents(
 
 
 def states_at(review: Review, t: pd.Timestamp) -> pd.DataFrame:
-    """Every deal existing at instant ``t`` with its state then, ``value`` in base-currency
-    cents (NaN without amount), indexed by opportunity_id."""
+    """Every deal (in opportunities' row order) with ``exists`` at instant ``t``, its state
+    then and ``value`` in base-currency cents (NaN without amount)."""
     cache = review.tables.cache.setdefault("states", {})
     if t in cache:
         return cache[t]  # type: ignore[no-any-return]
     opps = review.tables["opportunities"]
-    hist, first = _history(review)
-    current = pd.DataFrame(
+    hist = _history(review)
+    n = len(opps)
+    state = pd.DataFrame(
         {
-            "created_at": opps["created_at"].to_numpy(),
             "owner_id": opps["owner_id"].astype(object).to_numpy(),
             "currency": opps["currency"].astype(object).to_numpy(),
             "stage": opps["stage"].astype(object).to_numpy(),
@@ -133,23 +143,31 @@ def states_at(review: Review, t: pd.Timestamp) -> pd.DataFrame:
             "amount": opps["amount"].astype("float64").to_numpy(),
             "close_date": pd.to_datetime(opps["close_date"]).to_numpy(),
             "probability": opps["probability"].astype("float64").to_numpy(),
-        },
-        index=pd.Index(opps["opportunity_id"].astype(object), name="opportunity_id"),
+        }
     )
-    first_at = first["changed_at"].reindex(current.index)
-    exists = (
-        (current["created_at"].isna() & first_at.isna())
-        | (current["created_at"] <= t)
-        | (first_at <= t)
-    )
-    state = current[exists.to_numpy()].copy()
-    upto = hist[hist["changed_at"] <= t].drop_duplicates("opportunity_id", keep="last")
-    upto = upto.set_index("opportunity_id").reindex(state.index)
-    firsts = first.reindex(state.index)
-    has_row = upto["changed_at"].notna()
+    codes = hist["code"].to_numpy()
+    first_pos = np.full(n, -1, dtype="int64")
+    if len(codes):
+        starts = np.r_[True, codes[1:] != codes[:-1]]
+        first_pos[codes[starts]] = np.flatnonzero(starts)
+    upto = np.flatnonzero(hist["changed_at"].to_numpy() <= t.to_datetime64())
+    last_pos = _last_per_deal(codes[upto], n)
+    last_pos = np.where(last_pos >= 0, upto[np.maximum(last_pos, 0)], -1)
+    # the last row at or before t, else the first row, else none (the current state)
+    pos = np.where(last_pos >= 0, last_pos, first_pos)
+    has = pos >= 0
     for col in STATE:
-        from_history = upto[col].where(has_row, firsts[col])
+        values = hist[col].to_numpy()[np.maximum(pos, 0)]
+        from_history = pd.Series(values, dtype=state[col].dtype).where(has)
         state[col] = from_history.where(from_history.notna(), state[col])
+    created = opps["created_at"].to_numpy()
+    first_at = np.where(
+        first_pos >= 0,
+        hist["changed_at"].to_numpy()[np.maximum(first_pos, 0)],
+        np.datetime64("NaT"),
+    )
+    at = t.to_datetime64()
+    state["exists"] = (np.isnat(created) & np.isnat(first_at)) | (created <= at) | (first_at <= at)
     day = state["close_date"].fillna(t.normalize())
     state["value"] = base_cents(review, state["amount"], state["currency"], day)
     cache[t] = state
@@ -163,44 +181,45 @@ def deal_rows(review: Review) -> pd.DataFrame:
     for p in review.periods:
         s = states_at(review, instant(p.start, tz))
         e = states_at(review, instant(p.end, tz))
-        rows = s.add_suffix("_s").join(e.add_suffix("_e"), how="outer")
-        exists_s = pd.Series(rows.index.isin(s.index), index=rows.index)
-        in_p_s = (rows["close_date_s"] >= p.start) & (rows["close_date_s"] < p.end)
-        in_p_e = (rows["close_date_e"] >= p.start) & (rows["close_date_e"] < p.end)
-        open_s = exists_s & (rows["status_s"] == "open")
-        open_e = rows["status_e"] == "open"
+        exists_s = s["exists"].to_numpy()
+        exists_e = e["exists"].to_numpy()
+        status_s = np.where(exists_s, s["status"].to_numpy(), "")
+        status_e = np.where(exists_e, e["status"].to_numpy(), "")
+        close_s, close_e = s["close_date"], e["close_date"]
+        in_p_s = ((close_s >= p.start) & (close_s < p.end)).to_numpy()
+        in_p_e = ((close_e >= p.start) & (close_e < p.end)).to_numpy()
+        open_s = status_s == "open"
+        open_e = status_e == "open"
         in_s = open_s & in_p_s
         in_e = open_e & in_p_e
-        closed_s = rows["status_s"].isin(["won", "lost"])
-        closed_e_in_p = rows["status_e"].isin(["won", "lost"]) & in_p_e
-        value_s = rows["value_s"].fillna(0.0)
-        value_e = rows["value_e"].where(rows["value_e"].notna(), value_s)
+        closed_s = np.isin(status_s, ["won", "lost"])
+        closed_e_in_p = np.isin(status_e, ["won", "lost"]) & in_p_e
+        value_s = np.where(exists_s, s["value"].to_numpy(), np.nan)
+        value_s = np.nan_to_num(value_s, nan=0.0)
+        value_e = np.where(exists_e, e["value"].to_numpy(), np.nan)
+        value_e = np.where(np.isnan(value_e), value_s, value_e)
         passing = ~in_s & ~in_e & closed_e_in_p & ~closed_s
         new_kind = np.where(exists_s, "pulled_in", "created")
         flow_in = np.where((~in_s & in_e) | passing, new_kind, "")
         outcome = np.where(
-            rows["status_e"] == "won",
-            "won",
-            np.where(rows["status_e"] == "open", "pushed_out", "lost"),
+            status_e == "won", "won", np.where(status_e == "open", "pushed_out", "lost")
         )
         flow_out = np.where(
             in_s & ~in_e,
             outcome,
-            np.where(passing, np.where(rows["status_e"] == "won", "won", "lost"), ""),
+            np.where(passing, np.where(status_e == "won", "won", "lost"), ""),
         )
         delta = np.where(in_s, value_e - value_s, 0.0)
+        slipped = in_s & open_e & (close_e > close_s).to_numpy()
+        probability = np.nan_to_num(s["probability"].to_numpy(dtype="float64"), nan=0.0)
         frame = pd.DataFrame(
             {
                 "period": p.label,
-                "owner_id": rows["owner_id_s"].where(
-                    rows["owner_id_s"].notna(), rows["owner_id_e"]
-                ),
+                "owner_id": s["owner_id"].to_numpy(),
                 "expected": in_s.astype(int),
                 "pipeline_amount": np.where(in_s, value_s, 0.0),
-                "weighted_amount": np.where(in_s, value_s * rows["probability_s"].fillna(0.0), 0.0),
-                "slipped": (in_s & open_e & (rows["close_date_e"] > rows["close_date_s"])).astype(
-                    int
-                ),
+                "weighted_amount": np.where(in_s, value_s * probability, 0.0),
+                "slipped": slipped.astype(int),
                 "flow_start": np.where(in_s, value_s, 0.0),
                 "flow_end": np.where(in_e, value_e, 0.0),
                 "flow_increased": np.where(delta > 0, delta, 0.0),
@@ -209,8 +228,7 @@ def deal_rows(review: Review) -> pd.DataFrame:
                 **{f"flow_{b}": np.where(flow_out == b, value_e, 0.0) for b in FLOW_OUT},
             }
         )
-        keep = (open_s | in_e | (flow_in != "")).to_numpy()
-        parts.append(frame[keep])
+        parts.append(frame[open_s | in_e | (flow_in != "")])
     rows = pd.concat(parts, ignore_index=True)
     return with_rep_groups(review, rows, rows["owner_id"])
 

@@ -68,16 +68,23 @@ def stage_order(review: Review, rows: pd.DataFrame) -> list[str]:
 
 def visits(rows: pd.DataFrame) -> pd.DataFrame:
     """opportunity_id, stage, entered_at, left_at (NaT while in it)."""
-    rows = rows.sort_values(["opportunity_id", "changed_at"], kind="stable")
-    prev = rows.groupby("opportunity_id")["stage"].shift()
-    starts = rows[(prev.isna() | (prev != rows["stage"])).to_numpy()]
-    left = starts.groupby("opportunity_id")["changed_at"].shift(-1)
+    codes, _ = pd.factorize(rows["opportunity_id"])
+    rows = rows.assign(code=codes).sort_values(["code", "changed_at"], kind="stable")
+    code = rows["code"].to_numpy()
+    stage = rows["stage"].to_numpy()
+    same_deal = np.r_[False, code[1:] == code[:-1]]
+    begins = ~same_deal | np.r_[True, stage[1:] != stage[:-1]]
+    starts = rows[begins]
+    start_code = code[begins]
+    entered = starts["changed_at"].to_numpy()
+    next_same = np.r_[start_code[1:] == start_code[:-1], False]
+    left = np.where(next_same, np.r_[entered[1:], entered[:1]], np.datetime64("NaT"))
     return pd.DataFrame(
         {
             "opportunity_id": starts["opportunity_id"].to_numpy(),
             "stage": starts["stage"].to_numpy(),
-            "entered_at": starts["changed_at"].to_numpy(),
-            "left_at": left.to_numpy(),
+            "entered_at": entered,
+            "left_at": left,
         }
     )
 
