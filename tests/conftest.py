@@ -9,8 +9,9 @@ import pytest
 
 from salesmetrics import Workspace, init_workspace
 
-#: Shared fixtures kept in their own modules (``pg_url``: a PostgreSQL schema per test).
-pytest_plugins = ["tests.postgres"]
+#: Shared fixtures kept in their own modules (``pg_url``: a PostgreSQL schema per test;
+#: ``spark_url``: the test session's Spark context).
+pytest_plugins = ["tests.postgres", "tests.spark"]
 
 
 @pytest.fixture

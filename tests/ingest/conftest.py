@@ -1,7 +1,8 @@
 """Helpers of the importer tests: write small files, read tables and the quarantine back.
 
 The readers run plain SQL through the workspace's backend, so the same helpers serve DuckDB and
-PostgreSQL workspaces (tests/ingest/test_postgres_store.py reruns tests with the latter).
+PostgreSQL and Spark workspaces (tests/ingest/test_postgres_store.py and test_spark_store.py rerun
+tests with those).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ def write(path: Path, content: str | bytes, encoding: str = "utf-8") -> Path:
 def query(ws: Workspace, sql: str) -> list[tuple[Any, ...]]:
     """The rows of ``sql`` run on the workspace's backend."""
     cur = ws.backend.raw_sql(sql)
+    if hasattr(cur, "collect"):  # Spark answers with a DataFrame
+        return [tuple(r) for r in cur.collect()]
     try:
         return [tuple(r) for r in cur.fetchall()]
     finally:

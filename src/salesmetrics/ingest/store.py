@@ -4,7 +4,8 @@ The importer stages, converts and validates in a DuckDB connection (:attr:`Store
 hands the store SQL relations to write. :class:`DuckDBStore` writes them into the workspace's own
 DuckDB database in ONE transaction (accepted rows upserted by key, quarantine rows, the import log
 row): either all of it is committed or none. Other backends stage in a private in-memory DuckDB
-engine and write the batch in one transaction of their own (:mod:`.postgres_store`);
+engine and write the batch in one transaction of their own (:mod:`.postgres_store`), or as
+Parquet parts switched by one manifest replace (:mod:`.spark_store`);
 :func:`store_for` picks the store of a workspace.
 
 Test hook: when ``SALESMETRICS_TEST_PAUSE_BEFORE_COMMIT`` names a file, :meth:`write_batch` creates
@@ -85,6 +86,7 @@ class Store(Protocol):
 STORES = {
     "duckdb": "salesmetrics.ingest.store:DuckDBStore",
     "postgresql": "salesmetrics.ingest.postgres_store:PostgresStore",
+    "pyspark": "salesmetrics.ingest.spark_store:SparkStore",
 }
 
 
