@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from contextlib import closing
 from decimal import Decimal
 from typing import Any
 
@@ -67,17 +68,19 @@ def arrow_rows(table: str, rows: Iterable[Mapping[str, Any]]) -> pa.Table:
 
 def insert(ws: Workspace, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
     """Insert ``rows`` into canonical table ``table``; returns the number inserted."""
+    from salesmetrics.ingest.store import store_for
+
     data = arrow_rows(table, rows)
     if data.num_rows == 0:
         return 0
-    con = ws.duckdb
-    con.register("_fixture_rows", data)
-    try:
-        names = ", ".join(f'"{c}"' for c in data.column_names)
-        con.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM _fixture_rows')
-    finally:
-        con.unregister("_fixture_rows")
-    return data.num_rows
+    # through the workspace's import store, so fixtures can be built on any backend
+    with closing(store_for(ws)) as store:
+        store.engine.register("_fixture_rows", data)
+        try:
+            store.upsert([(table, data.column_names, "_fixture_rows")])
+        finally:
+            store.engine.unregister("_fixture_rows")
+    return int(data.num_rows)
 
 
 def load(ws: Workspace, tables: Mapping[str, Iterable[Mapping[str, Any]]]) -> None:

@@ -115,6 +115,8 @@ def drill_result(
         }
         dims = tuple(dict.fromkeys(k for r in mine for k in r["group"]))
         table = rows_table(ws, metric, list(periods.values()), dims)
+        # in a fixed order (every column), the same on every backend
+        table = table.order_by(list(table.columns))
         frames[metric_id] = ws.backend.to_pyarrow(table).to_pandas()
     out: list[tuple[dict[str, Any], pd.DataFrame | None]] = []
     for r in rows:

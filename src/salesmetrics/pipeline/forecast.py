@@ -324,6 +324,8 @@ def backtest(
     made = make(ws, periods, METHODS, by)
     act = actuals(ws, periods, by)
     rows = made.merge(act, on=["period", "group"], how="left")
+    # a backend returns rows in no particular order: fix one, so every backend prints the same
+    rows = rows.sort_values(["period", "group", "method"], kind="stable").reset_index(drop=True)
     forecast = rows["amount"].to_numpy(dtype="float64")
     actual = rows["actual"].to_numpy(dtype="float64", na_value=np.nan)
     rows["accuracy"] = np.asarray(formulas.sales_forecast_accuracy(forecast, actual))
