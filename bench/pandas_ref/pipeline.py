@@ -168,6 +168,10 @@ def states_at(review: Review, t: pd.Timestamp) -> pd.DataFrame:
     )
     at = t.to_datetime64()
     state["exists"] = (np.isnat(created) & np.isnat(first_at)) | (created <= at) | (first_at <= at)
+    status = state["status"]
+    state["is_open"] = (status == "open").to_numpy()
+    state["is_won"] = (status == "won").to_numpy()
+    state["is_lost"] = (status == "lost").to_numpy()
     day = state["close_date"].fillna(t.normalize())
     state["value"] = base_cents(review, state["amount"], state["currency"], day)
     cache[t] = state
@@ -177,45 +181,40 @@ def states_at(review: Review, t: pd.Timestamp) -> pd.DataFrame:
 def deal_rows(review: Review) -> pd.DataFrame:
     """One row per (period, deal that matters for it) with the flow buckets and values."""
     tz = review.config.timezone
+    opps = review.tables["opportunities"]
+    owners = with_rep_groups(review, pd.DataFrame(index=range(len(opps))), opps["owner_id"])
     parts = []
     for p in review.periods:
         s = states_at(review, instant(p.start, tz))
         e = states_at(review, instant(p.end, tz))
         exists_s = s["exists"].to_numpy()
-        exists_e = e["exists"].to_numpy()
-        status_s = np.where(exists_s, s["status"].to_numpy(), "")
-        status_e = np.where(exists_e, e["status"].to_numpy(), "")
         close_s, close_e = s["close_date"], e["close_date"]
         in_p_s = ((close_s >= p.start) & (close_s < p.end)).to_numpy()
         in_p_e = ((close_e >= p.start) & (close_e < p.end)).to_numpy()
-        open_s = status_s == "open"
-        open_e = status_e == "open"
+        open_s = exists_s & s["is_open"].to_numpy()
+        open_e = e["exists"].to_numpy() & e["is_open"].to_numpy()
+        won_e = e["exists"].to_numpy() & e["is_won"].to_numpy()
+        closed_e = won_e | (e["exists"].to_numpy() & e["is_lost"].to_numpy())
+        closed_s = exists_s & (s["is_won"].to_numpy() | s["is_lost"].to_numpy())
         in_s = open_s & in_p_s
         in_e = open_e & in_p_e
-        closed_s = np.isin(status_s, ["won", "lost"])
-        closed_e_in_p = np.isin(status_e, ["won", "lost"]) & in_p_e
-        value_s = np.where(exists_s, s["value"].to_numpy(), np.nan)
-        value_s = np.nan_to_num(value_s, nan=0.0)
-        value_e = np.where(exists_e, e["value"].to_numpy(), np.nan)
+        passing = ~in_s & ~in_e & closed_e & in_p_e & ~closed_s
+        arrives = (~in_s & in_e) | passing
+        leaves = (in_s & ~in_e) | passing
+        keep = np.flatnonzero(open_s | in_e | arrives)
+        value_s = np.nan_to_num(np.where(exists_s, s["value"].to_numpy(), np.nan))[keep]
+        value_e = e["value"].to_numpy()[keep]
         value_e = np.where(np.isnan(value_e), value_s, value_e)
-        passing = ~in_s & ~in_e & closed_e_in_p & ~closed_s
-        new_kind = np.where(exists_s, "pulled_in", "created")
-        flow_in = np.where((~in_s & in_e) | passing, new_kind, "")
-        outcome = np.where(
-            status_e == "won", "won", np.where(status_e == "open", "pushed_out", "lost")
-        )
-        flow_out = np.where(
-            in_s & ~in_e,
-            outcome,
-            np.where(passing, np.where(status_e == "won", "won", "lost"), ""),
-        )
+        in_s, in_e, arrives, leaves = in_s[keep], in_e[keep], arrives[keep], leaves[keep]
+        won, still_open = won_e[keep], open_e[keep]
         delta = np.where(in_s, value_e - value_s, 0.0)
-        slipped = in_s & open_e & (close_e > close_s).to_numpy()
-        probability = np.nan_to_num(s["probability"].to_numpy(dtype="float64"), nan=0.0)
+        probability = np.nan_to_num(s["probability"].to_numpy(dtype="float64")[keep])
+        slipped = in_s & still_open & (close_e > close_s).to_numpy()[keep]
         frame = pd.DataFrame(
             {
                 "period": p.label,
-                "owner_id": s["owner_id"].to_numpy(),
+                "rep": owners["rep"].to_numpy()[keep],
+                "team": owners["team"].to_numpy()[keep],
                 "expected": in_s.astype(int),
                 "pipeline_amount": np.where(in_s, value_s, 0.0),
                 "weighted_amount": np.where(in_s, value_s * probability, 0.0),
@@ -224,13 +223,16 @@ def deal_rows(review: Review) -> pd.DataFrame:
                 "flow_end": np.where(in_e, value_e, 0.0),
                 "flow_increased": np.where(delta > 0, delta, 0.0),
                 "flow_decreased": np.where(delta < 0, -delta, 0.0),
-                **{f"flow_{b}": np.where(flow_in == b, value_e, 0.0) for b in FLOW_IN},
-                **{f"flow_{b}": np.where(flow_out == b, value_e, 0.0) for b in FLOW_OUT},
+                "flow_created": np.where(arrives & ~exists_s[keep], value_e, 0.0),
+                "flow_pulled_in": np.where(arrives & exists_s[keep], value_e, 0.0),
+                # a deal leaving while still open was pushed out (passing deals are closed)
+                "flow_pushed_out": np.where(leaves & still_open, value_e, 0.0),
+                "flow_won": np.where(leaves & won, value_e, 0.0),
+                "flow_lost": np.where(leaves & ~won & ~still_open, value_e, 0.0),
             }
         )
-        parts.append(frame[open_s | in_e | (flow_in != "")])
-    rows = pd.concat(parts, ignore_index=True)
-    return with_rep_groups(review, rows, rows["owner_id"])
+        parts.append(frame)
+    return pd.concat(parts, ignore_index=True)
 
 
 def metrics(review: Review) -> list[pd.DataFrame]:
