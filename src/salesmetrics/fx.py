@@ -60,15 +60,18 @@ def to_base(
     # An as-of join written portably (Spark has no ASOF JOIN, and Ibis cannot emulate one there):
     # each rate holds from its date until the currency's next rate, and the range join runs on
     # the distinct (currency, day) pairs only, so it costs days x rates, never facts x rates.
+    # The last rate holds until a far-future day rather than null: an OR in the join condition
+    # would keep DuckDB from hashing on the currency (a nested loop over days x rates).
     following = ibis.window(group_by=right._fx_rate_cur, order_by=right._fx_rate_day)
-    right = right.mutate(_fx_rate_until=right._fx_rate_day.lead().over(following))
+    until = right._fx_rate_day.lead().over(following).fill_null(ibis.date("9999-12-31"))
+    right = right.mutate(_fx_rate_until=until)
     keys = left.select("_fx_cur", "_fx_day").distinct()
     found = keys.left_join(
         right,
         [
             keys._fx_cur == right._fx_rate_cur,
             keys._fx_day >= right._fx_rate_day,
-            right._fx_rate_until.isnull() | (keys._fx_day < right._fx_rate_until),
+            keys._fx_day < right._fx_rate_until,
         ],
     ).select(_fx_key_cur=keys._fx_cur, _fx_key_day=keys._fx_day, _fx_rate=right._fx_rate)
     joined = left.left_join(

@@ -33,6 +33,8 @@ import pyarrow as pa
 if TYPE_CHECKING:
     from salesmetrics.workspace import Workspace
 
+#: Later than any instant in the data: "until further notice" in validity intervals.
+FAR_FUTURE = ibis.timestamp("9999-12-31 00:00:00")
 #: State columns of an opportunity at an instant (as in ``opportunity_history``).
 STATE_COLUMNS = ("stage", "status", "amount", "close_date", "probability", "forecast_category")
 #: Columns taken from the opportunity row as they are today (history does not track them).
@@ -123,14 +125,16 @@ def states(ws: Workspace, probes: ir.Table, keys: Sequence[str]) -> ir.Table:
     )
     # The as-of join written portably (Spark has no ASOF JOIN): each history row holds from its
     # change until the opportunity's next change (changed_at is unique per opportunity: the key).
+    # The last change holds until a far-future instant rather than null: an OR in the join
+    # condition would keep DuckDB from hashing on the opportunity (a nested loop, quadratic).
     following = ibis.window(group_by=right._h_id, order_by=right._h_at)
-    right = right.mutate(_h_until=right._h_at.lead().over(following))
+    right = right.mutate(_h_until=right._h_at.lead().over(following).fill_null(FAR_FUTURE))
     joined = grid.left_join(
         right,
         [
             grid.opportunity_id == right._h_id,
             grid.as_of >= right._h_at,
-            right._h_until.isnull() | (grid.as_of < right._h_until),
+            grid.as_of < right._h_until,
         ],
     )
     values: dict[str, ir.Value] = {}

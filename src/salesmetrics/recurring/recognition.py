@@ -84,6 +84,10 @@ def _lines(ws: Workspace) -> ir.Table:
     return lines.mutate(_extra_last=lines._d0 + lines._extra - 1).drop("_n", "_extra")
 
 
+#: An epoch day later than any in the data (9999-12-31): "until further notice".
+_FAR_FUTURE_DAY = 2_932_896
+
+
 def _rate_intervals(ws: Workspace) -> ir.Table:
     """Per currency, each rate with the epoch days it holds: ``[_f, _t]`` (``_t`` null: open)."""
     rates = ws.table("fx_rates")
@@ -168,10 +172,10 @@ def _spread(ws: Workspace, lines: ir.Table, periods: ir.Table) -> ir.Table:
 
     rates = _rate_intervals(ws)
     f = s.filter(s._foreign)
-    fr = f.join(
-        rates,
-        [f._cur == rates.r_cur, rates.r_f <= f._y, rates.r_t.isnull() | (rates.r_t >= f._x)],
-    )
+    # An open last interval ends on a far-future day rather than null: an OR in the join
+    # condition would make DuckDB build every (line, rate) pair of the currency first.
+    r_t = rates.r_t.fill_null(_FAR_FUTURE_DAY)
+    fr = f.join(rates, [f._cur == rates.r_cur, rates.r_f <= f._y, r_t >= f._x])
     fr = fr.mutate(_lo=ibis.greatest(fr._x, fr.r_f), _hi=ibis.least(fr._y, fr.r_t.fill_null(fr._y)))
     extra = ibis.greatest(ibis.least(fr._hi, fr._extra_last) - fr._lo + 1, 0)
     fr = fr.mutate(_part=fr.r_rate * (fr._share * (fr._hi - fr._lo + 1) + extra))
