@@ -24,6 +24,7 @@ from bench.pandas_ref.common import (
     currency_codes,
     fx_table,
     instant,
+    memo,
     money,
     result,
     sums,
@@ -33,7 +34,7 @@ from bench.pandas_ref.recurring import half_away_div
 from bench.pandas_ref.team import seller_components
 from salesmetrics import formulas
 
-STATE = ("stage", "status", "amount", "close_date", "probability")
+STATE = ("status", "amount", "close_date", "probability")
 FLOW_IN = ("created", "pulled_in")
 FLOW_OUT = ("pushed_out", "lost", "won")
 COLUMNS = (
@@ -71,7 +72,6 @@ def _history(review: Review) -> pd.DataFrame:
             {
                 "code": ids.get_indexer(pd.Index(h["opportunity_id"].astype(object))),
                 "changed_at": h["changed_at"].to_numpy(),
-                "stage": h["stage"].astype(object).to_numpy(),
                 "status": h["status"].astype(object).fillna(status_of(h["stage"])).to_numpy(),
                 "amount": h["amount"].astype("float64").to_numpy(),
                 "close_date": pd.to_datetime(h["close_date"]).to_numpy(),
@@ -125,6 +125,19 @@ def base_cents(
     return out
 
 
+def _current(opps: pd.DataFrame) -> pd.DataFrame:
+    """The deals' current state (what history does not record is taken from here)."""
+    return pd.DataFrame(
+        {
+            "currency": opps["currency"].astype(object).to_numpy(),
+            "status": opps["status"].astype(object).to_numpy(),
+            "amount": opps["amount"].astype("float64").to_numpy(),
+            "close_date": pd.to_datetime(opps["close_date"]).to_numpy(),
+            "probability": opps["probability"].astype("float64").to_numpy(),
+        }
+    )
+
+
 def states_at(review: Review, t: pd.Timestamp) -> pd.DataFrame:
     """Every deal (in opportunities' row order) with ``exists`` at instant ``t``, its state
     then and ``value`` in base-currency cents (NaN without amount)."""
@@ -134,17 +147,7 @@ def states_at(review: Review, t: pd.Timestamp) -> pd.DataFrame:
     opps = review.tables["opportunities"]
     hist = _history(review)
     n = len(opps)
-    state = pd.DataFrame(
-        {
-            "owner_id": opps["owner_id"].astype(object).to_numpy(),
-            "currency": opps["currency"].astype(object).to_numpy(),
-            "stage": opps["stage"].astype(object).to_numpy(),
-            "status": opps["status"].astype(object).to_numpy(),
-            "amount": opps["amount"].astype("float64").to_numpy(),
-            "close_date": pd.to_datetime(opps["close_date"]).to_numpy(),
-            "probability": opps["probability"].astype("float64").to_numpy(),
-        }
-    )
+    state = memo(review, "current_states", lambda: _current(opps)).copy()
     codes = hist["code"].to_numpy()
     first_pos = np.full(n, -1, dtype="int64")
     if len(codes):
