@@ -207,8 +207,8 @@ def compare(engine_frame: pd.DataFrame, pandas_frame: pd.DataFrame) -> list[str]
 
     Money must agree to the cent, counts exactly, ratios and other values to 1e-9, nulls with
     nulls. A row present on one side only is a difference unless its value is null, or zero for
-    money and counts (a group without any fact in the period: the engine lists every group seen
-    in any period of its spine, the pandas review the groups with facts).
+    money, counts and multiples (a group without any fact in the period: the engine lists every
+    group seen in any period of its spine, the pandas review the groups with facts in it).
     """
     left = _norm_keys(_normalise_engine(engine_frame))
     right = _norm_keys(pandas_frame.loc[:, [*KEYS, "value"]])
@@ -240,7 +240,8 @@ def compare(engine_frame: pd.DataFrame, pandas_frame: pd.DataFrame) -> list[str]
         )
     bad = both & ~nulls & ~close
     present = np.where(merged["_merge"] == "left_only", a, b)
-    harmless = np.isnan(present) | (present == 0)
+    additive = units.isin([*MONEY_UNITS, Unit.COUNT, Unit.NUMBER]).to_numpy()
+    harmless = np.isnan(present) | (additive & (present == 0))
     lonely = ~both & ~harmless
     labels = _labels(merged)
     for i in map(int, np.flatnonzero(bad | lonely)):  # only the differences, to report them

@@ -118,6 +118,7 @@ def test_compare_on_a_tiny_frame() -> None:
             ("win_rate", "2025-Q1", "", "", 0.25),
             ("win_rate", "2025-Q1", "team", "East", np.nan),
             ("total_revenue", "2025-Q1", "team", "West", 0.0),
+            ("win_rate", "2025-Q1", "team", "North", 0.0),
         ]
     ).rename(columns={"group": "team"})
     engine.loc[engine["by"] != "team", "team"] = None
@@ -128,6 +129,9 @@ def test_compare_on_a_tiny_frame() -> None:
             ("win_rate", "2025-Q1", "", "", 0.25 + 1e-12),
         ]
     )
+    # a zero ratio missing on the other side is a difference, a zero amount is not
+    assert len(pandas_review.compare(engine, same)) == 1
+    same = pd.concat([same, frame([("win_rate", "2025-Q1", "team", "North", 0.0)])])
     assert pandas_review.compare(engine, same) == []
     different = frame(
         [
@@ -139,4 +143,4 @@ def test_compare_on_a_tiny_frame() -> None:
         ]
     )
     problems = pandas_review.compare(engine, different)
-    assert len(problems) == 5, problems
+    assert len(problems) == 6, problems  # the five above and the missing zero win rate
