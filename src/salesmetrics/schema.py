@@ -400,16 +400,20 @@ def dialect_type(sql_type: str, dialect: str = "duckdb") -> str:
     return sqlglot.exp.DataType.build(sql_type, dialect="duckdb").sql(dialect)
 
 
-def create_table_sql(t: Table, name: str | None = None, dialect: str = "duckdb") -> str:
-    """``CREATE TABLE`` statement for ``t`` (with its metadata columns and primary key), in SQL
-    ``dialect`` (one that has primary keys: ``duckdb`` or ``postgres``)."""
+def create_table_sql(
+    t: Table, name: str | None = None, dialect: str = "duckdb", *, primary_key: bool = True
+) -> str:
+    """``CREATE TABLE`` statement for ``t`` (with its metadata columns and, unless
+    ``primary_key`` is false, its primary key), in SQL ``dialect`` (one that has primary keys:
+    ``duckdb`` or ``postgres``). Key columns are NOT NULL either way."""
     cols = [
         f'"{c.name}" {dialect_type(c.sql, dialect)}' + (" NOT NULL" if c.name in t.key else "")
         for c in t.columns
     ]
     cols += [f'"{n}" {dialect_type(typ, dialect)}' for n, typ in META_COLUMNS]
     key = ", ".join(f'"{k}"' for k in t.key)
-    return f'CREATE TABLE IF NOT EXISTS "{name or t.name}" ({", ".join(cols)}, PRIMARY KEY ({key}))'
+    constraint = f", PRIMARY KEY ({key})" if primary_key else ""
+    return f'CREATE TABLE IF NOT EXISTS "{name or t.name}" ({", ".join(cols)}{constraint})'
 
 
 #: Tables the product keeps about imports (not part of the data model, but exported and restored

@@ -32,7 +32,9 @@ def connect(config: Config, root: Path) -> Backend:
     except Exception as err:  # duckdb raises IOException subclasses for locks and corruption
         raise UserError(f"cannot open the workspace database {target}: {err}") from None
     for t in schema.TABLES:
-        con.con.execute(schema.create_table_sql(t))
+        # No PRIMARY KEY index: the importer keeps keys unique itself (see ingest/store.py),
+        # and maintaining the index was a third of a large import's time (quality bar P3).
+        con.con.execute(schema.create_table_sql(t, primary_key=False))
     for t in schema.INTERNAL_TABLES:
         con.con.execute(schema.internal_create_sql(t))
     return con

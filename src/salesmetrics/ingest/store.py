@@ -193,6 +193,10 @@ class DuckDBStore:
         meta = {"b": log["batch_id"], "at": log["finished_at"]}
         qcols = [c.name for c in schema.QUARANTINE.columns]
         lcols = [c.name for c in schema.IMPORT_LOG.columns]
+        # Stored rows have no order (keys are unique, duplicates already resolved): let DuckDB
+        # write them in parallel without keeping the file's order (quality bar P3).
+        saved_order = _setting(con, "preserve_insertion_order")
+        con.execute("SET preserve_insertion_order = false")
         con.execute("BEGIN TRANSACTION")
         try:
             verb = "INSERT"
@@ -225,6 +229,8 @@ class DuckDBStore:
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
             raise
+        finally:
+            con.execute("SET preserve_insertion_order = $v", {"v": bool(saved_order)})
 
     def _has_primary_key(self, name: str) -> bool:
         row = self.engine.execute(
