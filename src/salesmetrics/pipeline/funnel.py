@@ -42,6 +42,8 @@ DIMS = frozenset(
 )
 COMPONENTS = ("visits_ended", "visit_days", "reached", "reached_next")
 
+MICROSECONDS_PER_DAY = 86_400_000_000.0
+
 
 def _kind(stage: str) -> str:
     low = stage.lower()
@@ -163,7 +165,9 @@ def build(ctx: Context, by: Sequence[str]) -> ir.Table:
     ended = v.filter(v.left_at.notnull())
     ended = ended.mutate(
         left_day=ctx.local_date(ended.left_at),
-        days=(ended.left_at.epoch_seconds() - ended.entered_at.epoch_seconds()) / 86400.0,
+        # exact microseconds on every backend (Spark's epoch seconds drop the fraction)
+        days=ended.left_at.delta(ended.entered_at, unit="microsecond").cast("float64")
+        / MICROSECONDS_PER_DAY,
     )
     ended = in_period(ctx.spine, ended, ended.left_day)
     time_agg = ended.group_by([ended.period, *gdims.keys(ended, dims), ended.stage]).aggregate(
