@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
+import pytest
 
 from salesmetrics import Workspace
 from salesmetrics.metrics.result import MetricResult
@@ -29,7 +30,9 @@ CENT = 0.005
 RATIO_TOLERANCE = 1e-9
 MONEY_UNITS = frozenset({"money", "money_per_day"})
 #: Row fields compared exactly (besides ``value`` and ``components``).
-EXACT_FIELDS = ("unit", "note", "target", "status", "start", "end")
+EXACT_FIELDS = ("unit", "note", "target", "status", "start", "end", "compare_period")
+#: Comparison fields held to the value's tolerance (``change_rate`` is a ratio).
+COMPARE_VALUES = ("compare_value", "change")
 
 
 @dataclass(frozen=True)
@@ -40,12 +43,28 @@ class Case:
     by: tuple[str, ...] = ()
 
     @property
+    def marks(self) -> tuple[pytest.MarkDecorator, ...]:
+        """``slow`` for the long evaluations (by rep, and by month and team)."""
+        long = "rep" in self.by or (self.grain == "month" and bool(self.by))
+        return (pytest.mark.slow,) if long else ()
+
+    @property
     def id(self) -> str:
         """A short test id, e.g. ``quarter-team``."""
         return "-".join([self.grain, *self.by]) if self.by else f"{self.grain}-company"
 
 
 CASES = tuple(Case(g, by) for g in ("quarter", "month") for by in ((), ("team",), ("rep",)))
+
+#: Commands whose whole output must be the same on every backend (the views that do not go
+#: through the registry: waterfall, as-of pipeline, forecasts, backtest, drill-down).
+COMMANDS = (
+    ("waterfall", "--period", YEAR, "--grain", "quarter"),
+    ("pipeline", "--as-of", f"{YEAR}-06-30", "--by", "team"),
+    ("forecast", "--period", f"{YEAR}-Q4", "--by", "team"),
+    ("forecast", "--backtest", "--from", f"{YEAR}-Q1", "--to", f"{YEAR}-Q4"),
+    ("metrics", "-m", "win_rate", "-m", "mrr_churn", "-p", f"{YEAR}-Q2", "--by", "team", "--drill"),
+)
 
 
 def review(ws: Workspace, case: Case) -> MetricResult:
@@ -102,8 +121,11 @@ def differences(reference: MetricResult, other: MetricResult, limit: int = 20) -
         if not same_value(a["value"], b["value"], money):
             found.append(f"{key}: value {a['value']!r} != {b['value']!r}")
         for name in EXACT_FIELDS:
-            if not same_value(a[name], b[name], money=False):
-                found.append(f"{key}: {name} {a[name]!r} != {b[name]!r}")
+            if not same_value(a.get(name), b.get(name), money=False):
+                found.append(f"{key}: {name} {a.get(name)!r} != {b.get(name)!r}")
+        for name in (*COMPARE_VALUES, "change_rate"):
+            if not same_value(a.get(name), b.get(name), money and name != "change_rate"):
+                found.append(f"{key}: {name} {a.get(name)!r} != {b.get(name)!r}")
         ca, cb = a["components"] or {}, b["components"] or {}
         if ca.keys() != cb.keys():
             found.append(f"{key}: components {sorted(ca)} != {sorted(cb)}")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from salesmetrics import Workspace, init_workspace
+from salesmetrics.config import CONFIG_FILE, render_config
 from salesmetrics.demo import build_demo
 from salesmetrics.metrics.result import MetricResult
 from tests.parity.compare import Case, review
@@ -59,4 +60,5 @@ def restored(reference: Workspace, root: Path, backend: str, export: Path) -> Wo
     ws = init_workspace(root, backend=backend)
     ws.restore(export)
     ws.config = reference.config.model_copy(update={"backend": ws.config.backend})
+    (root / CONFIG_FILE).write_text(render_config(ws.config), encoding="utf-8")
     return ws

@@ -9,7 +9,8 @@ import pytest
 
 from salesmetrics import Workspace
 from salesmetrics.metrics.result import MetricResult
-from tests.parity.compare import CASES, Case, differences, review
+from tests.cli.test_workspace_cli import run
+from tests.parity.compare import CASES, COMMANDS, Case, differences, review
 from tests.parity.conftest import restored
 from tests.postgres import fresh_schema
 
@@ -33,7 +34,9 @@ def test_the_restored_tables_hold_the_same_rows(
     assert table_counts(postgres_workspace) == table_counts(reference_workspace)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize(
+    "case", [pytest.param(c, marks=c.marks) for c in CASES], ids=[c.id for c in CASES]
+)
 def test_every_metric_matches_duckdb(
     case: Case,
     postgres_workspace: Workspace,
@@ -43,3 +46,26 @@ def test_every_metric_matches_duckdb(
     assert len(reference) > 0
     got = review(postgres_workspace, case)
     assert differences(reference, got) == []
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c[:2]) for c in COMMANDS])
+def test_commands_print_the_same(
+    command: tuple[str, ...],
+    reference_workspace: Workspace,
+    postgres_workspace: Workspace,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    expected = run([*command, "-w", str(reference_workspace.root)], capsys)
+    assert expected[0] == 0, expected[2]
+    assert run([*command, "-w", str(postgres_workspace.root)], capsys) == expected
+
+
+def test_comparisons_with_last_year_match_duckdb(
+    reference_workspace: Workspace, postgres_workspace: Workspace
+) -> None:
+    def compared(ws: Workspace) -> MetricResult:
+        return ws.metrics(period="2025-Q2", by=["team"], compare="year")
+
+    reference = compared(reference_workspace)
+    assert reference.frame["compare_value"].notna().any()
+    assert differences(reference, compared(postgres_workspace)) == []

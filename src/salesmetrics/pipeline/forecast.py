@@ -115,8 +115,11 @@ def won_known_at(ws: Workspace, target: Period, by: str | None) -> pd.DataFrame:
     idx = np.searchsorted(starts.to_numpy(), close.to_numpy(), side="right") - 1
     frame["period"] = np.asarray([q.label for q in past], dtype=object)[idx]
     frame["group"] = _group_col(frame, by)
-    frame["won"] = frame["amount_base"].astype("float64")
+    # Summed in whole cents: integer sums are exact in any order, so every backend (whatever
+    # order it returns the deals in) feeds the model the very same series.
+    frame["won"] = np.round(frame["amount_base"].astype("float64") * 100).astype("int64")
     sums = frame.groupby(["period", "group"], dropna=False)["won"].sum().reset_index()
+    sums["won"] = sums["won"] / 100
     groups = pd.DataFrame({"group": sums["group"].drop_duplicates()})
     if by is None and groups.empty:  # the company always gets a forecast (of 0 without history)
         groups = pd.DataFrame({"group": [""]})
@@ -178,7 +181,8 @@ def make(
         else:
             raise UserError(f"unknown forecast method {method!r}; use {', '.join(METHODS)}")
         frame = frame.assign(method=method)
-        parts.append(frame)
+        # the backend's row order is arbitrary: fix one, the same on every backend
+        parts.append(frame.sort_values(["period", "group"], kind="stable", na_position="last"))
     out = pd.concat(parts, ignore_index=True)
     out["scope"] = _scope(by)
     for col in ("low", "high"):
@@ -324,8 +328,6 @@ def backtest(
     made = make(ws, periods, METHODS, by)
     act = actuals(ws, periods, by)
     rows = made.merge(act, on=["period", "group"], how="left")
-    # a backend returns rows in no particular order: fix one, so every backend prints the same
-    rows = rows.sort_values(["period", "group", "method"], kind="stable").reset_index(drop=True)
     forecast = rows["amount"].to_numpy(dtype="float64")
     actual = rows["actual"].to_numpy(dtype="float64", na_value=np.nan)
     rows["accuracy"] = np.asarray(formulas.sales_forecast_accuracy(forecast, actual))
