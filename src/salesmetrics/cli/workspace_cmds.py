@@ -17,7 +17,11 @@ from salesmetrics.workspace import init_workspace, open_workspace
 def init(
     directory: Annotated[Path | None, typer.Argument(help="Folder (default: --workspace).")] = None,
     backend: Annotated[
-        str | None, typer.Option(help="Backend URL (default: embedded DuckDB).")
+        str | None,
+        typer.Option(
+            help="Backend URL: duckdb:///FILE (default, embedded), postgresql://USER@HOST:5432/DB"
+            "?schema=NAME, or pyspark://MASTER."
+        ),
     ] = None,
     base_currency: Annotated[str | None, typer.Option(help="ISO 4217 code, e.g. USD.")] = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing salesmetrics.toml.")] = False,
