@@ -44,10 +44,10 @@ def run(
     ws: Workspace, plan: Sequence[review.Request], *, repeat: int = 1, keep: bool = False
 ) -> ReviewRun:
     """Run the review (recorded, then ``repeat - 1`` more times) and the scan floor."""
-    evaluations = review.run(ws, plan, record=True, keep=keep)
+    evaluations = review.run(ws, plan, record=True, keep=keep, verbose=True)
     best = sum(e.seconds for e in evaluations)
     for _ in range(repeat - 1):
-        best = min(best, sum(e.seconds for e in review.run(ws, plan)))
+        best = min(best, sum(e.seconds for e in review.run(ws, plan, verbose=True)))
     cols = columns.read_columns(ws, [x for e in evaluations for x in e.expressions])
     for e in evaluations:
         e.expressions.clear()  # the memtables they hold can go now

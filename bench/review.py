@@ -89,11 +89,17 @@ class Recorder:
 
 
 def run(
-    ws: Workspace, plan: Sequence[Request], *, record: bool = False, keep: bool = False
+    ws: Workspace,
+    plan: Sequence[Request],
+    *,
+    record: bool = False,
+    keep: bool = False,
+    verbose: bool = False,
 ) -> list[Evaluation]:
     """Evaluate every request of ``plan`` on ``ws``, timed one by one. ``record``: keep the
     expressions run and the statements DuckDB logged (for P1's columns and P6); ``keep``: keep
-    each result as pandas (for P2's comparison), converted after the clock stops."""
+    each result as pandas (for P2's comparison), converted after the clock stops; ``verbose``:
+    print each request's time."""
     out: list[Evaluation] = []
     for req in plan:
         recorder = Recorder()
@@ -105,6 +111,10 @@ def run(
         else:
             result = ws.metrics(period=req.period, grain=req.grain, by=list(req.by))
         seconds = time.perf_counter() - started
+        if verbose:
+            print(
+                f"  {req.label}: {seconds:.1f} s, {len(result.queries)} engine queries", flush=True
+            )
         out.append(
             Evaluation(
                 req,

@@ -73,3 +73,14 @@ def test_cache_stamp_follows_the_generator_inputs(tmp_path: Path) -> None:
     (root / cache.STAMP).write_text(json.dumps({"digest": changed}))
     assert cache.is_current(root, changed)
     assert not cache.is_current(root, first)
+
+
+def test_memory_figure_in_gib() -> None:
+    from bench import p5_memory
+
+    assert p5_memory.peak_rss_bytes() > 0
+    child = {"peak_rss_bytes": 2 * 2**30, "seconds": 12.0, "rows": 5}
+    fig = p5_memory.figure(child)
+    assert fig.ratio == 2.0 and fig.holds is True
+    large = p5_memory.figure(child | {"peak_rss_bytes": 25 * 2**30}, bar="P5L", target=24.0)
+    assert large.holds is False
