@@ -12,14 +12,15 @@ The query string takes ``storage=`` (where the tables' Parquet lives, see
 when the session is created.
 
 Session settings, chosen for correct and DuckDB-equal results rather than left to a cluster's
-defaults: session time zone UTC (timestamps are stored as naive UTC), ANSI SQL mode on (the
+defaults: session time zone UTC (timestamps are stored as naive UTC); ANSI SQL mode on (the
 default of Spark 4, pinned so that an overflow or a bad cast raises instead of silently giving
 null, on any cluster; the metric definitions never divide by zero or cast text, so they need no
-laxer mode), "double quotes" around identifiers as in standard SQL (so that the same SQL text
-reads the same on DuckDB, PostgreSQL and Spark), Spark's in-memory catalog (no Hive metastore, no Derby files), the UI and console
-progress off, logs at ERROR. In local mode also: few shuffle partitions (the default 200 is meant
-for clusters), the driver bound to 127.0.0.1, and every file Spark writes (scratch, warehouse,
-Java temp) under ``.spark/`` in the workspace folder, never the current directory.
+laxer mode); "double quotes" around identifiers as in standard SQL (the same SQL text reads the
+same on DuckDB, PostgreSQL and Spark); Spark's in-memory catalog (no Hive metastore, no Derby
+files); the UI and console progress off; logs at ERROR. In local mode also: few shuffle
+partitions (the default 200 is meant for clusters), the driver bound to 127.0.0.1, and every file
+Spark writes (scratch, warehouse, Java temp) under ``.spark/`` in the workspace folder, never the
+current directory.
 
 One SparkContext serves a whole process: each workspace opened gets its own session
 (:meth:`SparkSession.newSession`: its own settings and views) on the first context's JVM, and
@@ -39,6 +40,7 @@ from urllib.parse import parse_qsl
 
 import ibis
 import ibis.backends.pyspark
+from ibis.backends.sql.compilers.pyspark import PySparkCompiler
 
 from salesmetrics.backends.spark_storage import SparkStorage, all_tables
 from salesmetrics.errors import UserError
@@ -76,8 +78,10 @@ CONTEXT_SETTINGS = {
 LOG4J = """\
 rootLogger.level = error
 rootLogger.appenderRef.stderr.ref = console
-logger.repl.name = org.apache.spark.repl.Main
-logger.repl.level = error
+logger.gateway.name = org.apache.spark.api.python.PythonGatewayServer
+logger.gateway.level = error
+logger.submit.name = org.apache.spark.deploy.SparkSubmit
+logger.submit.level = error
 appender.console.type = Console
 appender.console.name = console
 appender.console.target = SYSTEM_ERR
@@ -212,6 +216,7 @@ def session_for(target: SparkTarget, root: Path, url: str) -> SparkSession:
                 builder = builder.config(key, value)
             session: SparkSession = builder.create()
         else:
+            _check_same_context(url, target)
             builder = SparkSession.builder
             for key, value in context_settings(target, root).items():
                 builder = builder.config(key, value)
@@ -227,8 +232,21 @@ def session_for(target: SparkTarget, root: Path, url: str) -> SparkSession:
             " is missing); pip install 'pyspark[connect]', or use a local[N] or spark:// master"
         ) from None
     except Exception as err:  # py4j, gRPC and PySpark errors have no common base
-        raise UserError(f"cannot start Spark for {url!r}: {_first_line(err)}") from None
+        hint = "; install Java 17 or set JAVA_HOME" if "JAVA_GATEWAY" in str(err) else ""
+        raise UserError(f"cannot start Spark for {url!r}: {_first_line(err)}{hint}") from None
     return session
+
+
+def _check_same_context(url: str, target: SparkTarget) -> None:
+    """One SparkContext per process: a workspace on another master needs its own process."""
+    from pyspark import SparkContext
+
+    running = SparkContext._active_spark_context
+    if running is not None and running.master != target.master:
+        raise UserError(
+            f"backend {url!r}: this process already runs Spark on {running.master!r}; open"
+            " workspaces on another master in another process"
+        )
 
 
 def _session_level(target: SparkTarget) -> dict[str, str]:
@@ -259,9 +277,22 @@ def _first_line(err: BaseException) -> str:
     return text.splitlines()[0] if text else type(err).__name__
 
 
+class SparkCompiler(PySparkCompiler):  # type: ignore[misc]
+    """Ibis's Spark SQL compiler, with ``count(where=...)`` meaning what it means on DuckDB and
+    PostgreSQL: Ibis writes it as ``SUM(CAST(cond AS BIGINT))``, which is NULL, not 0, over no
+    rows (or only null conditions); ``count_if`` counts the true ones and is 0 then."""
+
+    def visit_CountStar(self, op: Any, *, arg: Any, where: Any) -> Any:  # noqa: N802 - Ibis name
+        """``COUNT(*)``, or ``count_if(where)`` with a filter."""
+        if where is not None:
+            return self.f.count_if(where)
+        return super().visit_CountStar(op, arg=arg, where=where)
+
+
 class SparkBackend(ibis.backends.pyspark.Backend):  # type: ignore[misc]
     """Ibis's PySpark backend for one workspace: its session, its storage, its views."""
 
+    compiler = SparkCompiler()
     storage: SparkStorage
 
     def disconnect(self) -> None:
