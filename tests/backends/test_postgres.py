@@ -82,3 +82,29 @@ def test_workspaces_sharing_a_database_keep_their_own_tables(tmp_path: Path, pg_
 def test_the_raw_duckdb_connection_is_refused_on_postgres(tmp_path: Path, pg_url: str) -> None:
     with init_workspace(tmp_path, backend=pg_url) as ws, pytest.raises(UserError, match="duckdb"):
         ws.duckdb  # noqa: B018
+
+
+def test_a_user_who_may_only_read_and_write_uses_an_existing_workspace(
+    tmp_path: Path, pg_url: str
+) -> None:
+    init_workspace(tmp_path / "admin", backend=pg_url).close()
+    server, schema_name = pg_url.split("?schema=")
+    role = f"{schema_name}_rw"
+    with psycopg.connect(server, autocommit=True) as con:
+        con.execute(f'CREATE ROLE "{role}" LOGIN')
+        con.execute(f'GRANT USAGE ON SCHEMA "{schema_name}" TO "{role}"')
+        con.execute(
+            f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{schema_name}"'
+            f' TO "{role}"'
+        )
+    try:
+        as_role = pg_url.replace("://postgres@", f"://{role}@", 1)
+        assert as_role != pg_url, "the test server URL must name the postgres user"
+        (tmp_path / "leads.csv").write_text("lead_id,created_at\nL1,2024-01-05\n")
+        with init_workspace(tmp_path / "rw", backend=as_role) as ws:
+            assert ws.import_file("leads", tmp_path / "leads.csv").rows_loaded == 1
+            assert ws.count("leads") == 1
+    finally:
+        with psycopg.connect(server, autocommit=True) as con:
+            con.execute(f'DROP OWNED BY "{role}"')
+            con.execute(f'DROP ROLE "{role}"')

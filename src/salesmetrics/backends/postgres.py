@@ -124,7 +124,11 @@ def ensure_tables(con: psycopg.Connection[Any], schema_name: str | None) -> None
     namespace = schema_name or DEFAULT_SCHEMA
     with con.transaction(), con.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"salesmetrics:{namespace}",))
-        if schema_name:
+        cur.execute("SELECT count(*) FROM pg_namespace WHERE nspname = %s", (namespace,))
+        found = cur.fetchone()
+        if schema_name and not (found and found[0]):
+            # only when missing: CREATE SCHEMA needs the CREATE privilege even with IF NOT EXISTS,
+            # which a user that only reads and writes an existing workspace does not have
             cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema_name}"')
         cur.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
