@@ -34,6 +34,8 @@ from salesmetrics.workspace import Workspace
 #: Rows per Arrow record batch streamed into ``COPY`` (bounds the memory of a large import).
 COPY_BATCH_ROWS = 100_000
 _CSV = pacsv.WriteOptions(include_header=False)
+#: Where the private engine spills, inside the workspace folder (created only when needed).
+SPILL_DIR = ".import-spill"
 
 
 class PostgresStore:
@@ -43,6 +45,8 @@ class PostgresStore:
         self.root = ws.root
         self.pg: psycopg.Connection[Any] = ws.backend.con
         self.engine = duckdb.connect()
+        # a large batch spills to the workspace folder (by default: .tmp in the current folder)
+        self.engine.execute("SET temp_directory = $d", {"d": str(ws.root / SPILL_DIR)})
         self._temps = 0
 
     def temp_name(self, stem: str) -> str:
