@@ -152,3 +152,29 @@ def test_each_workspace_has_its_own_session_and_closing_one_keeps_the_others(
     a.close()
     assert rows(b, "reps", "rep_id") == []
     b.close()
+
+
+LEADS = (
+    "lead_id,created_at,converted_at\n"
+    "L1,2024-01-31 23:30,\n"  # Jakarta wall time: 16:30 UTC the same day
+    "L2,2024-02-01 03:00,2024-02-03 10:00\n"  # 2024-01-31 20:00 UTC: February in Jakarta
+    "L3,2024-02-29 23:59,\n"
+)
+
+
+@pytest.mark.slow
+def test_dates_in_a_non_utc_timezone_match_duckdb(tmp_path: Path, spark_url: str) -> None:
+    csv = write(tmp_path / "leads.csv", LEADS)
+    results = []
+    for name, backend in (("duck", None), ("spark", spark_url)):
+        with init_workspace(tmp_path / name, backend=backend) as ws:
+            ws.config = ws.config.model_copy(update={"timezone": "Asia/Jakarta"})
+            ws.import_file("leads", csv)
+            res = ws.metrics(
+                ["lead_conversion_rate"], from_period="2024-01", to_period="2024-02", grain="month"
+            )
+            results.append(res.frame[["period", "value", "components"]].to_dict("records"))
+    duck, spark = results
+    assert spark == duck
+    created = {r["period"]: r["components"]["created"] for r in duck}
+    assert created == {"2024-01": 1, "2024-02": 2}
