@@ -48,6 +48,9 @@ __all__ = ["KEYS", "Tables", "compare", "load", "review", "tag"]
 KEYS = ("metric", "period", "by", "group", "stage", "question")
 #: Units compared to the cent; ratios and other floats to 1e-9; counts exactly.
 MONEY_UNITS = frozenset({Unit.MONEY, Unit.MONEY_PER_DAY})
+#: Metrics whose values are rounded by definition (decimals): compared to their last decimal,
+#: since a mean lying on a rounding boundary rounds either way with the order of float sums.
+ROUNDED = {"time_in_stage": 4}
 #: The tables and columns the review reads.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "reps": ("rep_id", "team", "hired_on", "left_on"),
@@ -205,10 +208,11 @@ def _norm_keys(frame: pd.DataFrame) -> pd.DataFrame:
 def compare(engine_frame: pd.DataFrame, pandas_frame: pd.DataFrame) -> list[str]:
     """The differences between the engine's review and :func:`review`'s, empty when equal.
 
-    Money must agree to the cent, counts exactly, ratios and other values to 1e-9, nulls with
-    nulls. A row present on one side only is a difference unless its value is null, or zero for
-    money, counts and multiples (a group without any fact in the period: the engine lists every
-    group seen in any period of its spine, the pandas review the groups with facts in it).
+    Money must agree to the cent, counts exactly, ratios and other values to 1e-9 (values
+    rounded by definition, :data:`ROUNDED`, to their last decimal), nulls with nulls. A row
+    present on one side only is a difference unless its value is null, or zero for money,
+    counts and multiples (a group without any fact in the period: the engine lists every group
+    seen in any period of its spine, the pandas review the groups with facts in it).
     """
     left = _norm_keys(_normalise_engine(engine_frame))
     right = _norm_keys(pandas_frame.loc[:, [*KEYS, "value"]])
@@ -228,6 +232,8 @@ def compare(engine_frame: pd.DataFrame, pandas_frame: pd.DataFrame) -> list[str]
     money = units.isin(list(MONEY_UNITS)).to_numpy()
     counts = (units == Unit.COUNT).to_numpy()
     nulls = np.isnan(a) & np.isnan(b)
+    last_decimal = merged["metric"].map({m: 10.0**-d for m, d in ROUNDED.items()})
+    tolerance = np.maximum(last_decimal.fillna(0.0).to_numpy() * (1 + 1e-9), 1e-9)
     with np.errstate(invalid="ignore"):
         close = np.where(
             money,
@@ -235,7 +241,7 @@ def compare(engine_frame: pd.DataFrame, pandas_frame: pd.DataFrame) -> list[str]
             np.where(
                 counts,
                 np.round(a) == np.round(b),
-                np.abs(a - b) <= np.maximum(1e-9, 1e-9 * np.maximum(np.abs(a), np.abs(b))),
+                np.abs(a - b) <= np.maximum(tolerance, 1e-9 * np.maximum(np.abs(a), np.abs(b))),
             ),
         )
     bad = both & ~nulls & ~close

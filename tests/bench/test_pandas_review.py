@@ -154,6 +154,11 @@ def test_compare_on_a_tiny_frame() -> None:
             ("win_rate", "2025-Q1", "", "", 0.25 + 1e-12),
         ]
     )
+    rounded = frame([("time_in_stage", "2025-Q1", "", "", 5.2637)])
+    assert (
+        pandas_review.compare(rounded, frame([("time_in_stage", "2025-Q1", "", "", 5.2638)])) == []
+    )
+    assert pandas_review.compare(rounded, frame([("time_in_stage", "2025-Q1", "", "", 5.2639)]))
     # a zero ratio missing on the other side is a difference, a zero amount is not
     assert len(pandas_review.compare(engine, same)) == 1
     same = pd.concat([same, frame([("win_rate", "2025-Q1", "team", "North", 0.0)])])
