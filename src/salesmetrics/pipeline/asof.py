@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 #: Later than any instant in the data: "until further notice" in validity intervals.
 FAR_FUTURE = ibis.timestamp("9999-12-31 00:00:00")
+#: Earlier than any instant in the data.
+FAR_PAST = ibis.timestamp("0001-01-01 00:00:00")
 #: State columns of an opportunity at an instant (as in ``opportunity_history``).
 STATE_COLUMNS = ("stage", "status", "amount", "close_date", "probability", "forecast_category")
 #: Columns taken from the opportunity row as they are today (history does not track them).
@@ -68,7 +70,7 @@ def probes_table(frame: pd.DataFrame) -> ir.Table:
     columns: dict[str, pa.Array] = {}
     for name in frame.columns:
         values = frame[name].tolist()
-        if name == "as_of":
+        if name == "as_of" or (values and isinstance(values[0], dt.datetime)):
             columns[name] = pa.array(values, pa.timestamp("us"))
         elif values and isinstance(values[0], dt.date) and not isinstance(values[0], dt.datetime):
             columns[name] = pa.array(values, pa.date32())
@@ -87,11 +89,17 @@ def _status_from_stage(stage: ir.StringValue) -> ir.StringValue:
     )
 
 
-def states(ws: Workspace, probes: ir.Table, keys: Sequence[str]) -> ir.Table:
+def states(
+    ws: Workspace, probes: ir.Table, keys: Sequence[str], *, skip_settled_by: str | None = None
+) -> ir.Table:
     """One row per (probe, opportunity existing at the probe's ``as_of``) with the probe's
     ``keys``, ``as_of``, ``opportunity_id``, the :data:`STATE_COLUMNS` as of then, the
     :data:`FIXED_COLUMNS`, ``state_changed_at`` (the history row used; null = none) and
-    ``has_history``."""
+    ``has_history``.
+
+    ``skip_settled_by`` names a timestamp column of ``probes``: an opportunity already in its
+    final state at that instant, and that state closed (won or lost), is left out of that
+    probe's rows (callers that only look at deals open or closing after it save the work)."""
     opps = ws.table("opportunities")
     history = ws.table("opportunity_history")
     first = history.group_by(_f_id=history.opportunity_id).aggregate(
@@ -111,7 +119,12 @@ def states(ws: Workspace, probes: ir.Table, keys: Sequence[str]) -> ir.Table:
     opp_cols = opp_cols.left_join(first_rows, opp_cols.opportunity_id == first_rows._f_id).drop(
         "_f_id"
     )
-    grid = probes.select(*keys, "as_of").cross_join(opp_cols)
+    settled = [skip_settled_by] if skip_settled_by else []
+    if skip_settled_by:
+        opp_cols = _with_settled_at(opp_cols, history)
+    grid = probes.select(*keys, "as_of", *settled).cross_join(opp_cols)
+    if skip_settled_by:
+        grid = grid.filter(~(grid._settled_at <= grid[skip_settled_by]).fill_null(False))
     exists = (
         (grid.created_at.isnull() & grid._first_at.isnull())
         | (grid.created_at <= grid.as_of)
@@ -155,6 +168,34 @@ def states(ws: Workspace, probes: ir.Table, keys: Sequence[str]) -> ir.Table:
         state_changed_at=ibis.ifelse(joined._h_at.notnull(), joined._h_at, joined._first_at),
         has_history=joined._first_at.notnull(),
     )
+
+
+def _with_settled_at(opp_cols: ir.Table, history: ir.Table) -> ir.Table:
+    """``opp_cols`` with ``_settled_at``: the instant from which the opportunity's state never
+    changes again and is closed (its last history row, else its creation; null: not closed)."""
+    last = history.group_by(_l_id=history.opportunity_id).aggregate(
+        _last_at=history.changed_at.max()
+    )
+    last_rows = last.join(
+        history, [last._l_id == history.opportunity_id, last._last_at == history.changed_at]
+    ).select(
+        "_l_id",
+        "_last_at",
+        _last_status=history.status.fill_null(_status_from_stage(history.stage)),
+    )
+    joined = opp_cols.left_join(last_rows, opp_cols.opportunity_id == last_rows._l_id)
+    final = ibis.ifelse(
+        joined._last_at.notnull(),
+        joined._last_status.fill_null(joined._cur_status),
+        joined._cur_status,
+    )
+    since = ibis.ifelse(joined._last_at.notnull(), joined._last_at, joined.created_at)
+    settled_at = ibis.ifelse(
+        final.isin(("won", "lost")).fill_null(False),
+        since.fill_null(FAR_PAST),
+        ibis.null("timestamp"),
+    )
+    return joined.mutate(_settled_at=settled_at).drop("_l_id", "_last_at", "_last_status")
 
 
 def states_at(ws: Workspace, days: Sequence[dt.date]) -> pd.DataFrame:

@@ -90,6 +90,7 @@ def probes(periods: pd.DataFrame, timezone: str) -> pd.DataFrame:
             "p_start": starts * 2,
             "p_end": ends * 2,
             "as_of": instants(starts, timezone) + instants(ends, timezone),
+            "s_as_of": instants(starts, timezone) * 2,
         }
     )
 
@@ -132,7 +133,10 @@ def deal_rows(
     """
     frame = probes(periods, ws.config.timezone)
     table = probes_table(frame)
-    all_states = states(ws, table, ["period", "probe", "p_start", "p_end"])
+    # a deal closed for good by s is closed at s and at e: it never enters the measures
+    all_states = states(
+        ws, table, ["period", "probe", "p_start", "p_end"], skip_settled_by="s_as_of"
+    )
     s = _side(ws, all_states, "s")
     e = _side(ws, all_states, "e")
     joined = s.outer_join(e, [s.period_s == e.period_e, s.id_s == e.id_e])
