@@ -113,9 +113,7 @@ def waterfall_of(
         raise ValueError(f"movements has no columns {missing}")
     # Everything is keyed by the period's month range [_ks, _ke) and joined back to the periods
     # at the end; all joins on the large side are equi-joins.
-    # No view() here: every use below then reads the same relation, which Ibis compiles to one
-    # CTE (a view per use would inline, and so recompute, the movements each time).
-    m = movements.mutate(_k=month_index(movements.month))
+    m = movements.mutate(_k=month_index(movements.month)).view()
     p = periods.mutate(_ks=month_index(periods.start), _ke=month_index(periods.end)).view()
     ranges = p.select("_ks", "_ke").distinct().view()
 
