@@ -25,6 +25,7 @@ from salesmetrics.periods import Period, local_date
 if TYPE_CHECKING:
     from salesmetrics.config import Config
     from salesmetrics.customers import CustomerBasis
+    from salesmetrics.recurring.mrr import RecurringData
     from salesmetrics.workspace import Workspace
 
 #: Columns of the spine memtable: the period and the dates derived from it.
@@ -111,6 +112,14 @@ class Context:
     def config(self) -> Config:
         """The workspace configuration."""
         return self.ws.config
+
+    @cached_property
+    def recurring(self) -> RecurringData:
+        """The recurring-revenue data through the last day of the spine, loaded once (one small
+        query) and shared, so that a family reading customer-month MRR twice computes it once."""
+        from salesmetrics.recurring.mrr import load
+
+        return load(self.ws, through=self.end_day - dt.timedelta(days=1))
 
     @cached_property
     def spine(self) -> ir.Table:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import ibis
@@ -64,9 +65,11 @@ class RecurringData:
             return []
         return list(range(self.first_month, self.last_month + 1))
 
-    @property
+    @cached_property
     def spine(self) -> ir.Table:
         """One row per month of the data: ``month_index`` (int64)."""
+        # Built once: each memtable is a new relation, so a query reading MRR twice from the same
+        # data would otherwise compute it twice instead of sharing one CTE.
         return ibis.memtable(pa.table({"month_index": pa.array(self.months, pa.int64())}))
 
     @property

@@ -17,7 +17,6 @@ Group dimensions come from the account (rep = its owner).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -103,10 +102,9 @@ def build(ctx: Context, dims: Sequence[str]) -> ir.Table:
 def mrr_at_end(ctx: Context, dims: Sequence[str]) -> ir.Table:
     """``cust_mrr_end``: Σ MRR in the last month of each period (recurring basis), by group."""
     from salesmetrics.recurring.months import month_index
-    from salesmetrics.recurring.mrr import load, series_month_mrr
+    from salesmetrics.recurring.mrr import series_month_mrr
 
-    data = load(ctx.ws, through=ctx.end_day - dt.timedelta(days=1))
-    months = series_month_mrr(data)
+    months = series_month_mrr(ctx.recurring)
     spine = ctx.spine
     rows = spine.join(months, months.month_index == month_index(spine.end) - 1)
     rows = customers.with_customer_dims(ctx, rows, rows.account_id, dims)
