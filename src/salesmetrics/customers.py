@@ -18,7 +18,6 @@ from spans and probes, set-based, by :func:`states`.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -129,10 +128,9 @@ class RecurringBasis:
         """One span per run of consecutive months with MRR > 0, per account (one query for the
         currency check, the spans stay an expression)."""
         from salesmetrics.recurring.months import month_start
-        from salesmetrics.recurring.mrr import load, series_month_mrr
+        from salesmetrics.recurring.mrr import series_month_mrr
 
-        data = load(ctx.ws, through=ctx.end_day - dt.timedelta(days=1))
-        months = series_month_mrr(data)
+        months = series_month_mrr(ctx.recurring)
         order = ibis.window(group_by=months.account_id, order_by=months.month_index)
         runs = months.mutate(_run=months.month_index - ibis.row_number().over(order))
         runs = runs.group_by(["account_id", "_run"]).aggregate(
@@ -250,13 +248,12 @@ def at_end(ctx: Context, basis: CustomerBasis, dims: Sequence[str]) -> ir.Table:
     spine = ctx.spine
     spans = basis.spans(ctx)
     probe = basis.end_probe(spine)
-    rows = spine.join(
-        spans,
-        [
-            spans.active_from <= probe,
-            spans.active_until.isnull() | (spans.active_until > probe),
-        ],
-    ).select("period", "account_id")
+    # An open span ends on a far-future day rather than null: an OR in the join condition would
+    # keep DuckDB from a range join (a nested loop over periods x spans).
+    until = spans.active_until.fill_null(ibis.date(9999, 12, 31))
+    rows = spine.join(spans, [spans.active_from <= probe, until > probe]).select(
+        "period", "account_id"
+    )
     if not basis.single_span:
         rows = rows.distinct()
     return with_customer_dims(ctx, rows, rows.account_id, dims)
