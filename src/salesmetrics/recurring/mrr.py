@@ -42,6 +42,8 @@ CUSTOMER: tuple[str, ...] = ("account_id",)
 #: The series of the plan breakdown.
 CUSTOMER_PLAN: tuple[str, ...] = ("account_id", "plan")
 _ITEM_KEYS = ("account_id", "plan", "currency", "item_id")
+#: A month index after any month of the data (January 10000): "still running".
+_AFTER_ANY_MONTH = 10000 * 12
 
 
 @dataclass(frozen=True)
@@ -134,12 +136,12 @@ def check_keys(keys: Sequence[str]) -> tuple[str, ...]:
 def item_months(data: RecurringData) -> ir.Table:
     """Every (item, month) the item covers on the month's last day: a range join on the spine."""
     items, spine = data.items, data.spine
+    # A running item ends after the spine rather than on null: an OR in the join condition would
+    # make DuckDB compare every item with every month (a nested loop) instead of a range join.
+    until = items.end_month.fill_null(ibis.literal(_AFTER_ANY_MONTH, type="int64"))
     covered = items.join(
         spine,
-        [
-            spine.month_index >= items.first_month,
-            items.end_month.isnull() | (spine.month_index < items.end_month),
-        ],
+        [spine.month_index >= items.first_month, spine.month_index < until],
     )
     return covered.select(*_ITEM_KEYS, "month_index", "mrr")
 
