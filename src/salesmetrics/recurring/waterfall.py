@@ -113,7 +113,9 @@ def waterfall_of(
         raise ValueError(f"movements has no columns {missing}")
     # Everything is keyed by the period's month range [_ks, _ke) and joined back to the periods
     # at the end; all joins on the large side are equi-joins.
-    m = movements.mutate(_k=month_index(movements.month)).view()
+    # No view() here: every use below then reads the same relation, which Ibis compiles to one
+    # CTE (a view per use would inline, and so recompute, the movements each time).
+    m = movements.mutate(_k=month_index(movements.month))
     p = periods.mutate(_ks=month_index(periods.start), _ke=month_index(periods.end)).view()
     ranges = p.select("_ks", "_ke").distinct().view()
 
