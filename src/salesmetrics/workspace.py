@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
     from ibis.backends import BaseBackend
 
+    from salesmetrics.derived import Derived
     from salesmetrics.ingest.importer import ImportResult
     from salesmetrics.metrics.result import MetricResult
 
@@ -66,6 +67,14 @@ class Workspace:
             )
         return self.backend.con  # type: ignore[no-any-return]
 
+    @cached_property
+    def derived(self) -> Derived:
+        """The whole-history intermediates materialised in :attr:`backend` (see
+        :mod:`salesmetrics.derived`)."""
+        from salesmetrics.derived import Derived
+
+        return Derived(lambda: self.backend)
+
     def table(self, name: str) -> ibis.Table:
         """The canonical (or internal) table ``name`` as an Ibis table expression."""
         if name not in schema.SCHEMA and name not in {t.name for t in schema.INTERNAL_TABLES}:
@@ -78,6 +87,8 @@ class Workspace:
 
     def close(self) -> None:
         """Close the backend connection, if it was opened."""
+        if "derived" in self.__dict__:
+            self.derived.clear()
         if "backend" in self.__dict__:
             self.backend.disconnect()
             del self.__dict__["backend"]

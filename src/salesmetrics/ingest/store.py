@@ -91,7 +91,8 @@ STORES = {
 
 
 def store_for(ws: Workspace) -> Store:
-    """The store that writes imports into ``ws``'s backend."""
+    """The store that writes imports into ``ws``'s backend; the workspace's materialised
+    intermediates are dropped, since the data are about to change."""
     scheme = ws.config.backend_scheme
     if scheme not in STORES:
         raise UserError(
@@ -100,6 +101,7 @@ def store_for(ws: Workspace) -> Store:
         )
     module, name = STORES[scheme].split(":")
     store: Store = getattr(importlib.import_module(module), name)(ws)
+    ws.derived.bump()
     return store
 
 

@@ -157,9 +157,11 @@ class Context:
 
 
 def read_inventory(ws: Workspace, queries: list[str]) -> Inventory:
-    """Rows per canonical table and reps with employment dates, in one query."""
+    """Rows per canonical table and reps with employment dates, in one query; the workspace's
+    materialised intermediates are dropped when these counts, the import log's or the
+    configuration changed since the last evaluation (see :mod:`salesmetrics.derived`)."""
     parts: list[ir.Table] = []
-    for t in schema.TABLES:
+    for t in (*schema.TABLES, schema.IMPORT_LOG):
         table = ws.table(t.name)
         parts.append(table.aggregate(n=table.count()).mutate(table_name=ibis.literal(t.name)))
     reps = ws.table("reps")
@@ -173,6 +175,9 @@ def read_inventory(ws: Workspace, queries: list[str]) -> Inventory:
     frame = ws.backend.to_pyarrow(union).to_pandas()
     counts = dict(zip(frame["table_name"], frame["n"].astype(int), strict=True))
     reps_with_dates = counts.pop("_reps_with_dates", 0)
+    version = (tuple(sorted(counts.items())), ws.derived.generation, ws.config.model_dump_json())
+    ws.derived.refresh(version)
+    counts.pop(schema.IMPORT_LOG.name, None)
     return Inventory(rows=counts, reps_with_dates=reps_with_dates)
 
 

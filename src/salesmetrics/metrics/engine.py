@@ -5,7 +5,9 @@ period spine holding every period needed (the requested ones, their comparison p
 revenue growth, the periods before), runs each needed family's query once, then computes every
 metric from the component columns with the :mod:`salesmetrics.formulas` functions, vectorised
 over all (period, group) rows at once. Comparisons, targets and status are added to the same
-rows. Python never loops over data rows, periods or groups.
+rows. Python never loops over data rows, periods or groups. Whole-history intermediates (stage
+visits, ...) are materialised once per data version and shared by every family and evaluation
+(:mod:`salesmetrics.derived`); their queries are counted as ``derived <name>``.
 """
 
 from __future__ import annotations
@@ -86,7 +88,9 @@ def evaluate(
     for m in runnable:
         for name in m.families_for(plan.bases.get(m.id, m.default_basis)):
             needed[name] = families[name]
+    materialised = len(ws.derived.built)
     frames = {name: _run_family(ctx, fam, plan.by) for name, fam in needed.items()}
+    queries.extend(f"derived {name}" for name in ws.derived.built[materialised:])
 
     for m in runnable:
         parts.append(_metric_rows(ctx, m, plan, spine, frames, families))

@@ -31,6 +31,7 @@ import pyarrow as pa
 
 from salesmetrics.metrics import dims as gdims
 from salesmetrics.metrics.families import Family, in_period, regroup
+from salesmetrics.periods import local_date
 from salesmetrics.portable import as_int
 
 if TYPE_CHECKING:
@@ -80,7 +81,8 @@ def _all_stage_rows(ws: Workspace) -> ir.Table:
 
 def order_table(ws: Workspace) -> ir.Table:
     """The funnel's stages with ``_o_stage``, ``_o_idx`` (0-based position) and ``_o_next``
-    (the next stage, null for the last): a backend expression, no query of its own."""
+    (the next stage, null for the last); derived from the data (materialised once per data
+    version) unless the configuration sets the order."""
     configured = ws.config.stage_order
     if configured:
         names = [str(x) for x in configured if _kind(str(x)) != "lost"]
@@ -93,6 +95,11 @@ def order_table(ws: Workspace) -> ir.Table:
                 }
             )
         )
+    return ws.derived.get("stage_order", lambda: _derived_order(ws))
+
+
+def _derived_order(ws: Workspace) -> ir.Table:
+    """The stage order from the data (see the module docstring)."""
     rows = _all_stage_rows(ws)
     low = rows.stage.lower()
     rows = rows.filter(~low.contains("lost"))
@@ -124,22 +131,26 @@ def stage_order(ws: Workspace) -> list[str]:
 
 
 def visits(ws: Workspace) -> ir.Table:
-    """``opportunity_id``, ``stage``, ``entered_at``, ``left_at`` (null while in it)."""
+    """``opportunity_id``, ``stage``, ``entered_at``, ``left_at`` (null while in it), the deal's
+    ``owner_id``, ``account_id``, ``source``, ``product``, ``type`` and ``created_at``, and
+    ``left_day`` (workspace timezone) and ``days`` of the visits that ended: materialised once
+    per data version."""
+    return ws.derived.get("stage_visits", lambda: _visits(ws))
+
+
+def _visits(ws: Workspace) -> ir.Table:
     rows = _all_stage_rows(ws)
     by_opp = ibis.window(group_by=rows.opportunity_id, order_by=[rows.changed_at])
     rows = rows.mutate(prev_stage=rows.stage.lag().over(by_opp))
     starts = rows.filter(rows.prev_stage.isnull() | (rows.prev_stage != rows.stage))
     by_opp2 = ibis.window(group_by=starts.opportunity_id, order_by=[starts.changed_at])
-    return starts.select(
+    v = starts.select(
         "opportunity_id",
         "stage",
         entered_at=starts.changed_at,
         left_at=starts.changed_at.lead().over(by_opp2),
     )
-
-
-def _deal_dims(ctx: Context, table: ir.Table, dims: Sequence[str]) -> ir.Table:
-    opps = ctx.table("opportunities")
+    opps = ws.table("opportunities")
     info = opps.select(
         _d_id=opps.opportunity_id,
         owner_id=opps.owner_id,
@@ -149,7 +160,37 @@ def _deal_dims(ctx: Context, table: ir.Table, dims: Sequence[str]) -> ir.Table:
         type=opps.type,
         created_at=opps.created_at,
     )
-    table = table.join(info, table.opportunity_id == info._d_id).drop("_d_id")
+    v = v.join(info, v.opportunity_id == info._d_id).drop("_d_id")
+    tz, scheme = ws.config.timezone, ws.config.backend_scheme
+    return v.mutate(
+        left_day=local_date(v.left_at, tz, dialect=scheme),
+        # exact microseconds on every backend (Spark's epoch seconds drop the fraction)
+        days=v.left_at.delta(v.entered_at, unit="microsecond").cast("float64")
+        / MICROSECONDS_PER_DAY,
+    )
+
+
+def furthest(ws: Workspace) -> ir.Table:
+    """Per deal: the position ``top`` of the furthest funnel stage it ever reached, its
+    ``created_day`` (workspace timezone) and the deal fields groups read; materialised once per
+    data version."""
+    return ws.derived.get("stage_furthest", lambda: _furthest(ws))
+
+
+def _furthest(ws: Workspace) -> ir.Table:
+    v = visits(ws)
+    ordered = order_table(ws)
+    vi = v.join(ordered, v.stage == ordered._o_stage)
+    top = vi.group_by(
+        ["opportunity_id", "created_at", "owner_id", "account_id", "source", "product", "type"]
+    ).aggregate(top=vi._o_idx.max())
+    tz, scheme = ws.config.timezone, ws.config.backend_scheme
+    return top.mutate(created_day=local_date(top.created_at, tz, dialect=scheme))
+
+
+def _deal_dims(ctx: Context, table: ir.Table, dims: Sequence[str]) -> ir.Table:
+    """``table`` (with the deal's ``owner_id``, ``account_id``, ``source``, ``product`` and
+    ``type``) with the ``dim_*`` columns of ``dims``."""
     table = gdims.with_rep_dims(table, ctx.table("reps"), table.owner_id, dims)
     table = gdims.with_account_dims(table, ctx.table("accounts"), table.account_id, dims)
     own = {gdims.col(d): table[d] for d in dims if d in ("source", "product", "type")}
@@ -161,25 +202,15 @@ def build(ctx: Context, by: Sequence[str]) -> ir.Table:
     reached the stage and the next."""
     dims = [d for d in by if d != "stage"]
     keys = ["period", *dims, "stage"]
-    v = _deal_dims(ctx, visits(ctx.ws), dims)
-    ended = v.filter(v.left_at.notnull())
-    ended = ended.mutate(
-        left_day=ctx.local_date(ended.left_at),
-        # exact microseconds on every backend (Spark's epoch seconds drop the fraction)
-        days=ended.left_at.delta(ended.entered_at, unit="microsecond").cast("float64")
-        / MICROSECONDS_PER_DAY,
-    )
+    v = visits(ctx.ws)
+    ended = _deal_dims(ctx, v.filter(v.left_at.notnull()), dims)
     ended = in_period(ctx.spine, ended, ended.left_day)
     time_agg = ended.group_by([ended.period, *gdims.keys(ended, dims), ended.stage]).aggregate(
         visits_ended=ended.count(), visit_days=ended.days.sum()
     )
     ordered = order_table(ctx.ws)
-    vi = v.join(ordered, v.stage == ordered._o_stage)
-    furthest = vi.group_by(
-        [vi.opportunity_id, vi.created_at, *(gdims.col(d) for d in dims)]
-    ).aggregate(top=vi._o_idx.max())
-    furthest = furthest.mutate(created_day=ctx.local_date(furthest.created_at))
-    cohort = in_period(ctx.spine, furthest, furthest.created_day)
+    deals = _deal_dims(ctx, furthest(ctx.ws), dims)
+    cohort = in_period(ctx.spine, deals, deals.created_day)
     # the last stage has no next one: no conversion row for it
     grid = cohort.join(ordered, (ordered._o_idx <= cohort.top) & ordered._o_next.notnull())
     reach_agg = grid.group_by(
@@ -195,9 +226,8 @@ def build(ctx: Context, by: Sequence[str]) -> ir.Table:
 def drill_visits(ctx: Context, by: Sequence[str]) -> ir.Table:
     """The stage visits that ended in the period."""
     dims = [d for d in by if d != "stage"]
-    v = _deal_dims(ctx, visits(ctx.ws), dims)
-    ended = v.filter(v.left_at.notnull())
-    ended = ended.mutate(left_day=ctx.local_date(ended.left_at))
+    v = visits(ctx.ws)
+    ended = _deal_dims(ctx, v.filter(v.left_at.notnull()), dims)
     ended = in_period(ctx.spine, ended, ended.left_day)
     dim_cols = [c for c in ended.columns if c.startswith("dim_")]
     return ended.select(

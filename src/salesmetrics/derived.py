@@ -1,0 +1,77 @@
+"""Whole-history intermediates, materialised once per data version and shared by every query.
+
+Several families start from tables that depend on the data and the configuration only, never on
+the request: the stage visits of every deal (window functions over every history row), the
+opportunity states between changes, the customer-month MRR, the recognised revenue per invoice
+line and month. Inlined in each family query they were recomputed by every query of every
+evaluation; a review of six requests computed each of them dozens of times.
+
+:meth:`Derived.get` materialises such a table in the backend on first use
+(:mod:`salesmetrics.backends.scratch`: a temporary table on DuckDB and PostgreSQL, a persisted
+DataFrame on Spark) and hands the same table to every later query, until the data change. Ibis's
+``cache()`` is not used: it drops its tables from weak-reference finalizers, at interpreter exit
+too, when the connection may be half torn down. The definitions stay where they are; a module
+wraps its builder's result with ``ws.derived.get(name, build)``.
+
+**When the data change.** :meth:`Derived.refresh` is given a *data version*: the row count of
+every table (the import log included, which grows with every committed batch), the workspace's
+write generation (bumped whenever a store is opened for writing, see
+:func:`salesmetrics.ingest.store.store_for`) and the configuration. A different version drops
+every materialised table. The engine refreshes at the start of every evaluation, so a write by
+another process (PostgreSQL, Spark) is seen by the next evaluation once it changes a row count
+or logs a batch; a write that replaces rows without changing any count or logging (a restore of
+an export of the same size, by another process) is the one case it cannot see, and reopening
+the workspace clears the cache.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any
+
+from salesmetrics.backends import scratch
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+_counter = itertools.count()
+
+
+class Derived:
+    """The materialised intermediates of one open workspace, by name."""
+
+    def __init__(self, backend: Callable[[], Any]) -> None:
+        self._backend = backend
+        self._tables: dict[str, tuple[str, ir.Table]] = {}
+        self._version: Hashable | None = None
+        self.generation = 0
+        #: Names materialised so far (in order), for the query count of an evaluation.
+        self.built: list[str] = []
+
+    def refresh(self, version: Hashable) -> None:
+        """Forget every materialised table when ``version`` differs from the last one seen."""
+        if version != self._version:
+            self.clear()
+            self._version = version
+
+    def bump(self) -> None:
+        """Mark the data as changing (a store opened for writing): drop what was materialised."""
+        self.generation += 1
+        self.clear()
+
+    def get(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """The materialised ``build()`` under ``name``, computed on first use (one query)."""
+        entry = self._tables.get(name)
+        if entry is None:
+            stored = f"_sm_derived_{name}_{next(_counter)}"
+            table = scratch.materialise(self._backend(), stored, build())
+            entry = self._tables[name] = (stored, table)
+            self.built.append(name)
+        return entry[1]
+
+    def clear(self) -> None:
+        """Release every materialised table."""
+        tables, self._tables = self._tables, {}
+        for stored, _ in tables.values():
+            scratch.drop(self._backend(), stored)

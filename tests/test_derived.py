@@ -1,0 +1,75 @@
+"""The materialised whole-history intermediates: built once, shared, dropped when data change."""
+
+from __future__ import annotations
+
+import ibis
+import pytest
+
+from salesmetrics.workspace import Workspace
+from tests.pipeline.test_funnel import PATHS, build
+
+
+def _one_table(ws: Workspace, calls: list[int]) -> ibis.Table:
+    def make() -> ibis.Table:
+        calls.append(1)
+        opps = ws.table("opportunities")
+        return opps.group_by("stage").aggregate(n=opps.count())
+
+    return ws.derived.get("stages_count", make)
+
+
+def test_built_once_until_the_version_changes(workspace: Workspace) -> None:
+    build(workspace)
+    calls: list[int] = []
+    first = _one_table(workspace, calls)
+    again = _one_table(workspace, calls)
+    assert calls == [1] and first is again
+    assert first.count().execute() == len({p[-1][1] for p in PATHS.values()})
+    workspace.derived.refresh("v1")  # a new version: dropped, built again on next use
+    assert _one_table(workspace, calls) is not first and calls == [1, 1]
+    workspace.derived.refresh("v1")
+    _one_table(workspace, calls)
+    assert calls == [1, 1]
+
+
+def test_dropped_tables_are_gone_from_the_backend(workspace: Workspace) -> None:
+    build(workspace)
+    table = _one_table(workspace, [])
+    name = table.get_name().split(".")[-1]  # temp.main.<name> on DuckDB
+
+    def stored() -> int:
+        sql = "SELECT count(*) FROM duckdb_tables() WHERE table_name = $n"
+        row = workspace.duckdb.execute(sql, {"n": name}).fetchone()
+        return int(row[0]) if row else 0
+
+    assert stored() == 1
+    workspace.derived.clear()
+    assert stored() == 0
+
+
+def test_an_import_drops_them_and_metrics_see_the_new_data(
+    workspace: Workspace, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from salesmetrics.workspace import init_workspace
+    from tests.metrics.builder import insert
+
+    build(workspace)
+    before = workspace.metrics(["time_in_stage"], period="2024-Q2")
+    assert any(q.startswith("derived ") for q in before.queries)
+    assert not any(q.startswith("derived ") for q in workspace.metrics(period="2024-Q2").queries)
+    rows = [
+        {"opportunity_id": "f4", "stage": "Proposal", "created_at": PATHS["f1"][0][0], "amount": 1}
+    ]
+    insert(workspace, "opportunities", rows)
+    history = [
+        {"opportunity_id": "f4", "changed_at": PATHS["f1"][0][0], "stage": "Discovery"},
+        {"opportunity_id": "f4", "changed_at": PATHS["f1"][3][0], "stage": "Proposal"},
+    ]
+    insert(workspace, "opportunity_history", history)
+    after = workspace.metrics(["time_in_stage"], period="2024-Q2")
+    fresh = init_workspace(tmp_path_factory.mktemp("fresh"))
+    build(fresh)
+    insert(fresh, "opportunities", rows)
+    insert(fresh, "opportunity_history", history)
+    expected = fresh.metrics(["time_in_stage"], period="2024-Q2")
+    assert after.rows() == expected.rows() != before.rows()
