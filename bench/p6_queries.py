@@ -1,7 +1,8 @@
 """Quality bar P6: backend queries of the P1 review, bounded by the number of families.
 
-Counted at the backend (DuckDB's query log: data queries, apart from schema lookups), per
-evaluation of the review, against the families the engine ran for it. The bar holds when no
+Counted at the backend (DuckDB's query log: data queries and materialisations of whole-history
+intermediates, apart from schema lookups), per evaluation of the review, against the families the
+engine ran for it. The bar holds when no
 evaluation issues more than ``TARGET`` data queries per family, and the count does not change
 when the periods grow (4 quarters → 12 months, same grouping) or the groups do (the count per
 family is the same company-wide, by team and by rep, up to that bound).
@@ -42,7 +43,7 @@ def figure(evaluations: Sequence[Evaluation]) -> Figure:
     for e in evaluations:
         fams = families_run(e)
         counts = querylog.tally(e.statements)
-        ratio = counts["data"] / max(len(fams), 1)
+        ratio = (counts["data"] + counts["derived"]) / max(len(fams), 1)
         worst = max(worst, ratio)
         rows.append(
             {
@@ -55,10 +56,12 @@ def figure(evaluations: Sequence[Evaluation]) -> Figure:
         )
     invariant = period_invariant(evaluations)
     total = sum(r["backend_statements"]["data"] for r in rows)  # type: ignore[index]
+    derived = sum(r["backend_statements"]["derived"] for r in rows)  # type: ignore[index]
     figure = Figure(
         bar="P6",
         title="backend queries",
-        measured=f"{total} data queries in {len(rows)} evaluations, max/family {worst:.2f}",
+        measured=f"{total} data queries + {derived} materialisations in {len(rows)} evaluations,"
+        f" max/family {worst:.2f}",
         ratio=worst,
         target=TARGET,
         op="<=",

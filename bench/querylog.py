@@ -2,8 +2,10 @@
 
 The engine labels its own family queries, but helpers may issue more (currency checks,
 period bounds, schema lookups); P6 counts what reaches the backend. Statements are sorted into
-``data`` (queries reading tables: ``SELECT``/``WITH``/a parenthesised query), ``metadata``
-(``DESCRIBE``, schema lookups) and ``other`` (registrations of in-memory tables, settings).
+``data`` (queries reading tables: ``SELECT``/``WITH``/a parenthesised query), ``derived``
+(materialising a whole-history intermediate, :mod:`salesmetrics.derived`: once per data version,
+so only the first evaluation after a change runs them), ``metadata`` (``DESCRIBE``, schema
+lookups) and ``other`` (registrations of in-memory tables, settings).
 """
 
 from __future__ import annotations
@@ -17,11 +19,18 @@ from duckdb import DuckDBPyConnection
 
 _DATA = ("SELECT", "WITH", "(", "FROM")
 _METADATA = ("DESCRIBE", "SHOW", "PRAGMA")
+_DERIVED = "_SM_DERIVED_"
+_LOOKUPS = ("SELECT CURRENT_DATABASE()", "SELECT CURRENT_SCHEMA()")
+KINDS = ("data", "derived", "metadata", "other")
 
 
 def kind(statement: str) -> str:
     """``data``, ``metadata`` or ``other`` for one logged statement."""
     head = statement.lstrip().upper()
+    if head.startswith("INSERT INTO") and _DERIVED in head.split("(", 1)[0]:
+        return "derived"  # Ibis creates the table, then fills it with the query
+    if head in _LOOKUPS or head.startswith(_METADATA):
+        return "metadata"
     if head.startswith(_DATA):
         return "data"
     if head.startswith(_METADATA):
@@ -32,7 +41,7 @@ def kind(statement: str) -> str:
 def tally(statements: Iterable[str]) -> dict[str, int]:
     """How many statements of each kind (every kind present, zeros included)."""
     counts = Counter(kind(s) for s in statements)
-    return {k: counts.get(k, 0) for k in ("data", "metadata", "other")}
+    return {k: counts.get(k, 0) for k in KINDS}
 
 
 @dataclass

@@ -12,7 +12,16 @@ def test_kind_sorts_statements() -> None:
     assert querylog.kind("(SELECT 1) UNION ALL (SELECT 2)") == "data"
     assert querylog.kind("DESCRIBE (SELECT * FROM reps)") == "metadata"
     assert querylog.kind("") == "other"
-    assert querylog.tally(["SELECT 1", "DESCRIBE x"]) == {"data": 1, "metadata": 1, "other": 0}
+    assert querylog.kind('INSERT INTO "temp"."main"."_sm_derived_x_0" ("a") SELECT 1') == "derived"
+    assert querylog.kind('CREATE TEMP TABLE "temp"."main"."_sm_derived_x_0" (a INT)') == "other"
+    assert querylog.kind('INSERT INTO "t" ("a") SELECT a FROM _sm_derived_x_0') == "other"
+    assert querylog.kind("SELECT CURRENT_SCHEMA()") == "metadata"
+    assert querylog.tally(["SELECT 1", "DESCRIBE x"]) == {
+        "data": 1,
+        "derived": 0,
+        "metadata": 1,
+        "other": 0,
+    }
 
 
 def test_logged_counts_what_the_connection_runs(workspace: Workspace) -> None:
@@ -34,6 +43,8 @@ def test_queries_do_not_grow_with_periods_or_groups(tiny: Workspace) -> None:
     ]
     runs = review.run(tiny, plan, record=True)
     data = [len(querylog.QueryLog(r.statements).data) for r in runs]
+    derived = [querylog.tally(r.statements)["derived"] for r in runs]
+    assert derived[0] > 0 and derived[1:] == [0, 0, 0]  # materialised once, then reused
     assert data[0] == data[1] > 0
     assert data[2] == data[3] > 0
     assert p6_queries.period_invariant(runs)
