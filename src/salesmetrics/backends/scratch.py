@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 def materialise(backend: Any, name: str, expr: ir.Table) -> ir.Table:
     """``expr`` computed once into the connection-scoped table ``name`` (one query)."""
+    # Spark's hook compiles the query without registering the in-memory tables it reads
+    backend._run_pre_execute_hooks(expr)
     table: ir.Table = backend._create_cached_table(name, expr)
     return table
 
