@@ -12,10 +12,13 @@ current state (the ``opportunities`` row) from ``created_at`` on. Choices where 
   current opportunity row; an empty ``status`` is first derived from the history row's stage
   ("won"/"lost" in its name, else open), as an import does.
 
-:func:`states` joins a table of probes (any columns plus ``as_of``, a naive UTC timestamp) with
-every opportunity and its history in one backend expression: a cross join filtered to the
-opportunities that exist, then a left join to the history row in force at ``as_of`` (from its
-``changed_at`` until the opportunity's next change).
+**What is materialised.** :func:`intervals` (``opportunity_states``, once per data version, see
+:mod:`salesmetrics.derived`) holds every state of every opportunity with its validity: one
+interval per history row, from its ``changed_at`` until the opportunity's next change (a window
+function over the whole history), and one before the first change (or for ever, without
+history), with the deal's fixed fields. :func:`states` joins a table of probes (any columns
+plus ``as_of``, a naive UTC timestamp) with the intervals in force at each ``as_of``: one range
+join on the materialised table, in one backend expression.
 :func:`instants` turns dates into the naive UTC instant of their local midnight.
 """
 
@@ -89,6 +92,103 @@ def _status_from_stage(stage: ir.StringValue) -> ir.StringValue:
     )
 
 
+def intervals(ws: Workspace) -> ir.Table:
+    """Every state of every opportunity with its validity: ``opportunity_id``, ``valid_from``,
+    ``valid_until`` (the state holds at t when ``valid_from <= t < valid_until``), the
+    :data:`STATE_COLUMNS`, ``state_changed_at`` (the history row used; null = none),
+    ``has_history``, ``settled_at`` (the start of the final state when it is closed, won or
+    lost: from then on the state never changes; else null) and the :data:`FIXED_COLUMNS`;
+    materialised once per data version (``opportunity_states``)."""
+    return ws.derived.get("opportunity_states", lambda: _intervals(ws))
+
+
+def _intervals(ws: Workspace) -> ir.Table:
+    """The validity intervals of :func:`intervals`: one per history row (from its change until
+    the opportunity's next one) and one before the first change (from the creation; for ever
+    without history), the empty ones left out."""
+    opps = ws.table("opportunities")
+    history = ws.table("opportunity_history")
+    current = opps.select(
+        "opportunity_id", *FIXED_COLUMNS, **{f"_cur_{c}": opps[c] for c in STATE_COLUMNS}
+    )
+    # The as-of join written portably (Spark has no ASOF JOIN): each history row holds from its
+    # change until the opportunity's next change (changed_at is unique per opportunity: the key).
+    # The last change holds until a far-future instant rather than null: the probes' range join
+    # needs no OR on null.
+    right = history.select(
+        _h_id=history.opportunity_id,
+        _h_at=history.changed_at,
+        **{f"_h_{c}": history[c] for c in STATE_COLUMNS},
+    )
+    following = ibis.window(group_by=right._h_id, order_by=right._h_at)
+    right = right.mutate(_h_until=right._h_at.lead().over(following).fill_null(FAR_FUTURE))
+    during = current.join(right, current.opportunity_id == right._h_id)
+    during = _interval_rows(
+        during,
+        valid_from=during._h_at,
+        valid_until=during._h_until,
+        prefix="_h_",
+        changed_at=during._h_at,
+        has_history=ibis.literal(True),
+    )
+    # Before the first change: exists from its creation (always, without creation nor history)
+    # in the state of its first history row, else in its current state.
+    first = history.group_by(_f_id=history.opportunity_id).aggregate(
+        _first_at=history.changed_at.min()
+    )
+    first_rows = first.join(
+        history,
+        [first._f_id == history.opportunity_id, first._first_at == history.changed_at],
+    ).select("_f_id", "_first_at", **{f"_first_{c}": history[c] for c in STATE_COLUMNS})
+    start = current.left_join(first_rows, current.opportunity_id == first_rows._f_id)
+    no_history = start._first_at.isnull()
+    before = _interval_rows(
+        start,
+        valid_from=ibis.ifelse(no_history, start.created_at.fill_null(FAR_PAST), start.created_at),
+        valid_until=start._first_at.fill_null(FAR_FUTURE),
+        prefix="_first_",
+        changed_at=start._first_at,
+        has_history=~no_history,
+    )
+    before = before.filter((before.valid_from < before.valid_until).fill_null(False))
+    return during.union(before.cast(during.schema()), distinct=False)
+
+
+def _interval_rows(
+    table: ir.Table,
+    *,
+    valid_from: ir.TimestampValue,
+    valid_until: ir.TimestampValue,
+    prefix: str,
+    changed_at: ir.TimestampValue,
+    has_history: ir.BooleanValue,
+) -> ir.Table:
+    """The columns of :func:`intervals` from ``table``: the state columns under ``prefix``
+    (an empty one taken from the current opportunity row, an empty status from the stage)."""
+    values: dict[str, ir.Value] = {}
+    for c in STATE_COLUMNS:
+        value = table[f"{prefix}{c}"]
+        if c == "status":
+            value = value.fill_null(_status_from_stage(table[f"{prefix}stage"]))
+        values[c] = value.fill_null(table[f"_cur_{c}"])
+    rows = table.select(
+        "opportunity_id",
+        *FIXED_COLUMNS,
+        valid_from=valid_from.cast("timestamp"),
+        valid_until=valid_until.cast("timestamp"),
+        **values,
+        state_changed_at=changed_at.cast("timestamp"),
+        has_history=has_history,
+    )
+    # The final state (it holds until further notice) closed: settled from its start on.
+    final_closed = (rows.valid_until == FAR_FUTURE) & rows.status.isin(("won", "lost"))
+    return rows.mutate(
+        settled_at=ibis.ifelse(
+            final_closed.fill_null(False), rows.valid_from, ibis.null("timestamp")
+        )
+    )
+
+
 def states(
     ws: Workspace, probes: ir.Table, keys: Sequence[str], *, skip_settled_by: str | None = None
 ) -> ir.Table:
@@ -100,102 +200,44 @@ def states(
     ``skip_settled_by`` names a timestamp column of ``probes``: an opportunity already in its
     final state at that instant, and that state closed (won or lost), is left out of that
     probe's rows (callers that only look at deals open or closing after it save the work)."""
-    opps = ws.table("opportunities")
-    history = ws.table("opportunity_history")
-    first = history.group_by(_f_id=history.opportunity_id).aggregate(
-        _first_at=history.changed_at.min()
-    )
-    first_rows = first.join(
-        history,
-        [first._f_id == history.opportunity_id, first._first_at == history.changed_at],
-    ).select(
-        "_f_id",
-        "_first_at",
-        **{f"_first_{c}": history[c] for c in STATE_COLUMNS},
-    )
-    opp_cols = opps.select(
-        "opportunity_id", *FIXED_COLUMNS, **{f"_cur_{c}": opps[c] for c in STATE_COLUMNS}
-    )
-    opp_cols = opp_cols.left_join(first_rows, opp_cols.opportunity_id == first_rows._f_id).drop(
-        "_f_id"
-    )
-    settled = [skip_settled_by] if skip_settled_by else []
-    if skip_settled_by:
-        opp_cols = _with_settled_at(opp_cols, history)
-    grid = probes.select(*keys, "as_of", *settled).cross_join(opp_cols)
-    if skip_settled_by:
-        grid = grid.filter(~(grid._settled_at <= grid[skip_settled_by]).fill_null(False))
-    exists = (
-        (grid.created_at.isnull() & grid._first_at.isnull())
-        | (grid.created_at <= grid.as_of)
-        | (grid._first_at <= grid.as_of)
-    ).fill_null(False)
-    grid = grid.filter(exists)
-    right = history.select(
-        _h_id=history.opportunity_id,
-        _h_at=history.changed_at,
-        **{f"_h_{c}": history[c] for c in STATE_COLUMNS},
-    )
-    # The as-of join written portably (Spark has no ASOF JOIN): each history row holds from its
-    # change until the opportunity's next change (changed_at is unique per opportunity: the key).
-    # The last change holds until a far-future instant rather than null: an OR in the join
-    # condition would keep DuckDB from hashing on the opportunity (a nested loop, quadratic).
-    following = ibis.window(group_by=right._h_id, order_by=right._h_at)
-    right = right.mutate(_h_until=right._h_at.lead().over(following).fill_null(FAR_FUTURE))
-    joined = grid.left_join(
-        right,
-        [
-            grid.opportunity_id == right._h_id,
-            grid.as_of >= right._h_at,
-            grid.as_of < right._h_until,
-        ],
-    )
-    values: dict[str, ir.Value] = {}
-    for c in STATE_COLUMNS:
-        hist = joined[f"_h_{c}"]
-        first_value = joined[f"_first_{c}"]
-        if c == "status":
-            hist = hist.fill_null(_status_from_stage(joined._h_stage))
-            first_value = first_value.fill_null(_status_from_stage(joined._first_stage))
-        from_history = ibis.ifelse(joined._h_at.notnull(), hist, first_value)
-        values[c] = from_history.fill_null(joined[f"_cur_{c}"])
-    return joined.select(
+    rows = probe_states(ws, probes, keys, skip_settled_by=skip_settled_by)
+    return rows.select(
         *keys,
         "as_of",
         "opportunity_id",
         *FIXED_COLUMNS,
-        **values,
-        state_changed_at=ibis.ifelse(joined._h_at.notnull(), joined._h_at, joined._first_at),
-        has_history=joined._first_at.notnull(),
+        *STATE_COLUMNS,
+        "state_changed_at",
+        "has_history",
     )
 
 
-def _with_settled_at(opp_cols: ir.Table, history: ir.Table) -> ir.Table:
-    """``opp_cols`` with ``_settled_at``: the instant from which the opportunity's state never
-    changes again and is closed (its last history row, else its creation; null: not closed)."""
-    last = history.group_by(_l_id=history.opportunity_id).aggregate(
-        _last_at=history.changed_at.max()
-    )
-    last_rows = last.join(
-        history, [last._l_id == history.opportunity_id, last._last_at == history.changed_at]
-    ).select(
-        "_l_id",
-        "_last_at",
-        _last_status=history.status.fill_null(_status_from_stage(history.stage)),
-    )
-    joined = opp_cols.left_join(last_rows, opp_cols.opportunity_id == last_rows._l_id)
-    final = ibis.ifelse(
-        joined._last_at.notnull(),
-        joined._last_status.fill_null(joined._cur_status),
-        joined._cur_status,
-    )
-    since = ibis.ifelse(joined._last_at.notnull(), joined._last_at, joined.created_at)
-    settled_at = ibis.ifelse(
-        final.isin(("won", "lost")).fill_null(False),
-        since.fill_null(FAR_PAST),
-        ibis.null("timestamp"),
-    )
-    return joined.mutate(_settled_at=settled_at).drop("_l_id", "_last_at", "_last_status")
+def probe_states(
+    ws: Workspace,
+    probes: ir.Table,
+    keys: Sequence[str],
+    *,
+    skip_settled_by: str | None = None,
+    spans: ir.Table | None = None,
+) -> ir.Table:
+    """The probes' ``keys``, ``as_of`` (and ``skip_settled_by``) with every column of the
+    intervals in force then: of :func:`intervals`, or of ``spans`` (a table derived from it
+    with at least ``valid_from``, ``valid_until`` and, for ``skip_settled_by``,
+    ``settled_at``). One range join on the materialised intervals."""
+    settled = [skip_settled_by] if skip_settled_by else []
+    iv = intervals(ws) if spans is None else spans
+    left = probes.select(*keys, "as_of", *settled)
+    # Only the intervals some probe can fall in enter the range join (a nested loop over
+    # probes x intervals): those in force somewhere between the first and the last probe, not
+    # settled before every probe's skip_settled_by.
+    window = (iv.valid_until > left.as_of.min()) & (iv.valid_from <= left.as_of.max())
+    if skip_settled_by:
+        window &= ~(iv.settled_at <= left[skip_settled_by].min()).fill_null(False)
+    iv = iv.filter(window)
+    grid = left.join(iv, [left.as_of >= iv.valid_from, left.as_of < iv.valid_until])
+    if skip_settled_by:
+        grid = grid.filter(~(grid.settled_at <= grid[skip_settled_by]).fill_null(False))
+    return grid
 
 
 def states_at(ws: Workspace, days: Sequence[dt.date]) -> pd.DataFrame:

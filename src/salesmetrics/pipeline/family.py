@@ -3,6 +3,8 @@
 
 Group dimensions: rep/team/manager/region from the deal's owner, segment/industry from its
 account, source/product/type from the deal (as the ``deals`` family).
+The whole-history part (the opportunity states between changes, with base-currency values) is
+materialised once per data version (:func:`salesmetrics.pipeline.measures.spans`).
 """
 
 from __future__ import annotations

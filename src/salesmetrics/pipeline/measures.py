@@ -5,6 +5,12 @@
 ``pipeline`` family. Both are single backend expressions (the as-of join of
 :mod:`salesmetrics.pipeline.asof` with a probes table of two instants per period).
 
+**What is materialised.** :func:`spans` (``pipeline_spans``, once per data version, from the
+materialised opportunity states) holds the state intervals with the columns read here and each
+state's value at its close date in whole cents of the base currency, so that a query converts
+only the few states without a close date (at the probe's day); it joins the probes, the group
+dimensions and the period bounds, and aggregates.
+
 Definitions (metrics.md, Pipeline), with the choices where the spec is silent:
 
 * *expected* — open at s with close_date (as of s) in P. ``pipeline_amount`` is their value
@@ -40,7 +46,7 @@ import pandas as pd
 
 from salesmetrics import fx
 from salesmetrics.metrics import dims as gdims
-from salesmetrics.pipeline.asof import instants, probes_table, states
+from salesmetrics.pipeline.asof import instants, intervals, probe_states, probes_table
 
 if TYPE_CHECKING:
     from salesmetrics.workspace import Workspace
@@ -75,6 +81,27 @@ COMPONENTS = (
 )
 
 _ZERO = ibis.literal(Decimal(0), type=fx.AMOUNT_WIDE)
+#: Columns of :func:`spans` from the opportunity states.
+_SPAN_COLUMNS = (
+    "opportunity_id",
+    "valid_from",
+    "valid_until",
+    "settled_at",
+    "stage",
+    "status",
+    "close_date",
+    "probability",
+    "amount",
+    "currency",
+    "owner_id",
+    "account_id",
+    "source",
+    "product",
+    "type",
+)
+#: Columns of :func:`spans`: the value at the close date and its missing-rate flags (read only
+#: for states with a close date).
+AT_CLOSE = ("value_at_close", "fx_missing_at_close", "fx_example_at_close")
 
 
 def probes(periods: pd.DataFrame, timezone: str) -> pd.DataFrame:
@@ -95,25 +122,70 @@ def probes(periods: pd.DataFrame, timezone: str) -> pd.DataFrame:
     )
 
 
-def _side(ws: Workspace, all_states: ir.Table, probe: str) -> ir.Table:
-    """The states at one probe, amounts in base currency, columns suffixed ``_s`` / ``_e``."""
-    side = all_states.filter(all_states.probe == probe)
-    side = fx.to_base(
-        side,
+def spans(ws: Workspace) -> ir.Table:
+    """The opportunity states of :func:`~salesmetrics.pipeline.asof.intervals` with the
+    columns the measures read and the deal's value at its close date in whole cents of the base
+    currency (``value_at_close``) with the fx flags (:data:`AT_CLOSE`; meaningless without a
+    close date); materialised once per data version (``pipeline_spans``)."""
+    return ws.derived.get("pipeline_spans", lambda: _spans(ws))
+
+
+def _spans(ws: Workspace) -> ir.Table:
+    """:func:`spans` from the materialised intervals (converting the intervals inline would
+    compute them twice: the conversion also reads their distinct days)."""
+    iv = intervals(ws).select(*_SPAN_COLUMNS)
+    converted = fx.to_base(
+        iv,
         ws.table("fx_rates"),
         amount="amount",
         currency="currency",
-        day=side.close_date.fill_null(side.as_of.date()),  # no close date: the probe's day
+        day=iv.close_date,
+        base_currency=ws.config.base_currency,
+        out="_amount_base",
+    )
+    return converted.select(
+        *_SPAN_COLUMNS,
+        value_at_close=converted._amount_base.round(2),
+        fx_missing_at_close=converted[fx.MISSING_COUNT],
+        fx_example_at_close=converted[fx.MISSING_EXAMPLE],
+    )
+
+
+def _in_base(ws: Workspace, rows: ir.Table) -> ir.Table:
+    """``rows`` (of :func:`spans` at the probes) with ``amount_base`` (whole cents) and the fx
+    flags: at the close date as materialised; a deal without one at the probe's day."""
+    dated = rows.filter(rows.close_date.notnull())
+    dated = dated.mutate(
+        amount_base=dated.value_at_close,
+        **{
+            fx.MISSING_COUNT: dated.fx_missing_at_close,
+            fx.MISSING_EXAMPLE: dated.fx_example_at_close,
+        },
+    ).drop(*AT_CLOSE)
+    undated = rows.filter(rows.close_date.isnull()).drop(*AT_CLOSE)
+    undated = fx.to_base(
+        undated,
+        ws.table("fx_rates"),
+        amount="amount",
+        currency="currency",
+        day=undated.as_of.date(),  # no close date: the probe's day
         base_currency=ws.config.base_currency,
         out="amount_base",
     )
+    undated = undated.mutate(amount_base=undated.amount_base.round(2))
+    return dated.union(undated.select(*dated.columns).cast(dated.schema()), distinct=False)
+
+
+def _side(all_states: ir.Table, probe: str) -> ir.Table:
+    """The states at one probe, amounts in base currency, columns suffixed ``_s`` / ``_e``."""
+    side = all_states.filter(all_states.probe == probe)
     sfx = f"_{probe}"
     common = ("owner_id", "account_id", "source", "product", "type")
     return side.select(
         **{f"period{sfx}": side.period, f"id{sfx}": side.opportunity_id},
         **{f"{c}{sfx}": side[c] for c in ("status", "stage", "close_date", "probability")},
         # each deal's value in whole cents, so that the flow identity holds to the cent
-        **{f"amount{sfx}": side.amount_base.round(2), f"fx_missing{sfx}": side[fx.MISSING_COUNT]},
+        **{f"amount{sfx}": side.amount_base, f"fx_missing{sfx}": side[fx.MISSING_COUNT]},
         **{f"fx_example{sfx}": side[fx.MISSING_EXAMPLE]},
         **{(c if probe == "s" else f"{c}_e"): side[c] for c in common},
     )
@@ -134,11 +206,16 @@ def deal_rows(
     frame = probes(periods, ws.config.timezone)
     table = probes_table(frame)
     # a deal closed for good by s is closed at s and at e: it never enters the measures
-    all_states = states(
-        ws, table, ["period", "probe", "p_start", "p_end"], skip_settled_by="s_as_of"
+    all_states = probe_states(
+        ws,
+        table,
+        ["period", "probe", "p_start", "p_end"],
+        skip_settled_by="s_as_of",
+        spans=spans(ws),
     )
-    s = _side(ws, all_states, "s")
-    e = _side(ws, all_states, "e")
+    all_states = _in_base(ws, all_states)
+    s = _side(all_states, "s")
+    e = _side(all_states, "e")
     joined = s.outer_join(e, [s.period_s == e.period_e, s.id_s == e.id_e])
     bounds = table.filter(table.probe == "s").select(
         _b_period="period", start="p_start", end="p_end"
