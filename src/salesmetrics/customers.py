@@ -125,36 +125,23 @@ class RecurringBasis:
     single_span = False
 
     def spans(self, ctx: Context) -> ir.Table:
-        """One span per run of consecutive months with MRR > 0, per account (one query for the
-        currency check, the spans stay an expression)."""
-        from salesmetrics.recurring.months import month_start
-        from salesmetrics.recurring.mrr import series_month_mrr
+        """One span per run of consecutive months with MRR > 0, per account, through the last
+        month of the spine (one query for the currency check, the spans stay an expression).
 
-        months = series_month_mrr(ctx.recurring)
-        order = ibis.window(group_by=months.account_id, order_by=months.month_index)
-        runs = months.mutate(_run=months.month_index - ibis.row_number().over(order))
-        runs = runs.group_by(["account_id", "_run"]).aggregate(
-            lo=runs.month_index.min(), hi=runs.month_index.max()
-        )
-        first = runs.group_by(_f_account=runs.account_id).aggregate(_first=runs.lo.min())
-        opps = ctx.table("opportunities")
-        won = opps.filter(
-            (opps.status == "won") & opps.account_id.notnull() & opps.close_date.notnull()
-        )
-        deals = won.group_by(_d_account=won.account_id).aggregate(_deal=won.close_date.min())
-        firsts = first.left_join(deals, first._f_account == deals._d_account)
-        mrr_first = month_start(firsts._first)
-        firsts = firsts.select(
-            _a_account=firsts._f_account,
-            acquired_on=ibis.least(mrr_first, firsts._deal.fill_null(mrr_first)),
-        )
-        joined = runs.join(firsts, runs.account_id == firsts._a_account)
-        return joined.select(
-            account_id=joined.account_id,
-            active_from=month_start(joined.lo),
-            active_until=month_start(joined.hi + 1),
-            acquired_on=joined.acquired_on,
-        )
+        The spans over the months of the data are materialised (``customer_spans_<source>``,
+        with the run's first and last month index ``lo``, ``hi``), then cut at the spine's last
+        month: a run still active in the data's last month is extended to it (only running
+        items remain)."""
+        from salesmetrics.recurring.mrr import series_month_mrr, whole_series_month_mrr
+
+        data = ctx.recurring
+        if not data.whole:
+            return _spans_of(ctx, series_month_mrr(data)).drop("lo", "hi")
+        whole = data.derived("customer_spans", lambda: _spans_of(ctx, whole_series_month_mrr(data)))
+        last, data_last = data.last_month, data.data_last_month
+        if last is None or data_last is None or last == data_last:
+            return whole.drop("lo", "hi")
+        return _cut(whole, last, data_last)
 
     def start_probe(self, spine: ir.Table) -> ir.DateValue:
         """Customers at start: MRR > 0 in the month before the period's first month."""
@@ -171,6 +158,56 @@ class RecurringBasis:
     def window_end_probe(self, spine: ir.Table) -> ir.DateValue:
         """MRR > 0 in the last month of the 12 months (the period's last month)."""
         return _last_day_of_month_before(spine.end)
+
+
+def _spans_of(ctx: Context, months: ir.Table) -> ir.Table:
+    """The spans of the MRR rows ``months`` (:func:`salesmetrics.recurring.mrr.series_month_mrr`
+    per customer), with each run's first and last month index ``lo``, ``hi``."""
+    from salesmetrics.recurring.months import month_start
+
+    order = ibis.window(group_by=months.account_id, order_by=months.month_index)
+    runs = months.mutate(_run=months.month_index - ibis.row_number().over(order))
+    runs = runs.group_by(["account_id", "_run"]).aggregate(
+        lo=runs.month_index.min(), hi=runs.month_index.max()
+    )
+    first = runs.group_by(_f_account=runs.account_id).aggregate(_first=runs.lo.min())
+    opps = ctx.table("opportunities")
+    won = opps.filter(
+        (opps.status == "won") & opps.account_id.notnull() & opps.close_date.notnull()
+    )
+    deals = won.group_by(_d_account=won.account_id).aggregate(_deal=won.close_date.min())
+    firsts = first.left_join(deals, first._f_account == deals._d_account)
+    mrr_first = month_start(firsts._first)
+    firsts = firsts.select(
+        _a_account=firsts._f_account,
+        acquired_on=ibis.least(mrr_first, firsts._deal.fill_null(mrr_first)),
+    )
+    joined = runs.join(firsts, runs.account_id == firsts._a_account)
+    return joined.select(
+        account_id=joined.account_id,
+        active_from=month_start(joined.lo),
+        active_until=month_start(joined.hi + 1),
+        acquired_on=joined.acquired_on,
+        lo=joined.lo,
+        hi=joined.hi,
+    )
+
+
+def _cut(spans: ir.Table, last: int, data_last: int) -> ir.Table:
+    """Materialised spans (over the months of the data, to ``data_last``) as they are through
+    month ``last``: the runs started by then, ending by it, or at it when they ran to the end
+    of the data (after it only running items remain). The acquisition date does not change: an
+    account's first month is the same while it is in the spine."""
+    from salesmetrics.recurring.months import month_start
+
+    kept = spans.filter(spans.lo <= last)
+    hi = ibis.ifelse(kept.hi == data_last, last, ibis.least(kept.hi, last))
+    return kept.select(
+        "account_id",
+        "active_from",
+        active_until=month_start(hi + 1),
+        acquired_on=kept.acquired_on,
+    )
 
 
 def recurring_table(ctx: Context) -> str | None:

@@ -341,7 +341,9 @@ def test_demo_customer_basis_and_queries(demo: tuple[Workspace, int]) -> None:
         period=str(year),
         grain="quarter",
     )
-    assert sorted(result.queries) == ["customers", "inventory", "recurring"]
+    # besides the whole-history tables materialised once per data version (salesmetrics.derived)
+    queries = [q for q in result.queries if not q.startswith("derived ")]
+    assert sorted(queries) == ["customers", "inventory", "recurring"]
     churn = [r for r in result.rows() if r["metric"] == "customer_churn_rate"]
     assert {r["components"]["basis"] for r in churn} == {"recurring_mrr"}
     mrr = {r["period"]: r for r in result.rows() if r["metric"] == "mrr"}

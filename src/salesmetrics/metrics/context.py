@@ -116,10 +116,11 @@ class Context:
     @cached_property
     def recurring(self) -> RecurringData:
         """The recurring-revenue data through the last day of the spine, loaded once (one small
-        query) and shared, so that a family reading customer-month MRR twice computes it once."""
+        query) and shared, reading the whole-history tables materialised once per data version
+        (see :mod:`salesmetrics.recurring.mrr`)."""
         from salesmetrics.recurring.mrr import load
 
-        return load(self.ws, through=self.end_day - dt.timedelta(days=1))
+        return load(self.ws, through=self.end_day - dt.timedelta(days=1), materialised=True)
 
     @cached_property
     def spine(self) -> ir.Table:

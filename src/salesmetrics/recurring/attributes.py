@@ -5,6 +5,10 @@ industry and region of the account, ``rep`` = the account's owner, ``team`` and 
 that rep, and ``first_plan`` = the customer's plan in its first month with MRR (the plan with the
 most MRR that month, ties by plan name). Attach them with :func:`with_account_attributes`; they
 are constant per customer, so movements summed per group stay consistent with the totals.
+
+With materialised data (:mod:`salesmetrics.recurring.mrr`) the first plans over the months of the
+data are a table of :mod:`salesmetrics.derived` (``recurring_first_plans_<source>``), kept for the
+customers whose first month is in the spine.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.types as ir
 
-from salesmetrics.recurring.mrr import RecurringData, item_months
+from salesmetrics.recurring.mrr import RecurringData, item_months, plan_months
 
 #: The account-level group dimensions, as columns of :func:`account_attributes`.
 ACCOUNT_ATTRIBUTES: tuple[str, ...] = (
@@ -30,8 +34,19 @@ ACCOUNT_ATTRIBUTES: tuple[str, ...] = (
 
 def first_plans(data: RecurringData) -> ir.Table:
     """``(account_id, first_plan)``: each customer's plan in its first month with MRR."""
-    months = item_months(data)
-    plans = months.group_by(["account_id", "plan", "month_index"]).aggregate(mrr=months.mrr.sum())
+    if not data.whole:
+        months = item_months(data)
+        plans = months.group_by(["account_id", "plan", "month_index"]).aggregate(
+            mrr=months.mrr.sum()
+        )
+        return _first_plans(plans).drop("first_month")
+    whole = data.derived("recurring_first_plans", lambda: _first_plans(plan_months(data)))
+    # the first month of a customer is the same in the spine as in the data, when in the spine
+    return whole.filter(whole.first_month <= data.last_month).drop("first_month")
+
+
+def _first_plans(plans: ir.Table) -> ir.Table:
+    """``(account_id, first_plan, first_month)`` from the MRR per customer, plan and month."""
     totals = plans.group_by(["account_id", "month_index"]).aggregate(mrr=plans.mrr.sum())
     totals = totals.filter(totals.mrr > 0)
     first = totals.group_by("account_id").aggregate(first_month=totals.month_index.min())
@@ -45,7 +60,8 @@ def first_plans(data: RecurringData) -> ir.Table:
         order_by=[ibis.desc(candidates.mrr), ibis.asc(candidates.plan, nulls_first=False)],
     )
     ranked = candidates.mutate(_rank=ibis.row_number().over(order))
-    return ranked.filter(ranked._rank == 0).select("account_id", first_plan=ranked.plan)
+    ranked = ranked.filter(ranked._rank == 0)
+    return ranked.select("account_id", first_plan=ranked.plan, first_month=ranked.first_month)
 
 
 def account_attributes(

@@ -14,6 +14,11 @@ exactly, so the sums over a period telescope to ``MRR(end) − MRR(start)``.
 Months without MRR have no row in the MRR table, so "the previous month" is a full outer join of
 the MRR rows with themselves shifted by one month: it yields every month where the series has MRR
 or had it the month before (the churn month), and nothing for the months in between.
+
+With materialised data (:mod:`salesmetrics.recurring.mrr`) the movements over the months of the
+data are a table of :mod:`salesmetrics.derived` (``recurring_movements_<source>_<keys>``),
+cut at the spine's last month (or extended past the data's: the running series keep their MRR,
+with no movement).
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from salesmetrics.recurring.mrr import (
     as_data,
     check_keys,
     series_month_mrr,
+    through_last_month,
+    whole_series_month_mrr,
 )
 
 if TYPE_CHECKING:
@@ -56,8 +63,21 @@ def series_movements(data: RecurringData, keys: Sequence[str] = CUSTOMER) -> ir.
     the spine).
     """
     keys = check_keys(keys)
-    current = series_month_mrr(data, keys)
-    shifted = current.filter(current.month_index < ibis.literal(_last(data)))
+    if not data.whole:
+        return _movements_of(series_month_mrr(data, keys), _last(data), keys)
+
+    def build() -> ir.Table:
+        current = whole_series_month_mrr(data, keys)
+        return _movements_of(current, _last(data, whole=True), keys)
+
+    whole = data.derived("recurring_movements_" + "_".join(keys), build)
+    # past the data's last month the running series keep their MRR: no movement
+    return through_last_month(whole, data, {"prev_mrr": "mrr"}, MOVEMENTS)
+
+
+def _movements_of(current: ir.Table, last: int, keys: tuple[str, ...]) -> ir.Table:
+    """The movements of the MRR rows ``current`` (the series' months through ``last``)."""
+    shifted = current.filter(current.month_index < ibis.literal(last))
     previous = shifted.select(
         **{"p_" + k: shifted[k] for k in keys},
         p_month_index=shifted.month_index + 1,
@@ -94,8 +114,9 @@ def series_movements(data: RecurringData, keys: Sequence[str] = CUSTOMER) -> ir.
     )
 
 
-def _last(data: RecurringData) -> int:
-    return data.last_month if data.last_month is not None else -1
+def _last(data: RecurringData, *, whole: bool = False) -> int:
+    last = data.data_last_month if whole else data.last_month
+    return last if last is not None else -1
 
 
 def movements(

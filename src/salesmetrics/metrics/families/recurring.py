@@ -2,7 +2,9 @@
 
 Three families, each one backend query over :mod:`salesmetrics.recurring` (the core computes
 MRR per customer and month, the movements and the waterfall set-based; this module only feeds
-it the engine's period spine and group dimensions):
+it the engine's period spine and group dimensions; the whole-history tables, from the MRR items
+to the movements and the recognised lines, are materialised once per data version through
+:attr:`~salesmetrics.metrics.context.Context.recurring`, see :mod:`salesmetrics.recurring.mrr`):
 
 * ``recurring`` — the waterfall of each spine period: ``mrr_start`` (MRR of the month before P),
   ``mrr_new``, ``mrr_reactivation``, ``mrr_expansion``, ``mrr_contraction``, ``mrr_churn`` (sums
@@ -23,7 +25,6 @@ customer's plan in its first month with MRR.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -35,7 +36,7 @@ from salesmetrics.metrics.catalog.recurring import T12
 from salesmetrics.metrics.families import Family
 from salesmetrics.recurring import waterfall, with_account_attributes
 from salesmetrics.recurring.movements import movements
-from salesmetrics.recurring.mrr import CUSTOMER, CUSTOMER_PLAN, load
+from salesmetrics.recurring.mrr import CUSTOMER, CUSTOMER_PLAN
 from salesmetrics.recurring.recognition import recognized_revenue
 from salesmetrics.recurring.waterfall import waterfall_of
 
@@ -69,7 +70,7 @@ def _gap(wf: ir.Table) -> ir.DecimalValue:
 
 
 def _components(ctx: Context, dims: Sequence[str], periods: ir.Table, prefix: str) -> ir.Table:
-    wf = waterfall(ctx.ws, periods, by=dims)
+    wf = waterfall(ctx.recurring, periods, by=dims)
     return wf.select(
         "period",
         *dims,
@@ -95,7 +96,7 @@ def drill_customers(ctx: Context, dims: Sequence[str]) -> ir.Table:
     """Each customer's MRR at start and end of the period and its movements in it."""
     spine = ctx.spine
     periods = spine.select("period", "start", "end")
-    data = load(ctx.ws, through=ctx.end_day - dt.timedelta(days=1))
+    data = ctx.recurring
     keys = CUSTOMER_PLAN if "plan" in dims else CUSTOMER
     rows = movements(data, keys=keys)
     attrs = [d for d in dims if d != "plan"]
@@ -123,7 +124,8 @@ def drill_customers(ctx: Context, dims: Sequence[str]) -> ir.Table:
 
 
 def _recognized_rows(ctx: Context, dims: Sequence[str]) -> ir.Table:
-    rows = recognized_revenue(ctx.ws, ctx.spine.select("period", "start", "end"))
+    periods = ctx.spine.select("period", "start", "end")
+    rows = recognized_revenue(ctx.ws, periods, materialised=True)
     if "plan" in dims:
         rows = rows.mutate(dim_plan=rows.plan)
     return customers.with_customer_dims(ctx, rows, rows.account_id, dims)
