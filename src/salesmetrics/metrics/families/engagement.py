@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 COMPONENTS = ("engaged_customers", "engagement_sum", "engagement_at_risk")
 OTHER = ("engagement_events",)
 AT_RISK_BELOW = 40.0
-PERCENTILE = 0.9
+#: The percentile of the default targets, in tenths (the rank arithmetic is done in integers).
+PERCENTILE_TENTHS = 9
+PERCENTILE = PERCENTILE_TENTHS / 10
 
 
 def _settings(ctx: Context) -> ir.Table:
@@ -51,16 +53,29 @@ def _settings(ctx: Context) -> ir.Table:
     )
 
 
+def _position(
+    population: ir.IntegerValue,
+) -> tuple[ir.IntegerValue, ir.IntegerValue, ir.FloatingValue]:
+    """The 0-based rank below and above the :data:`PERCENTILE` position p·(N − 1) among N
+    values, and p·(N − 1) minus the rank below: in integer tenths, exact on every backend (a
+    decimal product made each row's position a decimal computation)."""
+    tenths = population.cast("int64") * PERCENTILE_TENTHS - PERCENTILE_TENTHS
+    lo = (tenths // 10).cast("int64")
+    hi = ((tenths + 9) // 10).cast("int64")
+    return lo, hi, (tenths - lo * 10).cast("float64") / 10.0
+
+
 def score_rows(ctx: Context, dims: Sequence[str]) -> ir.Table:
     """One row per (period, customer at end): ``score`` (null when no event type can be
     scored), ``event_types`` (the number scored) and the ``dim_*`` columns.
 
     Only the non-zero (customer, event type) counts are materialised: a customer without events
     of a type scores 0 on it, and the percentile target counts those zeros by rank arithmetic
-    instead of building the customers × event types grid.
+    instead of building the customers × event types grid. The customers at end are read without
+    their dimensions; those are joined once, to the scored rows.
     """
     spine = ctx.spine
-    ends = customers.at_end(ctx, ctx.customer_basis, dims)
+    ends = customers.at_end(ctx, ctx.customer_basis, [])
     population = ends.group_by(_n_period=ends.period).aggregate(_n=ends.count())
     events = ctx.table("engagement_events")
     events = events.filter(events.occurred_on >= ctx.first_day, events.occurred_on < ctx.end_day)
@@ -79,25 +94,24 @@ def score_rows(ctx: Context, dims: Sequence[str]) -> ir.Table:
 
     # The interpolated percentile of each event type's count over all N customers at end,
     # N − k of whom have a count of 0: rank r < N − k is a zero, else the (r − (N − k))-th
-    # smallest non-zero count.
-    ranked = counts.join(population, counts.period == population._n_period)
-    ranked = ranked.mutate(
-        _k=ranked.count().over(group_by=[ranked.period, ranked.event]),
-        _rn=ibis.row_number().over(group_by=[ranked.period, ranked.event], order_by=ranked.n),
+    # smallest non-zero count. Ranked by distinct count (how many customers have each), not
+    # by customer: the ranks r with below ≤ r − (N − k) < below + customers have that count.
+    hist = counts.group_by(["period", "event", "n"]).aggregate(_c=counts.count())
+    by_type = [hist.period, hist.event]
+    through = ibis.window(group_by=by_type, order_by=hist.n, rows=(None, 0))
+    hist = hist.mutate(
+        _k=hist._c.sum().over(group_by=by_type), _through=hist._c.sum().over(through)
     )
-    position = PERCENTILE * (ranked._n - 1)
-    ranked = ranked.mutate(
-        _rank=ranked._n - ranked._k + ranked._rn,
-        _lo=position.floor(),
-        _hi=position.ceil(),
-        _frac=position - position.floor(),
+    hist = hist.join(population, hist.period == population._n_period)
+    lo, hi, frac = _position(hist._n)
+    zeros = hist._n - hist._k
+    hist = hist.mutate(
+        _first=zeros + hist._through - hist._c, _last=zeros + hist._through, _lo=lo, _hi=hi
     )
-    seen = ranked.group_by(
-        [ranked.period.name("_e_period"), ranked.event.name("_e_event")]
-    ).aggregate(
-        _v_lo=ranked.n.max(where=ranked._rank == ranked._lo),
-        _v_hi=ranked.n.max(where=ranked._rank == ranked._hi),
-        _frac=ranked._frac.max(),
+    seen = hist.group_by([hist.period.name("_e_period"), hist.event.name("_e_event")]).aggregate(
+        _v_lo=hist.n.max(where=(hist._first <= hist._lo) & (hist._lo < hist._last)),
+        _v_hi=hist.n.max(where=(hist._first <= hist._hi) & (hist._hi < hist._last)),
+        _frac=frac.max(),
     )
     seen = seen.mutate(
         _pct=seen._v_lo.fill_null(0.0)
@@ -137,10 +151,10 @@ def score_rows(ctx: Context, dims: Sequence[str]) -> ir.Table:
     rows = rows.left_join(per_period, rows.period == per_period._w_period)
     wsum = rows._wsum.fill_null(0.0)
     score = ibis.ifelse(wsum > 0, 100.0 * rows._num.fill_null(0.0) / wsum, ibis.null("float64"))
-    dim_cols = [c for c in ends.columns if c.startswith("dim_")]
-    return rows.select(
-        "period", "account_id", *dim_cols, event_types=rows._types.fill_null(0), score=score
-    )
+    rows = rows.select("period", "account_id", event_types=rows._types.fill_null(0), score=score)
+    rows = customers.with_customer_dims(ctx, rows, rows.account_id, dims)
+    dim_cols = [c for c in rows.columns if c.startswith("dim_")]
+    return rows.select("period", "account_id", *dim_cols, "event_types", "score")
 
 
 def build(ctx: Context, dims: Sequence[str]) -> ir.Table:
