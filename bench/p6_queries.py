@@ -1,8 +1,10 @@
 """Quality bar P6: backend queries of the P1 review, bounded by the number of families.
 
-Counted at the backend (DuckDB's query log: data queries and materialisations of whole-history
-intermediates, apart from schema lookups), per evaluation of the review, against the families the
-engine ran for it. The bar holds when no
+Counted at the backend (DuckDB's query log: data queries, apart from schema lookups), per
+evaluation of the review, against the families the engine ran for it. Materialisations of
+whole-history intermediates (:mod:`salesmetrics.derived`) are counted apart: they run once per
+data version (in the review's first evaluation), and the bar fails if there are more of them
+than families. The bar holds when no
 evaluation issues more than ``TARGET`` data queries per family, and the count does not change
 when the periods grow (4 quarters → 12 months, same grouping) or the groups do (the count per
 family is the same company-wide, by team and by rep, up to that bound).
@@ -43,7 +45,7 @@ def figure(evaluations: Sequence[Evaluation]) -> Figure:
     for e in evaluations:
         fams = families_run(e)
         counts = querylog.tally(e.statements)
-        ratio = (counts["data"] + counts["derived"]) / max(len(fams), 1)
+        ratio = counts["data"] / max(len(fams), 1)
         worst = max(worst, ratio)
         rows.append(
             {
@@ -55,6 +57,7 @@ def figure(evaluations: Sequence[Evaluation]) -> Figure:
             }
         )
     invariant = period_invariant(evaluations)
+    families = {f for e in evaluations for f in families_run(e)}
     total = sum(r["backend_statements"]["data"] for r in rows)  # type: ignore[index]
     derived = sum(r["backend_statements"]["derived"] for r in rows)  # type: ignore[index]
     figure = Figure(
@@ -70,4 +73,7 @@ def figure(evaluations: Sequence[Evaluation]) -> Figure:
     if not invariant:
         figure.check_failed = True
         figure.note = "the number of data queries changed with the number of periods"
+    elif derived > len(families):
+        figure.check_failed = True
+        figure.note = f"{derived} materialisations for {len(families)} families"
     return figure

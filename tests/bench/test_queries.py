@@ -60,3 +60,14 @@ def test_period_invariance_fails_when_counts_differ(tiny: Workspace) -> None:
     )
     assert not p6_queries.period_invariant([runs[0], other])
     assert p6_queries.figure([runs[0], other]).holds is False
+
+
+def test_more_materialisations_than_families_fail(tiny: Workspace) -> None:
+    runs = review.run(tiny, [review.Request("2025", "quarter", ())], record=True)
+    assert p6_queries.figure(runs).holds
+    many = [f'INSERT INTO "_sm_derived_t{i}" ("a") SELECT 1' for i in range(100)]
+    flooded = review.Evaluation(
+        runs[0].request, 0.0, runs[0].queries, 0, statements=[*runs[0].statements, *many]
+    )
+    fig = p6_queries.figure([runs[0], flooded])
+    assert fig.holds is False and "materialisations" in fig.note
