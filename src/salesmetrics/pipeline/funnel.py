@@ -44,6 +44,8 @@ DIMS = frozenset(
 COMPONENTS = ("visits_ended", "visit_days", "reached", "reached_next")
 
 MICROSECONDS_PER_DAY = 86_400_000_000.0
+#: Visit durations in microseconds as exact decimals (their sums never overflow, on any backend).
+MICROS_TYPE = idt.Decimal(38, 0)
 
 
 def _kind(stage: str) -> str:
@@ -133,8 +135,8 @@ def stage_order(ws: Workspace) -> list[str]:
 def visits(ws: Workspace) -> ir.Table:
     """``opportunity_id``, ``stage``, ``entered_at``, ``left_at`` (null while in it), the deal's
     ``owner_id``, ``account_id``, ``source``, ``product``, ``type`` and ``created_at``, and
-    ``left_day`` (workspace timezone) and ``days`` of the visits that ended: materialised once
-    per data version."""
+    ``left_day`` (workspace timezone) and ``micros`` (duration) of the visits that ended:
+    materialised once per data version."""
     return ws.derived.get("stage_visits", lambda: _visits(ws))
 
 
@@ -164,9 +166,10 @@ def _visits(ws: Workspace) -> ir.Table:
     tz, scheme = ws.config.timezone, ws.config.backend_scheme
     return v.mutate(
         left_day=local_date(v.left_at, tz, dialect=scheme),
-        # exact microseconds on every backend (Spark's epoch seconds drop the fraction)
-        days=v.left_at.delta(v.entered_at, unit="microsecond").cast("float64")
-        / MICROSECONDS_PER_DAY,
+        # exact microseconds on every backend (Spark's epoch seconds drop the fraction), summed
+        # as exact decimals: a float sum depends on the order the backend adds in, and the
+        # rounded days shown could then differ in the last digit between backends
+        micros=v.left_at.delta(v.entered_at, unit="microsecond").cast(MICROS_TYPE),
     )
 
 
@@ -206,7 +209,8 @@ def build(ctx: Context, by: Sequence[str]) -> ir.Table:
     ended = _deal_dims(ctx, v.filter(v.left_at.notnull()), dims)
     ended = in_period(ctx.spine, ended, ended.left_day)
     time_agg = ended.group_by([ended.period, *gdims.keys(ended, dims), ended.stage]).aggregate(
-        visits_ended=ended.count(), visit_days=ended.days.sum()
+        visits_ended=ended.count(),
+        visit_days=ended.micros.sum().cast("float64") / MICROSECONDS_PER_DAY,
     )
     ordered = order_table(ctx.ws)
     deals = _deal_dims(ctx, furthest(ctx.ws), dims)
