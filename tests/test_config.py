@@ -33,6 +33,8 @@ def test_unknown_key_names_the_key_and_a_close_match() -> None:
         ({"base_currency": "dollars"}, "3-letter ISO 4217"),
         ({"backend": "mysql://x"}, "duckdb://, postgresql:// or pyspark://"),
         ({"recurring_source": "both"}, "key 'recurring_source' = 'both'"),
+        ({"memory_limit": "lots"}, "such as 512MB, 2GB or 1.5GiB"),
+        ({"memory_limit": "2"}, "key 'memory_limit' = '2'"),
     ],
 )
 def test_wrong_types_and_values_are_one_line_errors(data: dict[str, object], fragment: str) -> None:
@@ -50,6 +52,11 @@ def test_other_backends_are_accepted_by_the_config() -> None:
     config = config_from_dict({"backend": "postgresql://postgres@127.0.0.1:5432/test"})
     assert config.backend_scheme == "postgresql"
     assert config_from_dict({"backend": "pyspark://local[2]"}).backend_scheme == "pyspark"
+
+
+def test_memory_limit_takes_duckdb_units() -> None:
+    assert config_from_dict({"memory_limit": " 1.5GiB "}).memory_limit == "1.5GiB"
+    assert config_from_dict({"memory_limit": "512mb"}).memory_limit == "512mb"
 
 
 def test_missing_file_says_how_to_create_a_workspace(tmp_path: Path) -> None:

@@ -50,3 +50,17 @@ def test_table_expressions_come_through_ibis(tmp_path: Path) -> None:
         assert ws.table("reps").team.execute().tolist() == ["East"]
         with pytest.raises(UserError, match="did you mean 'reps'"):
             ws.table("rep")
+
+
+def test_the_embedded_engine_keeps_to_the_configured_memory_limit(tmp_path: Path) -> None:
+    init_workspace(tmp_path).close()
+    config = tmp_path / "salesmetrics.toml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace('memory_limit = "2GB"', 'memory_limit = "300MB"')
+    config.write_text(text, encoding="utf-8")
+    with open_workspace(tmp_path) as ws:
+        limit, spill = ws.duckdb.execute(
+            "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+        ).fetchone()
+    assert limit == "286.1 MiB"  # DuckDB reports 300 MB in MiB
+    assert spill == str(tmp_path / "workspace.duckdb.tmp")

@@ -25,10 +25,11 @@ def database_path(config: Config, root: Path) -> Path:
 
 
 def connect(config: Config, root: Path) -> Backend:
-    """Open (creating if needed) the workspace's DuckDB file and its tables."""
+    """Open (creating if needed) the workspace's DuckDB file and its tables, with the
+    configured memory limit (beyond it DuckDB spills to ``FILE.tmp`` beside the file)."""
     target = database_path(config, root)
     try:
-        con = ibis.duckdb.connect(str(target))
+        con = ibis.duckdb.connect(str(target), memory_limit=config.memory_limit)
     except Exception as err:  # duckdb raises IOException subclasses for locks and corruption
         raise UserError(f"cannot open the workspace database {target}: {err}") from None
     for t in schema.TABLES:
