@@ -27,8 +27,12 @@ if TYPE_CHECKING:
 RATE_TYPE = "decimal(18, 10)"
 AMOUNT_WIDE = "decimal(18, 4)"
 RATE_WIDE = "decimal(19, 10)"
-#: Type of a converted amount (12 decimals: exact far below a cent).
-CONVERTED_TYPE = "decimal(38, 12)"
+#: Type of a converted amount: the exact product of AMOUNT_WIDE and RATE_WIDE (Spark's product
+#: type; DuckDB's is DECIMAL(37, 14), widened for free). Rounding it to fewer decimals here
+#: made DuckDB divide every row's 128-bit product: 5.7 s of the 2.45 M opportunity states.
+CONVERTED_TYPE = "decimal(38, 14)"
+#: Type of a converted amount rounded to cents.
+CENTS_TYPE = "decimal(38, 2)"
 #: Columns added by :func:`to_base` that aggregations carry through (see missing_aggregates).
 MISSING_COUNT = "_fx_missing"
 MISSING_EXAMPLE = "_fx_example"
@@ -43,12 +47,14 @@ def to_base(
     day: ir.DateValue,
     base_currency: str,
     out: str,
+    cents: bool = False,
 ) -> ir.Table:
     """``table`` with ``out`` = ``amount`` in the base currency, and the missing-rate flags.
 
     ``currency`` empty means the base currency. ``day`` is the date the amount is converted at
     (an expression over ``table``). Adds ``_fx_missing`` (1 where a foreign amount has no rate on
     or before its date, else 0) and ``_fx_example`` ("EUR on 2024-01-05" for those rows).
+    With ``cents`` ``out`` is rounded to cents (half away from zero), as :data:`CENTS_TYPE`.
     """
     base = base_currency.upper()
     cur = table[currency].upper().strip().fill_null(base)
@@ -85,8 +91,14 @@ def to_base(
     # Widen the rate to 19 digits: DuckDB multiplies two DECIMAL(18, s) values in 64 bits and
     # overflows, while 18 + 19 + 1 = 38 digits is the most Spark keeps without cutting decimals.
     # Cast the product to an explicit type: the backend's product has 4 + 10 = 14 decimals while
-    # Ibis infers 10, so results read with Ibis's schema would fail to rescale.
+    # Ibis infers 10, so results read with Ibis's schema would fail to rescale; the same 14
+    # decimals keep the cast a widening, never a division.
     converted = (joined[amount].cast(AMOUNT_WIDE) * rate.cast(RATE_WIDE)).cast(CONVERTED_TYPE)
+    if cents:
+        # amounts in the base currency are rounded in their own 64-bit type: rounding a 128-bit
+        # product costs a division per row
+        own = joined[amount].round(2).cast(CENTS_TYPE)
+        converted = ibis.ifelse(is_base, own, converted.round(2).cast(CENTS_TYPE))
     return joined.mutate(
         **{
             out: converted,

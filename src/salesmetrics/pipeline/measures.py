@@ -142,10 +142,11 @@ def _spans(ws: Workspace) -> ir.Table:
         day=iv.close_date,
         base_currency=ws.config.base_currency,
         out="_amount_base",
+        cents=True,
     )
     return converted.select(
         *_SPAN_COLUMNS,
-        value_at_close=converted._amount_base.round(2),
+        value_at_close=converted._amount_base,
         fx_missing_at_close=converted[fx.MISSING_COUNT],
         fx_example_at_close=converted[fx.MISSING_EXAMPLE],
     )
@@ -171,8 +172,8 @@ def _in_base(ws: Workspace, rows: ir.Table) -> ir.Table:
         day=undated.as_of.date(),  # no close date: the probe's day
         base_currency=ws.config.base_currency,
         out="amount_base",
+        cents=True,
     )
-    undated = undated.mutate(amount_base=undated.amount_base.round(2))
     return dated.union(undated.select(*dated.columns).cast(dated.schema()), distinct=False)
 
 
