@@ -330,3 +330,26 @@ def test_glossary(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 1 and "did you mean 'win_rate'" in err
     code, _, _ = run(["glossary", "--lang", "fr"], capsys)
     assert code == 2
+
+
+def test_running_out_of_the_memory_limit_is_one_line_saying_what_to_raise(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = init_workspace(tmp_path / "ws")
+    # far more rows than a 1 MB engine can aggregate
+    ws.duckdb.execute(
+        "INSERT INTO leads (lead_id, created_at) SELECT 'l' || i, TIMESTAMP '2025-01-01'"
+        " + to_seconds(i) FROM range(2000000) t(i)"
+    )
+    ws.close()
+    config = tmp_path / "ws" / "salesmetrics.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('memory_limit = "2GB"', 'memory_limit = "1MB"'), "utf-8")
+    code, _, err = run(
+        ["metrics", "-m", "lead_conversion_rate", "--period", "2025", "-w", str(tmp_path / "ws")],
+        capsys,
+    )
+    assert code == 1
+    assert err.startswith("error: the embedded engine ran out of memory (Out of Memory Error")
+    assert "raise memory_limit in salesmetrics.toml" in err
+    assert len(err.strip().splitlines()) == 1

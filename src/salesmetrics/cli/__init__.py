@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+import duckdb
 import typer
 
 from salesmetrics.errors import UserError
@@ -41,6 +42,14 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
+    except duckdb.OutOfMemoryException as err:
+        first = str(err).strip().splitlines()[0]
+        print(
+            f"error: the embedded engine ran out of memory ({first}); raise memory_limit in"
+            " salesmetrics.toml (default 2GB), or ask for fewer metrics, periods or groups",
+            file=sys.stderr,
+        )
+        sys.exit(1)
     except Exception as err:  # a bug: still one line for the user, the traceback on request
         if os.environ.get("SALESMETRICS_DEBUG"):
             raise
