@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP
+from fractions import Fraction
 
 import ibis
 import ibis.expr.types as ir
@@ -115,6 +117,60 @@ def test_foreign_line_converted_at_each_days_rate(workspace: Workspace) -> None:
     assert daily(workspace, "l", "2024-01-01", 4, "amount") == [D(25), D(25), D(50), D(50)]
     frame = recognized_revenue(workspace).to_pandas()
     assert frame.amount.tolist() == [D(150)] and frame.amount_local.tolist() == [D(100)]
+
+
+def _expected_base(
+    cents: int, first: dt.date, last: dt.date, rates: list[tuple[dt.date, str]], periods: list
+) -> dict[str, D]:
+    """Day by day, as the rules say: ⌊C / n⌋ cents a day, one more on each of the first C mod n
+    days, each day at its own rate; per period the sum rounded half away from zero."""
+    n = (last - first).days + 1
+    out: dict[str, D] = {}
+    for name, start, end in periods:
+        total = Fraction(0)
+        for k in range(n):
+            d = first + dt.timedelta(days=k)
+            if start <= d < end:
+                rate_d = [Fraction(v) for on, v in rates if on <= d][-1]
+                total += (cents // n + (1 if k < cents % n else 0)) * rate_d
+        if total:
+            out[name] = D(total.numerator) / D(total.denominator) / 100
+    return {k: v.quantize(D("0.01"), rounding=ROUND_HALF_UP) for k, v in out.items()}
+
+
+def test_foreign_line_over_whole_and_partial_months_of_any_periods(workspace: Workspace) -> None:
+    # rates change inside months; the extra cents end in April; periods: months, quarters and
+    # one starting mid-month (whole months inside it, partial ones at both ends)
+    rates = [("2024-01-01", "1.1"), ("2024-02-15", "1.2345678912"), ("2024-04-01", "0.9")]
+    insert(workspace, "fx_rates", [rate(d, "EUR", v) for d, v in rates])
+    insert(
+        workspace,
+        "invoice_lines",
+        [line("l", "a", "2024-01-20", "1000.03", ("2024-01-20", "2024-05-10"), currency="EUR")],
+    )
+    month = [(f"2024-{m:02d}", dt.date(2024, m, 1), dt.date(2024, m + 1, 1)) for m in range(1, 6)]
+    rows = [
+        *month,
+        ("Q1", dt.date(2024, 1, 1), dt.date(2024, 4, 1)),
+        ("Q2", dt.date(2024, 4, 1), dt.date(2024, 7, 1)),
+        ("odd", dt.date(2024, 1, 25), dt.date(2024, 4, 12)),
+    ]
+    table = ibis.memtable(
+        pa.table(
+            {
+                "period": [r[0] for r in rows],
+                "start": pa.array([r[1] for r in rows], pa.date32()),
+                "end": pa.array([r[2] for r in rows], pa.date32()),
+            }
+        )
+    )
+    got = as_dict(recognized_revenue(workspace, table).to_pandas(), ["period"], "amount")
+    by_day = [(dt.date.fromisoformat(d), v) for d, v in rates]
+    expected = _expected_base(100003, dt.date(2024, 1, 20), dt.date(2024, 5, 10), by_day, rows)
+    assert got == expected
+    # by hand: 112 days of 892 cents and 99 extra cents, so all 72 days of Q1 (Jan 20 - Mar 31)
+    # have 893 cents: 26 days at 1.1 and 46 at 1.2345678912 -> 893 x 85.3901229952 / 100
+    assert expected["Q1"] == D("762.53")
 
 
 def test_foreign_line_needs_a_rate_on_its_first_day(workspace: Workspace) -> None:

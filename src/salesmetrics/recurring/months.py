@@ -21,7 +21,8 @@ MONEY = idt.Decimal(18, 2)
 #: Intermediate amounts before rounding (the canonical DECIMAL(18,4) widened, so that no
 #: product overflows).
 WIDE = idt.Decimal(38, 4)
-_WIDE_CENTS = idt.Decimal(38, 2)
+_WHOLE_CENTS = idt.Decimal(18, 0)
+_CENT_TYPE = idt.Decimal(18, 2)
 #: Integers (month indexes, day numbers, cents).
 INT = idt.int64
 _CENT = Decimal("0.01")
@@ -71,7 +72,11 @@ def zero_like(value: ir.DecimalValue) -> ir.DecimalScalar:
 
 def cents_to_money(cents: ir.IntegerValue) -> ir.DecimalValue:
     """An exact integer number of cents as :data:`MONEY` (no floating point on the way)."""
-    return (cents.cast(_WIDE_CENTS) * ibis.literal(_CENT, type=_WIDE_CENTS)).cast(MONEY)
+    # Whole cents times 0.01 has scale 2 already, so the cast to MONEY only checks the range;
+    # from 38-digit operands it was a division of a 128-bit product per row (2.5 s for 2 M
+    # rows on DuckDB, against 0.03 s).
+    whole = cents.cast(_WHOLE_CENTS)
+    return (whole * ibis.literal(_CENT, type=_CENT_TYPE)).cast(MONEY)
 
 
 def in_units(cents: ir.DecimalValue) -> ir.DecimalValue:

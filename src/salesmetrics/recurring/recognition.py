@@ -18,17 +18,20 @@ over a range join of lines and periods.
 
 **FX** (an amount is converted at the rate of its own date, here each service day): the
 base-currency amount of a foreign line in a period is Σ over its days in the period of
-(that day's share × that day's rate), evaluated without expansion as a range join of the line's
-slice with the currency's rate intervals (a rate holds from its date until the next rate's
-date), then rounded to cents once per line and period. Lines in the base currency are exact to
-the cent in every period; converted amounts of a foreign line may differ by a cent between the
-sum of its months and its quarter. A foreign line needs a rate on or before its first day.
+(that day's share × that day's rate), evaluated without expansion (:func:`_converted`): the
+rate intervals (a rate holds from its date until the next rate's date) are cut at calendar
+months; a month wholly inside a line's slice adds the month's exact rate sum times the daily
+share, a month partly inside joins that month's intervals only. The sum is rounded to cents
+once per line and period. Lines in the base currency are exact to the cent in every period;
+converted amounts of a foreign line may differ by a cent between the sum of its months and its
+quarter. A foreign line needs a rate on or before its first day.
 
 **Materialised in the engine** (``materialised=True``, see :mod:`salesmetrics.derived`): the
-lines with their cents split and missing-rate flags (``recognized_lines``). The conversion stays
-a range join of each request's slices with the rate intervals: running sums of the daily rates
-were faster, but Spark cuts the scale of their products to 6 decimals and missed by units of
-currency in the parity tests.
+lines with their cents split and missing-rate flags (``recognized_lines``). The conversion is
+computed per request. Running sums of the daily rates over the whole history were tried and
+missed by units of currency on Spark in the parity tests; Spark cuts the scale of a wide
+decimal product to 6 decimals, and a rounded rate sum multiplied by a large daily share loses
+that much. Every rate sum here is exact (narrowed operands) before it is multiplied.
 """
 
 from __future__ import annotations
@@ -192,18 +195,17 @@ def recognized_revenue(
         lo=checked._d0.min(), hi=checked._d1.max(), **fx.missing_aggregates(checked)
     ).to_pandas()
     fx.raise_missing(stats, "invoice_lines.amount")
-    if periods is None:
-        lo, hi = stats["lo"].iloc[0], stats["hi"].iloc[0]
-        if pd.isna(lo) or pd.isna(hi):
-            periods = month_periods(_EPOCH, _EPOCH).limit(0)
-        else:
-            periods = month_periods(
-                _EPOCH + dt.timedelta(days=int(lo)), _EPOCH + dt.timedelta(days=int(hi))
-            )
-    return _spread(ws, lines, periods)
+    lo, hi = stats["lo"].iloc[0], stats["hi"].iloc[0]
+    if pd.isna(lo) or pd.isna(hi):
+        months = month_periods(_EPOCH, _EPOCH).limit(0)
+    else:
+        months = month_periods(
+            _EPOCH + dt.timedelta(days=int(lo)), _EPOCH + dt.timedelta(days=int(hi))
+        )
+    return _spread(ws, lines, months if periods is None else periods, months)
 
 
-def _spread(ws: Workspace, lines: ir.Table, periods: ir.Table) -> ir.Table:
+def _spread(ws: Workspace, lines: ir.Table, periods: ir.Table, months: ir.Table) -> ir.Table:
     period_cols = list(periods.columns)
     p = periods.mutate(
         _ps=periods.start.epoch_days().cast(INT), _pe=periods.end.epoch_days().cast(INT) - 1
@@ -217,19 +219,7 @@ def _spread(ws: Workspace, lines: ir.Table, periods: ir.Table) -> ir.Table:
         _foreign=s._cur != ws.config.base_currency.upper(),
     ).view()
 
-    rates = _rate_intervals(ws)
-    f = s.filter(s._foreign)
-    # An open last interval ends on a far-future day rather than null: an OR in the join
-    # condition would make DuckDB build every (line, rate) pair of the currency first.
-    r_t = rates.r_t.fill_null(_FAR_FUTURE_DAY)
-    fr = f.join(rates, [f._cur == rates.r_cur, rates.r_f <= f._y, r_t >= f._x])
-    fr = fr.mutate(_lo=ibis.greatest(fr._x, fr.r_f), _hi=ibis.least(fr._y, fr.r_t.fill_null(fr._y)))
-    extra = ibis.greatest(ibis.least(fr._hi, fr._extra_last) - fr._lo + 1, 0)
-    fr = fr.mutate(_part=fr.r_rate * (fr._share * (fr._hi - fr._lo + 1) + extra))
-    converted = fr.group_by(c_line=fr.line_id, c_ps=fr._ps, c_pe=fr._pe).aggregate(
-        _base_cents=fr._part.sum()
-    )
-
+    converted = _converted(ws, s.filter(s._foreign), months)
     j = s.left_join(
         converted,
         [s.line_id == converted.c_line, s._ps == converted.c_ps, s._pe == converted.c_pe],
@@ -247,3 +237,81 @@ def _spread(ws: Workspace, lines: ir.Table, periods: ir.Table) -> ir.Table:
         amount_local=local,
         amount=ibis.ifelse(j._foreign, base.cast(local.type()), local),
     )
+
+
+#: Type of a sum of rate × cents products (as the products: 10 decimals).
+_PART = idt.Decimal(38, 10)
+#: A rate narrowed so that its product with a month's day count keeps all 10 decimals on Spark
+#: (28 + 5 + 1 digits; a wider product is cut to 6 decimals there).
+_NARROW_RATE = idt.Decimal(28, 10)
+
+
+def _converted(ws: Workspace, slices: ir.Table, months: ir.Table) -> ir.Table:
+    """Σ over the days of each foreign slice of (that day's cents × that day's rate), unrounded:
+    ``c_line, c_ps, c_pe, _base_cents``. ``months`` are the calendar months of the data.
+
+    A slice's cents are ``_share`` on each day of [x, y] plus one on each day of
+    [x, extra_last]: two day ranges with a weight, each summed as Σ weight × rate(day). The rate
+    intervals are cut at month boundaries, and each range is split by the months it overlaps:
+    a month inside the range adds weight × the month's exact rate sum (one row); a month it
+    covers in part joins that month's own intervals (equal on currency and month: a probe
+    meets about 30 intervals, not the currency's thousands) and adds rate × (weight × days).
+    No rate sum is rounded before it is multiplied by a weight, so every backend agrees.
+    """
+    rates = _rate_intervals(ws)
+    m = months.select(
+        _m0=months.start.epoch_days().cast(INT), _m1=months.end.epoch_days().cast(INT) - 1
+    )
+    until = rates.r_t.fill_null(_FAR_FUTURE_DAY)
+    cut = rates.join(m, [rates.r_f <= m._m1, until >= m._m0])
+    cut = cut.select(
+        q_cur=cut.r_cur,
+        q_m0=cut._m0,
+        q_f=ibis.greatest(cut.r_f, cut._m0),
+        q_t=ibis.least(cut.r_t.fill_null(_FAR_FUTURE_DAY), cut._m1),
+        q_rate=cut.r_rate,
+    ).view()
+    month_days = (cut.q_t - cut.q_f + 1).cast("int16")
+    sums = cut.group_by(w_cur=cut.q_cur, w_m0=cut.q_m0).aggregate(
+        w_sum=(cut.q_rate.cast(_NARROW_RATE) * month_days).sum().cast(_PART)
+    )
+
+    every_day = slices.select(
+        c_line=slices.line_id,
+        c_ps=slices._ps,
+        c_pe=slices._pe,
+        _r_cur=slices._cur,
+        _a=slices._x,
+        _b=slices._y,
+        _w=slices._share,
+    )
+    extra = slices.filter(slices._extra_last >= slices._x)
+    extra_days = extra.select(
+        c_line=extra.line_id,
+        c_ps=extra._ps,
+        c_pe=extra._pe,
+        _r_cur=extra._cur,
+        _a=extra._x,
+        _b=ibis.least(extra._y, extra._extra_last),
+        _w=ibis.literal(1, type=INT),
+    )
+    ranges = every_day.union(extra_days, distinct=False)
+    pairs = ranges.join(m, [m._m0 <= ranges._b, m._m1 >= ranges._a])
+    inside = (pairs._m0 >= pairs._a) & (pairs._m1 <= pairs._b)
+
+    full = pairs.filter(inside)
+    full = full.join(sums, [full._r_cur == sums.w_cur, full._m0 == sums.w_m0])
+    full_parts = full.select("c_line", "c_ps", "c_pe", _part=(full._w * full.w_sum).cast(_PART))
+
+    part = pairs.filter(~inside)
+    part = part.mutate(_lo=ibis.greatest(part._a, part._m0), _hi=ibis.least(part._b, part._m1))
+    part = part.join(
+        cut,
+        [part._r_cur == cut.q_cur, part._m0 == cut.q_m0, cut.q_f <= part._hi, cut.q_t >= part._lo],
+    )
+    days = ibis.least(part._hi, part.q_t) - ibis.greatest(part._lo, part.q_f) + 1
+    partial_parts = part.select(
+        "c_line", "c_ps", "c_pe", _part=(part.q_rate * (part._w * days)).cast(_PART)
+    )
+    parts = full_parts.union(partial_parts, distinct=False)
+    return parts.group_by("c_line", "c_ps", "c_pe").aggregate(_base_cents=parts._part.sum())
