@@ -246,6 +246,19 @@ _PART = idt.Decimal(38, 10)
 _NARROW_RATE = idt.Decimal(28, 10)
 
 
+def _day_range(slices: ir.Table, last: ir.IntegerValue, weight: ir.IntegerValue) -> ir.Table:
+    """The day range [x, ``last``] of each slice with its cents per day (``weight``)."""
+    return slices.select(
+        c_line=slices.line_id,
+        c_ps=slices._ps,
+        c_pe=slices._pe,
+        _r_cur=slices._cur,
+        _a=slices._x,
+        _b=last,
+        _w=weight,
+    )
+
+
 def _converted(ws: Workspace, slices: ir.Table, months: ir.Table) -> ir.Table:
     """Σ over the days of each foreign slice of (that day's cents × that day's rate), unrounded:
     ``c_line, c_ps, c_pe, _base_cents``. ``months`` are the calendar months of the data.
@@ -276,25 +289,9 @@ def _converted(ws: Workspace, slices: ir.Table, months: ir.Table) -> ir.Table:
         w_sum=(cut.q_rate.cast(_NARROW_RATE) * month_days).sum().cast(_PART)
     )
 
-    every_day = slices.select(
-        c_line=slices.line_id,
-        c_ps=slices._ps,
-        c_pe=slices._pe,
-        _r_cur=slices._cur,
-        _a=slices._x,
-        _b=slices._y,
-        _w=slices._share,
-    )
     extra = slices.filter(slices._extra_last >= slices._x)
-    extra_days = extra.select(
-        c_line=extra.line_id,
-        c_ps=extra._ps,
-        c_pe=extra._pe,
-        _r_cur=extra._cur,
-        _a=extra._x,
-        _b=ibis.least(extra._y, extra._extra_last),
-        _w=ibis.literal(1, type=INT),
-    )
+    every_day = _day_range(slices, slices._y, slices._share)
+    extra_days = _day_range(extra, ibis.least(extra._y, extra._extra_last), ibis.literal(1, INT))
     ranges = every_day.union(extra_days, distinct=False)
     pairs = ranges.join(m, [m._m0 <= ranges._b, m._m1 >= ranges._a])
     inside = (pairs._m0 >= pairs._a) & (pairs._m1 <= pairs._b)
