@@ -2,7 +2,8 @@
 
 The engine labels its own family queries, but helpers may issue more (currency checks,
 period bounds, schema lookups); P6 counts what reaches the backend. Statements are sorted into
-``data`` (queries reading tables: ``SELECT``/``WITH``/a parenthesised query), ``derived``
+``data`` (queries reading tables: ``SELECT``/``WITH``/a parenthesised query, and filling an
+intermediate of the evaluation's periods, ``_sm_periods_*``), ``derived``
 (materialising a whole-history intermediate, :mod:`salesmetrics.derived`: once per data version,
 so only the first evaluation after a change runs them), ``metadata`` (``DESCRIBE``, schema
 lookups) and ``other`` (registrations of in-memory tables, settings).
@@ -20,6 +21,7 @@ from duckdb import DuckDBPyConnection
 _DATA = ("SELECT", "WITH", "(", "FROM")
 _METADATA = ("DESCRIBE", "SHOW", "PRAGMA")
 _DERIVED = "_SM_DERIVED_"
+_PERIODS = "_SM_PERIODS_"
 _LOOKUPS = ("SELECT CURRENT_DATABASE()", "SELECT CURRENT_SCHEMA()")
 KINDS = ("data", "derived", "metadata", "other")
 
@@ -27,8 +29,12 @@ KINDS = ("data", "derived", "metadata", "other")
 def kind(statement: str) -> str:
     """``data``, ``metadata`` or ``other`` for one logged statement."""
     head = statement.lstrip().upper()
-    if head.startswith("INSERT INTO") and _DERIVED in head.split("(", 1)[0]:
-        return "derived"  # Ibis creates the table, then fills it with the query
+    if head.startswith("INSERT INTO"):
+        target = head.split("(", 1)[0]
+        if _DERIVED in target:
+            return "derived"  # Ibis creates the table, then fills it with the query
+        if _PERIODS in target:
+            return "data"  # an intermediate of the evaluation's periods: part of its work
     if head in _LOOKUPS or head.startswith(_METADATA):
         return "metadata"
     if head.startswith(_DATA):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import ibis
 import pytest
 
@@ -74,3 +76,53 @@ def test_an_import_drops_them_and_metrics_see_the_new_data(
     insert(fresh, "opportunity_history", history)
     expected = fresh.metrics(["time_in_stage"], period="2024-Q2")
     assert after.rows() == expected.rows() != before.rows()
+
+
+def _ids(ws: Workspace, scope: Hashable, calls: list[Hashable]) -> ibis.Table:
+    """A table of period ``scope`` (noting each build of it in ``calls``)."""
+
+    def make() -> ibis.Table:
+        calls.append(scope)
+        return ws.table("opportunities").select("opportunity_id")
+
+    return ws.derived.get("ids", make, scope=scope)
+
+
+def test_a_period_scope_keeps_its_own_table(workspace: Workspace) -> None:
+    build(workspace)
+    calls: list[Hashable] = []
+
+    def get(scope: str) -> ibis.Table:
+        return _ids(workspace, scope, calls)
+
+    quarters = get("quarters")
+    assert get("quarters") is quarters and calls == ["quarters"]
+    assert get("months") is not quarters and calls == ["quarters", "months"]
+    assert workspace.derived.built[-2:] == ["periods ids", "periods ids"]
+    assert _one_table(workspace, []) is not quarters  # the whole-history table is another one
+
+
+def test_the_least_recently_used_period_scope_is_dropped(workspace: Workspace) -> None:
+    from salesmetrics.derived import PERIOD_SCOPES
+
+    build(workspace)
+    calls: list[Hashable] = []
+
+    def get(scope: int) -> ibis.Table:
+        return _ids(workspace, scope, calls)
+
+    first = get(0)
+    whole = _one_table(workspace, [])
+    for scope in range(1, PERIOD_SCOPES):
+        get(scope)
+    get(0)  # used again: now the most recent
+    get(PERIOD_SCOPES)  # one scope too many: scope 1, the least recently used, goes
+    assert get(0) is first
+    assert _one_table(workspace, []) is whole  # whole-history tables are not scoped
+    calls.clear()
+    get(1)
+    assert calls == [1]
+    stored = workspace.duckdb.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '_sm_periods_ids_%'"
+    ).fetchone()
+    assert stored == (PERIOD_SCOPES,)

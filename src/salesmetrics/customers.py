@@ -244,8 +244,15 @@ def states(ctx: Context, basis: CustomerBasis, dims: Sequence[str]) -> ir.Table:
     (from the account), ``at_start``, ``at_end``, ``acquired`` (acquisition date in P),
     ``acquired_on``, ``window_at_start`` (a customer on the first day of the 12 months ending at
     e), ``window_at_end`` (on e − 1 day) and ``window_active`` (a customer on some day of those
-    12 months). Flags are 0/1 integers.
+    12 months). Flags are 0/1 integers. The flags do not depend on the grouping: they are
+    computed once per set of periods (:meth:`Context.shared`) and the dimensions joined to them.
     """
+    flags = ctx.shared(f"customer_states_{basis.name}", lambda: _flags(ctx, basis))
+    return with_customer_dims(ctx, flags, flags.account_id, dims)
+
+
+def _flags(ctx: Context, basis: CustomerBasis) -> ir.Table:
+    """The columns of :func:`states` but the dimensions, for every period of the spine."""
     spine = ctx.spine
     spans = basis.spans(ctx)
     # an account acquired (by a won deal) before its first span counts in the acquisition period
@@ -268,7 +275,7 @@ def states(ctx: Context, basis: CustomerBasis, dims: Sequence[str]) -> ir.Table:
     else:
         # An account with several spans is a customer on a day if any span says so.
         per_account = flags.group_by(keys).aggregate(**{f: flags[f].max() for f in FLAGS})
-    per_account = per_account.mutate(
+    return per_account.mutate(
         acquired=as_int(
             (
                 (per_account.acquired_on >= per_account.start)
@@ -276,7 +283,6 @@ def states(ctx: Context, basis: CustomerBasis, dims: Sequence[str]) -> ir.Table:
             ).fill_null(False)
         )
     )
-    return with_customer_dims(ctx, per_account, per_account.account_id, dims)
 
 
 def at_end(ctx: Context, basis: CustomerBasis, dims: Sequence[str]) -> ir.Table:

@@ -13,6 +13,14 @@ DataFrame on Spark) and hands the same table to every later query, until the dat
 too, when the connection may be half torn down. The definitions stay where they are; a module
 wraps its builder's result with ``ws.derived.get(name, build)``.
 
+**Per set of periods.** Some intermediates depend on the periods too, but not on the grouping:
+the engagement score of every customer at each period's end, the customer flags per period,
+the revenue recognised per account and period. ``get(name, build, scope=key)`` keeps such a
+table for one period spine (``key``: its periods), so that the same periods grouped another way
+(company-wide, by team, by rep) read it instead of computing it again. These are data queries
+of the evaluation that builds them (named ``_sm_periods_*``, counted as ``periods <name>``);
+the tables of at most :data:`PERIOD_SCOPES` spines are kept, the least recently used dropped.
+
 **When the data change.** :meth:`Derived.refresh` is given a *data version*: the row count of
 every table (the import log included, which grows with every committed batch), the workspace's
 write generation (bumped whenever a store is opened for writing, see
@@ -37,16 +45,21 @@ if TYPE_CHECKING:
 
 _counter = itertools.count()
 
+#: How many period spines keep their tables (a dashboard moving between a few views).
+PERIOD_SCOPES = 4
+
 
 class Derived:
     """The materialised intermediates of one open workspace, by name."""
 
     def __init__(self, backend: Callable[[], Any]) -> None:
         self._backend = backend
-        self._tables: dict[str, tuple[str, ir.Table]] = {}
+        self._tables: dict[tuple[str, Hashable], tuple[str, ir.Table]] = {}
+        self._scopes: dict[Hashable, None] = {}  # period scopes, least recently used first
         self._version: Hashable | None = None
         self.generation = 0
-        #: Names materialised so far (in order), for the query count of an evaluation.
+        #: Query labels of the tables materialised so far (in order): ``derived <name>`` for a
+        #: whole-history one, ``periods <name>`` for one of a period scope.
         self.built: list[str] = []
 
     def refresh(self, version: Hashable) -> None:
@@ -60,18 +73,37 @@ class Derived:
         self.generation += 1
         self.clear()
 
-    def get(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
-        """The materialised ``build()`` under ``name``, computed on first use (one query)."""
-        entry = self._tables.get(name)
+    def get(
+        self, name: str, build: Callable[[], ir.Table], *, scope: Hashable | None = None
+    ) -> ir.Table:
+        """The materialised ``build()`` under ``name`` (and period ``scope``, when given),
+        computed on first use (one query)."""
+        if scope is not None:
+            self._enter(scope)
+        entry = self._tables.get((name, scope))
         if entry is None:
-            stored = f"_sm_derived_{name}_{next(_counter)}"
+            kind = "derived" if scope is None else "periods"
+            stored = f"_sm_{kind}_{name}_{next(_counter)}"
             table = scratch.materialise(self._backend(), stored, build())
-            entry = self._tables[name] = (stored, table)
-            self.built.append(name)
+            entry = self._tables[(name, scope)] = (stored, table)
+            self.built.append(f"{kind} {name}")
         return entry[1]
+
+    def _enter(self, scope: Hashable) -> None:
+        """Make ``scope`` the most recently used; drop the tables of the oldest beyond
+        :data:`PERIOD_SCOPES`."""
+        self._scopes.pop(scope, None)
+        self._scopes[scope] = None
+        while len(self._scopes) > PERIOD_SCOPES:
+            oldest = next(iter(self._scopes))
+            del self._scopes[oldest]
+            for key in [k for k in self._tables if k[1] == oldest]:
+                stored, _ = self._tables.pop(key)
+                scratch.drop(self._backend(), stored)
 
     def clear(self) -> None:
         """Release every materialised table."""
         tables, self._tables = self._tables, {}
+        self._scopes = {}
         for stored, _ in tables.values():
             scratch.drop(self._backend(), stored)

@@ -41,6 +41,7 @@ class Workspace:
     def __init__(self, root: Path, config: Config) -> None:
         self.root = root
         self.config = config
+        self._tables: dict[str, ibis.Table] = {}
 
     def __repr__(self) -> str:
         from salesmetrics.backends import display_url
@@ -76,10 +77,18 @@ class Workspace:
         return Derived(lambda: self.backend)
 
     def table(self, name: str) -> ibis.Table:
-        """The canonical (or internal) table ``name`` as an Ibis table expression."""
-        if name not in schema.SCHEMA and name not in {t.name for t in schema.INTERNAL_TABLES}:
-            schema.table(name)  # raises the one-line error with suggestions
-        return self.backend.table(name)
+        """The canonical (or internal) table ``name`` as an Ibis table expression.
+
+        Looked up once per connection: the tables are created with the workspace from the
+        declarative schema and never change shape, and a lookup is a catalog query (an
+        evaluation reads some sixty tables).
+        """
+        table = self._tables.get(name)
+        if table is None:
+            if name not in schema.SCHEMA and name not in {t.name for t in schema.INTERNAL_TABLES}:
+                schema.table(name)  # raises the one-line error with suggestions
+            table = self._tables[name] = self.backend.table(name)
+        return table
 
     def count(self, name: str) -> int:
         """Number of rows in table ``name``."""
@@ -89,6 +98,7 @@ class Workspace:
         """Close the backend connection, if it was opened."""
         if "derived" in self.__dict__:
             self.derived.clear()
+        self._tables.clear()
         if "backend" in self.__dict__:
             self.backend.disconnect()
             del self.__dict__["backend"]

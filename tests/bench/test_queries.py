@@ -14,6 +14,7 @@ def test_kind_sorts_statements() -> None:
     assert querylog.kind("") == "other"
     assert querylog.kind('INSERT INTO "temp"."main"."_sm_derived_x_0" ("a") SELECT 1') == "derived"
     assert querylog.kind('CREATE TEMP TABLE "temp"."main"."_sm_derived_x_0" (a INT)') == "other"
+    assert querylog.kind('INSERT INTO "temp"."main"."_sm_periods_x_1" ("a") SELECT 1') == "data"
     assert querylog.kind('INSERT INTO "t" ("a") SELECT a FROM _sm_derived_x_0') == "other"
     assert querylog.kind("SELECT CURRENT_SCHEMA()") == "metadata"
     assert querylog.tally(["SELECT 1", "DESCRIBE x"]) == {

@@ -451,10 +451,18 @@ def test_full_run_uses_one_query_per_family(workspace: Workspace) -> None:
     assert company.queries[0] == "inventory"
     derived = [q for q in company.queries if q.startswith("derived ")]
     assert derived and len(derived) == len(set(derived))
-    assert sorted(q for q in company.queries[1:] if q not in derived) == sorted(families)
+    periods = [q for q in company.queries if q.startswith("periods ")]
+    assert periods and len(periods) == len(set(periods)) <= len(families)
+    assert sorted(q for q in company.queries[1:] if q not in derived + periods) == sorted(families)
     assert len({r["metric"] for r in company.rows()}) == len(present)
     by_team = workspace.metrics(period="2024", grain="quarter", by=["team", "region"])
-    # the whole-history intermediates were materialised once, by the first evaluation
+    # the whole-history intermediates were materialised once, by the first evaluation; the
+    # intermediates of the periods once per set of periods (quarters now)
     assert not [q for q in by_team.queries if q.startswith("derived ")]
-    assert len(by_team.queries) == len(set(by_team.queries)) <= len(families) + 1
+    assert sorted(q for q in by_team.queries if q.startswith("periods ")) == sorted(periods)
+    assert len(by_team.queries) == len(set(by_team.queries)) <= 2 * len(families) + 1
     assert len(by_team.rows()) > len(REGISTRY) * 4
+    # the same quarters by rep read them: only the family queries run
+    by_rep = workspace.metrics(period="2024", grain="quarter", by=["rep"])
+    assert by_rep.queries[0] == "inventory"
+    assert sorted(by_rep.queries[1:]) == sorted(f for f in families if f in by_rep.queries)

@@ -8,7 +8,7 @@ families, not by periods × groups × metrics (quality.md P6).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -141,6 +141,19 @@ class Context:
     def end_day(self) -> dt.date:
         """The day after the latest period of the spine."""
         return self.periods["end"].max()  # type: ignore[no-any-return]
+
+    @cached_property
+    def spine_key(self) -> tuple[tuple[str, dt.date, dt.date], ...]:
+        """The spine's periods (label, start, end): what its other columns derive from, with the
+        configuration, which is part of the data version anyway."""
+        columns = [self.periods[c].tolist() for c in ("period", "start", "end")]
+        return tuple(zip(*columns, strict=True))
+
+    def shared(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """``build()`` materialised once for this spine's periods and the data version, then
+        read by every evaluation of the same periods, whatever its grouping (see
+        :mod:`salesmetrics.derived`). ``build`` must not depend on the grouping."""
+        return self.ws.derived.get(name, build, scope=self.spine_key)
 
     def table(self, name: str) -> ir.Table:
         """Canonical table ``name``."""

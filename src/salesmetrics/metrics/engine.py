@@ -7,7 +7,10 @@ metric from the component columns with the :mod:`salesmetrics.formulas` function
 over all (period, group) rows at once. Comparisons, targets and status are added to the same
 rows. Python never loops over data rows, periods or groups. Whole-history intermediates (stage
 visits, ...) are materialised once per data version and shared by every family and evaluation
-(:mod:`salesmetrics.derived`); their queries are counted as ``derived <name>``.
+(:mod:`salesmetrics.derived`); their queries are counted as ``derived <name>``. Intermediates
+of the periods but not of the grouping are materialised once per period spine
+(:meth:`Context.shared`, counted as ``periods <name>``), so that the same periods grouped
+another way reuse them.
 """
 
 from __future__ import annotations
@@ -90,10 +93,11 @@ def evaluate(
             needed[name] = families[name]
     materialised = len(ws.derived.built)
     frames = {name: _run_family(ctx, fam, plan.by) for name, fam in needed.items()}
-    queries.extend(f"derived {name}" for name in ws.derived.built[materialised:])
+    queries.extend(ws.derived.built[materialised:])
 
+    grids: dict[tuple[Any, ...], pd.DataFrame] = {}
     for m in runnable:
-        parts.append(_metric_rows(ctx, m, plan, spine, frames, families))
+        parts.append(_metric_rows(ctx, m, plan, spine, frames, families, grids))
 
     frame = _assemble(parts, plan)
     return MetricResult(
@@ -159,8 +163,47 @@ def _metric_rows(
     spine: pd.DataFrame,
     frames: Mapping[str, pd.DataFrame],
     families: Mapping[str, Family],
+    grids: dict[tuple[Any, ...], pd.DataFrame],
 ) -> pd.DataFrame:
-    """Compute ``metric`` for every (spine period, group) row, then keep the output rows."""
+    """Compute ``metric`` for every (spine period, group) row, then keep the output rows.
+    ``grids`` keeps the component grid of each set of families (several metrics share one)."""
+    basis = plan.bases.get(metric.id, metric.default_basis)
+    names = metric.families_for(basis)
+    keys = [*plan.by, *metric.dims]
+    grid_key = (tuple(names), tuple(n for n in names if n in metric.broadcast), tuple(keys))
+    data = grids.get(grid_key)
+    if data is None:
+        data = grids[grid_key] = _grid(metric, plan, spine, frames, families)
+    if metric.previous:
+        prev = data[["period", *keys, *metric.previous]].rename(
+            columns={"period": "prev_period", **{c: f"prev_{c}" for c in metric.previous}}
+        )
+        data = data.merge(prev, on=["prev_period", *keys], how="left")
+        prev_cols = [f"prev_{c}" for c in metric.previous]
+        data[prev_cols] = data[prev_cols].fillna(0)
+
+    extra = {"seller_basis": ctx.seller_basis, "customer_basis": ctx.customer_basis_name}
+    computed = metric.compute(Inputs(data, ctx.config, basis, extra))
+    rows = _rows_from(metric, data, keys, computed)
+    if plan.compare:
+        rows = _add_compare(rows, keys)
+    rows = rows[rows["output"]].copy()
+    target = tgt.resolve(metric, rows, keys, ctx.config)
+    rows["target"] = [None if np.isnan(t) else float(t) for t in target]
+    rows["status"] = tgt.status(metric, rows["value"].to_numpy(dtype="float64"), target)
+    return rows
+
+
+def _grid(
+    metric: reg.Metric,
+    plan: Plan,
+    spine: pd.DataFrame,
+    frames: Mapping[str, pd.DataFrame],
+    families: Mapping[str, Family],
+) -> pd.DataFrame:
+    """The components of ``metric``'s families for every (spine period, group) row: the
+    primary families' groups crossed with the periods, broadcast families joined on their own
+    dimensions, missing additive components 0."""
     basis = plan.bases.get(metric.id, metric.default_basis)
     names = metric.families_for(basis)
     primary = [n for n in names if n not in metric.broadcast]
@@ -187,24 +230,7 @@ def _metric_rows(
             data = data.merge(frames[name], on=on, how="left")
     additive = [c for n in names for c in families[n].components if c in data.columns]
     data[additive] = data[additive].fillna(0)
-    if metric.previous:
-        prev = data[["period", *keys, *metric.previous]].rename(
-            columns={"period": "prev_period", **{c: f"prev_{c}" for c in metric.previous}}
-        )
-        data = data.merge(prev, on=["prev_period", *keys], how="left")
-        prev_cols = [f"prev_{c}" for c in metric.previous]
-        data[prev_cols] = data[prev_cols].fillna(0)
-
-    extra = {"seller_basis": ctx.seller_basis, "customer_basis": ctx.customer_basis_name}
-    computed = metric.compute(Inputs(data, ctx.config, basis, extra))
-    rows = _rows_from(metric, data, keys, computed)
-    if plan.compare:
-        rows = _add_compare(rows, keys)
-    rows = rows[rows["output"]].copy()
-    target = tgt.resolve(metric, rows, keys, ctx.config)
-    rows["target"] = [None if np.isnan(t) else float(t) for t in target]
-    rows["status"] = tgt.status(metric, rows["value"].to_numpy(dtype="float64"), target)
-    return rows
+    return data
 
 
 def _rows_from(

@@ -4,7 +4,8 @@
 Group dimensions: rep/team/manager/region from the deal's owner, segment/industry from its
 account, source/product/type from the deal (as the ``deals`` family).
 The whole-history part (the opportunity states between changes, with base-currency values) is
-materialised once per data version (:func:`salesmetrics.pipeline.measures.spans`).
+materialised once per data version (:func:`salesmetrics.pipeline.measures.spans`), the deal
+rows of a set of periods once per spine.
 """
 
 from __future__ import annotations
@@ -40,8 +41,11 @@ ROW_FIELDS = (
 
 
 def build(ctx: Context, dims: Sequence[str]) -> ir.Table:
-    """Pipeline components per (period, group)."""
-    return measures.aggregate(measures.deal_rows(ctx.ws, ctx.periods, dims), dims)
+    """Pipeline components per (period, group), from the deal rows of the spine's periods,
+    which do not depend on the grouping and are computed once per set of periods
+    (:meth:`Context.shared`)."""
+    rows = ctx.shared("pipeline_deals", lambda: measures.deal_rows(ctx.ws, ctx.periods, ()))
+    return measures.aggregate(measures.with_dims(ctx.ws, rows, dims), dims)
 
 
 def _drill(ctx: Context, dims: Sequence[str], flag: str) -> ir.Table:

@@ -202,7 +202,8 @@ def deal_rows(
     ``probability_s``/``_e``, ``amount_s``/``_e`` (base currency, decimals), the flags
     ``exists_s``, ``open_s``, ``in_s`` (expected at s), ``in_e``, ``slipped``, the flow bucket
     ``flow_in`` / ``flow_out`` (or null) and ``delta`` (value change counted as
-    increased/decreased), the fx flags, and the ``dim_*`` columns of ``dims``.
+    increased/decreased), the fx flags, ``owner_id``, ``account_id``, ``source``, ``product``,
+    ``type`` and the ``dim_*`` columns of ``dims``.
     """
     frame = probes(periods, ws.config.timezone)
     table = probes_table(frame)
@@ -272,7 +273,7 @@ def deal_rows(
         fx_example=rows.fx_example_s.fill_null(rows.fx_example_e),
     )
     rows = rows.filter(rows.open_s | rows.in_e | rows.flow_in.notnull())
-    rows = _with_dims(ws, rows, dims)
+    rows = with_dims(ws, rows, dims)
     keep = [
         "period",
         "start",
@@ -280,6 +281,9 @@ def deal_rows(
         "opportunity_id",
         "owner_id",
         "account_id",
+        "source",
+        "product",
+        "type",
         *(f"{c}_{p}" for p in "se" for c in ("status", "stage", "close_date", "probability")),
         "amount_s",
         "amount_e",
@@ -300,7 +304,10 @@ def deal_rows(
     return rows.select(*keep)
 
 
-def _with_dims(ws: Workspace, rows: ir.Table, dims: Sequence[str]) -> ir.Table:
+def with_dims(ws: Workspace, rows: ir.Table, dims: Sequence[str]) -> ir.Table:
+    """``rows`` (of :func:`deal_rows`) with the ``dim_*`` columns of ``dims``: rep, team,
+    manager and region from the deal's owner, segment and industry from its account, source,
+    product and type from the deal."""
     rows = gdims.with_rep_dims(rows, ws.table("reps"), rows.owner_id, dims)
     rows = gdims.with_account_dims(rows, ws.table("accounts"), rows.account_id, dims)
     own = {gdims.col(d): rows[d] for d in dims if d in ("source", "product", "type")}

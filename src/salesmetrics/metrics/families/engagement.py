@@ -69,6 +69,19 @@ def score_rows(ctx: Context, dims: Sequence[str]) -> ir.Table:
     """One row per (period, customer at end): ``score`` (null when no event type can be
     scored), ``event_types`` (the number scored) and the ``dim_*`` columns.
 
+    The scores do not depend on the grouping: they are computed once per set of periods
+    (:meth:`Context.shared`) and the customer's dimensions joined to them.
+    """
+    scores = ctx.shared("engagement_scores", lambda: _scores(ctx))
+    rows = customers.with_customer_dims(ctx, scores, scores.account_id, dims)
+    dim_cols = [c for c in rows.columns if c.startswith("dim_")]
+    return rows.select("period", "account_id", *dim_cols, "event_types", "score")
+
+
+def _scores(ctx: Context) -> ir.Table:
+    """``period``, ``account_id``, ``event_types`` and ``score`` of every customer at the end
+    of every period of the spine.
+
     Only the non-zero (customer, event type) counts are materialised: a customer without events
     of a type scores 0 on it, and the percentile target counts those zeros by rank arithmetic
     instead of building the customers × event types grid. The customers at end are read without
@@ -151,10 +164,7 @@ def score_rows(ctx: Context, dims: Sequence[str]) -> ir.Table:
     rows = rows.left_join(per_period, rows.period == per_period._w_period)
     wsum = rows._wsum.fill_null(0.0)
     score = ibis.ifelse(wsum > 0, 100.0 * rows._num.fill_null(0.0) / wsum, ibis.null("float64"))
-    rows = rows.select("period", "account_id", event_types=rows._types.fill_null(0), score=score)
-    rows = customers.with_customer_dims(ctx, rows, rows.account_id, dims)
-    dim_cols = [c for c in rows.columns if c.startswith("dim_")]
-    return rows.select("period", "account_id", *dim_cols, "event_types", "score")
+    return rows.select("period", "account_id", event_types=rows._types.fill_null(0), score=score)
 
 
 def build(ctx: Context, dims: Sequence[str]) -> ir.Table:

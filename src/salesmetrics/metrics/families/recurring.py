@@ -132,11 +132,23 @@ def _recognized_rows(ctx: Context, dims: Sequence[str]) -> ir.Table:
 
 
 def build_recognized(ctx: Context, dims: Sequence[str]) -> ir.Table:
-    """Recognized revenue per spine period and group."""
-    rows = _recognized_rows(ctx, dims)
+    """Recognized revenue per spine period and group, summed from the revenue per period,
+    account and plan (exact decimals), which does not depend on the grouping and is computed
+    once per set of periods (:meth:`Context.shared`)."""
+    rows = ctx.shared("recognized_accounts", lambda: _per_account(ctx))
+    if "plan" in dims:
+        rows = rows.mutate(dim_plan=rows.plan)
+    rows = customers.with_customer_dims(ctx, rows, rows.account_id, dims)
     return rows.group_by([rows.period, *gdims.keys(rows, dims)]).aggregate(
         recognized=rows.amount.sum()
     )
+
+
+def _per_account(ctx: Context) -> ir.Table:
+    """Recognized revenue per spine period, account and plan."""
+    periods = ctx.spine.select("period", "start", "end")
+    rows = recognized_revenue(ctx.ws, periods, materialised=True)
+    return rows.group_by(["period", "account_id", "plan"]).aggregate(amount=rows.amount.sum())
 
 
 def drill_recognized(ctx: Context, dims: Sequence[str]) -> ir.Table:
