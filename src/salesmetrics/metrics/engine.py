@@ -173,7 +173,7 @@ def _metric_rows(
     grid_key = (tuple(names), tuple(n for n in names if n in metric.broadcast), tuple(keys))
     data = grids.get(grid_key)
     if data is None:
-        data = grids[grid_key] = _grid(metric, plan, spine, frames, families)
+        data = grids[grid_key] = _grid(metric, plan.by, names, keys, spine, frames, families)
     if metric.previous:
         prev = data[["period", *keys, *metric.previous]].rename(
             columns={"period": "prev_period", **{c: f"prev_{c}" for c in metric.previous}}
@@ -196,18 +196,18 @@ def _metric_rows(
 
 def _grid(
     metric: reg.Metric,
-    plan: Plan,
+    by: Sequence[str],
+    names: Sequence[str],
+    keys: Sequence[str],
     spine: pd.DataFrame,
     frames: Mapping[str, pd.DataFrame],
     families: Mapping[str, Family],
 ) -> pd.DataFrame:
-    """The components of ``metric``'s families for every (spine period, group) row: the
-    primary families' groups crossed with the periods, broadcast families joined on their own
-    dimensions, missing additive components 0."""
-    basis = plan.bases.get(metric.id, metric.default_basis)
-    names = metric.families_for(basis)
+    """The components of families ``names`` (those of ``metric``'s basis) for every (spine
+    period, group ``keys``) row: the primary families' groups crossed with the periods,
+    broadcast families joined on their own dimensions of the request's ``by``, missing
+    additive components 0."""
     primary = [n for n in names if n not in metric.broadcast]
-    keys = [*plan.by, *metric.dims]
 
     merged: pd.DataFrame | None = None
     for name in primary:
@@ -226,7 +226,7 @@ def _grid(
     for name in names:
         if name in metric.broadcast:
             fam = families[name]
-            on = ["period", *fam.dims_for(plan.by)]
+            on = ["period", *fam.dims_for(by)]
             data = data.merge(frames[name], on=on, how="left")
     additive = [c for n in names for c in families[n].components if c in data.columns]
     data[additive] = data[additive].fillna(0)

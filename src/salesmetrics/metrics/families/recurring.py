@@ -125,7 +125,12 @@ def drill_customers(ctx: Context, dims: Sequence[str]) -> ir.Table:
 
 def _recognized_rows(ctx: Context, dims: Sequence[str]) -> ir.Table:
     periods = ctx.spine.select("period", "start", "end")
-    rows = recognized_revenue(ctx.ws, periods, materialised=True)
+    return _with_dims(ctx, recognized_revenue(ctx.ws, periods, materialised=True), dims)
+
+
+def _with_dims(ctx: Context, rows: ir.Table, dims: Sequence[str]) -> ir.Table:
+    """Recognized ``rows`` with the ``dim_*`` columns of ``dims``: the plan of the line, the
+    rest from the customer."""
     if "plan" in dims:
         rows = rows.mutate(dim_plan=rows.plan)
     return customers.with_customer_dims(ctx, rows, rows.account_id, dims)
@@ -135,10 +140,7 @@ def build_recognized(ctx: Context, dims: Sequence[str]) -> ir.Table:
     """Recognized revenue per spine period and group, summed from the revenue per period,
     account and plan (exact decimals), which does not depend on the grouping and is computed
     once per set of periods (:meth:`Context.shared`)."""
-    rows = ctx.shared("recognized_accounts", lambda: _per_account(ctx))
-    if "plan" in dims:
-        rows = rows.mutate(dim_plan=rows.plan)
-    rows = customers.with_customer_dims(ctx, rows, rows.account_id, dims)
+    rows = _with_dims(ctx, ctx.shared("recognized_accounts", lambda: _per_account(ctx)), dims)
     return rows.group_by([rows.period, *gdims.keys(rows, dims)]).aggregate(
         recognized=rows.amount.sum()
     )
@@ -146,8 +148,7 @@ def build_recognized(ctx: Context, dims: Sequence[str]) -> ir.Table:
 
 def _per_account(ctx: Context) -> ir.Table:
     """Recognized revenue per spine period, account and plan."""
-    periods = ctx.spine.select("period", "start", "end")
-    rows = recognized_revenue(ctx.ws, periods, materialised=True)
+    rows = _recognized_rows(ctx, ())
     return rows.group_by(["period", "account_id", "plan"]).aggregate(amount=rows.amount.sum())
 
 
