@@ -95,7 +95,7 @@ def evaluate(
     frames = {name: _run_family(ctx, fam, plan.by) for name, fam in needed.items()}
     queries.extend(ws.derived.built[materialised:])
 
-    grids: dict[tuple[Any, ...], pd.DataFrame] = {}
+    grids: dict[tuple[Any, ...], _Grid] = {}
     for m in runnable:
         parts.append(_metric_rows(ctx, m, plan, spine, frames, families, grids))
 
@@ -163,7 +163,7 @@ def _metric_rows(
     spine: pd.DataFrame,
     frames: Mapping[str, pd.DataFrame],
     families: Mapping[str, Family],
-    grids: dict[tuple[Any, ...], pd.DataFrame],
+    grids: dict[tuple[Any, ...], _Grid],
 ) -> pd.DataFrame:
     """Compute ``metric`` for every (spine period, group) row, then keep the output rows.
     ``grids`` keeps the component grid of each set of families (several metrics share one)."""
@@ -171,9 +171,10 @@ def _metric_rows(
     names = metric.families_for(basis)
     keys = [*plan.by, *metric.dims]
     grid_key = (tuple(names), tuple(n for n in names if n in metric.broadcast), tuple(keys))
-    data = grids.get(grid_key)
-    if data is None:
-        data = grids[grid_key] = _grid(metric, plan.by, names, keys, spine, frames, families)
+    grid = grids.get(grid_key)
+    if grid is None:
+        grid = grids[grid_key] = _Grid(_grid(metric, plan.by, names, keys, spine, frames, families))
+    data = grid.data
     if metric.previous:
         prev = data[["period", *keys, *metric.previous]].rename(
             columns={"period": "prev_period", **{c: f"prev_{c}" for c in metric.previous}}
@@ -184,14 +185,44 @@ def _metric_rows(
 
     extra = {"seller_basis": ctx.seller_basis, "customer_basis": ctx.customer_basis_name}
     computed = metric.compute(Inputs(data, ctx.config, basis, extra))
-    rows = _rows_from(metric, data, keys, computed)
+    rows = _values(metric, data, keys, computed)
     if plan.compare:
         rows = _add_compare(rows, keys)
     rows = rows[rows["output"]].copy()
+    # the per-row dicts, for the output rows only (a spine also holds earlier periods)
+    kept = rows.pop("_row").to_numpy()
+    groups = grid.groups(keys)
+    rows["group"] = _objects([groups[i] for i in kept] if keys else _empty(len(kept)), rows.index)
+    rows["_group_key"] = grid.sort_key(keys)[kept]
+    rows["components"] = _objects(_components(computed, kept), rows.index)
     target = tgt.resolve(metric, rows, keys, ctx.config)
-    rows["target"] = [None if np.isnan(t) else float(t) for t in target]
+    targets = target.astype(object)
+    targets[np.isnan(target)] = None
+    rows["target"] = _objects(targets.tolist(), rows.index)
     rows["status"] = tgt.status(metric, rows["value"].to_numpy(dtype="float64"), target)
     return rows
+
+
+class _Grid:
+    """A component grid and, built on first use, its rows' group dicts and sort keys (the
+    same for every metric read from it: metric previous-period merges keep its row order)."""
+
+    def __init__(self, data: pd.DataFrame) -> None:
+        self.data = data
+        self._groups: list[dict[str, Any]] | None = None
+        self._sort: np.ndarray | None = None
+
+    def groups(self, keys: Sequence[str]) -> list[dict[str, Any]]:
+        """One dict of ``keys`` per grid row (one object per row, shared by the metrics)."""
+        if self._groups is None:
+            self._groups = _records(self.data, keys) if keys else []
+        return self._groups
+
+    def sort_key(self, keys: Sequence[str]) -> np.ndarray:
+        """:func:`_sort_key` of every grid row."""
+        if self._sort is None:
+            self._sort = _sort_key(self.data, keys).to_numpy(dtype=object)
+        return self._sort
 
 
 def _grid(
@@ -233,10 +264,11 @@ def _grid(
     return data
 
 
-def _rows_from(
+def _values(
     metric: reg.Metric, data: pd.DataFrame, keys: Sequence[str], computed: Computed
 ) -> pd.DataFrame:
-    """Result rows (value, note, group, components) from a computed metric."""
+    """Result rows (value, note) of a computed metric for every grid row, with the row's
+    position in the grid (``_row``)."""
     value = np.asarray(computed.value, dtype="float64")
     value = np.where(np.isfinite(value), value, np.nan)
     if metric.unit in (reg.Unit.MONEY, reg.Unit.MONEY_PER_DAY):
@@ -254,26 +286,37 @@ def _rows_from(
     rows["unit"] = str(metric.unit)
     rows["value"] = value
     rows["note"] = note
-    groups = _records(data, keys) if keys else [{} for _ in range(len(data))]
-    rows["group"] = _objects(groups, rows.index)
-    rows["_group_key"] = _sort_key(data, keys)
-    components = pd.DataFrame(
-        {
-            name: (col if np.ndim(col) else np.full(len(data), col, dtype=object))
-            for name, col in computed.components.items()
-        },
-        index=data.index,
-    )
-    records = _records(components, list(components.columns))
+    rows["_row"] = np.arange(len(data))
+    return rows
+
+
+def _components(computed: Computed, kept: np.ndarray) -> list[dict[str, Any]]:
+    """The components shown with each kept row (grid positions ``kept``), hidden ones left
+    out."""
+    frame = pd.DataFrame({name: _take(col, kept) for name, col in computed.components.items()})
+    records = _records(frame, list(frame.columns))
     if computed.hidden is not None:
-        hidden = np.asarray(computed.hidden, dtype=bool)
-        kept = computed.hidden_components
+        hidden = np.asarray(computed.hidden, dtype=bool)[kept]
+        shown = computed.hidden_components
         records = [
-            {k: v for k, v in r.items() if k in kept} if h else r
+            {k: v for k, v in r.items() if k in shown} if h else r
             for r, h in zip(records, hidden, strict=True)
         ]
-    rows["components"] = _objects(records, rows.index)
-    return rows
+    return records
+
+
+def _take(column: Any, kept: np.ndarray) -> Any:
+    """Positions ``kept`` of a component column (a constant repeated)."""
+    if not np.ndim(column):
+        return np.full(len(kept), column, dtype=object)
+    if isinstance(column, pd.Series):
+        return column.iloc[kept].reset_index(drop=True)
+    return np.asarray(column)[kept]
+
+
+def _empty(n: int) -> list[dict[str, Any]]:
+    """``n`` empty group dicts (company-wide rows)."""
+    return [{} for _ in range(n)]
 
 
 def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
