@@ -41,10 +41,10 @@ def _review_bars(root: Path, year: str, bars: set[str], repeat: int) -> list[Fig
     figures: list[Figure] = []
     plan = review.requests(year)
     if bars & {"P1", "P2", "P6"}:
+        print(f"P1: the review ({len(plan)} evaluations) and the scan floor ...", flush=True)
+        run = p1_review.run(root, plan, repeat=repeat, keep="P2" in bars)
         ws = open_workspace(root)
         try:
-            print(f"P1: the review ({len(plan)} evaluations) and the scan floor ...", flush=True)
-            run = p1_review.run(ws, plan, repeat=repeat, keep="P2" in bars)
             db_path = Path(ws.duckdb.execute("PRAGMA database_list").fetchall()[0][2])
             config = ws.config
         finally:
@@ -55,7 +55,11 @@ def _review_bars(root: Path, year: str, bars: set[str], repeat: int) -> list[Fig
             figures.append(p6_queries.figure(run.evaluations))
         if "P2" in bars:
             print("P2: the pandas review ...", flush=True)
-            figures.append(p2_pandas.measure(db_path, year, config, run.evaluations, run.seconds))
+            figures.append(
+                p2_pandas.measure(
+                    db_path, year, config, run.evaluations, run.seconds, run.first_seconds
+                )
+            )
     if "P5" in bars:
         print("P5: the review in a child process ...", flush=True)
         figures.append(p5_memory.figure(p5_memory.measure(root, year)))

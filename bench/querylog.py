@@ -5,8 +5,9 @@ period bounds, schema lookups); P6 counts what reaches the backend. Statements a
 ``data`` (queries reading tables: ``SELECT``/``WITH``/a parenthesised query, and filling an
 intermediate of the evaluation's periods, ``_sm_periods_*``), ``derived``
 (materialising a whole-history intermediate, :mod:`salesmetrics.derived`: once per data version,
-so only the first evaluation after a change runs them), ``metadata`` (``DESCRIBE``, schema
-lookups) and ``other`` (registrations of in-memory tables, settings).
+so only the first evaluation after a change runs them; kept between sessions as ``_sm_kept_*``
+on DuckDB), ``metadata`` (``DESCRIBE``, schema lookups, the kept tables' stamps and settings)
+and ``other`` (registrations of in-memory tables, settings).
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from duckdb import DuckDBPyConnection
 
 _DATA = ("SELECT", "WITH", "(", "FROM")
 _METADATA = ("DESCRIBE", "SHOW", "PRAGMA")
-_DERIVED = "_SM_DERIVED_"
+_DERIVED = ("_SM_DERIVED_", "_SM_KEPT_")
 _PERIODS = "_SM_PERIODS_"
+# keeping tables (salesmetrics.kept): their stamps, the catalog, the compression setting
+_KEEPING = ("_SM_KEPT", "DUCKDB_TABLES()", "CURRENT_SETTING(")
 _LOOKUPS = ("SELECT CURRENT_DATABASE()", "SELECT CURRENT_SCHEMA()")
 KINDS = ("data", "derived", "metadata", "other")
 
@@ -31,11 +34,11 @@ def kind(statement: str) -> str:
     head = statement.lstrip().upper()
     if head.startswith("INSERT INTO"):
         target = head.split("(", 1)[0]
-        if _DERIVED in target:
+        if any(d in target for d in _DERIVED):
             return "derived"  # Ibis creates the table, then fills it with the query
         if _PERIODS in target:
             return "data"  # an intermediate of the evaluation's periods: part of its work
-    if head in _LOOKUPS or head.startswith(_METADATA):
+    if head in _LOOKUPS or head.startswith(_METADATA) or any(k in head for k in _KEEPING):
         return "metadata"
     if head.startswith(_DATA):
         return "data"

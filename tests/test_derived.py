@@ -49,31 +49,36 @@ def test_dropped_tables_are_gone_from_the_backend(workspace: Workspace) -> None:
     assert stored() == 0
 
 
+def add_a_deal(ws: Workspace) -> None:
+    """Import one more deal, f4, with two stage changes (through the import store)."""
+    from tests.metrics.builder import insert
+
+    rows = [
+        {"opportunity_id": "f4", "stage": "Proposal", "created_at": PATHS["f1"][0][0], "amount": 1}
+    ]
+    insert(ws, "opportunities", rows)
+    history = [
+        {"opportunity_id": "f4", "changed_at": PATHS["f1"][0][0], "stage": "Discovery"},
+        {"opportunity_id": "f4", "changed_at": PATHS["f1"][3][0], "stage": "Proposal"},
+    ]
+    insert(ws, "opportunity_history", history)
+
+
 def test_an_import_drops_them_and_metrics_see_the_new_data(
     workspace: Workspace, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     from salesmetrics.workspace import init_workspace
-    from tests.metrics.builder import insert
 
     build(workspace)
     first = workspace.metrics(period="2024-Q2")  # every family: every derived table is built
     assert any(q.startswith("derived ") for q in first.queries)
     assert not any(q.startswith("derived ") for q in workspace.metrics(period="2024-Q2").queries)
     before = workspace.metrics(["time_in_stage"], period="2024-Q2")
-    rows = [
-        {"opportunity_id": "f4", "stage": "Proposal", "created_at": PATHS["f1"][0][0], "amount": 1}
-    ]
-    insert(workspace, "opportunities", rows)
-    history = [
-        {"opportunity_id": "f4", "changed_at": PATHS["f1"][0][0], "stage": "Discovery"},
-        {"opportunity_id": "f4", "changed_at": PATHS["f1"][3][0], "stage": "Proposal"},
-    ]
-    insert(workspace, "opportunity_history", history)
+    add_a_deal(workspace)
     after = workspace.metrics(["time_in_stage"], period="2024-Q2")
     fresh = init_workspace(tmp_path_factory.mktemp("fresh"))
     build(fresh)
-    insert(fresh, "opportunities", rows)
-    insert(fresh, "opportunity_history", history)
+    add_a_deal(fresh)
     expected = fresh.metrics(["time_in_stage"], period="2024-Q2")
     assert after.rows() == expected.rows() != before.rows()
 

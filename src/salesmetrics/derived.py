@@ -21,15 +21,26 @@ table for one period spine (``key``: its periods), so that the same periods grou
 of the evaluation that builds them (named ``_sm_periods_*``, counted as ``periods <name>``);
 the tables of at most :data:`PERIOD_SCOPES` spines are kept, the least recently used dropped.
 
+**Kept between sessions (DuckDB).** In a DuckDB workspace the whole-history tables are
+ordinary tables of the database file (:mod:`salesmetrics.kept`), stamped with the data version
+and the code, so that the next session (the next CLI command, the web app when it starts) reads
+them instead of computing them: the first evaluation after an import computes and keeps them
+(writing them costs about a third more than a temporary table), later sessions skip that work.
+PostgreSQL and Spark workspaces keep them for the session only (several processes may write
+there at once).
+
 **When the data change.** :meth:`Derived.refresh` is given a *data version*: the row count of
-every table (the import log included, which grows with every committed batch), the workspace's
-write generation (bumped whenever a store is opened for writing, see
-:func:`salesmetrics.ingest.store.store_for`) and the configuration. A different version drops
-every materialised table. The engine refreshes at the start of every evaluation, so a write by
-another process (PostgreSQL, Spark) is seen by the next evaluation once it changes a row count
-or logs a batch; a write that replaces rows without changing any count or logging (a restore of
-an export of the same size, by another process) is the one case it cannot see, and reopening
-the workspace clears the cache.
+every table (the import log included, which grows with every committed batch) and the
+configuration; with the workspace's write generation (bumped whenever a store is opened for
+writing, see :func:`salesmetrics.ingest.store.store_for`, which also drops the kept tables) it
+decides whether the session's tables still hold. A different version drops every materialised
+table, and kept tables of another stamp. The engine refreshes at the start of every evaluation,
+so a write by another process (PostgreSQL, Spark) is seen by the next evaluation once it changes
+a row count or logs a batch; a write that replaces rows without changing any count or logging (a
+restore of an export of the same size, by another process) is the one case it cannot see, and
+reopening the workspace clears the cache. Every write through salesmetrics drops the kept
+tables of a DuckDB workspace, so there the blind spot is limited to writes made with other
+tools.
 """
 
 from __future__ import annotations
@@ -38,7 +49,9 @@ import itertools
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
+from salesmetrics import kept
 from salesmetrics.backends import scratch
+from salesmetrics.kept import Kept
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -52,26 +65,43 @@ PERIOD_SCOPES = 4
 class Derived:
     """The materialised intermediates of one open workspace, by name."""
 
-    def __init__(self, backend: Callable[[], Any]) -> None:
+    def __init__(self, backend: Callable[[], Any], *, keep: bool = False) -> None:
         self._backend = backend
-        self._tables: dict[tuple[str, Hashable], tuple[str, ir.Table]] = {}
+        # stored name (None: a kept table, not dropped with the session) and table
+        self._tables: dict[tuple[str, Hashable], tuple[str | None, ir.Table]] = {}
         self._scopes: dict[Hashable, None] = {}  # period scopes, least recently used first
         self._version: Hashable | None = None
+        self._keep = keep
+        self._kept: Kept | None = None
+        self._stamp: str | None = None  # of the data version, once refreshed (kept tables)
         self.generation = 0
         #: Query labels of the tables materialised so far (in order): ``derived <name>`` for a
         #: whole-history one, ``periods <name>`` for one of a period scope.
         self.built: list[str] = []
 
     def refresh(self, version: Hashable) -> None:
-        """Forget every materialised table when ``version`` differs from the last one seen."""
-        if version != self._version:
+        """Forget every materialised table when ``version`` (or the write generation) differs
+        from the last one seen; kept tables of another version are dropped."""
+        key = (version, self.generation)
+        if key != self._version:
             self.clear()
-            self._version = version
+            self._version = key
+            if self._keep:
+                self._stamp = kept.stamp(version)
+                self._kept_tables().keep_only(self._stamp)
 
     def bump(self) -> None:
-        """Mark the data as changing (a store opened for writing): drop what was materialised."""
+        """Mark the data as changing (a store opened for writing): drop what was materialised,
+        the kept tables too."""
         self.generation += 1
+        self.reset()
+
+    def reset(self) -> None:
+        """Drop every materialised table, the kept ones too: the next evaluation computes them
+        again, as after an import."""
         self.clear()
+        if self._keep:
+            self._kept_tables().forget()
 
     def get(
         self, name: str, build: Callable[[], ir.Table], *, scope: Hashable | None = None
@@ -81,6 +111,8 @@ class Derived:
         if scope is not None:
             self._enter(scope)
         entry = self._tables.get((name, scope))
+        if entry is None and scope is None and self._stamp is not None:
+            entry = self._tables[(name, None)] = (None, self._kept_table(name, build))
         if entry is None:
             kind = "derived" if scope is None else "periods"
             stored = f"_sm_{kind}_{name}_{next(_counter)}"
@@ -99,11 +131,30 @@ class Derived:
             del self._scopes[oldest]
             for key in [k for k in self._tables if k[1] == oldest]:
                 stored, _ = self._tables.pop(key)
-                scratch.drop(self._backend(), stored)
+                if stored is not None:
+                    scratch.drop(self._backend(), stored)
 
     def clear(self) -> None:
         """Release every materialised table."""
         tables, self._tables = self._tables, {}
         self._scopes = {}
+        self._kept = None  # the stamps are read again (the workspace may have been reopened)
         for stored, _ in tables.values():
-            scratch.drop(self._backend(), stored)
+            if stored is not None:
+                scratch.drop(self._backend(), stored)
+
+    def _kept_table(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """The kept table ``name`` of the current data version, computed and kept first if
+        there is none."""
+        assert self._stamp is not None
+        store = self._kept_tables()
+        table = store.get(name, self._stamp)
+        if table is None:
+            table = store.put(name, self._stamp, build())
+            self.built.append(f"derived {name}")
+        return table
+
+    def _kept_tables(self) -> Kept:
+        if self._kept is None:
+            self._kept = Kept(self._backend)
+        return self._kept

@@ -74,7 +74,9 @@ class Workspace:
         :mod:`salesmetrics.derived`)."""
         from salesmetrics.derived import Derived
 
-        return Derived(lambda: self.backend)
+        # a DuckDB file is opened by one process at a time: its whole-history tables are kept
+        # in it for the next session (see salesmetrics.kept)
+        return Derived(lambda: self.backend, keep=self.config.backend_scheme == "duckdb")
 
     def table(self, name: str) -> ibis.Table:
         """The canonical (or internal) table ``name`` as an Ibis table expression.

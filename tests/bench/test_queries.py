@@ -17,6 +17,10 @@ def test_kind_sorts_statements() -> None:
     assert querylog.kind('INSERT INTO "temp"."main"."_sm_periods_x_1" ("a") SELECT 1') == "data"
     assert querylog.kind('INSERT INTO "t" ("a") SELECT a FROM _sm_derived_x_0') == "other"
     assert querylog.kind("SELECT CURRENT_SCHEMA()") == "metadata"
+    assert querylog.kind('INSERT INTO "main"."_sm_kept_x" ("a") SELECT 1') == "derived"
+    assert querylog.kind("INSERT INTO _sm_kept VALUES ($name, $stamp)") == "metadata"
+    assert querylog.kind("SELECT name, stamp FROM _sm_kept") == "metadata"
+    assert querylog.kind("SELECT current_setting('force_compression')") == "metadata"
     assert querylog.tally(["SELECT 1", "DESCRIBE x"]) == {
         "data": 1,
         "derived": 0,

@@ -32,3 +32,12 @@ def drop(backend: Any, name: str) -> None:
     statement = sge.Drop(kind="TABLE", tables=[sge.table_(name, quoted=True)], exists=True)
     with backend._safe_raw_sql(statement.sql(dialect=backend.dialect)):
         pass
+
+
+def persist(backend: Any, name: str, expr: ir.Table) -> ir.Table:
+    """``expr`` computed into the database table ``name`` (replacing one of that name), kept
+    when the connection closes (one query)."""
+    drop(backend, name)  # not create_table(overwrite=True): its DROP misses the name (above)
+    backend._run_pre_execute_hooks(expr)
+    table: ir.Table = backend.create_table(name, expr)
+    return table

@@ -164,7 +164,7 @@ def import_file(ws: Workspace, table: str, path: str | Path, **options: Any) -> 
     for fld, vmap in opts.value_maps.items():
         value_maps.setdefault(fld, {}).update(vmap)
     check_value_maps(t, value_maps)
-    store = store_for(ws)
+    store = store_for(ws, dry_run=opts.dry_run)
     started = _utcnow()
     with (
         contextlib.closing(store),

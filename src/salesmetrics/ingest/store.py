@@ -90,9 +90,10 @@ STORES = {
 }
 
 
-def store_for(ws: Workspace) -> Store:
+def store_for(ws: Workspace, *, dry_run: bool = False) -> Store:
     """The store that writes imports into ``ws``'s backend; the workspace's materialised
-    intermediates are dropped, since the data are about to change."""
+    intermediates are dropped, since the data are about to change (unless ``dry_run``: the
+    import only validates)."""
     scheme = ws.config.backend_scheme
     if scheme not in STORES:
         raise UserError(
@@ -101,7 +102,8 @@ def store_for(ws: Workspace) -> Store:
         )
     module, name = STORES[scheme].split(":")
     store: Store = getattr(importlib.import_module(module), name)(ws)
-    ws.derived.bump()
+    if not dry_run:
+        ws.derived.bump()
     return store
 
 

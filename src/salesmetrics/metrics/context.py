@@ -189,7 +189,7 @@ def read_inventory(ws: Workspace, queries: list[str]) -> Inventory:
     frame = ws.backend.to_pyarrow(union).to_pandas()
     counts = dict(zip(frame["table_name"], frame["n"].astype(int), strict=True))
     reps_with_dates = counts.pop("_reps_with_dates", 0)
-    version = (tuple(sorted(counts.items())), ws.derived.generation, ws.config.model_dump_json())
+    version = (tuple(sorted(counts.items())), ws.config.model_dump_json())
     ws.derived.refresh(version)
     counts.pop(schema.IMPORT_LOG.name, None)
     return Inventory(rows=counts, reps_with_dates=reps_with_dates)
