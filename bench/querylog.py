@@ -12,6 +12,7 @@ and ``other`` (registrations of in-memory tables, settings).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -23,8 +24,9 @@ _DATA = ("SELECT", "WITH", "(", "FROM")
 _METADATA = ("DESCRIBE", "SHOW", "PRAGMA")
 _DERIVED = ("_SM_DERIVED_", "_SM_KEPT_")
 _PERIODS = "_SM_PERIODS_"
-# keeping tables (salesmetrics.kept): their stamps, the catalog, the compression setting
-_KEEPING = ("_SM_KEPT", "DUCKDB_TABLES()", "CURRENT_SETTING(")
+# keeping tables (salesmetrics.kept): their stamps table (not the kept tables, which queries
+# read as data), the catalog, the compression setting
+_KEEPING = re.compile(r"\b_SM_KEPT\b|DUCKDB_TABLES\(\)|CURRENT_SETTING\(")
 _LOOKUPS = ("SELECT CURRENT_DATABASE()", "SELECT CURRENT_SCHEMA()")
 KINDS = ("data", "derived", "metadata", "other")
 
@@ -38,7 +40,7 @@ def kind(statement: str) -> str:
             return "derived"  # Ibis creates the table, then fills it with the query
         if _PERIODS in target:
             return "data"  # an intermediate of the evaluation's periods: part of its work
-    if head in _LOOKUPS or head.startswith(_METADATA) or any(k in head for k in _KEEPING):
+    if head in _LOOKUPS or head.startswith(_METADATA) or _KEEPING.search(head) is not None:
         return "metadata"
     if head.startswith(_DATA):
         return "data"
