@@ -6,7 +6,7 @@ period bounds, schema lookups); P6 counts what reaches the backend. Statements a
 intermediate of the evaluation's periods, ``_sm_periods_*``), ``derived``
 (materialising a whole-history intermediate, :mod:`salesmetrics.derived`: once per data version,
 so only the first evaluation after a change runs them; kept between sessions as ``_sm_kept_*``
-on DuckDB), ``metadata`` (``DESCRIBE``, schema lookups, the kept tables' stamps and settings)
+on DuckDB), ``metadata`` (``DESCRIBE``, schema lookups, the kept tables' stamps)
 and ``other`` (registrations of in-memory tables, settings).
 """
 
@@ -25,8 +25,8 @@ _METADATA = ("DESCRIBE", "SHOW", "PRAGMA")
 _DERIVED = ("_SM_DERIVED_", "_SM_KEPT_")
 _PERIODS = "_SM_PERIODS_"
 # keeping tables (salesmetrics.kept): their stamps table (not the kept tables, which queries
-# read as data), the catalog, the compression setting
-_KEEPING = re.compile(r"\b_SM_KEPT\b|DUCKDB_TABLES\(\)|CURRENT_SETTING\(")
+# read as data) and the catalog
+_KEEPING = re.compile(r"\b_SM_KEPT\b|DUCKDB_TABLES\(\)")
 _LOOKUPS = ("SELECT CURRENT_DATABASE()", "SELECT CURRENT_SCHEMA()")
 KINDS = ("data", "derived", "metadata", "other")
 

@@ -21,7 +21,6 @@ def test_kind_sorts_statements() -> None:
     assert querylog.kind("INSERT INTO _sm_kept VALUES ($name, $stamp)") == "metadata"
     assert querylog.kind("SELECT name, stamp FROM _sm_kept") == "metadata"
     assert querylog.kind("SELECT max(a) FROM _sm_kept_x AS t0") == "data"
-    assert querylog.kind("SELECT current_setting('force_compression')") == "metadata"
     assert querylog.tally(["SELECT 1", "DESCRIBE x"]) == {
         "data": 1,
         "derived": 0,
