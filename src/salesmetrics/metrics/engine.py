@@ -245,6 +245,8 @@ def _grid(
         part = frames[name]
         merged = part if merged is None else merged.merge(part, on=["period", *keys], how="outer")
     assert merged is not None
+    for key in keys:  # an outer merge may turn a missing group value (None) into NaN
+        merged[key] = _object(merged[key])
     periods_frame = spine[
         ["period", "start", "end", "order", "output", "compare_period", "prev_period"]
     ]
