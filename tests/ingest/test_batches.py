@@ -4,6 +4,7 @@ import log, dry runs, atomicity, and the Arrow bulk path."""
 from __future__ import annotations
 
 import datetime as dt
+import types
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -243,7 +244,8 @@ def test_a_failure_inside_the_transaction_leaves_nothing(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setenv(store_module.PAUSE_ENV, str(tmp_path / "marker"))
-    monkeypatch.setattr(store_module.time, "sleep", boom)
+    # the store's own reference to the time module only: Spark's py4j threads sleep too
+    monkeypatch.setattr(store_module, "time", types.SimpleNamespace(sleep=boom))
     text = "lead_id,created_at\nL0,2024-02-02\nL1,2024-01-01\nL2,bad\n"
     with pytest.raises(RuntimeError, match="disk on fire"):
         ws.import_file("leads", write(tmp_path / "b.csv", text))
