@@ -38,7 +38,7 @@ def measure(
     config: Config,
     evaluations: Sequence[Evaluation],
     engine_s: float,
-    first_session_s: float | None = None,
+    first_session_s: float,
 ) -> Figure:
     """Time the pandas review of ``year`` and compare its results with the engine's (whose
     review took ``engine_s``, ``first_session_s`` in a session without kept intermediates)."""
@@ -56,7 +56,7 @@ def measure(
         bar="P2",
         title="against pandas",
         measured=f"pandas {pandas_s:.1f} s (+{load_s:.1f} s load), engine {engine_s:.1f} s"
-        + ("" if first_session_s is None else f" (first session {first_session_s:.1f} s)"),
+        f" (first session {first_session_s:.1f} s)",
         ratio=pandas_s / engine_s,
         target=TARGET,
         op=">=",
@@ -65,7 +65,7 @@ def measure(
             "pandas_load_seconds": load_s,
             "engine_seconds": engine_s,
             "engine_first_session_seconds": first_session_s,
-            "first_session_ratio": None if first_session_s is None else pandas_s / first_session_s,
+            "first_session_ratio": pandas_s / first_session_s,
             "differences": len(problems),
             "first_differences": problems[:20],
         },

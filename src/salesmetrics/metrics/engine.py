@@ -16,6 +16,7 @@ another way reuse them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -146,9 +147,9 @@ def _placeholder(metric: reg.Metric, spine: pd.DataFrame, note: str) -> pd.DataF
     rows["unit"] = str(metric.unit)
     rows["value"] = None
     rows["note"] = note
-    rows["group"] = _objects([{} for _ in range(len(rows))], rows.index)
+    rows["group"] = _objects(_empty(len(rows)), rows.index)
     rows["_group_key"] = ""
-    rows["components"] = _objects([{} for _ in range(len(rows))], rows.index)
+    rows["components"] = _objects(_empty(len(rows)), rows.index)
     rows["target"] = None
     rows["status"] = None
     for key in COMPARE_KEYS:
@@ -173,7 +174,8 @@ def _metric_rows(
     grid_key = (tuple(names), tuple(n for n in names if n in metric.broadcast), tuple(keys))
     grid = grids.get(grid_key)
     if grid is None:
-        grid = grids[grid_key] = _Grid(_grid(metric, plan.by, names, keys, spine, frames, families))
+        data = _grid(metric, plan.by, names, keys, spine, frames, families)
+        grid = grids[grid_key] = _Grid(data, keys)
     data = grid.data
     if metric.previous:
         prev = data[["period", *keys, *metric.previous]].rename(
@@ -191,9 +193,8 @@ def _metric_rows(
     rows = rows[rows["output"]].copy()
     # the per-row dicts, for the output rows only (a spine also holds earlier periods)
     kept = rows.pop("_row").to_numpy()
-    groups = grid.groups(keys)
-    rows["group"] = _objects([groups[i] for i in kept] if keys else _empty(len(kept)), rows.index)
-    rows["_group_key"] = grid.sort_key(keys)[kept]
+    rows["group"] = _objects([grid.groups[i] for i in kept], rows.index)
+    rows["_group_key"] = grid.sort_keys[kept]
     rows["components"] = _objects(_components(computed, kept), rows.index)
     target = tgt.resolve(metric, rows, keys, ctx.config)
     targets = target.astype(object)
@@ -204,25 +205,23 @@ def _metric_rows(
 
 
 class _Grid:
-    """A component grid and, built on first use, its rows' group dicts and sort keys (the
-    same for every metric read from it: metric previous-period merges keep its row order)."""
+    """A component grid grouped by ``keys`` and, built on first use, its rows' group dicts and
+    sort keys (the same for every metric read from it: metric previous-period merges keep its
+    row order)."""
 
-    def __init__(self, data: pd.DataFrame) -> None:
+    def __init__(self, data: pd.DataFrame, keys: Sequence[str]) -> None:
         self.data = data
-        self._groups: list[dict[str, Any]] | None = None
-        self._sort: np.ndarray | None = None
+        self.keys = list(keys)
 
-    def groups(self, keys: Sequence[str]) -> list[dict[str, Any]]:
-        """One dict of ``keys`` per grid row (one object per row, shared by the metrics)."""
-        if self._groups is None:
-            self._groups = _records(self.data, keys) if keys else []
-        return self._groups
+    @cached_property
+    def groups(self) -> list[dict[str, Any]]:
+        """One dict of the keys per grid row (one object per row, shared by the metrics)."""
+        return _records(self.data, self.keys) if self.keys else _empty(len(self.data))
 
-    def sort_key(self, keys: Sequence[str]) -> np.ndarray:
+    @cached_property
+    def sort_keys(self) -> np.ndarray:
         """:func:`_sort_key` of every grid row."""
-        if self._sort is None:
-            self._sort = _sort_key(self.data, keys).to_numpy(dtype=object)
-        return self._sort
+        return _sort_key(self.data, self.keys).to_numpy(dtype=object)
 
 
 def _grid(
@@ -317,7 +316,7 @@ def _take(column: Any, kept: np.ndarray) -> Any:
 
 
 def _empty(n: int) -> list[dict[str, Any]]:
-    """``n`` empty group dicts (company-wide rows)."""
+    """``n`` empty dicts (the group of company-wide rows, a placeholder's components)."""
     return [{} for _ in range(n)]
 
 
