@@ -20,6 +20,8 @@ table for one period spine (``key``: its periods), so that the same periods grou
 (company-wide, by team, by rep) read it instead of computing it again. These are data queries
 of the evaluation that builds them (named ``_sm_periods_*``, counted as ``periods <name>``);
 the tables of at most :data:`PERIOD_SCOPES` spines are kept, the least recently used dropped.
+:meth:`Derived.frame` keeps small results of a spine the same way, as pandas frames (the
+component cube of a family, :mod:`salesmetrics.metrics.rollup`).
 
 **Kept between sessions (DuckDB).** In a DuckDB workspace the whole-history tables are
 ordinary tables of the database file (:mod:`salesmetrics.kept`), stamped with the data version
@@ -55,6 +57,7 @@ from salesmetrics.kept import Kept
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
+    import pandas as pd
 
 _counter = itertools.count()
 
@@ -69,6 +72,7 @@ class Derived:
         self._backend = backend
         # stored name (None: a kept table, not dropped with the session) and table
         self._tables: dict[tuple[str, Hashable], tuple[str | None, ir.Table]] = {}
+        self._frames: dict[tuple[str, Hashable], pd.DataFrame] = {}  # of a period scope
         self._scopes: dict[Hashable, None] = {}  # period scopes, least recently used first
         self._version: Hashable | None = None
         self._keep = keep
@@ -121,6 +125,17 @@ class Derived:
             self.built.append(f"{kind} {name}")
         return entry[1]
 
+    def frame(
+        self, name: str, compute: Callable[[], pd.DataFrame], *, scope: Hashable
+    ) -> pd.DataFrame:
+        """The result of ``compute()`` (a small pandas frame) under ``name`` for period
+        ``scope``, computed on first use and kept like the tables of the scope."""
+        self._enter(scope)
+        key = (name, scope)
+        if key not in self._frames:
+            self._frames[key] = compute()
+        return self._frames[key]
+
     def _enter(self, scope: Hashable) -> None:
         """Make ``scope`` the most recently used; drop the tables of the oldest beyond
         :data:`PERIOD_SCOPES`."""
@@ -129,6 +144,8 @@ class Derived:
         while len(self._scopes) > PERIOD_SCOPES:
             oldest = next(iter(self._scopes))
             del self._scopes[oldest]
+            for key in [k for k in self._frames if k[1] == oldest]:
+                del self._frames[key]
             for key in [k for k in self._tables if k[1] == oldest]:
                 stored, _ = self._tables.pop(key)
                 if stored is not None:
@@ -137,6 +154,7 @@ class Derived:
     def clear(self) -> None:
         """Release every materialised table."""
         tables, self._tables = self._tables, {}
+        self._frames = {}
         self._scopes = {}
         self._kept = None  # the stamps are read again (the workspace may have been reopened)
         for stored, _ in tables.values():

@@ -155,6 +155,11 @@ class Context:
         :mod:`salesmetrics.derived`). ``build`` must not depend on the grouping."""
         return self.ws.derived.get(name, build, scope=self.spine_key)
 
+    def shared_frame(self, name: str, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """``compute()`` (a small result frame) kept for this spine's periods and the data
+        version, like :meth:`shared`'s tables (a family's component cube)."""
+        return self.ws.derived.frame(name, compute, scope=self.spine_key)
+
     def table(self, name: str) -> ir.Table:
         """Canonical table ``name``."""
         return self.ws.table(name)

@@ -24,6 +24,7 @@ import pandas as pd
 
 from salesmetrics import fx
 from salesmetrics.metrics import registry as reg
+from salesmetrics.metrics import rollup
 from salesmetrics.metrics import targets as tgt
 from salesmetrics.metrics.compute import Computed, Inputs, render
 from salesmetrics.metrics.context import Context, read_inventory
@@ -112,15 +113,28 @@ def evaluate(
 
 
 def _run_family(ctx: Context, family: Family, by: Sequence[str]) -> pd.DataFrame:
-    """Run one family's query; check currency conversion; normalise group columns."""
+    """One family's components grouped by its dimensions of ``by``: summed up from its cube
+    when it has one for them (computed once per spine, :mod:`salesmetrics.metrics.rollup`),
+    else its own query; group columns normalised."""
     dims = family.dims_for(by)
-    frame = ctx.execute(family.build(ctx, dims), family.name)
-    fx.raise_missing(frame, family.what or family.name)
-    frame = frame.drop(columns=[c for c in (fx.MISSING_COUNT, fx.MISSING_EXAMPLE) if c in frame])
+    if rollup.applies(family, dims):
+        cube = ctx.shared_frame(
+            f"cube {family.name}", lambda: _query(ctx, family, rollup.CUBE_DIMS)
+        )
+        frame = rollup.roll(cube, dims, family.components)
+    else:
+        frame = _query(ctx, family, dims)
     for d in dims:
         frame[d] = _object(frame[d])
     frame["period"] = frame["period"].astype(object)
     return frame
+
+
+def _query(ctx: Context, family: Family, dims: Sequence[str]) -> pd.DataFrame:
+    """Run ``family``'s query grouped by ``dims``; check currency conversion."""
+    frame = ctx.execute(family.build(ctx, dims), family.name)
+    fx.raise_missing(frame, family.what or family.name)
+    return frame.drop(columns=[c for c in (fx.MISSING_COUNT, fx.MISSING_EXAMPLE) if c in frame])
 
 
 def _object(series: pd.Series[Any]) -> pd.Series[Any]:

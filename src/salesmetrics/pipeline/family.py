@@ -81,4 +81,5 @@ FAMILY = Family(
     build=build,
     drills={"expected": drill_expected, "open": drill_open, "flow": drill_flow},
     what="opportunities.amount (as of the period's start or end)",
+    additive=True,
 )

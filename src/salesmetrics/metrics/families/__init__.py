@@ -35,7 +35,9 @@ class Family:
     ``dims`` (a subset of ``dims_supported``, plus the family's own ``inherent`` dimensions),
     the ``components`` (additive: a missing group counts 0) and ``other`` columns (medians:
     missing stays missing). ``drills`` map a row kind to a function returning the row-level
-    table (``period``, ``dim_*`` columns and the row's fields).
+    table (``period``, ``dim_*`` columns and the row's fields). ``additive``: every component
+    is a count or sum over rows each in exactly one group, so that the family grouped by rep
+    dimensions can be summed up from its finest grouping (:mod:`salesmetrics.metrics.rollup`).
     """
 
     name: str
@@ -47,6 +49,7 @@ class Family:
     other: tuple[str, ...] = ()
     inherent: tuple[str, ...] = ()
     what: str = ""
+    additive: bool = False
 
     def dims_for(self, by: Sequence[str]) -> tuple[str, ...]:
         """The dimensions of ``by`` this family groups by, then its inherent ones."""

@@ -94,4 +94,5 @@ FAMILY = Family(
     components=COMPONENTS,
     build=build,
     drills={"by_rep": drill_by_rep},
+    additive=True,
 )

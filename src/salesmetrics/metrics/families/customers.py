@@ -173,4 +173,5 @@ FAMILY = Family(
     build=build,
     drills={"states": drill_states, "acquired": drill_acquired, "window": drill_window},
     what="opportunities.amount",
+    additive=True,
 )

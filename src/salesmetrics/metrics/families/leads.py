@@ -167,4 +167,5 @@ FAMILY = Family(
     components=COMPONENTS,
     build=build,
     drills={"created": drill_created, "qualified": drill_qualified},
+    additive=True,
 )

@@ -179,6 +179,7 @@ FAMILY = Family(
     build=build,
     drills={"customers": drill_customers},
     what="recurring revenue",
+    additive=True,
 )
 FAMILY_12M = Family(
     name="recurring_12m",
@@ -187,6 +188,7 @@ FAMILY_12M = Family(
     components=COMPONENTS_12M,
     build=build_12m,
     what="recurring revenue",
+    additive=True,
 )
 RECOGNIZED = Family(
     name="recognized",
@@ -196,4 +198,5 @@ RECOGNIZED = Family(
     build=build_recognized,
     drills={"lines": drill_recognized},
     what="invoice_lines.amount",
+    additive=True,
 )

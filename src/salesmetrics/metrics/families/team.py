@@ -161,4 +161,5 @@ FAMILY = Family(
     build=build,
     drills={"sellers": drill_sellers},
     what="quotas.amount or opportunities.amount",
+    additive=True,
 )

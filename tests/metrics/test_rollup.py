@@ -1,0 +1,142 @@
+"""Component cubes: groupings by rep dimensions summed up from the finest one."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from salesmetrics import init_workspace
+from salesmetrics.metrics import rollup
+from salesmetrics.metrics.families import Family
+from salesmetrics.metrics.families import registry as family_registry
+from salesmetrics.workspace import Workspace
+from tests.metrics.randomized import build as build_random
+from tests.metrics.test_crosscheck import YEAR, demo_workspace
+
+
+def _family(**changes: Any) -> Family:
+    fields = {
+        "name": "f",
+        "tables": (),
+        "dims_supported": frozenset({"rep", "team", "manager", "region", "segment"}),
+        "components": ("n",),
+        "build": lambda ctx, dims: None,
+        "additive": True,
+    }
+    return Family(**{**fields, **changes})  # type: ignore[arg-type]
+
+
+def test_applies_only_to_additive_families_and_rep_dimensions() -> None:
+    assert rollup.applies(_family(), ())
+    assert rollup.applies(_family(), ("team", "region"))
+    assert not rollup.applies(_family(), ("segment",))
+    assert not rollup.applies(_family(), ("team", "segment"))
+    assert not rollup.applies(_family(additive=False), ())
+    assert not rollup.applies(_family(other=("median",)), ())
+    assert not rollup.applies(_family(inherent=("stage",)), ())
+    assert not rollup.applies(_family(dims_supported=frozenset({"rep", "team"})), ())
+
+
+def _cube() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "period": ["Q1", "Q1", "Q1", "Q2", "Q2"],
+            "rep": ["r1", "r2", None, "r1", "r2"],
+            "team": ["A", "A", None, "A", "B"],
+            "manager": ["m1", "m1", None, "m1", "m2"],
+            "region": ["EU", "US", None, "EU", "US"],
+            "n": [1, 2, 4, 8, 16],
+            "amount": [Decimal("0.10"), Decimal("0.20"), None, None, None],
+        }
+    )
+
+
+def test_roll_sums_by_the_requested_dimensions() -> None:
+    out = rollup.roll(_cube(), ["team"], ("n", "amount"))
+    rows = {(r.period, r.team): (r.n, r.amount) for r in out.itertuples()}
+    assert rows[("Q1", "A")] == (3, Decimal("0.30"))  # decimals stay exact
+    none_key = next(k for k in rows if k[0] == "Q1" and pd.isna(k[1]))
+    assert rows[none_key][0] == 4  # a missing team is its own group
+    assert pd.isna(rows[("Q2", "B")][1])  # all cells null: null, as SQL's SUM
+    company = rollup.roll(_cube(), [], ("n", "amount"))
+    assert dict(zip(company["period"], company["n"], strict=True)) == {"Q1": 7, "Q2": 24}
+
+
+def test_roll_of_an_empty_cube_is_empty() -> None:
+    out = rollup.roll(_cube().iloc[:0], ["rep"], ("n", "amount"))
+    assert list(out.columns) == ["period", "rep", "n", "amount"] and out.empty
+
+
+def test_roll_refuses_a_column_that_is_not_a_component() -> None:
+    with pytest.raises(ValueError, match="median"):
+        rollup.roll(_cube().assign(median=1.0), [], ("n", "amount"))
+
+
+@pytest.fixture(scope="module", params=["random", "demo"])
+def company(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Workspace, int]]:
+    root: Path = tmp_path_factory.mktemp(f"rollup-{request.param}") / "ws"
+    if request.param == "demo":
+        found = demo_workspace(root)
+        assert found is not None
+        ws, year = found
+    else:
+        ws, year = init_workspace(root), YEAR
+        build_random(ws)
+    yield ws, year
+    ws.close()
+
+
+def _close(a: Any, b: Any, cents: bool = False) -> bool:
+    """Equal, numbers to 1e-9 (``cents``: money shown rounded to the cent may differ by one
+    cent, the two sums adding the same floats in another order)."""
+    if a is None or b is None or (isinstance(a, float) and math.isnan(a)):
+        return a is b or (pd.isna(a) and pd.isna(b))
+    if isinstance(a, int | float | Decimal) and not isinstance(a, bool):
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=0.011 if cents else 1e-9)
+    return bool(a == b)
+
+
+def _rows(ws: Workspace, year: int, by: list[str]) -> dict[tuple[str, str, str], Any]:
+    result = ws.metrics(period=str(year), grain="quarter", by=by)
+    return {(r["metric"], r["period"], repr(sorted(r["group"].items()))): r for r in result.rows()}
+
+
+@pytest.mark.parametrize("by", [[], ["team"], ["rep"], ["manager", "region"]])
+def test_the_review_is_the_same_with_and_without_cubes(
+    company: tuple[Workspace, int], by: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws, year = company
+    with_cubes = _rows(ws, year, by)
+    monkeypatch.setattr(rollup, "applies", lambda family, dims: False)
+    ws.derived.clear()
+    direct = _rows(ws, year, by)
+    assert with_cubes.keys() == direct.keys()
+    for key, row in direct.items():
+        other = with_cubes[key]
+        money = row["unit"] in ("money", "money_per_day")
+        assert _close(other["value"], row["value"], money), (key, other["value"], row["value"])
+        assert other["components"].keys() == row["components"].keys(), key
+        for name, value in row["components"].items():
+            assert _close(other["components"][name], value, cents=True), (key, name)
+
+
+def test_a_coarser_grouping_of_the_same_periods_runs_no_query_for_additive_families(
+    company: tuple[Workspace, int],
+) -> None:
+    ws, year = company
+    ws.derived.clear()
+    first = ws.metrics(period=str(year), grain="quarter")
+    by_team = ws.metrics(period=str(year), grain="quarter", by=["team"])
+    additive = {name for name, f in family_registry().items() if f.additive}
+    assert additive & set(first.queries)
+    assert not additive & set(by_team.queries)
+    other_periods = ws.metrics(period=str(year), grain="month", by=["team"])
+    assert additive & set(other_periods.queries)  # another spine: its own cubes
