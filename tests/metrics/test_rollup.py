@@ -39,7 +39,8 @@ def test_applies_only_to_additive_families_and_rep_dimensions() -> None:
     assert not rollup.applies(_family(), ("team", "segment"))
     assert not rollup.applies(_family(additive=False), ())
     assert not rollup.applies(_family(other=("median",)), ())
-    assert not rollup.applies(_family(inherent=("stage",)), ())
+    assert rollup.applies(_family(other=("next",), maxima=("next",)), ())
+    assert rollup.applies(_family(inherent=("stage",)), ("team", "stage"))
     assert not rollup.applies(_family(dims_supported=frozenset({"rep", "team"})), ())
 
 
@@ -53,29 +54,47 @@ def _cube() -> pd.DataFrame:
             "region": ["EU", "US", None, "EU", "US"],
             "n": [1, 2, 4, 8, 16],
             "amount": [Decimal("0.10"), Decimal("0.20"), None, None, None],
+            "latest": ["b", "a", None, None, None],
         }
     )
 
 
+FAMILY = _family(components=("n", "amount"), other=("latest",), maxima=("latest",))
+
+
 def test_roll_sums_by_the_requested_dimensions() -> None:
-    out = rollup.roll(_cube(), ["team"], ("n", "amount"))
+    out = rollup.roll(_cube(), FAMILY, ["team"])
     rows = {(r.period, r.team): (r.n, r.amount) for r in out.itertuples()}
     assert rows[("Q1", "A")] == (3, Decimal("0.30"))  # decimals stay exact
+    latest = {(r.period, r.team): r.latest for r in out.itertuples()}
+    assert latest[("Q1", "A")] == "b" and pd.isna(latest[("Q2", "B")])  # maxima: the largest
     none_key = next(k for k in rows if k[0] == "Q1" and pd.isna(k[1]))
     assert rows[none_key][0] == 4  # a missing team is its own group
     assert pd.isna(rows[("Q2", "B")][1])  # all cells null: null, as SQL's SUM
-    company = rollup.roll(_cube(), [], ("n", "amount"))
+    company = rollup.roll(_cube(), FAMILY, [])
     assert dict(zip(company["period"], company["n"], strict=True)) == {"Q1": 7, "Q2": 24}
 
 
 def test_roll_of_an_empty_cube_is_empty() -> None:
-    out = rollup.roll(_cube().iloc[:0], ["rep"], ("n", "amount"))
-    assert list(out.columns) == ["period", "rep", "n", "amount"] and out.empty
+    out = rollup.roll(_cube().iloc[:0], FAMILY, ["rep"])
+    assert list(out.columns) == ["period", "rep", "n", "amount", "latest"] and out.empty
+
+
+def test_roll_keeps_the_inherent_dimensions() -> None:
+    family = _family(inherent=("stage",))
+    cube = pd.concat([_cube().assign(stage="Won"), _cube().assign(stage="Lost")])
+    out = rollup.roll(cube.drop(columns=["amount", "latest"]), family, ["stage"])
+    assert sorted(zip(out["period"], out["stage"], out["n"], strict=True)) == [
+        ("Q1", "Lost", 7),
+        ("Q1", "Won", 7),
+        ("Q2", "Lost", 24),
+        ("Q2", "Won", 24),
+    ]
 
 
 def test_roll_refuses_a_column_that_is_not_a_component() -> None:
     with pytest.raises(ValueError, match="median"):
-        rollup.roll(_cube().assign(median=1.0), [], ("n", "amount"))
+        rollup.roll(_cube().assign(median=1.0), FAMILY, [])
 
 
 @pytest.fixture(scope="module", params=["random", "demo"])

@@ -119,9 +119,9 @@ def _run_family(ctx: Context, family: Family, by: Sequence[str]) -> pd.DataFrame
     dims = family.dims_for(by)
     if rollup.applies(family, dims):
         cube = ctx.shared_frame(
-            f"cube {family.name}", lambda: _query(ctx, family, rollup.CUBE_DIMS)
+            f"cube {family.name}", lambda: _query(ctx, family, rollup.cube_dims(family))
         )
-        frame = rollup.roll(cube, dims, family.components)
+        frame = rollup.roll(cube, family, dims)
     else:
         frame = _query(ctx, family, dims)
     for d in dims:

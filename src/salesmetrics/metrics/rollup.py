@@ -11,11 +11,13 @@ period and combination present, a few thousand rows), keeps it with the spine's 
 intermediates (:meth:`salesmetrics.derived.Derived.frame`) and answers every grouping of those
 dimensions from it (:func:`roll`), without another query.
 
-A family is additive when it says so (``Family.additive``) and has no ``other`` columns (a
-median is not a sum of medians) and no inherent dimension; a distinct count qualifies only when
-the counted entity lies in one group (``team``'s sellers: one row per rep). Groups absent from
-the cube are absent from the rollup, as from the query; a group whose cells are all null gets
-null, as SQL's ``SUM`` gives.
+A family is additive when it says so (``Family.additive``) and its ``other`` columns, if any,
+are maxima over its rows (``Family.maxima``: the next stage of a stage, the event types scored
+in a period), whose value for a coarser group is the largest of its parts; a median is not (a
+family with one runs its own query). A distinct count qualifies only when the counted entity
+lies in one group (``team``'s sellers: one row per rep). A family's inherent dimensions (the
+stage of ``stages``) stay in the cube's keys. Groups absent from the cube are absent from the
+rollup, as from the query; a group whose cells are all null gets null, as SQL's ``SUM`` gives.
 """
 
 from __future__ import annotations
@@ -32,26 +34,36 @@ if TYPE_CHECKING:
 CUBE_DIMS: tuple[str, ...] = ("rep", "team", "manager", "region")
 
 
+def cube_dims(family: Family) -> tuple[str, ...]:
+    """The dimensions ``family``'s cube is grouped by: :data:`CUBE_DIMS` and its inherent ones."""
+    return (*CUBE_DIMS, *family.inherent)
+
+
 def applies(family: Family, dims: Sequence[str]) -> bool:
-    """Whether ``family`` grouped by ``dims`` can be read from its cube."""
+    """Whether ``family`` grouped by ``dims`` (its inherent dimensions included) can be read
+    from its cube."""
     return (
         family.additive
-        and not family.other
-        and not family.inherent
+        and set(family.other) <= set(family.maxima)
         and set(CUBE_DIMS) <= family.dims_supported
-        and set(dims) <= set(CUBE_DIMS)
+        and set(dims) - set(family.inherent) <= set(CUBE_DIMS)
     )
 
 
-def roll(cube: pd.DataFrame, dims: Sequence[str], components: Sequence[str]) -> pd.DataFrame:
-    """The ``components`` of ``cube`` (grouped by ``period`` and :data:`CUBE_DIMS`) summed by
-    ``period`` and ``dims``; missing group values form their own group."""
+def roll(cube: pd.DataFrame, family: Family, dims: Sequence[str]) -> pd.DataFrame:
+    """``family``'s components of ``cube`` (grouped by ``period`` and :func:`cube_dims`)
+    summed by ``period`` and ``dims``, its maxima the largest value; missing group values form
+    their own group."""
     keys = ["period", *dims]
-    extra = set(cube.columns) - {"period", *CUBE_DIMS, *components}
+    sums = [c for c in family.components if c in cube.columns]
+    maxima = [c for c in family.maxima if c in cube.columns]
+    extra = set(cube.columns) - {"period", *cube_dims(family), *sums, *maxima}
     if extra:
-        raise ValueError(f"cube columns {sorted(extra)} are not additive components")
-    columns = [c for c in components if c in cube.columns]
+        raise ValueError(f"cube columns {sorted(extra)} are neither components nor maxima")
     if not len(cube):
-        return cube[[*keys, *columns]].copy()
-    grouped = cube.groupby(keys, dropna=False, sort=False)[columns]
-    return grouped.sum(min_count=1).reset_index()
+        return cube[[*keys, *sums, *maxima]].copy()
+    grouped = cube.groupby(keys, dropna=False, sort=False)
+    out = grouped[sums].sum(min_count=1)
+    if maxima:
+        out = out.join(grouped[maxima].max())
+    return out.reset_index()

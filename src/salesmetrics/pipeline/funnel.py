@@ -248,4 +248,6 @@ FAMILY = Family(
     build=build,
     inherent=("stage",),
     drills={"visits": drill_visits},
+    additive=True,
+    maxima=("next_stage",),
 )

@@ -37,7 +37,8 @@ class Family:
     missing stays missing). ``drills`` map a row kind to a function returning the row-level
     table (``period``, ``dim_*`` columns and the row's fields). ``additive``: every component
     is a count or sum over rows each in exactly one group, so that the family grouped by rep
-    dimensions can be summed up from its finest grouping (:mod:`salesmetrics.metrics.rollup`).
+    dimensions can be summed up from its finest grouping (:mod:`salesmetrics.metrics.rollup`);
+    ``maxima``: the ``other`` columns that are a maximum over the rows (rolled up by max).
     """
 
     name: str
@@ -50,6 +51,7 @@ class Family:
     inherent: tuple[str, ...] = ()
     what: str = ""
     additive: bool = False
+    maxima: tuple[str, ...] = ()
 
     def dims_for(self, by: Sequence[str]) -> tuple[str, ...]:
         """The dimensions of ``by`` this family groups by, then its inherent ones."""

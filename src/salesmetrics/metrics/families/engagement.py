@@ -192,4 +192,6 @@ FAMILY = Family(
     other=OTHER,
     build=build,
     drills={"scores": drill_scores},
+    additive=True,
+    maxima=OTHER,
 )
