@@ -43,7 +43,8 @@ class Request:
 
 @dataclass
 class Evaluation:
-    """What one request gave: seconds, the engine's query labels, result rows, expressions."""
+    """What one request gave: seconds, the engine's query labels, result rows, expressions,
+    the statements DuckDB logged and the families its values came from."""
 
     request: Request
     seconds: float
@@ -52,6 +53,7 @@ class Evaluation:
     expressions: list[ir.Expr] = field(default_factory=list, repr=False)
     frame: pd.DataFrame | None = field(default=None, repr=False)
     statements: list[str] = field(default_factory=list, repr=False)
+    families: list[str] = field(default_factory=list)
 
 
 def last_full_year(last_day: dt.date | None = None) -> str:
@@ -124,6 +126,7 @@ def run(
                 recorder.expressions,
                 result.to_pandas() if keep else None,
                 log.statements,
+                list(result.families),
             )
         )
     return out

@@ -56,12 +56,19 @@ def test_queries_do_not_grow_with_periods_or_groups(tiny: Workspace) -> None:
     fig = p6_queries.figure(runs)
     assert fig.ratio is not None and fig.ratio >= 1
     assert all(r["families"] > 0 for r in fig.details["evaluations"])
+    # a grouping read from the cubes of the same periods still counts the families it used
+    assert runs[3].families and set(runs[3].families) > set(runs[3].queries) & set(runs[3].families)
 
 
 def test_period_invariance_fails_when_counts_differ(tiny: Workspace) -> None:
     runs = review.run(tiny, [review.Request("2025", "quarter", ())], record=True)
     other = review.Evaluation(
-        review.Request("2025", "month", ()), 0.0, runs[0].queries, 0, statements=["SELECT 1"]
+        review.Request("2025", "month", ()),
+        0.0,
+        runs[0].queries,
+        0,
+        statements=["SELECT 1"],
+        families=runs[0].families,
     )
     assert not p6_queries.period_invariant([runs[0], other])
     assert p6_queries.figure([runs[0], other]).holds is False
@@ -72,7 +79,12 @@ def test_more_materialisations_than_families_fail(tiny: Workspace) -> None:
     assert p6_queries.figure(runs).holds
     many = [f'INSERT INTO "_sm_derived_t{i}" ("a") SELECT 1' for i in range(100)]
     flooded = review.Evaluation(
-        runs[0].request, 0.0, runs[0].queries, 0, statements=[*runs[0].statements, *many]
+        runs[0].request,
+        0.0,
+        runs[0].queries,
+        0,
+        statements=[*runs[0].statements, *many],
+        families=runs[0].families,
     )
     fig = p6_queries.figure([runs[0], flooded])
     assert fig.holds is False and "materialisations" in fig.note

@@ -109,6 +109,7 @@ def evaluate(
         compare=plan.compare,
         notes=notes,
         queries=list(queries),
+        families=list(needed),
     )
 
 

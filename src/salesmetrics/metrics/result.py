@@ -67,7 +67,8 @@ class MetricResult:
     ``frame`` has one row per result (columns :data:`ROW_KEYS`, the comparison columns when a
     comparison was asked for, and ``group``/``components`` as dicts). ``notes`` are remarks about
     the evaluation as a whole (metrics skipped for lack of data); ``queries`` lists the backend
-    queries it ran.
+    queries it ran; ``families`` the component families its values were computed from (by their
+    own query or summed from a cube another evaluation of the same periods computed).
     """
 
     base_currency: str
@@ -76,6 +77,7 @@ class MetricResult:
     compare: str | None = None
     notes: list[str] = field(default_factory=list)
     queries: list[str] = field(default_factory=list)
+    families: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.frame)
