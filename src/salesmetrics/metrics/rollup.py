@@ -27,11 +27,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from salesmetrics.metrics.dims import DIMENSIONS, REP_DIMS
+
 if TYPE_CHECKING:
     from salesmetrics.metrics.families import Family
 
-#: The cube's dimensions: the rep, and what the family takes from the rep or its account.
-CUBE_DIMS: tuple[str, ...] = ("rep", "team", "manager", "region")
+#: The cube's dimensions: the rep dimensions (the rep, and what a family takes from the rep or
+#: its account), in the order results list them.
+CUBE_DIMS: tuple[str, ...] = tuple(d for d in DIMENSIONS if d in REP_DIMS)
 
 
 def cube_dims(family: Family) -> tuple[str, ...]:
@@ -45,8 +48,8 @@ def applies(family: Family, dims: Sequence[str]) -> bool:
     return (
         family.additive
         and set(family.other) <= set(family.maxima)
-        and set(CUBE_DIMS) <= family.dims_supported
-        and set(dims) - set(family.inherent) <= set(CUBE_DIMS)
+        and family.dims_supported >= REP_DIMS
+        and set(dims) - set(family.inherent) <= REP_DIMS
     )
 
 
