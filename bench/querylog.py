@@ -6,8 +6,9 @@ period bounds, schema lookups); P6 counts what reaches the backend. Statements a
 intermediate of the evaluation's periods, ``_sm_periods_*``), ``derived``
 (materialising a whole-history intermediate, :mod:`salesmetrics.derived`: once per data version,
 so only the first evaluation after a change runs them; kept between sessions as ``_sm_kept_*``
-on DuckDB), ``metadata`` (``DESCRIBE``, schema lookups, the kept tables' stamps)
-and ``other`` (registrations of in-memory tables, settings).
+on DuckDB), ``metadata`` (``DESCRIBE``, schema lookups, the kept tables' stamps, and storing
+the rows of per-period kept tables, already computed by a data query, with the periods they
+hold) and ``other`` (registrations of in-memory tables, settings).
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ _METADATA = ("DESCRIBE", "SHOW", "PRAGMA")
 _DERIVED = ("_SM_DERIVED_", "_SM_KEPT_")
 _PERIODS = "_SM_PERIODS_"
 # keeping tables (salesmetrics.kept): their stamps table (not the kept tables, which queries
-# read as data) and the catalog
-_KEEPING = re.compile(r"\b_SM_KEPT\b|DUCKDB_TABLES\(\)")
+# read as data), the catalog, the periods of per-period tables and their rows' in-memory view
+_KEEPING = re.compile(r"\b_SM_KEPT\b|\b_SM_KEPT_PERIODS\b|\b_SM_ROWS_\d+\b|DUCKDB_TABLES\(\)")
 _LOOKUPS = ("SELECT CURRENT_DATABASE()", "SELECT CURRENT_SCHEMA()")
 KINDS = ("data", "derived", "metadata", "other")
 
@@ -34,13 +35,15 @@ KINDS = ("data", "derived", "metadata", "other")
 def kind(statement: str) -> str:
     """``data``, ``metadata`` or ``other`` for one logged statement."""
     head = statement.lstrip().upper()
+    if _KEEPING.search(head) is not None:
+        return "metadata"
     if head.startswith("INSERT INTO"):
         target = head.split("(", 1)[0]
         if any(d in target for d in _DERIVED):
             return "derived"  # Ibis creates the table, then fills it with the query
         if _PERIODS in target:
             return "data"  # an intermediate of the evaluation's periods: part of its work
-    if head in _LOOKUPS or head.startswith(_METADATA) or _KEEPING.search(head) is not None:
+    if head in _LOOKUPS or head.startswith(_METADATA):
         return "metadata"
     if head.startswith(_DATA):
         return "data"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
+import duckdb
+import pyarrow as pa
 import pytest
 
 from salesmetrics import kept
 from salesmetrics.config import CONFIG_FILE
+from salesmetrics.metrics.families import registry as family_registry
 from salesmetrics.workspace import Workspace, open_workspace
 from tests.pipeline.test_funnel import build
 from tests.test_derived import add_a_deal
@@ -99,3 +103,62 @@ def test_a_dry_run_import_keeps_them(workspace: Workspace, tmp_path: Path) -> No
     assert result.dry_run and kept_before and _kept_tables(workspace) == kept_before
     again = workspace.metrics(period=PERIOD)
     assert not _derived(again.queries)
+
+
+# -- per-period tables (a family's component cube, kept period by period) ---------------------
+
+
+def _rows(*periods: str) -> pa.Table:
+    return pa.table(
+        {
+            "n": pa.array([len(p) for p in periods], pa.int64()),
+            "amount": pa.array([Decimal("1.50")] * len(periods), pa.decimal128(38, 2)),
+            kept.PERIOD_KEY: pa.array(list(periods), pa.string()),
+        }
+    )
+
+
+def test_per_period_rows_are_kept_and_read_by_period(workspace: Workspace) -> None:
+    store = kept.Kept(lambda: workspace.backend)
+    assert store.periods("cube_x", "s1") == set()
+    store.append("cube_x", "s1", ["a", "b", "c"], _rows("a", "b"))  # c: done, without rows
+    store.append("cube_x", "s1", ["dd"], _rows("dd"))
+    assert store.periods("cube_x", "s1") == {"a", "b", "c", "dd"}
+    assert store.periods("cube_x", "s2") == set()  # another stamp holds nothing
+    got = store.read("cube_x", ["b", "c", "dd"])
+    assert sorted(got[kept.PERIOD_KEY].to_pylist()) == ["b", "dd"]
+    assert got.schema.field("amount").type == pa.decimal128(38, 2)  # types survive
+    again = kept.Kept(lambda: workspace.backend)  # a later session reads the periods back
+    assert again.periods("cube_x", "s1") == {"a", "b", "c", "dd"}
+    again.append("cube_x", "s2", ["a"], _rows("a"))  # another stamp replaces the table
+    assert again.periods("cube_x", "s2") == {"a"} and again.read("cube_x", ["b"]).num_rows == 0
+    again.forget()
+    assert _kept_tables(workspace) == set() and again.periods("cube_x", "s2") == set()
+
+
+def test_a_failed_append_records_nothing(workspace: Workspace) -> None:
+    store = kept.Kept(lambda: workspace.backend)
+    store.append("cube_x", "s1", ["a"], _rows("a"))
+    bad = pa.table({"other": pa.array([1]), kept.PERIOD_KEY: pa.array(["b"])})
+    with pytest.raises(duckdb.Error):
+        store.append("cube_x", "s1", ["b"], bad)  # a column the table does not have
+    later = kept.Kept(lambda: workspace.backend)
+    assert later.periods("cube_x", "s1") == {"a"}  # the transaction was rolled back
+    assert later.read("cube_x", ["a", "b"]).num_rows == 1
+
+
+def test_a_later_session_reads_the_cubes_of_periods_asked_before(workspace: Workspace) -> None:
+    build(workspace)
+    first = workspace.metrics(period=PERIOD, by=["team"])
+    additive = {name for name, f in family_registry().items() if f.additive}
+    assert additive & set(first.queries)
+    workspace.close()
+    ws = open_workspace(workspace.root)
+    try:
+        later = ws.metrics(period=PERIOD, by=["team"])
+        assert not additive & set(later.queries)  # read from the kept cubes
+        assert later.rows() == first.rows()
+        other = ws.metrics(period="2024-Q3", by=["team"])
+        assert additive & set(other.queries)  # a period not asked before is computed
+    finally:
+        ws.close()

@@ -20,8 +20,14 @@ table for one period spine (``key``: its periods), so that the same periods grou
 (company-wide, by team, by rep) read it instead of computing it again. These are data queries
 of the evaluation that builds them (named ``_sm_periods_*``, counted as ``periods <name>``);
 the tables of at most :data:`PERIOD_SCOPES` spines are kept, the least recently used dropped.
-:meth:`Derived.frame` keeps small results of a spine the same way, as pandas frames (the
-component cube of a family, :mod:`salesmetrics.metrics.rollup`).
+:meth:`Derived.frame` keeps small results of a spine the same way, as pandas frames.
+
+**Per period.** A result made of rows per period, each period's rows independent of the other
+periods asked with it (a family's component cube, :mod:`salesmetrics.metrics.rollup`), is
+computed period by period: :meth:`Derived.periodic` computes only the periods not computed
+before under the same data version, in one query, and keeps them. On DuckDB they are kept in
+the workspace file (:meth:`Kept.append`), so a later session asking for periods an earlier one
+asked for reads their rows; elsewhere for the session.
 
 **Kept between sessions (DuckDB).** In a DuckDB workspace the whole-history tables are
 ordinary tables of the database file (:mod:`salesmetrics.kept`), stamped with the data version
@@ -48,8 +54,11 @@ tools.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from salesmetrics import kept
 from salesmetrics.backends import scratch
@@ -73,6 +82,7 @@ class Derived:
         # stored name (None: a kept table, not dropped with the session) and table
         self._tables: dict[tuple[str, Hashable], tuple[str | None, ir.Table]] = {}
         self._frames: dict[tuple[str, Hashable], pd.DataFrame] = {}  # of a period scope
+        self._session_rows = SessionRows()  # per-period results, when not kept
         self._scopes: dict[Hashable, None] = {}  # period scopes, least recently used first
         self._version: Hashable | None = None
         self._keep = keep
@@ -136,6 +146,26 @@ class Derived:
             self._frames[key] = compute()
         return self._frames[key]
 
+    def periodic(
+        self, name: str, periods: Sequence[str], compute: Callable[[list[str]], pa.Table]
+    ) -> pa.Table:
+        """The rows of ``periods`` (period keys, :func:`kept.period_key`; at least one) of the
+        per-period result ``name``. ``compute(missing)`` gives the rows (with column
+        :data:`kept.PERIOD_KEY`) of the periods not computed before under this data version;
+        they are kept, in the workspace file on DuckDB. At most two queries: the computation
+        and one read of the periods kept before."""
+        store: Kept | SessionRows = self._kept_tables() if self._stamp else self._session_rows
+        stamp = self._stamp or ""
+        done = store.periods(name, stamp)
+        before = [p for p in periods if p in done]
+        missing = [p for p in periods if p not in done]
+        parts = [store.read(name, before)] if before else []
+        if missing:
+            rows = compute(missing)
+            store.append(name, stamp, missing, rows)
+            parts.append(rows)
+        return pa.concat_tables(parts, promote_options="permissive")
+
     def _enter(self, scope: Hashable) -> None:
         """Make ``scope`` the most recently used; drop the tables of the oldest beyond
         :data:`PERIOD_SCOPES`."""
@@ -155,6 +185,7 @@ class Derived:
         """Release every materialised table."""
         tables, self._tables = self._tables, {}
         self._frames = {}
+        self._session_rows = SessionRows()
         self._scopes = {}
         self._kept = None  # the stamps are read again (the workspace may have been reopened)
         for stored, _ in tables.values():
@@ -176,3 +207,27 @@ class Derived:
         if self._kept is None:
             self._kept = Kept(self._backend)
         return self._kept
+
+
+class SessionRows:
+    """Per-period results kept for the session only (where :class:`Kept` does not apply): the
+    same interface as its per-period tables, the stamp ignored (the session's tables are
+    dropped when the data version changes)."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, tuple[set[str], list[pa.Table]]] = {}
+
+    def periods(self, name: str, stamp: str) -> set[str]:
+        """The periods kept under ``name``."""
+        return set(self._rows.get(name, (set(), []))[0])
+
+    def append(self, name: str, stamp: str, periods: Sequence[str], rows: pa.Table) -> None:
+        """Keep ``rows``, the rows of ``periods``, under ``name``."""
+        done, parts = self._rows.setdefault(name, (set(), []))
+        parts.append(rows)
+        done.update(periods)
+
+    def read(self, name: str, periods: Sequence[str]) -> pa.Table:
+        """The rows of ``periods`` kept under ``name``."""
+        rows = pa.concat_tables(self._rows[name][1], promote_options="permissive")
+        return rows.filter(pc.is_in(rows[kept.PERIOD_KEY], pa.array(periods, pa.string())))

@@ -21,6 +21,15 @@ def test_kind_sorts_statements() -> None:
     assert querylog.kind("INSERT INTO _sm_kept VALUES ($name, $stamp)") == "metadata"
     assert querylog.kind("SELECT name, stamp FROM _sm_kept") == "metadata"
     assert querylog.kind("SELECT max(a) FROM _sm_kept_x AS t0") == "data"
+    # per-period kept tables: storing rows already computed is bookkeeping, reading them data
+    assert querylog.kind('INSERT INTO "_sm_kept_cube_x" BY NAME SELECT * FROM _sm_rows_3') == (
+        "metadata"
+    )
+    assert querylog.kind('CREATE TABLE "_sm_kept_cube_x" AS SELECT * FROM _sm_rows_3') == (
+        "metadata"
+    )
+    assert querylog.kind("INSERT INTO _sm_kept_periods SELECT $name, unnest($p)") == "metadata"
+    assert querylog.kind('SELECT * FROM "_sm_kept_cube_x" WHERE _sm_period IN (1)') == "data"
     assert querylog.tally(["SELECT 1", "DESCRIBE x"]) == {
         "data": 1,
         "derived": 0,

