@@ -308,7 +308,7 @@ METRICS = (
             {"total_days": 200, "deals": 10},
         ),
         tables=("opportunities",),
-        families=("deals",),
+        families=("deals", "deal_cycles"),
         compute=_sales_cycle_length,
         drill="deals.won",
         null_note="no won deals with both dates in {period}",

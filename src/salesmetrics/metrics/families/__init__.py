@@ -117,6 +117,7 @@ def registry() -> dict[str, Family]:
 
     families = (
         deals.FAMILY,
+        deals.CYCLES,
         leads.FAMILY,
         customers.FAMILY,
         costs.FAMILY,

@@ -5,8 +5,12 @@ Components, per (period, group):
 * by close date — ``won``, ``lost``, ``won_amount``, ``lost_amount`` (base currency),
   ``lost_no_amount`` (lost deals without an amount, left out of the value),
   ``cycle_days``/``cycle_deals`` (Σ days from opening to winning over won deals with both dates),
-  ``cycle_excluded`` (won deals without an opening date), ``cycle_median``;
+  ``cycle_excluded`` (won deals without an opening date);
 * by creation date (cohort) — ``opps_created``, ``opps_won`` (won at any time since).
+
+Every component is a count or a sum over deals, each with one owner, so the family is additive
+(:mod:`salesmetrics.metrics.rollup`). The median of the days to win, ``cycle_median``, is not:
+it is the family ``deal_cycles`` (:data:`CYCLES`), read by the sales cycle length only.
 
 Group dimensions: rep/team/manager/region from the owner, segment/industry from the account,
 source/product/type from the deal.
@@ -17,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import ibis
 import ibis.expr.types as ir
 
 from salesmetrics import fx
@@ -55,19 +58,24 @@ def with_deal_dims(ctx: Context, table: ir.Table, dims: Sequence[str]) -> ir.Tab
     return table.mutate(**own) if own else table
 
 
+def _closed(ctx: Context, statuses: Sequence[str]) -> ir.Table:
+    """The opportunities of ``statuses`` closed within the spine's days (:data:`ROW_FIELDS`)."""
+    opps = ctx.table("opportunities")
+    return opps.filter(
+        opps.status.isin(tuple(statuses)),
+        opps.close_date.notnull(),
+        opps.close_date >= ctx.first_day,
+        opps.close_date < ctx.end_day,
+    ).select(*ROW_FIELDS)
+
+
 def closed_rows(ctx: Context, dims: Sequence[str]) -> ir.Table:
     """Deals won or lost in each period: one row per (period, deal), amounts in base currency.
 
     Adds ``amount_base``, ``created_day`` (opening date in the workspace timezone) and
     ``cycle_days`` (close_date − created_day; null without an opening date).
     """
-    opps = ctx.table("opportunities")
-    closed = opps.filter(
-        opps.status.isin(("won", "lost")),
-        opps.close_date.notnull(),
-        opps.close_date >= ctx.first_day,
-        opps.close_date < ctx.end_day,
-    ).select(*ROW_FIELDS)
+    closed = _closed(ctx, ("won", "lost"))
     closed = fx.to_base(
         closed,
         ctx.table("fx_rates"),
@@ -120,11 +128,6 @@ def build(ctx: Context, dims: Sequence[str]) -> ir.Table:
         cycle_days=closed.cycle_days.sum(where=cycle_ok).cast("float64"),
         cycle_deals=closed.count(where=cycle_ok),
         cycle_excluded=closed.count(where=won & closed.cycle_days.isnull()),
-        # median of the kept values, not median(where=): Ibis compiles that filter into
-        # Spark's percentile argument too, which Spark rejects
-        cycle_median=ibis.ifelse(
-            cycle_ok, closed.cycle_days.cast("float64"), ibis.null("float64")
-        ).median(),
         **fx.missing_aggregates(closed),
     )
     created = created_rows(ctx, dims)
@@ -132,7 +135,19 @@ def build(ctx: Context, dims: Sequence[str]) -> ir.Table:
         opps_created=created.count(),
         opps_won=created.count(where=created.status == "won"),
     )
-    return regroup(keys, [closed_agg, cohort_agg], COMPONENTS, ["cycle_median"])
+    return regroup(keys, [closed_agg, cohort_agg], COMPONENTS)
+
+
+def build_cycles(ctx: Context, dims: Sequence[str]) -> ir.Table:
+    """``cycle_median``: the median days from opening to winning of the deals won in each
+    period with both dates (the deals of :func:`closed_rows`' ``cycle_days``; no amounts)."""
+    won = _closed(ctx, ("won",))
+    won = won.mutate(cycle_days=won.close_date.delta(ctx.local_date(won.created_at), unit="day"))
+    won = with_deal_dims(ctx, won.filter(won.cycle_days.notnull()), dims)
+    rows = in_period(ctx.spine, won, won.close_date)
+    return rows.group_by([rows.period, *gdims.keys(rows, dims)]).aggregate(
+        cycle_median=rows.cycle_days.cast("float64").median()
+    )
 
 
 COMPONENTS = (
@@ -178,8 +193,17 @@ FAMILY = Family(
     tables=("opportunities", "reps", "accounts", "fx_rates"),
     dims_supported=DIMS,
     components=COMPONENTS,
-    other=("cycle_median",),
     build=build,
     drills={"closed": drill_closed, "won": drill_won, "created": drill_created},
     what="opportunities.amount",
+    additive=True,
+)
+
+CYCLES = Family(
+    name="deal_cycles",
+    tables=("opportunities", "reps", "accounts"),
+    dims_supported=DIMS,
+    components=(),
+    other=("cycle_median",),
+    build=build_cycles,
 )
