@@ -151,22 +151,23 @@ def test_the_review_is_the_same_with_and_without_cubes(
     _same_rows(with_cubes, direct)
 
 
-def test_a_period_of_a_cube_is_the_same_computed_alone_or_with_other_periods(
+def test_a_period_is_the_same_computed_alone_or_with_other_periods(
     company: tuple[Workspace, int],
 ) -> None:
-    # the cubes are kept per period (Derived.periodic): a period's rows must not depend on the
-    # other periods of the spine that computed them
+    # every family's rows are kept per period (Derived.periodic): a period's rows must not
+    # depend on the other periods of the spine that computed them
     ws, year = company
+    groupings: list[list[str]] = [[], ["rep"], ["segment"]]
     ws.derived.reset()
-    together = {tuple(by): _rows(ws, year, by) for by in ([], ["rep"])}
+    together = {tuple(by): _rows(ws, year, by) for by in groupings}
     ws.derived.reset()
     for quarter in range(1, 5):
-        ws.metrics(period=f"{year}-Q{quarter}")  # each quarter (and the one before) alone
-    pieces = ws.metrics(period=str(year), grain="quarter")
-    additive = {name for name, f in family_registry().items() if f.additive}
-    assert not additive & set(pieces.queries)  # every period's cube rows were kept
-    for by, rows in together.items():
-        _same_rows(_rows(ws, year, list(by)), rows)
+        for by in groupings:
+            ws.metrics(period=f"{year}-Q{quarter}", by=by)  # each quarter (and the one before)
+    for by in groupings:
+        pieces = ws.metrics(period=str(year), grain="quarter", by=by)
+        assert not set(family_registry()) & set(pieces.queries)  # every period's rows kept
+        _same_rows(_rows(ws, year, by), together[tuple(by)])
 
 
 def test_a_coarser_grouping_of_the_same_periods_runs_no_query_for_additive_families(

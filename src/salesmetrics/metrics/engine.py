@@ -118,47 +118,46 @@ def evaluate(
 
 def _run_family(ctx: Context, family: Family, by: Sequence[str]) -> pd.DataFrame:
     """One family's components grouped by its dimensions of ``by``: summed up from its cube
-    when it has one for them (:mod:`salesmetrics.metrics.rollup`), else its own query; group
-    columns normalised."""
+    when it has one for them (:mod:`salesmetrics.metrics.rollup`), else grouped by those
+    dimensions themselves; kept per period (:func:`_kept_rows`); group columns normalised."""
     dims = family.dims_for(by)
     if rollup.applies(family, dims):
-        cube = ctx.shared_frame(f"cube {family.name}", lambda: _cube(ctx, family))
+        cube = _kept_rows(ctx, family, rollup.cube_dims(family))
         frame = rollup.roll(cube, family, dims)
     else:
-        frame = _query(ctx, family, dims)
+        frame = _kept_rows(ctx, family, dims).copy()
     for d in dims:
         frame[d] = _object(frame[d])
     frame["period"] = frame["period"].astype(object)
     return frame
 
 
-def _cube(ctx: Context, family: Family) -> pd.DataFrame:
-    """``family``'s cube for the spine's periods. A period's cube rows depend on that period
-    only, so they are computed once per data version (one query for the periods not computed
-    before) and kept (:meth:`salesmetrics.derived.Derived.periodic`)."""
+def _kept_rows(ctx: Context, family: Family, dims: Sequence[str]) -> pd.DataFrame:
+    """``family``'s components grouped by ``dims`` for the spine's periods. A period's rows
+    depend on that period only, so they are computed once per data version (one query for the
+    periods not computed before) and kept (:meth:`salesmetrics.derived.Derived.periodic`);
+    the frame of the spine is kept for the session too (:meth:`Context.shared_frame`)."""
+    name = "_".join((family.name, "by", *dims))
 
     def compute(missing: list[str]) -> pa.Table:
         sub = ctx.restricted(missing)
-        rows = _query_arrow(sub, family, rollup.cube_dims(family))
+        rows = _query_arrow(sub, family, dims)
         labels = pa.array(list(sub.period_keys), pa.string())
         keys = pa.array(list(sub.period_keys.values()), pa.string())
         at = pc.index_in(rows["period"].cast(pa.string()), value_set=labels)
         return rows.append_column(PERIOD_KEY, keys.take(at))
 
-    periods = list(ctx.period_keys.values())
-    rows = ctx.ws.derived.periodic(f"cube_{family.name}", periods, compute)
-    cube: pd.DataFrame = rows.drop_columns([PERIOD_KEY]).to_pandas()
-    return cube
+    def read() -> pd.DataFrame:
+        periods = list(ctx.period_keys.values())
+        rows = ctx.ws.derived.periodic(name, periods, compute)
+        frame: pd.DataFrame = rows.drop_columns([PERIOD_KEY]).to_pandas()
+        return frame
 
-
-def _query(ctx: Context, family: Family, dims: Sequence[str]) -> pd.DataFrame:
-    """Run ``family``'s query grouped by ``dims``; check currency conversion."""
-    frame: pd.DataFrame = _query_arrow(ctx, family, dims).to_pandas()
-    return frame
+    return ctx.shared_frame(name, read)
 
 
 def _query_arrow(ctx: Context, family: Family, dims: Sequence[str]) -> pa.Table:
-    """:func:`_query` as Arrow."""
+    """Run ``family``'s query grouped by ``dims``; check currency conversion."""
     rows = ctx.execute_arrow(family.build(ctx, dims), family.name)
     checks = [c for c in (fx.MISSING_COUNT, fx.MISSING_EXAMPLE) if c in rows.column_names]
     if checks:
@@ -190,9 +189,8 @@ def _placeholder(metric: reg.Metric, spine: pd.DataFrame, note: str) -> pd.DataF
     rows["unit"] = str(metric.unit)
     rows["value"] = None
     rows["note"] = note
-    rows["group"] = _objects(_empty(len(rows)), rows.index)
-    rows["_group_key"] = ""
-    rows["components"] = _objects(_empty(len(rows)), rows.index)
+    rows["group"] = _objects(_empty(len(rows)))
+    rows["components"] = _objects(_empty(len(rows)))
     rows["target"] = None
     rows["status"] = None
     for key in COMPARE_KEYS:
@@ -230,41 +228,37 @@ def _metric_rows(
 
     extra = {"seller_basis": ctx.seller_basis, "customer_basis": ctx.customer_basis_name}
     computed = metric.compute(Inputs(data, ctx.config, basis, extra))
-    rows = _values(metric, data, keys, computed)
-    if plan.compare:
-        rows = _add_compare(rows, keys)
-    rows = rows[rows["output"]].copy()
+    if plan.compare:  # the comparison periods' values are read from the other spine rows
+        rows = _add_compare(_values(metric, data, keys, computed, np.arange(len(data))), keys)
+        rows = rows[rows["output"]].reset_index(drop=True)
+    else:
+        output = np.flatnonzero(data["output"].to_numpy(dtype=bool))
+        rows = _values(metric, data, keys, computed, output)
     # the per-row dicts, for the output rows only (a spine also holds earlier periods)
     kept = rows.pop("_row").to_numpy()
-    rows["group"] = _objects([grid.groups[i] for i in kept], rows.index)
-    rows["_group_key"] = grid.sort_keys[kept]
-    rows["components"] = _objects(_components(computed, kept), rows.index)
+    rows["group"] = grid.groups[kept]
+    rows["components"] = _objects(_components(computed, kept))
     target = tgt.resolve(metric, rows, keys, ctx.config)
     targets = target.astype(object)
     targets[np.isnan(target)] = None
-    rows["target"] = _objects(targets.tolist(), rows.index)
+    rows["target"] = targets
     rows["status"] = tgt.status(metric, rows["value"].to_numpy(dtype="float64"), target)
     return rows
 
 
 class _Grid:
-    """A component grid grouped by ``keys`` and, built on first use, its rows' group dicts and
-    sort keys (the same for every metric read from it: metric previous-period merges keep its
-    row order)."""
+    """A component grid grouped by ``keys`` (its rows in result order: by period, then group)
+    and, built on first use, its rows' group dicts (the same for every metric read from it:
+    metric previous-period merges keep its row order)."""
 
     def __init__(self, data: pd.DataFrame, keys: Sequence[str]) -> None:
         self.data = data
         self.keys = list(keys)
 
     @cached_property
-    def groups(self) -> list[dict[str, Any]]:
+    def groups(self) -> np.ndarray:
         """One dict of the keys per grid row (one object per row, shared by the metrics)."""
-        return _records(self.data, self.keys) if self.keys else _empty(len(self.data))
-
-    @cached_property
-    def sort_keys(self) -> np.ndarray:
-        """:func:`_sort_key` of every grid row."""
-        return _sort_key(self.data, self.keys).to_numpy(dtype=object)
+        return _objects(_records(self.data, self.keys) if self.keys else _empty(len(self.data)))
 
 
 def _grid(
@@ -279,7 +273,8 @@ def _grid(
     """The components of families ``names`` (those of ``metric``'s basis) for every (spine
     period, group ``keys``) row: the primary families' groups crossed with the periods,
     broadcast families joined on their own dimensions of the request's ``by``, missing
-    additive components 0."""
+    additive components 0. The rows are in result order (spine order, then the groups'
+    :func:`_sort_key`), which the left merges after the cross product keep."""
     primary = [n for n in names if n not in metric.broadcast]
 
     merged: pd.DataFrame | None = None
@@ -293,8 +288,9 @@ def _grid(
         ["period", "start", "end", "order", "output", "compare_period", "prev_period"]
     ]
     if keys:
-        groups = merged[keys].drop_duplicates().reset_index(drop=True)
-        grid = periods_frame.merge(groups, how="cross")
+        groups = merged[keys].drop_duplicates()
+        order = np.argsort(_sort_key(groups, keys).to_numpy(dtype=object), kind="stable")
+        grid = periods_frame.merge(groups.iloc[order].reset_index(drop=True), how="cross")
     else:
         grid = periods_frame.copy()
     data = grid.merge(merged, on=["period", *keys], how="left")
@@ -309,28 +305,34 @@ def _grid(
 
 
 def _values(
-    metric: reg.Metric, data: pd.DataFrame, keys: Sequence[str], computed: Computed
+    metric: reg.Metric,
+    data: pd.DataFrame,
+    keys: Sequence[str],
+    computed: Computed,
+    positions: np.ndarray,
 ) -> pd.DataFrame:
-    """Result rows (value, note) of a computed metric for every grid row, with the row's
-    position in the grid (``_row``)."""
-    value = np.asarray(computed.value, dtype="float64")
+    """Result rows (value, note) of a computed metric for the grid rows at ``positions``, with
+    the row's position in the grid (``_row``)."""
+    value = np.asarray(computed.value, dtype="float64")[positions]
     value = np.where(np.isfinite(value), value, np.nan)
     if metric.unit in (reg.Unit.MONEY, reg.Unit.MONEY_PER_DAY):
         value = np.round(value, 2)
     note = (
-        np.asarray(computed.notes, dtype=object)
+        np.asarray(computed.notes, dtype=object)[positions]
         if computed.notes is not None
-        else np.full(len(data), None, dtype=object)
+        else np.full(len(positions), None, dtype=object)
     )
-    fallback = render(metric.null_note, data["period"].astype(str)).to_numpy(dtype=object)
-    undefined = np.isnan(value)
-    note = np.where(undefined & pd.isna(note), fallback, note)
-    rows = data[["period", "start", "end", "order", "output", "compare_period", *keys]].copy()
+    columns = ["period", "start", "end", "order", "output", "compare_period", *keys]
+    rows = data[columns].take(positions).reset_index(drop=True)
+    fallback = np.isnan(value) & pd.isna(note)
+    if fallback.any():  # the metric's note for an undefined value without its own
+        periods = rows.loc[fallback, "period"].astype(str)
+        note[fallback] = render(metric.null_note, periods).to_numpy(dtype=object)
     rows["metric"] = metric.id
     rows["unit"] = str(metric.unit)
     rows["value"] = value
     rows["note"] = note
-    rows["_row"] = np.arange(len(data))
+    rows["_row"] = positions
     return rows
 
 
@@ -383,10 +385,10 @@ def _sort_key(data: pd.DataFrame, keys: Sequence[str]) -> pd.Series[Any]:
     return joined
 
 
-def _objects(values: Sequence[Any], index: pd.Index) -> pd.Series[Any]:
-    """A column of Python objects (dicts) aligned on ``index``."""
-    column = pd.Series(index=index, dtype=object)
-    column[:] = list(values)
+def _objects(values: Sequence[Any]) -> np.ndarray:
+    """An array of Python objects (dicts), one per value."""
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
     return column
 
 
@@ -421,13 +423,10 @@ def _assemble(parts: Sequence[pd.DataFrame], plan: Plan) -> pd.DataFrame:
     ]
     if not parts:
         return pd.DataFrame(columns=columns)
+    # each part is one metric's rows, already by period and group (see _grid)
     order = {m.id: i for i, m in enumerate(plan.metrics)}
-    frame = pd.concat(
-        [p.reindex(columns=[*columns, "order", "_group_key"]) for p in parts], ignore_index=True
-    )
-    frame["_metric_order"] = frame["metric"].map(order)
-    frame = frame.sort_values(["_metric_order", "order", "_group_key"], kind="stable")
-    frame = frame.drop(columns=["_metric_order", "_group_key", "order"]).reset_index(drop=True)
+    ordered = sorted(parts, key=lambda part: order[part["metric"].iloc[0]] if len(part) else -1)
+    frame = pd.concat([p.reindex(columns=columns) for p in ordered], ignore_index=True)
     for col in ("value", "note", "target", "status", *COMPARE_KEYS):
         frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     for col in ("start", "end"):
