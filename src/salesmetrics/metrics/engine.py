@@ -40,6 +40,9 @@ from salesmetrics.periods import Grain
 if TYPE_CHECKING:
     from salesmetrics.workspace import Workspace
 
+#: One metric's result rows as columns (equal-length arrays), assembled once at the end.
+Columns = dict[str, np.ndarray]
+
 
 def evaluate(
     ws: Workspace,
@@ -78,7 +81,7 @@ def evaluate(
     families = family_registry()
 
     runnable: list[reg.Metric] = []
-    parts: list[pd.DataFrame] = []
+    parts: list[Columns] = []
     for m in plan.metrics:
         missing = inventory.missing(m.tables)
         if missing:
@@ -182,19 +185,18 @@ def _unsupported_dims(metric: reg.Metric, plan: Plan, families: Mapping[str, Fam
     return None
 
 
-def _placeholder(metric: reg.Metric, spine: pd.DataFrame, note: str) -> pd.DataFrame:
+def _placeholder(metric: reg.Metric, spine: pd.DataFrame, note: str) -> Columns:
     """Rows with a null value and ``note`` for every output period (no groups)."""
-    rows = spine.loc[spine["output"], ["period", "start", "end", "order"]].copy()
-    rows["metric"] = metric.id
-    rows["unit"] = str(metric.unit)
-    rows["value"] = None
-    rows["note"] = note
-    rows["group"] = _objects(_empty(len(rows)))
-    rows["components"] = _objects(_empty(len(rows)))
-    rows["target"] = None
-    rows["status"] = None
-    for key in COMPARE_KEYS:
-        rows[key] = None
+    output = spine["output"].to_numpy(dtype=bool)
+    rows = {c: spine[c].to_numpy(dtype=object)[output] for c in ("period", "start", "end")}
+    n = len(rows["period"])
+    rows.update(
+        metric=_repeat(metric.id, n),
+        unit=_repeat(str(metric.unit), n),
+        note=_repeat(note, n),
+        group=_objects(_empty(n)),
+        components=_objects(_empty(n)),
+    )
     return rows
 
 
@@ -206,7 +208,7 @@ def _metric_rows(
     frames: Mapping[str, pd.DataFrame],
     families: Mapping[str, Family],
     grids: dict[tuple[Any, ...], _Grid],
-) -> pd.DataFrame:
+) -> Columns:
     """Compute ``metric`` for every (spine period, group) row, then keep the output rows.
     ``grids`` keeps the component grid of each set of families (several metrics share one)."""
     basis = plan.bases.get(metric.id, metric.default_basis)
@@ -228,21 +230,21 @@ def _metric_rows(
 
     extra = {"seller_basis": ctx.seller_basis, "customer_basis": ctx.customer_basis_name}
     computed = metric.compute(Inputs(data, ctx.config, basis, extra))
+    output = data["output"].to_numpy(dtype=bool)
     if plan.compare:  # the comparison periods' values are read from the other spine rows
         rows = _add_compare(_values(metric, data, keys, computed, np.arange(len(data))), keys)
-        rows = rows[rows["output"]].reset_index(drop=True)
+        rows = {c: column[output] for c, column in rows.items()}
     else:
-        output = np.flatnonzero(data["output"].to_numpy(dtype=bool))
-        rows = _values(metric, data, keys, computed, output)
+        rows = _values(metric, data, keys, computed, np.flatnonzero(output))
     # the per-row dicts, for the output rows only (a spine also holds earlier periods)
-    kept = rows.pop("_row").to_numpy()
+    kept = rows.pop("_row")
     rows["group"] = grid.groups[kept]
     rows["components"] = _objects(_components(computed, kept))
-    target = tgt.resolve(metric, rows, keys, ctx.config)
+    target = tgt.resolve(metric, rows, len(kept), keys, ctx.config)
     targets = target.astype(object)
     targets[np.isnan(target)] = None
     rows["target"] = targets
-    rows["status"] = tgt.status(metric, rows["value"].to_numpy(dtype="float64"), target)
+    rows["status"] = tgt.status(metric, rows["value"], target)
     return rows
 
 
@@ -310,7 +312,7 @@ def _values(
     keys: Sequence[str],
     computed: Computed,
     positions: np.ndarray,
-) -> pd.DataFrame:
+) -> Columns:
     """Result rows (value, note) of a computed metric for the grid rows at ``positions``, with
     the row's position in the grid (``_row``)."""
     value = np.asarray(computed.value, dtype="float64")[positions]
@@ -322,25 +324,28 @@ def _values(
         if computed.notes is not None
         else np.full(len(positions), None, dtype=object)
     )
-    columns = ["period", "start", "end", "order", "output", "compare_period", *keys]
-    rows = data[columns].take(positions).reset_index(drop=True)
+    columns = ["period", "start", "end", "compare_period", *keys]
+    rows = {c: data[c].to_numpy(dtype=object)[positions] for c in columns}
     fallback = np.isnan(value) & pd.isna(note)
     if fallback.any():  # the metric's note for an undefined value without its own
-        periods = rows.loc[fallback, "period"].astype(str)
+        periods = pd.Series(rows["period"][fallback], dtype=object).astype(str)
         note[fallback] = render(metric.null_note, periods).to_numpy(dtype=object)
-    rows["metric"] = metric.id
-    rows["unit"] = str(metric.unit)
-    rows["value"] = value
-    rows["note"] = note
-    rows["_row"] = positions
+    rows.update(
+        metric=_repeat(metric.id, len(positions)),
+        unit=_repeat(str(metric.unit), len(positions)),
+        value=value,
+        note=note,
+        _row=positions,
+    )
     return rows
 
 
 def _components(computed: Computed, kept: np.ndarray) -> list[dict[str, Any]]:
     """The components shown with each kept row (grid positions ``kept``), hidden ones left
     out."""
-    frame = pd.DataFrame({name: _take(col, kept) for name, col in computed.components.items()})
-    records = _records(frame, list(frame.columns))
+    names = list(computed.components)
+    values = [_take(column, kept) for column in computed.components.values()]
+    records = [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
     if computed.hidden is not None:
         hidden = np.asarray(computed.hidden, dtype=bool)[kept]
         shown = computed.hidden_components
@@ -351,13 +356,13 @@ def _components(computed: Computed, kept: np.ndarray) -> list[dict[str, Any]]:
     return records
 
 
-def _take(column: Any, kept: np.ndarray) -> Any:
-    """Positions ``kept`` of a component column (a constant repeated)."""
+def _take(column: Any, kept: np.ndarray) -> list[Any]:
+    """Positions ``kept`` of a component column (a constant repeated), as Python scalars."""
     if not np.ndim(column):
-        return np.full(len(kept), column, dtype=object)
+        return [column] * len(kept)
     if isinstance(column, pd.Series):
-        return column.iloc[kept].reset_index(drop=True)
-    return np.asarray(column)[kept]
+        return column.iloc[kept].tolist()
+    return np.asarray(column)[kept].tolist()  # type: ignore[no-any-return]
 
 
 def _empty(n: int) -> list[dict[str, Any]]:
@@ -392,44 +397,67 @@ def _objects(values: Sequence[Any]) -> np.ndarray:
     return column
 
 
-def _add_compare(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+def _repeat(value: Any, n: int) -> np.ndarray:
+    """``value`` ``n`` times, as an object array."""
+    return np.full(n, value, dtype=object)
+
+
+def _add_compare(rows: Columns, keys: Sequence[str]) -> Columns:
     """Add the comparison period's value and the change to every row."""
-    other = rows[["period", *keys, "value"]].rename(
+    frame = pd.DataFrame({c: rows[c] for c in ("period", "compare_period", *keys, "value")})
+    other = frame[["period", *keys, "value"]].rename(
         columns={"period": "compare_period", "value": "compare_value"}
     )
-    out = rows.merge(other, on=["compare_period", *keys], how="left")
-    change = out["value"] - out["compare_value"]
-    base = out["compare_value"].abs()
-    out["change"] = change
-    out["change_rate"] = np.where(base > 0, change / base.where(base > 0, 1.0), np.nan)
-    return out
+    # (period, group) is unique, so the left merge keeps one row per row, in order
+    compare = frame.merge(other, on=["compare_period", *keys], how="left")["compare_value"]
+    compare_value = compare.to_numpy(dtype="float64")
+    change = rows["value"] - compare_value
+    base = np.abs(compare_value)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        change_rate = np.where(base > 0, change / np.where(base > 0, base, 1.0), np.nan)
+    return {**rows, "compare_value": compare_value, "change": change, "change_rate": change_rate}
 
 
-def _assemble(parts: Sequence[pd.DataFrame], plan: Plan) -> pd.DataFrame:
-    """Concatenate per-metric rows in request order, then period, then group."""
-    columns = [
-        "metric",
-        "period",
-        "start",
-        "end",
-        "group",
-        "value",
-        "unit",
-        "components",
-        "note",
-        "target",
-        "status",
-        *COMPARE_KEYS,
-    ]
+#: The result frame's columns, in order (the comparison ones when asked for).
+RESULT_COLUMNS = (
+    "metric",
+    "period",
+    "start",
+    "end",
+    "group",
+    "value",
+    "unit",
+    "components",
+    "note",
+    "target",
+    "status",
+)
+#: Columns holding a missing value as None in the result frame.
+_NULLABLE = ("value", "note", "target", "status", *COMPARE_KEYS)
+#: Columns of text in the result frame (the others hold Python objects).
+_TEXT = ("metric", "start", "end", "unit")
+
+
+def _assemble(parts: Sequence[Columns], plan: Plan) -> pd.DataFrame:
+    """Concatenate per-metric rows in request order (each part is one metric's rows, already
+    by period and group: see :func:`_grid`)."""
+    columns = [*RESULT_COLUMNS, *COMPARE_KEYS]
     if not parts:
         return pd.DataFrame(columns=columns)
-    # each part is one metric's rows, already by period and group (see _grid)
     order = {m.id: i for i, m in enumerate(plan.metrics)}
-    ordered = sorted(parts, key=lambda part: order[part["metric"].iloc[0]] if len(part) else -1)
-    frame = pd.concat([p.reindex(columns=columns) for p in ordered], ignore_index=True)
-    for col in ("value", "note", "target", "status", *COMPARE_KEYS):
-        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-    for col in ("start", "end"):
-        days = {d: d.isoformat() if hasattr(d, "isoformat") else d for d in frame[col].unique()}
-        frame[col] = frame[col].map(days)
-    return frame
+    ordered = sorted(
+        parts, key=lambda part: order[part["metric"][0]] if len(part["metric"]) else -1
+    )
+    data: dict[str, pd.Series[Any]] = {}
+    for col in columns:
+        merged = np.concatenate(
+            [p[col] if col in p else np.full(len(p["metric"]), None) for p in ordered]
+        ).astype(object)
+        if col in _NULLABLE:
+            merged[pd.isna(merged)] = None
+        if col in ("start", "end"):  # a few distinct days: formatted once each
+            codes, days = pd.factorize(merged)
+            text = [d.isoformat() if hasattr(d, "isoformat") else d for d in days]
+            merged = np.asarray(text, dtype=object)[codes]
+        data[col] = pd.Series(merged, dtype="str" if col in _TEXT else object, copy=False)
+    return pd.DataFrame(data)

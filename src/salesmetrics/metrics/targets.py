@@ -8,8 +8,8 @@ at most 10 % of the target, **off_track** otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -27,11 +27,14 @@ OFF_TRACK = "off_track"
 AT_RISK_MARGIN = 0.10
 
 
-def resolve(metric: Metric, frame: pd.DataFrame, keys: Sequence[str], config: Config) -> np.ndarray:
-    """The target of each row of ``frame`` (NaN where none), most specific first: a target for
-    the row's rep, then team, manager, region, segment, ...; then the metric's default."""
+def resolve(
+    metric: Metric, rows: Mapping[str, Any], n: int, keys: Sequence[str], config: Config
+) -> np.ndarray:
+    """The target of each of the ``n`` rows (``rows``: their columns, the group dimensions
+    ``keys`` among them; NaN where none), most specific first: a target for the row's rep,
+    then team, manager, region, segment, ...; then the metric's default."""
     configured = config.targets.get(metric.id)
-    target = np.full(len(frame), np.nan)
+    target = np.full(n, np.nan)
     if configured is not None and configured.default is not None:
         target[:] = configured.default
     elif metric.default_target is not None:
@@ -43,7 +46,8 @@ def resolve(metric: Metric, frame: pd.DataFrame, keys: Sequence[str], config: Co
         per_group: dict[str, float] = getattr(configured, dim)
         if not per_group or dim not in keys:
             continue
-        mapped = frame[dim].map(per_group).to_numpy(dtype="float64", na_value=np.nan)
+        group = pd.Series(rows[dim], dtype=object)
+        mapped = group.map(per_group).to_numpy(dtype="float64", na_value=np.nan)
         target = np.where(np.isnan(mapped), target, mapped)
     return target
 
