@@ -34,7 +34,7 @@ from salesmetrics.metrics.context import Context, read_inventory
 from salesmetrics.metrics.families import Family
 from salesmetrics.metrics.families import registry as family_registry
 from salesmetrics.metrics.plan import Plan, plan_request, seller_basis, spine_periods
-from salesmetrics.metrics.result import COMPARE_KEYS, MetricResult
+from salesmetrics.metrics.result import COMPARE_KEYS, ROW_KEYS, MetricResult
 from salesmetrics.periods import Grain
 
 if TYPE_CHECKING:
@@ -418,20 +418,6 @@ def _add_compare(rows: Columns, keys: Sequence[str]) -> Columns:
     return {**rows, "compare_value": compare_value, "change": change, "change_rate": change_rate}
 
 
-#: The result frame's columns, in order (the comparison ones when asked for).
-RESULT_COLUMNS = (
-    "metric",
-    "period",
-    "start",
-    "end",
-    "group",
-    "value",
-    "unit",
-    "components",
-    "note",
-    "target",
-    "status",
-)
 #: Columns holding a missing value as None in the result frame.
 _NULLABLE = ("value", "note", "target", "status", *COMPARE_KEYS)
 #: Columns of text in the result frame (the others hold Python objects).
@@ -441,7 +427,7 @@ _TEXT = ("metric", "start", "end", "unit")
 def _assemble(parts: Sequence[Columns], plan: Plan) -> pd.DataFrame:
     """Concatenate per-metric rows in request order (each part is one metric's rows, already
     by period and group: see :func:`_grid`)."""
-    columns = [*RESULT_COLUMNS, *COMPARE_KEYS]
+    columns = [*ROW_KEYS, *COMPARE_KEYS]
     if not parts:
         return pd.DataFrame(columns=columns)
     order = {m.id: i for i, m in enumerate(plan.metrics)}
