@@ -61,8 +61,9 @@ def _review_bars(root: Path, year: str, bars: set[str], repeat: int) -> list[Fig
                 )
             )
     if "P5" in bars:
-        print("P5: the review in a child process ...", flush=True)
-        figures.append(p5_memory.figure(p5_memory.measure(root, year)))
+        print("P5: the review in a child process, a first and a later session ...", flush=True)
+        first = p5_memory.measure(root, year, first_session=True)
+        figures.append(p5_memory.figure(p5_memory.measure(root, year), first=first))
     return figures
 
 

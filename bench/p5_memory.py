@@ -1,10 +1,14 @@
 """Quality bar P5: peak memory (RSS) of the P1 review, measured in a child process.
 
-``python -m bench.p5_memory ROOT YEAR [--memory-limit 16GB --temp-directory DIR]`` runs the
-review on the workspace in ROOT and prints one JSON line: its seconds and its peak resident
-set (``VmHWM`` from /proc, else ``ru_maxrss``). :func:`measure` starts that child and reads it.
-A memory limit (DuckDB ``memory_limit``, spilling to ``temp_directory``) is for the large run:
-it bounds what the database may hold, so that the review completes within the machine's RAM.
+``python -m bench.p5_memory ROOT YEAR [--first-session] [--memory-limit 16GB --temp-directory
+DIR]`` runs the review on the workspace in ROOT and prints one JSON line: its seconds and its
+peak resident set (``VmHWM`` from /proc, else ``ru_maxrss``). :func:`measure` starts that child
+and reads it. By default the child is a *later session* (it reads what P1's run kept, as P1's
+figure does); ``--first-session`` drops the kept tables first (as an import does), so the child
+computes every intermediate and component, the review's heaviest case, and keeps them again. The
+medium figure is the larger of the two peaks. A memory limit (DuckDB ``memory_limit``, spilling
+to ``temp_directory``) is for the large run: it bounds what the database may hold, so that the
+review completes within the machine's RAM.
 """
 
 from __future__ import annotations
@@ -35,10 +39,18 @@ def peak_rss_bytes() -> int:
 
 
 def measure(
-    root: Path, year: str, *, memory_limit: str | None = None, temp_directory: Path | None = None
+    root: Path,
+    year: str,
+    *,
+    first_session: bool = False,
+    memory_limit: str | None = None,
+    temp_directory: Path | None = None,
 ) -> dict[str, Any]:
-    """Run the review in a child process; its seconds and peak RSS (bytes)."""
+    """Run the review in a child process (``first_session``: without kept tables); its seconds
+    and peak RSS (bytes)."""
     cmd = [sys.executable, "-m", "bench.p5_memory", str(root), year]
+    if first_session:
+        cmd.append("--first-session")
     if memory_limit:
         cmd += ["--memory-limit", memory_limit]
     if temp_directory:
@@ -52,18 +64,34 @@ def measure(
 
 
 def figure(
-    child: dict[str, Any], *, bar: str = "P5", target: float = TARGET_GIB, scale: str = "medium"
+    child: dict[str, Any],
+    *,
+    first: dict[str, Any] | None = None,
+    bar: str = "P5",
+    target: float = TARGET_GIB,
+    scale: str = "medium",
 ) -> Figure:
-    """P5 as a figure: peak RSS in GiB against ``target`` GiB."""
+    """P5 as a figure: peak RSS in GiB against ``target`` GiB; with a ``first`` session's child
+    too, the larger of the two peaks."""
     gib = child["peak_rss_bytes"] / 2**30
+    measured = f"peak RSS {gib:.2f} GiB, review {child['seconds']:.1f} s"
+    details = dict(child)
+    if first is not None:
+        first_gib = first["peak_rss_bytes"] / 2**30
+        measured = (
+            f"peak RSS {max(gib, first_gib):.2f} GiB: first session {first_gib:.2f} GiB"
+            f" ({first['seconds']:.1f} s), later {gib:.2f} GiB ({child['seconds']:.1f} s)"
+        )
+        gib = max(gib, first_gib)
+        details["first_session"] = first
     return Figure(
         bar=bar,
         title=f"memory ({scale})",
-        measured=f"peak RSS {gib:.2f} GiB, review {child['seconds']:.1f} s",
+        measured=measured,
         ratio=gib,
         target=target,
         op="<=",
-        details=child,
+        details=details,
     )
 
 
@@ -75,6 +103,7 @@ def _child(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("root", type=Path)
     parser.add_argument("year")
+    parser.add_argument("--first-session", action="store_true")
     parser.add_argument("--memory-limit")
     parser.add_argument("--temp-directory", type=Path)
     args = parser.parse_args(argv)
@@ -83,6 +112,8 @@ def _child(argv: list[str] | None = None) -> None:
         ws.duckdb.execute("SET memory_limit = $v", {"v": args.memory_limit})
     if args.temp_directory:
         ws.duckdb.execute("SET temp_directory = $v", {"v": str(args.temp_directory)})
+    if args.first_session:
+        ws.derived.reset()  # as after an import: every intermediate computed (and kept) again
     started = time.perf_counter()
     evaluations = review.run(ws, review.requests(args.year))
     seconds = time.perf_counter() - started

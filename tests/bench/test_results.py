@@ -84,3 +84,8 @@ def test_memory_figure_in_gib() -> None:
     assert fig.ratio == 2.0 and fig.holds is True
     large = p5_memory.figure(child | {"peak_rss_bytes": 25 * 2**30}, bar="P5L", target=24.0)
     assert large.holds is False
+    # with a first session's child too: the larger peak decides
+    heavier = child | {"peak_rss_bytes": 4 * 2**30}
+    both = p5_memory.figure(child, first=heavier)
+    assert both.ratio == 4.0 and both.holds is False and "first session 4.00 GiB" in both.measured
+    assert p5_memory.figure(heavier, first=child).ratio == 4.0
