@@ -7,8 +7,10 @@ Materialisations of whole-history intermediates (:mod:`salesmetrics.derived`) ar
 apart: they run once per data version (in the review's first evaluation), and the bar fails if
 there are more of them than families. The bar holds when no evaluation issues more than
 ``TARGET`` data queries per family, and the count does not change when the periods grow (4
-quarters → 12 months, same grouping) or the groups do (the count per family is the same
-company-wide, by team and by rep, up to that bound).
+quarters → 12 months, same grouping). The groups do not add queries either: a call by team or
+by rep issues fewer than the company-wide call of the same periods (its additive families are
+summed from the cubes that call computed), never more than the bound. The review is recorded
+in its first session; a later one reads the components kept per period (one read per family).
 """
 
 from __future__ import annotations
