@@ -480,7 +480,6 @@ def test_a_group_without_a_value_is_none_after_merging_families() -> None:
             "period": ["2025-Q1"],
             "start": [D(2025, 1, 1)],
             "end": [D(2025, 4, 1)],
-            "order": [0],
             "output": [True],
             "compare_period": [None],
             "prev_period": [None],

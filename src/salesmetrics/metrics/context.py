@@ -96,6 +96,8 @@ class Context:
     inventory: Inventory
     queries: list[str] = field(default_factory=list)
     seller_basis: str = "deal_owners"
+    #: The contexts of subsets of the spine's periods (:meth:`restricted`), by period keys.
+    _subsets: dict[tuple[str, ...], Context] = field(default_factory=dict, init=False, repr=False)
 
     @cached_property
     def customer_basis(self) -> CustomerBasis:
@@ -167,15 +169,14 @@ class Context:
         are all of them, else one context per set of keys (its own cached data and spine)."""
         if set(keys) >= set(self.period_keys.values()):
             return self
-        subsets: dict[tuple[str, ...], Context] = self.__dict__.setdefault("_subsets", {})
         key = tuple(sorted(keys))
-        if key not in subsets:
+        if key not in self._subsets:
             wanted = self.periods["period"].map(self.period_keys).isin(set(keys))
             periods = self.periods.loc[wanted].reset_index(drop=True)
-            subsets[key] = Context(
+            self._subsets[key] = Context(
                 self.ws, periods, self.inventory, self.queries, self.seller_basis
             )
-        return subsets[key]
+        return self._subsets[key]
 
     def shared_frame(self, name: str, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         """``compute()`` (a small result frame) kept for this spine's periods and the data

@@ -187,9 +187,9 @@ def _unsupported_dims(metric: reg.Metric, plan: Plan, families: Mapping[str, Fam
 
 def _placeholder(metric: reg.Metric, spine: pd.DataFrame, note: str) -> Columns:
     """Rows with a null value and ``note`` for every output period (no groups)."""
-    output = spine["output"].to_numpy(dtype=bool)
-    rows = {c: spine[c].to_numpy(dtype=object)[output] for c in ("period", "start", "end")}
-    n = len(rows["period"])
+    output = np.flatnonzero(spine["output"].to_numpy(dtype=bool))
+    rows = _at(spine, ("period", "start", "end"), output)
+    n = len(output)
     rows.update(
         metric=_repeat(metric.id, n),
         unit=_repeat(str(metric.unit), n),
@@ -286,9 +286,7 @@ def _grid(
     assert merged is not None
     for key in keys:  # an outer merge may turn a missing group value (None) into NaN
         merged[key] = _object(merged[key])
-    periods_frame = spine[
-        ["period", "start", "end", "order", "output", "compare_period", "prev_period"]
-    ]
+    periods_frame = spine[["period", "start", "end", "output", "compare_period", "prev_period"]]
     if keys:
         groups = merged[keys].drop_duplicates()
         order = np.argsort(_sort_key(groups, keys).to_numpy(dtype=object), kind="stable")
@@ -324,8 +322,7 @@ def _values(
         if computed.notes is not None
         else np.full(len(positions), None, dtype=object)
     )
-    columns = ["period", "start", "end", "compare_period", *keys]
-    rows = {c: data[c].to_numpy(dtype=object)[positions] for c in columns}
+    rows = _at(data, ("period", "start", "end", "compare_period", *keys), positions)
     fallback = np.isnan(value) & pd.isna(note)
     if fallback.any():  # the metric's note for an undefined value without its own
         periods = pd.Series(rows["period"][fallback], dtype=object).astype(str)
@@ -395,6 +392,11 @@ def _objects(values: Sequence[Any]) -> np.ndarray:
     column = np.empty(len(values), dtype=object)
     column[:] = values
     return column
+
+
+def _at(frame: pd.DataFrame, columns: Sequence[str], positions: np.ndarray) -> Columns:
+    """``frame``'s ``columns`` at row ``positions``, as object arrays."""
+    return {c: frame[c].to_numpy(dtype=object)[positions] for c in columns}
 
 
 def _repeat(value: Any, n: int) -> np.ndarray:

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from salesmetrics import periods
@@ -125,7 +124,6 @@ def spine_periods(plan: Plan, fsm: int, window_days: int) -> pd.DataFrame:
     frame["output"] = frame["period"].isin([p.label for p in plan.periods])
     frame["compare_period"] = frame["period"].map(compare_of)
     frame["prev_period"] = frame["period"].map(prev_of)
-    frame["order"] = np.arange(len(frame))
     return frame
 
 

@@ -6,10 +6,10 @@ for, one after the other, over the same periods. For an *additive* family (every
 a count or a sum over rows each of which lies in exactly one group: a deal has one owner, a
 customer one account owner, a seller is one rep) the components grouped by any subset of
 :data:`CUBE_DIMS` are the sums of the components grouped by all of them. So the engine runs
-such a family's query once per spine, grouped by :data:`CUBE_DIMS` (the *cube*: one row per
-period and combination present, a few thousand rows), keeps it with the spine's other
-intermediates (:meth:`salesmetrics.derived.Derived.frame`) and answers every grouping of those
-dimensions from it (:func:`roll`), without another query.
+such a family's query grouped by :data:`CUBE_DIMS` (the *cube*: one row per period and
+combination present, a few thousand rows), keeps its rows per period and data version
+(:meth:`salesmetrics.derived.Derived.periodic`, computed once for each period) and answers
+every grouping of those dimensions from it (:func:`roll`), without another query.
 
 A family is additive when it says so (``Family.additive``) and its ``other`` columns, if any,
 are maxima over its rows (``Family.maxima``: the next stage of a stage, the event types scored
