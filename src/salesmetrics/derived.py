@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Hashable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -66,12 +66,15 @@ from salesmetrics.kept import Kept
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
-    import pandas as pd
 
 _counter = itertools.count()
 
 #: How many period spines keep their tables (a dashboard moving between a few views).
 PERIOD_SCOPES = 4
+
+
+#: A small result kept for a period scope (a frame, an Arrow table).
+T = TypeVar("T")
 
 
 class Derived:
@@ -81,7 +84,7 @@ class Derived:
         self._backend = backend
         # stored name (None: a kept table, not dropped with the session) and table
         self._tables: dict[tuple[str, Hashable], tuple[str | None, ir.Table]] = {}
-        self._frames: dict[tuple[str, Hashable], pd.DataFrame] = {}  # of a period scope
+        self._frames: dict[tuple[str, Hashable], Any] = {}  # of a period scope
         self._session_rows = SessionRows()  # per-period results, when not kept
         self._scopes: dict[Hashable, None] = {}  # period scopes, least recently used first
         self._version: Hashable | None = None
@@ -135,16 +138,15 @@ class Derived:
             self.built.append(f"{kind} {name}")
         return entry[1]
 
-    def frame(
-        self, name: str, compute: Callable[[], pd.DataFrame], *, scope: Hashable
-    ) -> pd.DataFrame:
-        """The result of ``compute()`` (a small pandas frame) under ``name`` for period
-        ``scope``, computed on first use and kept like the tables of the scope."""
+    def frame(self, name: str, compute: Callable[[], T], *, scope: Hashable) -> T:
+        """The result of ``compute()`` (a small frame or Arrow table) under ``name`` for
+        period ``scope``, computed on first use and kept like the tables of the scope."""
         self._enter(scope)
         key = (name, scope)
         if key not in self._frames:
             self._frames[key] = compute()
-        return self._frames[key]
+        kept: T = self._frames[key]
+        return kept
 
     def periodic(
         self, name: str, periods: Sequence[str], compute: Callable[[list[str]], pa.Table]

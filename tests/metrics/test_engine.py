@@ -466,32 +466,3 @@ def test_full_run_uses_one_query_per_family(workspace: Workspace) -> None:
     by_rep = workspace.metrics(period="2024", grain="quarter", by=["rep"])
     assert by_rep.queries[0] == "inventory"
     assert sorted(by_rep.queries[1:]) == sorted(f for f in families if f in by_rep.queries)
-
-
-def test_a_group_without_a_value_is_none_after_merging_families() -> None:
-    import pandas as pd
-
-    from salesmetrics.metrics import engine
-    from salesmetrics.metrics.families import registry as family_registry
-
-    metric = REGISTRY["sales_forecast_accuracy"]
-    spine = pd.DataFrame(
-        {
-            "period": ["2025-Q1"],
-            "start": [D(2025, 1, 1)],
-            "end": [D(2025, 4, 1)],
-            "output": [True],
-            "compare_period": [None],
-            "prev_period": [None],
-        }
-    )
-    team = pd.Series(["East"], dtype=object)
-    no_team = pd.Series(["East", None], dtype=object)  # deals of a rep without a team
-    frames = {
-        "forecasts": pd.DataFrame({"period": ["2025-Q1"], "team": team}),
-        "deals": pd.DataFrame({"period": ["2025-Q1"] * 2, "team": no_team, "won": [1, 2]}),
-    }
-    names = metric.families_for(metric.default_basis)
-    assert set(names) == set(frames)
-    grid = engine._grid(metric, ["team"], names, ["team"], spine, frames, family_registry())
-    assert sorted(grid["team"].tolist(), key=str) == ["East", None]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from salesmetrics import init_workspace
@@ -44,8 +45,8 @@ def test_applies_only_to_additive_families_and_rep_dimensions() -> None:
     assert not rollup.applies(_family(dims_supported=frozenset({"rep", "team"})), ())
 
 
-def _cube() -> pd.DataFrame:
-    return pd.DataFrame(
+def _cube() -> pa.Table:
+    return pa.table(
         {
             "period": ["Q1", "Q1", "Q1", "Q2", "Q2"],
             "rep": ["r1", "r2", None, "r1", "r2"],
@@ -53,7 +54,9 @@ def _cube() -> pd.DataFrame:
             "manager": ["m1", "m1", None, "m1", "m2"],
             "region": ["EU", "US", None, "EU", "US"],
             "n": [1, 2, 4, 8, 16],
-            "amount": [Decimal("0.10"), Decimal("0.20"), None, None, None],
+            "amount": pa.array(
+                [Decimal("0.10"), Decimal("0.20"), None, None, None], pa.decimal128(38, 2)
+            ),
             "latest": ["b", "a", None, None, None],
         }
     )
@@ -63,7 +66,7 @@ FAMILY = _family(components=("n", "amount"), other=("latest",), maxima=("latest"
 
 
 def test_roll_sums_by_the_requested_dimensions() -> None:
-    out = rollup.roll(_cube(), FAMILY, ["team"])
+    out = rollup.roll(_cube(), FAMILY, ["team"]).to_pandas()
     rows = {(r.period, r.team): (r.n, r.amount) for r in out.itertuples()}
     assert rows[("Q1", "A")] == (3, Decimal("0.30"))  # decimals stay exact
     latest = {(r.period, r.team): r.latest for r in out.itertuples()}
@@ -71,20 +74,23 @@ def test_roll_sums_by_the_requested_dimensions() -> None:
     none_key = next(k for k in rows if k[0] == "Q1" and pd.isna(k[1]))
     assert rows[none_key][0] == 4  # a missing team is its own group
     assert pd.isna(rows[("Q2", "B")][1])  # all cells null: null, as SQL's SUM
-    company = rollup.roll(_cube(), FAMILY, [])
+    company = rollup.roll(_cube(), FAMILY, []).to_pandas()
     assert dict(zip(company["period"], company["n"], strict=True)) == {"Q1": 7, "Q2": 24}
 
 
 def test_roll_of_an_empty_cube_is_empty() -> None:
-    out = rollup.roll(_cube().iloc[:0], FAMILY, ["rep"])
-    assert list(out.columns) == ["period", "rep", "n", "amount", "latest"] and out.empty
+    out = rollup.roll(_cube().slice(0, 0), FAMILY, ["rep"])
+    assert out.column_names == ["period", "rep", "n", "amount", "latest"] and out.num_rows == 0
 
 
 def test_roll_keeps_the_inherent_dimensions() -> None:
     family = _family(inherent=("stage",))
-    cube = pd.concat([_cube().assign(stage="Won"), _cube().assign(stage="Lost")])
-    out = rollup.roll(cube.drop(columns=["amount", "latest"]), family, ["stage"])
-    assert sorted(zip(out["period"], out["stage"], out["n"], strict=True)) == [
+    cube = pa.concat_tables(
+        [_cube().append_column("stage", pa.array([stage] * 5)) for stage in ("Won", "Lost")]
+    )
+    out = rollup.roll(cube.drop_columns(["amount", "latest"]), family, ["stage"])
+    columns = (out[c].to_pylist() for c in ("period", "stage", "n"))
+    assert sorted(zip(*columns, strict=True)) == [
         ("Q1", "Lost", 7),
         ("Q1", "Won", 7),
         ("Q2", "Lost", 24),
@@ -94,7 +100,7 @@ def test_roll_keeps_the_inherent_dimensions() -> None:
 
 def test_roll_refuses_a_column_that_is_not_a_component() -> None:
     with pytest.raises(ValueError, match="median"):
-        rollup.roll(_cube().assign(median=1.0), FAMILY, [])
+        rollup.roll(_cube().append_column("median", pa.array([1.0] * 5)), FAMILY, [])
 
 
 @pytest.fixture(scope="module", params=["random", "demo"])

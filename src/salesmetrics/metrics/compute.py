@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,32 +28,45 @@ ObjectArray = npt.NDArray[np.object_]
 class Inputs:
     """The components of one metric for every (period, group) row, and the settings.
 
-    ``frame`` holds the period columns (``period``, ``start``, ``end``), the group columns and
-    every component column of the metric's families (``prev_<name>`` for the previous period's).
+    ``columns`` hold one array per name, one value per row: the period columns (``period``,
+    ``start``, ``end``, ``prev_period``, ``compare_period``), the group columns and every
+    component column of the metric's families (``prev_<name>`` for the previous period's).
     """
 
-    frame: pd.DataFrame
+    columns: Mapping[str, Any]
     config: Config
     basis: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> FloatArray:
         """Component ``name`` as floats (missing → NaN)."""
-        return self.frame[name].to_numpy(dtype="float64", na_value=np.nan)
+        return np.asarray(self.columns[name], dtype="float64")
 
     def __len__(self) -> int:
-        return len(self.frame)
+        return len(self.columns["period"])
 
-    @property
+    def has(self, name: str) -> bool:
+        """Whether the rows carry column ``name`` (a group dimension, say)."""
+        return name in self.columns
+
+    def column(self, name: str) -> pd.Series[Any]:
+        """Column ``name`` as it is (text, timestamps, ...), None for missing."""
+        values = np.asarray(self.columns[name])
+        if values.dtype != object:
+            return pd.Series(values)
+        series = pd.Series(values, dtype=object)
+        return series.where(series.notna(), None)
+
+    @cached_property
     def period(self) -> pd.Series[str]:
         """The period label of each row."""
-        return self.frame["period"].astype(str)
+        return pd.Series(self.columns["period"], dtype=object).astype(str)
 
     @property
     def days(self) -> FloatArray:
         """Days in each row's period."""
-        start = pd.to_datetime(self.frame["start"])
-        end = pd.to_datetime(self.frame["end"])
+        start = pd.to_datetime(pd.Series(self.columns["start"]))
+        end = pd.to_datetime(pd.Series(self.columns["end"]))
         return np.asarray((end - start).dt.days, dtype="float64")
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import ibis
 import ibis.expr.datatypes as idt
@@ -50,6 +50,10 @@ class Inventory:
         return [
             t.replace("|", " or ") for t in tables if not any(self.has(a) for a in t.split("|"))
         ]
+
+
+#: A small result kept for the spine's periods (:meth:`Context.shared_frame`).
+T = TypeVar("T")
 
 
 def spine_frame(periods: Sequence[Period], engagement_window_days: int) -> pd.DataFrame:
@@ -178,9 +182,9 @@ class Context:
             )
         return self._subsets[key]
 
-    def shared_frame(self, name: str, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-        """``compute()`` (a small result frame) kept for this spine's periods and the data
-        version, like :meth:`shared`'s tables (a family's component cube)."""
+    def shared_frame(self, name: str, compute: Callable[[], T]) -> T:
+        """``compute()`` (a small result: a frame, a family's component cube) kept for this
+        spine's periods and the data version, like :meth:`shared`'s tables."""
         return self.ws.derived.frame(name, compute, scope=self.spine_key)
 
     def table(self, name: str) -> ir.Table:

@@ -16,7 +16,6 @@ another way reuse them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,6 +32,7 @@ from salesmetrics.metrics.compute import Computed, Inputs, render
 from salesmetrics.metrics.context import Context, read_inventory
 from salesmetrics.metrics.families import Family
 from salesmetrics.metrics.families import registry as family_registry
+from salesmetrics.metrics.grid import Components, Grid
 from salesmetrics.metrics.plan import Plan, plan_request, seller_basis, spine_periods
 from salesmetrics.metrics.result import COMPARE_KEYS, ROW_KEYS, MetricResult
 from salesmetrics.periods import Grain
@@ -79,6 +79,7 @@ def evaluate(
     ctx = Context(ws, spine, inventory, queries)
     ctx.seller_basis = seller_basis(inventory)
     families = family_registry()
+    rows_spine = _with_text_days(spine)
 
     runnable: list[reg.Metric] = []
     parts: list[Columns] = []
@@ -86,12 +87,12 @@ def evaluate(
         missing = inventory.missing(m.tables)
         if missing:
             parts.append(
-                _placeholder(m, spine, f"no data: the workspace has no {', '.join(missing)}")
+                _placeholder(m, rows_spine, f"no data: the workspace has no {', '.join(missing)}")
             )
             continue
         unsupported = _unsupported_dims(m, plan, families)
         if unsupported:
-            parts.append(_placeholder(m, spine, unsupported))
+            parts.append(_placeholder(m, rows_spine, unsupported))
             continue
         runnable.append(m)
 
@@ -100,12 +101,16 @@ def evaluate(
         for name in m.families_for(plan.bases.get(m.id, m.default_basis)):
             needed[name] = families[name]
     materialised = len(ws.derived.built)
-    frames = {name: _run_family(ctx, fam, plan.by) for name, fam in needed.items()}
+    frames = {
+        name: (_run_family(ctx, fam, plan.by), fam.dims_for(plan.by))
+        for name, fam in needed.items()
+    }
+    components = Components(rows_spine, frames)
     queries.extend(ws.derived.built[materialised:])
 
-    grids: dict[tuple[Any, ...], _Grid] = {}
+    grids: dict[tuple[Any, ...], Grid] = {}
     for m in runnable:
-        parts.append(_metric_rows(ctx, m, plan, spine, frames, families, grids))
+        parts.append(_metric_rows(ctx, m, plan, components, families, grids))
 
     frame = _assemble(parts, plan)
     return MetricResult(
@@ -119,27 +124,35 @@ def evaluate(
     )
 
 
+def _with_text_days(spine: pd.DataFrame) -> pd.DataFrame:
+    """The spine with ``start`` and ``end`` as ISO dates, as result rows show them."""
+    out = spine.copy()
+    for name in ("start", "end"):
+        out[name] = [d.isoformat() for d in spine[name]]
+    return out
+
+
 def _run_family(ctx: Context, family: Family, by: Sequence[str]) -> pd.DataFrame:
     """One family's components grouped by its dimensions of ``by``: summed up from its cube
     when it has one for them (:mod:`salesmetrics.metrics.rollup`), else grouped by those
     dimensions themselves; kept per period (:func:`_kept_rows`); group columns normalised."""
     dims = family.dims_for(by)
     if rollup.applies(family, dims):
-        cube = _kept_rows(ctx, family, rollup.cube_dims(family))
-        frame = rollup.roll(cube, family, dims)
+        rows = rollup.roll(_kept_rows(ctx, family, rollup.cube_dims(family)), family, dims)
     else:
-        frame = _kept_rows(ctx, family, dims).copy()
+        rows = _kept_rows(ctx, family, dims)
+    frame: pd.DataFrame = rows.to_pandas()
     for d in dims:
         frame[d] = _object(frame[d])
     frame["period"] = frame["period"].astype(object)
     return frame
 
 
-def _kept_rows(ctx: Context, family: Family, dims: Sequence[str]) -> pd.DataFrame:
+def _kept_rows(ctx: Context, family: Family, dims: Sequence[str]) -> pa.Table:
     """``family``'s components grouped by ``dims`` for the spine's periods. A period's rows
     depend on that period only, so they are computed once per data version (one query for the
     periods not computed before) and kept (:meth:`salesmetrics.derived.Derived.periodic`);
-    the frame of the spine is kept for the session too (:meth:`Context.shared_frame`)."""
+    the rows of the spine are kept for the session too (:meth:`Context.shared_frame`)."""
     name = "_".join((family.name, "by", *dims))
 
     def compute(missing: list[str]) -> pa.Table:
@@ -150,11 +163,9 @@ def _kept_rows(ctx: Context, family: Family, dims: Sequence[str]) -> pd.DataFram
         at = pc.index_in(rows["period"].cast(pa.string()), value_set=labels)
         return rows.append_column(PERIOD_KEY, keys.take(at))
 
-    def read() -> pd.DataFrame:
+    def read() -> pa.Table:
         periods = list(ctx.period_keys.values())
-        rows = ctx.ws.derived.periodic(name, periods, compute)
-        frame: pd.DataFrame = rows.drop_columns([PERIOD_KEY]).to_pandas()
-        return frame
+        return ctx.ws.derived.periodic(name, periods, compute).drop_columns([PERIOD_KEY])
 
     return ctx.shared_frame(name, read)
 
@@ -194,8 +205,8 @@ def _placeholder(metric: reg.Metric, spine: pd.DataFrame, note: str) -> Columns:
         metric=_repeat(metric.id, n),
         unit=_repeat(str(metric.unit), n),
         note=_repeat(note, n),
-        group=_objects(_empty(n)),
-        components=_objects(_empty(n)),
+        group=_objects([{} for _ in range(n)]),
+        components=_objects([{} for _ in range(n)]),
     )
     return rows
 
@@ -204,41 +215,41 @@ def _metric_rows(
     ctx: Context,
     metric: reg.Metric,
     plan: Plan,
-    spine: pd.DataFrame,
-    frames: Mapping[str, pd.DataFrame],
+    components: Components,
     families: Mapping[str, Family],
-    grids: dict[tuple[Any, ...], _Grid],
+    grids: dict[tuple[Any, ...], Grid],
 ) -> Columns:
     """Compute ``metric`` for every (spine period, group) row, then keep the output rows.
     ``grids`` keeps the component grid of each set of families (several metrics share one)."""
     basis = plan.bases.get(metric.id, metric.default_basis)
     names = metric.families_for(basis)
-    keys = [*plan.by, *metric.dims]
-    grid_key = (tuple(names), tuple(n for n in names if n in metric.broadcast), tuple(keys))
+    keys = (*plan.by, *metric.dims)
+    grid_key = (tuple(names), tuple(n for n in names if n in metric.broadcast), keys)
     grid = grids.get(grid_key)
     if grid is None:
-        data = _grid(metric, plan.by, names, keys, spine, frames, families)
-        grid = grids[grid_key] = _Grid(data, keys)
-    data = grid.data
+        grid = grids[grid_key] = _grid(metric, names, plan.by, families, components)
+    columns = grid.columns
     if metric.previous:
-        prev = data[["period", *keys, *metric.previous]].rename(
-            columns={"period": "prev_period", **{c: f"prev_{c}" for c in metric.previous}}
-        )
-        data = data.merge(prev, on=["prev_period", *keys], how="left")
-        prev_cols = [f"prev_{c}" for c in metric.previous]
-        data[prev_cols] = data[prev_cols].fillna(0)
+        before = grid.shifted("prev_period")
+        columns = {
+            **columns,
+            **{f"prev_{c}": _previous(columns[c], before) for c in metric.previous},
+        }
 
     extra = {"seller_basis": ctx.seller_basis, "customer_basis": ctx.customer_basis_name}
-    computed = metric.compute(Inputs(data, ctx.config, basis, extra))
-    output = data["output"].to_numpy(dtype=bool)
+    computed = metric.compute(Inputs(columns, ctx.config, basis, extra))
+    value = _value(metric, computed)
+    kept = np.flatnonzero(grid.spine["output"].to_numpy(dtype=bool)[grid.period_at])
+    rows = grid.at(kept, ("period", "start", "end", "compare_period", *keys))
+    rows.update(
+        metric=_repeat(metric.id, len(kept)),
+        unit=_repeat(str(metric.unit), len(kept)),
+        value=value[kept],
+        note=_notes(metric, computed, value, rows["period"], kept),
+    )
     if plan.compare:  # the comparison periods' values are read from the other spine rows
-        rows = _add_compare(_values(metric, data, keys, computed, np.arange(len(data))), keys)
-        rows = {c: column[output] for c, column in rows.items()}
-    else:
-        rows = _values(metric, data, keys, computed, np.flatnonzero(output))
-    # the per-row dicts, for the output rows only (a spine also holds earlier periods)
-    kept = rows.pop("_row")
-    rows["group"] = grid.groups[kept]
+        rows.update(_compare(value, grid.shifted("compare_period")[kept], value[kept]))
+    rows["group"] = grid.group_dicts[grid.group_at[kept]]
     rows["components"] = _objects(_components(computed, kept))
     target = tgt.resolve(metric, rows, len(kept), keys, ctx.config)
     targets = target.astype(object)
@@ -248,93 +259,64 @@ def _metric_rows(
     return rows
 
 
-class _Grid:
-    """A component grid grouped by ``keys`` (its rows in result order: by period, then group)
-    and, built on first use, its rows' group dicts (the same for every metric read from it:
-    metric previous-period merges keep its row order)."""
-
-    def __init__(self, data: pd.DataFrame, keys: Sequence[str]) -> None:
-        self.data = data
-        self.keys = list(keys)
-
-    @cached_property
-    def groups(self) -> np.ndarray:
-        """One dict of the keys per grid row (one object per row, shared by the metrics)."""
-        return _objects(_records(self.data, self.keys) if self.keys else _empty(len(self.data)))
-
-
 def _grid(
     metric: reg.Metric,
-    by: Sequence[str],
     names: Sequence[str],
-    keys: Sequence[str],
-    spine: pd.DataFrame,
-    frames: Mapping[str, pd.DataFrame],
+    by: Sequence[str],
     families: Mapping[str, Family],
-) -> pd.DataFrame:
+    components: Components,
+) -> Grid:
     """The components of families ``names`` (those of ``metric``'s basis) for every (spine
-    period, group ``keys``) row: the primary families' groups crossed with the periods,
-    broadcast families joined on their own dimensions of the request's ``by``, missing
-    additive components 0. The rows are in result order (spine order, then the groups'
-    :func:`_sort_key`), which the left merges after the cross product keep."""
+    period, group) row: the primary families' groups crossed with the periods, broadcast
+    families read on their own dimensions, missing additive components 0."""
     primary = [n for n in names if n not in metric.broadcast]
-
-    merged: pd.DataFrame | None = None
-    for name in primary:
-        part = frames[name]
-        merged = part if merged is None else merged.merge(part, on=["period", *keys], how="outer")
-    assert merged is not None
-    for key in keys:  # an outer merge may turn a missing group value (None) into NaN
-        merged[key] = _object(merged[key])
-    periods_frame = spine[["period", "start", "end", "output", "compare_period", "prev_period"]]
-    if keys:
-        groups = merged[keys].drop_duplicates()
-        order = np.argsort(_sort_key(groups, keys).to_numpy(dtype=object), kind="stable")
-        grid = periods_frame.merge(groups.iloc[order].reset_index(drop=True), how="cross")
-    else:
-        grid = periods_frame.copy()
-    data = grid.merge(merged, on=["period", *keys], how="left")
-    for name in names:
-        if name in metric.broadcast:
-            fam = families[name]
-            on = ["period", *fam.dims_for(by)]
-            data = data.merge(frames[name], on=on, how="left")
-    additive = [c for n in names for c in families[n].components if c in data.columns]
-    data[additive] = data[additive].fillna(0)
-    return data
+    broadcast = [n for n in names if n in metric.broadcast]
+    additive = {c for n in names for c in families[n].components}
+    keys = (*by, *metric.dims)
+    return components.grid(keys, primary, broadcast, additive)
 
 
-def _values(
-    metric: reg.Metric,
-    data: pd.DataFrame,
-    keys: Sequence[str],
-    computed: Computed,
-    positions: np.ndarray,
-) -> Columns:
-    """Result rows (value, note) of a computed metric for the grid rows at ``positions``, with
-    the row's position in the grid (``_row``)."""
-    value = np.asarray(computed.value, dtype="float64")[positions]
+def _previous(column: np.ndarray, before: np.ndarray) -> np.ndarray:
+    """``column``'s value in each row's previous period (grid rows ``before``), 0 where none."""
+    values = np.asarray(column, dtype="float64")
+    out = np.where(before >= 0, values[np.maximum(before, 0)], np.nan)
+    return np.where(np.isnan(out), 0.0, out)
+
+
+def _value(metric: reg.Metric, computed: Computed) -> np.ndarray:
+    """A computed metric's values as floats (NaN where undefined), money to the cent."""
+    value = np.asarray(computed.value, dtype="float64")
     value = np.where(np.isfinite(value), value, np.nan)
     if metric.unit in (reg.Unit.MONEY, reg.Unit.MONEY_PER_DAY):
         value = np.round(value, 2)
+    return value
+
+
+def _notes(
+    metric: reg.Metric, computed: Computed, value: np.ndarray, period: np.ndarray, kept: np.ndarray
+) -> np.ndarray:
+    """The note of each kept row: the metric's own, else its null note where undefined."""
     note = (
-        np.asarray(computed.notes, dtype=object)[positions]
+        np.asarray(computed.notes, dtype=object)[kept]
         if computed.notes is not None
-        else np.full(len(positions), None, dtype=object)
+        else np.full(len(kept), None, dtype=object)
     )
-    rows = _at(data, ("period", "start", "end", "compare_period", *keys), positions)
-    fallback = np.isnan(value) & pd.isna(note)
+    fallback = np.isnan(value[kept]) & pd.isna(note)
     if fallback.any():  # the metric's note for an undefined value without its own
-        periods = pd.Series(rows["period"][fallback], dtype=object).astype(str)
+        periods = pd.Series(period[fallback], dtype=object).astype(str)
         note[fallback] = render(metric.null_note, periods).to_numpy(dtype=object)
-    rows.update(
-        metric=_repeat(metric.id, len(positions)),
-        unit=_repeat(str(metric.unit), len(positions)),
-        value=value,
-        note=note,
-        _row=positions,
-    )
-    return rows
+    return note
+
+
+def _compare(value: np.ndarray, other: np.ndarray, own: np.ndarray) -> Columns:
+    """The comparison value (``value`` at grid rows ``other``) and the change from it of each
+    row's ``own`` value."""
+    compare_value = np.where(other >= 0, value[np.maximum(other, 0)], np.nan)
+    change = own - compare_value
+    base = np.abs(compare_value)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        change_rate = np.where(base > 0, change / np.where(base > 0, base, 1.0), np.nan)
+    return {"compare_value": compare_value, "change": change, "change_rate": change_rate}
 
 
 def _components(computed: Computed, kept: np.ndarray) -> list[dict[str, Any]]:
@@ -362,31 +344,6 @@ def _take(column: Any, kept: np.ndarray) -> list[Any]:
     return np.asarray(column)[kept].tolist()  # type: ignore[no-any-return]
 
 
-def _empty(n: int) -> list[dict[str, Any]]:
-    """``n`` empty dicts (the group of company-wide rows, a placeholder's components)."""
-    return [{} for _ in range(n)]
-
-
-def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
-    """``frame[columns]`` as one dict per row, with Python scalars (what
-    ``DataFrame.to_dict("records")`` gives, several times faster)."""
-    names = list(columns)
-    values = [frame[c].tolist() for c in names]
-    return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
-
-
-def _sort_key(data: pd.DataFrame, keys: Sequence[str]) -> pd.Series[Any]:
-    """The group's order in the result: its values as text (missing first), joined by NUL, so
-    that comparing keys compares the values one after the other."""
-    if not keys:
-        return pd.Series("", index=data.index, dtype=object)
-    text = [data[k].astype(object).where(data[k].notna(), "").astype(str) for k in keys]
-    joined = text[0]
-    for part in text[1:]:
-        joined = joined + "\x00" + part
-    return joined
-
-
 def _objects(values: Sequence[Any]) -> np.ndarray:
     """An array of Python objects (dicts), one per value."""
     column = np.empty(len(values), dtype=object)
@@ -402,22 +359,6 @@ def _at(frame: pd.DataFrame, columns: Sequence[str], positions: np.ndarray) -> C
 def _repeat(value: Any, n: int) -> np.ndarray:
     """``value`` ``n`` times, as an object array."""
     return np.full(n, value, dtype=object)
-
-
-def _add_compare(rows: Columns, keys: Sequence[str]) -> Columns:
-    """Add the comparison period's value and the change to every row."""
-    frame = pd.DataFrame({c: rows[c] for c in ("period", "compare_period", *keys, "value")})
-    other = frame[["period", *keys, "value"]].rename(
-        columns={"period": "compare_period", "value": "compare_value"}
-    )
-    # (period, group) is unique, so the left merge keeps one row per row, in order
-    compare = frame.merge(other, on=["compare_period", *keys], how="left")["compare_value"]
-    compare_value = compare.to_numpy(dtype="float64")
-    change = rows["value"] - compare_value
-    base = np.abs(compare_value)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        change_rate = np.where(base > 0, change / np.where(base > 0, base, 1.0), np.nan)
-    return {**rows, "compare_value": compare_value, "change": change, "change_rate": change_rate}
 
 
 #: Columns holding a missing value as None in the result frame.
@@ -443,9 +384,5 @@ def _assemble(parts: Sequence[Columns], plan: Plan) -> pd.DataFrame:
         ).astype(object)
         if col in _NULLABLE:
             merged[pd.isna(merged)] = None
-        if col in ("start", "end"):  # a few distinct days: formatted once each
-            codes, days = pd.factorize(merged)
-            text = [d.isoformat() if hasattr(d, "isoformat") else d for d in days]
-            merged = np.asarray(text, dtype=object)[codes]
         data[col] = pd.Series(merged, dtype="str" if col in _TEXT else object, copy=False)
     return pd.DataFrame(data)

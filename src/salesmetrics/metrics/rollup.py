@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import pandas as pd
+import pyarrow as pa
 
 from salesmetrics.metrics.dims import DIMENSIONS, REP_DIMS
 
@@ -53,20 +53,17 @@ def applies(family: Family, dims: Sequence[str]) -> bool:
     )
 
 
-def roll(cube: pd.DataFrame, family: Family, dims: Sequence[str]) -> pd.DataFrame:
+def roll(cube: pa.Table, family: Family, dims: Sequence[str]) -> pa.Table:
     """``family``'s components of ``cube`` (grouped by ``period`` and :func:`cube_dims`)
-    summed by ``period`` and ``dims``, its maxima the largest value; missing group values form
-    their own group."""
+    summed by ``period`` and ``dims`` (decimals exactly), its maxima the largest value; missing
+    group values form their own group."""
     keys = ["period", *dims]
-    sums = [c for c in family.components if c in cube.columns]
-    maxima = [c for c in family.maxima if c in cube.columns]
-    extra = set(cube.columns) - {"period", *cube_dims(family), *sums, *maxima}
+    sums = [c for c in family.components if c in cube.column_names]
+    maxima = [c for c in family.maxima if c in cube.column_names]
+    extra = set(cube.column_names) - {"period", *cube_dims(family), *sums, *maxima}
     if extra:
         raise ValueError(f"cube columns {sorted(extra)} are neither components nor maxima")
-    if not len(cube):
-        return cube[[*keys, *sums, *maxima]].copy()
-    grouped = cube.groupby(keys, dropna=False, sort=False)
-    out = grouped[sums].sum(min_count=1)
-    if maxima:
-        out = out.join(grouped[maxima].max())
-    return out.reset_index()
+    aggregates = [(c, "sum") for c in sums] + [(c, "max") for c in maxima]
+    out = cube.group_by(keys, use_threads=False).aggregate(aggregates)
+    names = [f"{c}_{how}" for c, how in aggregates]
+    return out.select([*keys, *names]).rename_columns([*keys, *sums, *maxima])

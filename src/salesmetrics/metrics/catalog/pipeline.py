@@ -237,10 +237,10 @@ _FORECAST_BASES = ff.METHODS
 def _who(c: Inputs) -> pd.Series[str]:
     """Whose forecast each row reads: "rep r1", "team East" or "the company"."""
     for dim in ("rep", "team"):
-        if dim in c.frame.columns:
-            names = c.frame[dim].astype(object).where(c.frame[dim].notna(), "(none)")
-            return f"{dim} " + names.astype(str)
-    return pd.Series("the company", index=c.frame.index, dtype=object)
+        if c.has(dim):
+            names = c.column(dim)
+            return f"{dim} " + names.where(names.notna(), "(none)").astype(str)
+    return pd.Series("the company", index=range(len(c)), dtype=object)
 
 
 def _forecast_parts(c: Inputs, what: str) -> tuple[FloatArray, FloatArray, Computed]:
@@ -250,9 +250,9 @@ def _forecast_parts(c: Inputs, what: str) -> tuple[FloatArray, FloatArray, Compu
     forecast = c[ff.column(method, category)]
     actual = money(np.nan_to_num(c["won_amount"]))  # total_revenue, to the cent
     late = c[ff.column(method, category, "_late")] == 1.0
-    at = pd.to_datetime(c.frame[ff.column(method, category, "_at")])
+    at = pd.to_datetime(c.column(ff.column(method, category, "_at")))
     at_text = at.dt.strftime("%Y-%m-%d %H:%M").astype(object).where(at.notna(), None)
-    ids = c.frame[ff.column(method, category, "_id")].astype(object)
+    ids = c.column(ff.column(method, category, "_id")).astype(object)
     ids = ids.where(ids.notna(), None)
     period = c.period
     missing = np.isnan(forecast)

@@ -30,7 +30,7 @@ def _total_revenue(c: Inputs) -> Computed:
 def _revenue_growth(c: Inputs) -> Computed:
     revenue, previous = c["won_amount"], c["prev_won_amount"]
     value = formulas.revenue_growth(revenue, previous)
-    prev_label = c.frame["prev_period"].astype(str)
+    prev_label = c.column("prev_period").astype(str)
     note = only_where(
         np.isnan(np.asarray(value, dtype=float)),
         ("no revenue won in the previous period, " + prev_label).to_numpy(dtype=object),

@@ -31,7 +31,7 @@ def _time_in_stage(c: Inputs) -> Computed:
 def _stage_conversion(c: Inputs) -> Computed:
     reached, reached_next = c["reached"], c["reached_next"]
     value = np.asarray(formulas.stage_conversion(reached_next, reached), dtype="float64")
-    nxt = c.frame["next_stage"].astype(object).where(c.frame["next_stage"].notna(), None)
+    nxt = c.column("next_stage")
     why = notes(c, (reached == 0, "no deals created in {period} reached this stage"))
     return Computed(
         value=value,

@@ -1,0 +1,310 @@
+"""The component grid: the components of a set of families for every (spine period, group) row.
+
+Row ``r`` of a grid is spine period ``r // G`` and group ``r % G`` (``G`` groups, sorted in
+result order). A family's rows are placed by arithmetic on their period's and group's positions,
+a row's previous or comparison period is found the same way (:meth:`Grid.shifted`), and a
+group's dict is built once for all periods (:attr:`Grid.group_dicts`): no join and no sort of
+rows, whatever the number of metrics read from the grid.
+
+Columns are numpy arrays, one value per row: numbers as floats (decimals converted once here;
+missing → NaN, or 0 for additive components), timestamps as ``datetime64``, anything else as
+Python objects with None for missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: The spine's columns repeated on every grid row (for metrics and result rows).
+SPINE_KEYS = ("period", "start", "end", "compare_period", "prev_period")
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Components of families for every (``spine`` period, ``groups`` row) pair, as ``data``
+    columns of ``len(spine) * len(groups)`` values; ``keys`` are the group columns."""
+
+    spine: pd.DataFrame
+    groups: pd.DataFrame
+    keys: tuple[str, ...]
+    data: Mapping[str, np.ndarray]
+
+    @property
+    def size(self) -> int:
+        """The number of rows."""
+        return len(self.spine) * len(self.groups)
+
+    @cached_property
+    def period_at(self) -> np.ndarray:
+        """Each row's spine position."""
+        return np.repeat(np.arange(len(self.spine)), len(self.groups))
+
+    @cached_property
+    def group_at(self) -> np.ndarray:
+        """Each row's group position."""
+        return np.tile(np.arange(len(self.groups)), len(self.spine))
+
+    @cached_property
+    def group_dicts(self) -> np.ndarray:
+        """One dict of the keys per group (the same object for every period and metric)."""
+        values = [self.groups[k].tolist() for k in self.keys]
+        dicts = [dict(zip(self.keys, row, strict=True)) for row in zip(*values, strict=True)]
+        out = np.empty(len(self.groups), dtype=object)
+        out[:] = dicts if self.keys else [{} for _ in range(len(self.groups))]
+        return out
+
+    @cached_property
+    def columns(self) -> dict[str, np.ndarray]:
+        """The components, the spine's :data:`SPINE_KEYS` and the group keys, per row."""
+        out = dict(self.data)
+        for name in SPINE_KEYS:
+            out[name] = self.spine[name].to_numpy(dtype=object)[self.period_at]
+        for key in self.keys:
+            out[key] = self.groups[key].to_numpy(dtype=object)[self.group_at]
+        return out
+
+    def shifted(self, other: str) -> np.ndarray:
+        """The row of the same group in each row's ``other`` period (a spine column:
+        ``prev_period`` or ``compare_period``), -1 where that period is not in the spine."""
+        labels = self.spine[other].to_numpy(dtype=object)
+        target = pd.Index(self.spine["period"]).get_indexer(pd.Index(labels))
+        to = target[self.period_at]
+        return np.where(to >= 0, to * len(self.groups) + self.group_at, -1)
+
+    def at(self, rows: np.ndarray, columns: Sequence[str]) -> dict[str, np.ndarray]:
+        """``columns`` of the spine or the groups at grid ``rows``, as object arrays."""
+        out = {}
+        for name in columns:
+            if name in self.keys:
+                out[name] = self.groups[name].to_numpy(dtype=object)[self.group_at[rows]]
+            else:
+                out[name] = self.spine[name].to_numpy(dtype=object)[self.period_at[rows]]
+        return out
+
+
+class Components:
+    """The family frames of one request, each placed once on the spine's periods and on the
+    groups of its dimensions, from which grids are cut. ``frames`` map a family's name to its
+    frame (``period``, its dimensions ``dims``, its component columns) and ``dims``."""
+
+    def __init__(
+        self, spine: pd.DataFrame, frames: Mapping[str, tuple[pd.DataFrame, Sequence[str]]]
+    ) -> None:
+        self.spine = spine
+        self.frames = {name: (frame, tuple(dims)) for name, (frame, dims) in frames.items()}
+        self._periods = pd.Index(spine["period"].to_numpy(dtype=object))
+        self._universes: dict[frozenset[str], _Universe] = {}
+        self._columns: dict[str, dict[str, np.ndarray]] = {}
+
+    def grid(
+        self,
+        keys: Sequence[str],
+        primary: Sequence[str],
+        broadcast: Sequence[str],
+        additive: Collection[str],
+    ) -> Grid:
+        """The grid of the ``primary`` families' groups (every group any of them has, in any
+        period; their dimensions are ``keys``) crossed with the spine's periods; each
+        ``broadcast`` family is read on its own dimensions (a subset of ``keys``) for every
+        row; ``additive`` components missing are 0."""
+        universe = self._universe(keys)
+        present = np.full(len(universe.groups), not keys)  # company-wide: the one group
+        for name in primary:
+            present[universe.placed[name][1]] = True
+        groups = universe.groups.loc[present, list(keys)].reset_index(drop=True)
+        renumber = np.cumsum(present) - 1
+        size, width = len(self.spine) * len(groups), len(groups)
+        data: dict[str, np.ndarray] = {}
+        for name in primary:
+            period, group = universe.placed[name]
+            placed = period >= 0
+            rows = period[placed] * width + renumber[group[placed]]
+            for column, values in self._values(name).items():
+                data[column] = _scatter(values[placed], rows, size)
+        for name in broadcast:
+            found = self._lookup(name, groups)
+            for column, values in self._values(name).items():
+                data[column] = _gather(values, found)
+        for name in additive:
+            if name in data:
+                numbers = np.asarray(data[name], dtype="float64")  # an empty frame's: objects
+                data[name] = np.where(np.isnan(numbers), 0.0, numbers)
+        return Grid(self.spine, groups, tuple(keys), data)
+
+    def _universe(self, keys: Sequence[str]) -> _Universe:
+        """The groups of every frame whose dimensions are ``keys``, and their placement."""
+        wanted = frozenset(keys)
+        if wanted not in self._universes:
+            names = [n for n, (_, dims) in self.frames.items() if set(dims) == wanted]
+            frames = {n: self.frames[n][0] for n in names}
+            self._universes[wanted] = _Universe.of(self._periods, frames, keys)
+        return self._universes[wanted]
+
+    def _values(self, name: str) -> dict[str, np.ndarray]:
+        """Family ``name``'s component columns as grid columns (converted once)."""
+        if name not in self._columns:
+            frame, dims = self.frames[name]
+            others = frame.columns.difference(["period", *dims], sort=False)
+            self._columns[name] = {c: column_values(frame[c]) for c in others}
+        return self._columns[name]
+
+    def _lookup(self, name: str, groups: pd.DataFrame) -> np.ndarray:
+        """For each row of a grid of ``groups``, the row of broadcast family ``name`` in the
+        same period and the same values of its own dimensions, -1 where none."""
+        frame, dims = self.frames[name]
+        periods, width = len(self.spine), len(groups)
+        period = self._periods.get_indexer(pd.Index(frame["period"].to_numpy(dtype=object)))
+        if dims:
+            own = [_objects(frame[d]) for d in dims]
+            codes, first = factorize(own)
+            of_group = positions([groups[d] for d in dims], [c[first] for c in own])
+        else:
+            codes, first = np.zeros(len(frame), dtype=np.int64), np.zeros(1, dtype=np.int64)
+            of_group = np.zeros(width, dtype=np.int64)
+        table = np.full((periods, max(len(first), 1)), -1, dtype=np.int64)
+        placed = period >= 0
+        table[period[placed], codes[placed]] = np.flatnonzero(placed)
+        at = table[np.repeat(np.arange(periods), width), np.tile(np.maximum(of_group, 0), periods)]
+        missing = np.tile(of_group < 0, periods)
+        at[missing] = -1
+        return np.asarray(at)
+
+
+@dataclass(frozen=True)
+class _Universe:
+    """Every group of some frames sorted in result order, and each frame's rows placed: their
+    spine position (-1 for a period outside the spine) and group position."""
+
+    groups: pd.DataFrame
+    placed: dict[str, tuple[np.ndarray, np.ndarray]]
+
+    @classmethod
+    def of(
+        cls, periods: pd.Index, frames: Mapping[str, pd.DataFrame], keys: Sequence[str]
+    ) -> _Universe:
+        """The universe of ``frames`` grouped by ``keys``."""
+        groups = _groups(list(frames.values()), keys)
+        placed = {}
+        for name, frame in frames.items():
+            period = periods.get_indexer(pd.Index(frame["period"].to_numpy(dtype=object)))
+            group = (
+                positions([frame[k] for k in keys], [groups[k] for k in keys])
+                if keys
+                else np.zeros(len(frame), dtype=np.int64)
+            )
+            placed[name] = (period, group)
+        return cls(groups, placed)
+
+
+def positions(values: Sequence[Any], among: Sequence[Any]) -> np.ndarray:
+    """For each row of the key columns ``values``, the position of the row with equal keys
+    in the key columns ``among`` (whose rows are unique), -1 where there is none. Missing
+    values (None, NaN) equal each other. At least one key column."""
+    m = len(among[0])
+    left = np.zeros(len(values[0]), dtype=np.int64)
+    right = np.zeros(m, dtype=np.int64)
+    for value, other in zip(values, among, strict=True):
+        both = np.concatenate([_objects(other), _objects(value)])
+        codes, uniques = pd.factorize(both, use_na_sentinel=False)
+        radix = len(uniques) + 1
+        right = right * radix + codes[:m]
+        left = left * radix + codes[m:]
+    return np.asarray(pd.Index(right).get_indexer(pd.Index(left)))
+
+
+def factorize(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Codes ``0..k-1`` of the rows of the key ``columns`` (equal keys, missing values
+    included, get equal codes) and the first row of each code."""
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        combined = combined * (len(uniques) + 1) + codes
+    codes = pd.factorize(combined)[0]
+    first = np.unique(codes, return_index=True)[1]
+    return codes, first
+
+
+def _groups(frames: Sequence[pd.DataFrame], keys: Sequence[str]) -> pd.DataFrame:
+    """Every group of ``frames`` once, in result order (:func:`sort_key`)."""
+    if not keys:
+        return pd.DataFrame(index=range(1))
+    columns = [np.concatenate([_objects(f[k]) for f in frames]) for k in keys]
+    if not len(columns[0]):
+        return pd.DataFrame({k: [] for k in keys}, dtype=object)
+    _, first = factorize(columns)
+    unique = pd.DataFrame({k: c[first] for k, c in zip(keys, columns, strict=True)}, dtype=object)
+    order = np.argsort(sort_key(unique, keys).to_numpy(dtype=object), kind="stable")
+    return unique.iloc[order].reset_index(drop=True)
+
+
+def sort_key(data: pd.DataFrame, keys: Sequence[str]) -> pd.Series[Any]:
+    """The group's order in the result: its values as text (missing first), joined by NUL, so
+    that comparing keys compares the values one after the other."""
+    if not keys:
+        return pd.Series("", index=data.index, dtype=object)
+    text = [data[k].astype(object).where(data[k].notna(), "").astype(str) for k in keys]
+    joined = text[0]
+    for part in text[1:]:
+        joined = joined + "\x00" + part
+    return joined
+
+
+def _objects(values: Any) -> np.ndarray:
+    """``values`` as an object array, None for missing."""
+    out = np.asarray(values, dtype=object)
+    if out.dtype != object:
+        out = out.astype(object)
+    missing = pd.isna(out)
+    if missing.any():
+        out = out.copy()
+        out[missing] = None
+    return out
+
+
+def column_values(series: pd.Series[Any]) -> np.ndarray:
+    """A frame column as a grid column: numbers (decimals too) as floats, timestamps as
+    ``datetime64``, anything else as objects with None for missing."""
+    kind = series.dtype.kind
+    if kind in "iufb":
+        return series.to_numpy(dtype="float64", na_value=np.nan)
+    if kind == "M":
+        return series.to_numpy()
+    values = _objects(series)
+    present = values[values != None]  # noqa: E711 (element-wise)
+    if len(present) and isinstance(present[0], int | float | Decimal):
+        return np.asarray(values, dtype="float64")  # None → NaN
+    return values
+
+
+def _missing(values: np.ndarray) -> Any:
+    """The missing value of a grid column like ``values``."""
+    if values.dtype.kind == "f":
+        return np.nan
+    if values.dtype.kind == "M":
+        return np.datetime64("NaT")
+    return None
+
+
+def _scatter(values: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
+    """A grid column of ``size`` rows holding ``values`` at ``rows``."""
+    out = np.full(size, _missing(values), dtype=values.dtype)
+    out[rows] = values
+    return out
+
+
+def _gather(values: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """A grid column holding ``values`` at position ``found`` of each row (missing where
+    -1)."""
+    missing = _missing(values)
+    if not len(values):
+        return np.full(len(found), missing, dtype=values.dtype)
+    out = np.asarray(values[np.maximum(found, 0)])
+    out[found < 0] = missing
+    return out
