@@ -44,7 +44,8 @@ class Request:
 @dataclass
 class Evaluation:
     """What one request gave: seconds, the engine's query labels, result rows, expressions,
-    the statements DuckDB logged and the families its values came from."""
+    the statements DuckDB logged, the families its values came from and the seconds building
+    its result frame took after (:attr:`MetricResult.frame`, built on first use)."""
 
     request: Request
     seconds: float
@@ -54,6 +55,7 @@ class Evaluation:
     frame: pd.DataFrame | None = field(default=None, repr=False)
     statements: list[str] = field(default_factory=list, repr=False)
     families: list[str] = field(default_factory=list)
+    frame_seconds: float = 0.0
 
 
 def last_full_year(last_day: dt.date | None = None) -> str:
@@ -117,16 +119,20 @@ def run(
             print(
                 f"  {req.label}: {seconds:.1f} s, {len(result.queries)} engine queries", flush=True
             )
+        started = time.perf_counter()
+        rows = len(result.frame)
+        frame_seconds = time.perf_counter() - started
         out.append(
             Evaluation(
                 req,
                 seconds,
                 list(result.queries),
-                len(result.frame),
+                rows,
                 recorder.expressions,
                 result.to_pandas() if keep else None,
                 log.statements,
                 list(result.families),
+                frame_seconds,
             )
         )
     return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from salesmetrics.errors import UserError
 
@@ -49,3 +49,18 @@ def connect(config: Config, root: Path) -> BaseBackend:
         ) from None
     con: BaseBackend = module.connect(config, root)
     return con
+
+
+def fetch_rows(backend: BaseBackend, sql: str) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` (compiled by Ibis for ``backend``) sent as it is: a query run often
+    need not be compiled each time. Spark gives a DataFrame to collect, PostgreSQL a cursor of
+    its own to close; DuckDB runs it on the connection itself."""
+    result = backend.raw_sql(sql)
+    collect = getattr(result, "collect", None)
+    if collect is not None:
+        return [tuple(row) for row in collect()]
+    try:
+        return [tuple(row) for row in result.fetchall()]
+    finally:
+        if result is not getattr(backend, "con", None):
+            result.close()

@@ -122,15 +122,18 @@ def notes(inputs: Inputs, *rules: tuple[Any, str]) -> ObjectArray:
 
 def combine_notes(*arrays: ObjectArray | None) -> ObjectArray | None:
     """Join several note columns with "; " (None where none has a note)."""
-    present = [pd.Series(a, dtype=object) for a in arrays if a is not None]
+    present = [np.asarray(a, dtype=object) for a in arrays if a is not None]
     if not present:
         return None
-    result = present[0]
+    result = present[0].copy()
     for other in present[1:]:
-        both = result.notna() & other.notna()
-        result = result.where(~both, result.astype(str) + "; " + other.astype(str))
-        result = result.where(result.notna(), other)
-    return result.to_numpy(dtype=object)
+        mine, theirs = ~pd.isna(result), ~pd.isna(other)
+        both = np.flatnonzero(mine & theirs)
+        result[both] = [f"{a}; {b}" for a, b in zip(result[both], other[both], strict=True)]
+        only = theirs & ~mine
+        result[only] = other[only]
+    result[pd.isna(result)] = None
+    return result
 
 
 def only_where(mask: Any, values: Any) -> ObjectArray:

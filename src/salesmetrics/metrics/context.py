@@ -211,6 +211,18 @@ def read_inventory(ws: Workspace, queries: list[str]) -> Inventory:
     """Rows per canonical table and reps with employment dates, in one query; the workspace's
     materialised intermediates are dropped when these counts, the import log's or the
     configuration changed since the last evaluation (see :mod:`salesmetrics.derived`)."""
+    queries.append("inventory")
+    rows = ws.fetch("inventory", lambda: _inventory_query(ws))
+    counts = {row["table_name"]: int(row["n"]) for row in rows}
+    reps_with_dates = counts.pop("_reps_with_dates", 0)
+    version = (tuple(sorted(counts.items())), ws.config.model_dump_json())
+    ws.derived.refresh(version)
+    counts.pop(schema.IMPORT_LOG.name, None)
+    return Inventory(rows=counts, reps_with_dates=reps_with_dates)
+
+
+def _inventory_query(ws: Workspace) -> ir.Table:
+    """Rows per table (``table_name``, ``n``) and reps with employment dates."""
     parts: list[ir.Table] = []
     for t in (*schema.TABLES, schema.IMPORT_LOG):
         table = ws.table(t.name)
@@ -221,15 +233,7 @@ def read_inventory(ws: Workspace, queries: list[str]) -> Inventory:
             table_name=ibis.literal("_reps_with_dates")
         )
     )
-    union = ibis.union(*parts)
-    queries.append("inventory")
-    frame = ws.backend.to_pyarrow(union).to_pandas()
-    counts = dict(zip(frame["table_name"], frame["n"].astype(int), strict=True))
-    reps_with_dates = counts.pop("_reps_with_dates", 0)
-    version = (tuple(sorted(counts.items())), ws.config.model_dump_json())
-    ws.derived.refresh(version)
-    counts.pop(schema.IMPORT_LOG.name, None)
-    return Inventory(rows=counts, reps_with_dates=reps_with_dates)
+    return ibis.union(*parts)
 
 
 def data_range(ws: Workspace, queries: list[str]) -> tuple[dt.date, dt.date] | None:

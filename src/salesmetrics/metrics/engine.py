@@ -15,7 +15,9 @@ another way reuse them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections import ChainMap
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -82,7 +84,7 @@ def evaluate(
     rows_spine = _with_text_days(spine)
 
     runnable: list[reg.Metric] = []
-    parts: list[Columns] = []
+    parts: list[_Part] = []
     for m in plan.metrics:
         missing = inventory.missing(m.tables)
         if missing:
@@ -112,10 +114,10 @@ def evaluate(
     for m in runnable:
         parts.append(_metric_rows(ctx, m, plan, components, families, grids))
 
-    frame = _assemble(parts, plan)
     return MetricResult(
-        base_currency=config.base_currency,
-        frame=frame,
+        config.base_currency,
+        lambda: _assemble(parts, plan),
+        sum(len(p.columns["metric"]) for p in parts),
         by=plan.by,
         compare=plan.compare,
         notes=notes,
@@ -132,20 +134,14 @@ def _with_text_days(spine: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _run_family(ctx: Context, family: Family, by: Sequence[str]) -> pd.DataFrame:
+def _run_family(ctx: Context, family: Family, by: Sequence[str]) -> pa.Table:
     """One family's components grouped by its dimensions of ``by``: summed up from its cube
     when it has one for them (:mod:`salesmetrics.metrics.rollup`), else grouped by those
-    dimensions themselves; kept per period (:func:`_kept_rows`); group columns normalised."""
+    dimensions themselves; kept per period (:func:`_kept_rows`)."""
     dims = family.dims_for(by)
     if rollup.applies(family, dims):
-        rows = rollup.roll(_kept_rows(ctx, family, rollup.cube_dims(family)), family, dims)
-    else:
-        rows = _kept_rows(ctx, family, dims)
-    frame: pd.DataFrame = rows.to_pandas()
-    for d in dims:
-        frame[d] = _object(frame[d])
-    frame["period"] = frame["period"].astype(object)
-    return frame
+        return rollup.roll(_kept_rows(ctx, family, rollup.cube_dims(family)), family, dims)
+    return _kept_rows(ctx, family, dims)
 
 
 def _kept_rows(ctx: Context, family: Family, dims: Sequence[str]) -> pa.Table:
@@ -179,12 +175,6 @@ def _query_arrow(ctx: Context, family: Family, dims: Sequence[str]) -> pa.Table:
     return rows.drop_columns(checks)
 
 
-def _object(series: pd.Series[Any]) -> pd.Series[Any]:
-    """Group values as Python objects with None for missing (pandas may give NaN)."""
-    out = series.astype(object)
-    return out.where(out.notna(), None)
-
-
 def _unsupported_dims(metric: reg.Metric, plan: Plan, families: Mapping[str, Family]) -> str | None:
     """Why ``metric`` cannot be grouped by the requested dimensions, or None."""
     basis = plan.bases.get(metric.id, metric.default_basis)
@@ -196,7 +186,7 @@ def _unsupported_dims(metric: reg.Metric, plan: Plan, families: Mapping[str, Fam
     return None
 
 
-def _placeholder(metric: reg.Metric, spine: pd.DataFrame, note: str) -> Columns:
+def _placeholder(metric: reg.Metric, spine: pd.DataFrame, note: str) -> _Part:
     """Rows with a null value and ``note`` for every output period (no groups)."""
     output = np.flatnonzero(spine["output"].to_numpy(dtype=bool))
     rows = _at(spine, ("period", "start", "end"), output)
@@ -206,9 +196,17 @@ def _placeholder(metric: reg.Metric, spine: pd.DataFrame, note: str) -> Columns:
         unit=_repeat(str(metric.unit), n),
         note=_repeat(note, n),
         group=_objects([{} for _ in range(n)]),
-        components=_objects([{} for _ in range(n)]),
     )
-    return rows
+    return _Part(rows, lambda: _objects([{} for _ in range(n)]))
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One metric's result rows as ``columns``; ``components()`` gives their components'
+    dicts (built when the result's frame is)."""
+
+    columns: Columns
+    components: Callable[[], np.ndarray]
 
 
 def _metric_rows(
@@ -218,7 +216,7 @@ def _metric_rows(
     components: Components,
     families: Mapping[str, Family],
     grids: dict[tuple[Any, ...], Grid],
-) -> Columns:
+) -> _Part:
     """Compute ``metric`` for every (spine period, group) row, then keep the output rows.
     ``grids`` keeps the component grid of each set of families (several metrics share one)."""
     basis = plan.bases.get(metric.id, metric.default_basis)
@@ -231,10 +229,8 @@ def _metric_rows(
     columns = grid.columns
     if metric.previous:
         before = grid.shifted("prev_period")
-        columns = {
-            **columns,
-            **{f"prev_{c}": _previous(columns[c], before) for c in metric.previous},
-        }
+        previous = {f"prev_{c}": _previous(columns[c], before) for c in metric.previous}
+        columns = ChainMap(previous, columns)  # type: ignore[arg-type]
 
     extra = {"seller_basis": ctx.seller_basis, "customer_basis": ctx.customer_basis_name}
     computed = metric.compute(Inputs(columns, ctx.config, basis, extra))
@@ -250,13 +246,12 @@ def _metric_rows(
     if plan.compare:  # the comparison periods' values are read from the other spine rows
         rows.update(_compare(value, grid.shifted("compare_period")[kept], value[kept]))
     rows["group"] = grid.group_dicts[grid.group_at[kept]]
-    rows["components"] = _objects(_components(computed, kept))
     target = tgt.resolve(metric, rows, len(kept), keys, ctx.config)
     targets = target.astype(object)
     targets[np.isnan(target)] = None
     rows["target"] = targets
     rows["status"] = tgt.status(metric, rows["value"], target)
-    return rows
+    return _Part(rows, lambda: _objects(_components(computed, kept)))
 
 
 def _grid(
@@ -367,16 +362,17 @@ _NULLABLE = ("value", "note", "target", "status", *COMPARE_KEYS)
 _TEXT = ("metric", "start", "end", "unit")
 
 
-def _assemble(parts: Sequence[Columns], plan: Plan) -> pd.DataFrame:
+def _assemble(parts: Sequence[_Part], plan: Plan) -> pd.DataFrame:
     """Concatenate per-metric rows in request order (each part is one metric's rows, already
-    by period and group: see :func:`_grid`)."""
+    by period and group: see :mod:`salesmetrics.metrics.grid`)."""
     columns = [*ROW_KEYS, *COMPARE_KEYS]
     if not parts:
         return pd.DataFrame(columns=columns)
     order = {m.id: i for i, m in enumerate(plan.metrics)}
-    ordered = sorted(
-        parts, key=lambda part: order[part["metric"][0]] if len(part["metric"]) else -1
-    )
+    ordered = [
+        {**p.columns, "components": p.components()}
+        for p in sorted(parts, key=lambda p: order.get(_first(p.columns["metric"]), -1))
+    ]
     data: dict[str, pd.Series[Any]] = {}
     for col in columns:
         merged = np.concatenate(
@@ -386,3 +382,8 @@ def _assemble(parts: Sequence[Columns], plan: Plan) -> pd.DataFrame:
             merged[pd.isna(merged)] = None
         data[col] = pd.Series(merged, dtype="str" if col in _TEXT else object, copy=False)
     return pd.DataFrame(data)
+
+
+def _first(values: np.ndarray) -> Any:
+    """The first of ``values``, None if there is none."""
+    return values[0] if len(values) else None

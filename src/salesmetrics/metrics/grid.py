@@ -13,14 +13,14 @@ Python objects with None for missing.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 #: The spine's columns repeated on every grid row (for metrics and result rows).
 SPINE_KEYS = ("period", "start", "end", "compare_period", "prev_period")
@@ -28,80 +28,109 @@ SPINE_KEYS = ("period", "start", "end", "compare_period", "prev_period")
 
 @dataclass(frozen=True)
 class Grid:
-    """Components of families for every (``spine`` period, ``groups`` row) pair, as ``data``
-    columns of ``len(spine) * len(groups)`` values; ``keys`` are the group columns."""
+    """Components of families for every (``spine`` period, group) pair, as ``data`` columns of
+    ``len(spine) * width`` values; ``groups`` hold the ``width`` groups' ``keys`` columns."""
 
     spine: pd.DataFrame
-    groups: pd.DataFrame
+    groups: Mapping[str, np.ndarray]
+    width: int
     keys: tuple[str, ...]
     data: Mapping[str, np.ndarray]
 
     @property
     def size(self) -> int:
         """The number of rows."""
-        return len(self.spine) * len(self.groups)
+        return len(self.spine) * self.width
 
     @cached_property
     def period_at(self) -> np.ndarray:
         """Each row's spine position."""
-        return np.repeat(np.arange(len(self.spine)), len(self.groups))
+        return np.repeat(np.arange(len(self.spine)), self.width)
 
     @cached_property
     def group_at(self) -> np.ndarray:
         """Each row's group position."""
-        return np.tile(np.arange(len(self.groups)), len(self.spine))
+        return np.tile(np.arange(self.width), len(self.spine))
 
     @cached_property
     def group_dicts(self) -> np.ndarray:
         """One dict of the keys per group (the same object for every period and metric)."""
         values = [self.groups[k].tolist() for k in self.keys]
         dicts = [dict(zip(self.keys, row, strict=True)) for row in zip(*values, strict=True)]
-        out = np.empty(len(self.groups), dtype=object)
-        out[:] = dicts if self.keys else [{} for _ in range(len(self.groups))]
+        out = np.empty(self.width, dtype=object)
+        out[:] = dicts if self.keys else [{} for _ in range(self.width)]
         return out
 
     @cached_property
-    def columns(self) -> dict[str, np.ndarray]:
-        """The components, the spine's :data:`SPINE_KEYS` and the group keys, per row."""
-        out = dict(self.data)
-        for name in SPINE_KEYS:
-            out[name] = self.spine[name].to_numpy(dtype=object)[self.period_at]
-        for key in self.keys:
-            out[key] = self.groups[key].to_numpy(dtype=object)[self.group_at]
-        return out
+    def columns(self) -> Mapping[str, np.ndarray]:
+        """The components, the spine's :data:`SPINE_KEYS` and the group keys, per row (the
+        spine's and the keys' built on first use)."""
+        return _RowColumns(self)
+
+    @cached_property
+    def _spine_columns(self) -> dict[str, np.ndarray]:
+        return {name: self.spine[name].to_numpy(dtype=object) for name in self.spine.columns}
 
     def shifted(self, other: str) -> np.ndarray:
         """The row of the same group in each row's ``other`` period (a spine column:
         ``prev_period`` or ``compare_period``), -1 where that period is not in the spine."""
-        labels = self.spine[other].to_numpy(dtype=object)
-        target = pd.Index(self.spine["period"]).get_indexer(pd.Index(labels))
+        labels = self._spine_columns[other]
+        target = pd.Index(self._spine_columns["period"]).get_indexer(pd.Index(labels))
         to = target[self.period_at]
-        return np.where(to >= 0, to * len(self.groups) + self.group_at, -1)
+        return np.where(to >= 0, to * self.width + self.group_at, -1)
 
     def at(self, rows: np.ndarray, columns: Sequence[str]) -> dict[str, np.ndarray]:
         """``columns`` of the spine or the groups at grid ``rows``, as object arrays."""
         out = {}
         for name in columns:
             if name in self.keys:
-                out[name] = self.groups[name].to_numpy(dtype=object)[self.group_at[rows]]
+                out[name] = self.groups[name][self.group_at[rows]]
             else:
-                out[name] = self.spine[name].to_numpy(dtype=object)[self.period_at[rows]]
+                out[name] = self._spine_columns[name][self.period_at[rows]]
         return out
 
 
+class _RowColumns(Mapping[str, np.ndarray]):
+    """A grid's columns per row: its data, and the spine's and group keys' columns repeated
+    for every row on first use."""
+
+    def __init__(self, grid: Grid) -> None:
+        self._grid = grid
+        self._built: dict[str, np.ndarray] = {}
+        self._names = [*grid.data, *SPINE_KEYS, *grid.keys]
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        grid = self._grid
+        if name in grid.data:
+            return grid.data[name]
+        if name not in self._built:
+            if name in grid.keys:
+                self._built[name] = grid.groups[name][grid.group_at]
+            elif name in SPINE_KEYS:
+                self._built[name] = grid._spine_columns[name][grid.period_at]
+            else:
+                raise KeyError(name)
+        return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 class Components:
-    """The family frames of one request, each placed once on the spine's periods and on the
-    groups of its dimensions, from which grids are cut. ``frames`` map a family's name to its
-    frame (``period``, its dimensions ``dims``, its component columns) and ``dims``."""
+    """The family rows of one request, each placed once on the spine's periods and on the
+    groups of its dimensions, from which grids are cut. ``tables`` map a family's name to its
+    rows (``period``, its dimensions ``dims``, its component columns) and ``dims``."""
 
     def __init__(
-        self, spine: pd.DataFrame, frames: Mapping[str, tuple[pd.DataFrame, Sequence[str]]]
+        self, spine: pd.DataFrame, tables: Mapping[str, tuple[pa.Table, Sequence[str]]]
     ) -> None:
         self.spine = spine
-        self.frames = {name: (frame, tuple(dims)) for name, (frame, dims) in frames.items()}
+        self.frames = {name: _Frame.of(table, dims) for name, (table, dims) in tables.items()}
         self._periods = pd.Index(spine["period"].to_numpy(dtype=object))
         self._universes: dict[frozenset[str], _Universe] = {}
-        self._columns: dict[str, dict[str, np.ndarray]] = {}
 
     def grid(
         self,
@@ -115,58 +144,51 @@ class Components:
         ``broadcast`` family is read on its own dimensions (a subset of ``keys``) for every
         row; ``additive`` components missing are 0."""
         universe = self._universe(keys)
-        present = np.full(len(universe.groups), not keys)  # company-wide: the one group
+        present = np.full(universe.width, not keys)  # company-wide: the one group
         for name in primary:
             present[universe.placed[name][1]] = True
-        groups = universe.groups.loc[present, list(keys)].reset_index(drop=True)
+        groups = {k: universe.groups[k][present] for k in keys}
+        width = int(present.sum())
         renumber = np.cumsum(present) - 1
-        size, width = len(self.spine) * len(groups), len(groups)
+        size = len(self.spine) * width
         data: dict[str, np.ndarray] = {}
         for name in primary:
             period, group = universe.placed[name]
             placed = period >= 0
             rows = period[placed] * width + renumber[group[placed]]
-            for column, values in self._values(name).items():
+            for column, values in self.frames[name].values.items():
                 data[column] = _scatter(values[placed], rows, size)
         for name in broadcast:
-            found = self._lookup(name, groups)
-            for column, values in self._values(name).items():
+            found = self._lookup(name, groups, width)
+            for column, values in self.frames[name].values.items():
                 data[column] = _gather(values, found)
         for name in additive:
             if name in data:
                 numbers = np.asarray(data[name], dtype="float64")  # an empty frame's: objects
                 data[name] = np.where(np.isnan(numbers), 0.0, numbers)
-        return Grid(self.spine, groups, tuple(keys), data)
+        return Grid(self.spine, groups, width, tuple(keys), data)
 
     def _universe(self, keys: Sequence[str]) -> _Universe:
         """The groups of every frame whose dimensions are ``keys``, and their placement."""
         wanted = frozenset(keys)
         if wanted not in self._universes:
-            names = [n for n, (_, dims) in self.frames.items() if set(dims) == wanted]
-            frames = {n: self.frames[n][0] for n in names}
+            frames = {n: f for n, f in self.frames.items() if set(f.keys) == wanted}
             self._universes[wanted] = _Universe.of(self._periods, frames, keys)
         return self._universes[wanted]
 
-    def _values(self, name: str) -> dict[str, np.ndarray]:
-        """Family ``name``'s component columns as grid columns (converted once)."""
-        if name not in self._columns:
-            frame, dims = self.frames[name]
-            others = frame.columns.difference(["period", *dims], sort=False)
-            self._columns[name] = {c: column_values(frame[c]) for c in others}
-        return self._columns[name]
-
-    def _lookup(self, name: str, groups: pd.DataFrame) -> np.ndarray:
+    def _lookup(self, name: str, groups: Mapping[str, np.ndarray], width: int) -> np.ndarray:
         """For each row of a grid of ``groups``, the row of broadcast family ``name`` in the
         same period and the same values of its own dimensions, -1 where none."""
-        frame, dims = self.frames[name]
-        periods, width = len(self.spine), len(groups)
-        period = self._periods.get_indexer(pd.Index(frame["period"].to_numpy(dtype=object)))
+        frame = self.frames[name]
+        dims = list(frame.keys)
+        periods = len(self.spine)
+        period = self._periods.get_indexer(pd.Index(frame.period))
         if dims:
-            own = [_objects(frame[d]) for d in dims]
+            own = [frame.keys[d] for d in dims]
             codes, first = factorize(own)
             of_group = positions([groups[d] for d in dims], [c[first] for c in own])
         else:
-            codes, first = np.zeros(len(frame), dtype=np.int64), np.zeros(1, dtype=np.int64)
+            codes, first = np.zeros(frame.rows, dtype=np.int64), np.zeros(1, dtype=np.int64)
             of_group = np.zeros(width, dtype=np.int64)
         table = np.full((periods, max(len(first), 1)), -1, dtype=np.int64)
         placed = period >= 0
@@ -178,29 +200,56 @@ class Components:
 
 
 @dataclass(frozen=True)
-class _Universe:
-    """Every group of some frames sorted in result order, and each frame's rows placed: their
-    spine position (-1 for a period outside the spine) and group position."""
+class _Frame:
+    """A family's rows as arrays: ``period`` and the ``keys`` (its dimensions) as objects with
+    None for missing, the other columns as grid columns (:func:`column_values`)."""
 
-    groups: pd.DataFrame
+    period: np.ndarray
+    keys: dict[str, np.ndarray]
+    values: dict[str, np.ndarray]
+
+    @property
+    def rows(self) -> int:
+        """The number of rows."""
+        return len(self.period)
+
+    @classmethod
+    def of(cls, table: pa.Table, dims: Sequence[str]) -> _Frame:
+        """``table``'s columns: ``period``, the dimensions ``dims``, the others."""
+        keys = {d: _objects(table[d].to_numpy(zero_copy_only=False)) for d in dims}
+        values = {
+            name: column_values(table[name])
+            for name in table.column_names
+            if name != "period" and name not in keys
+        }
+        return cls(_objects(table["period"].to_numpy(zero_copy_only=False)), keys, values)
+
+
+@dataclass(frozen=True)
+class _Universe:
+    """Every group of some frames (``width`` of them; their keys' columns) sorted in result
+    order, and each frame's rows placed: their spine position (-1 for a period outside the
+    spine) and group position."""
+
+    groups: dict[str, np.ndarray]
+    width: int
     placed: dict[str, tuple[np.ndarray, np.ndarray]]
 
     @classmethod
-    def of(
-        cls, periods: pd.Index, frames: Mapping[str, pd.DataFrame], keys: Sequence[str]
-    ) -> _Universe:
+    def of(cls, periods: pd.Index, frames: Mapping[str, _Frame], keys: Sequence[str]) -> _Universe:
         """The universe of ``frames`` grouped by ``keys``."""
         groups = _groups(list(frames.values()), keys)
         placed = {}
         for name, frame in frames.items():
-            period = periods.get_indexer(pd.Index(frame["period"].to_numpy(dtype=object)))
+            period = periods.get_indexer(pd.Index(frame.period))
             group = (
-                positions([frame[k] for k in keys], [groups[k] for k in keys])
+                positions([frame.keys[k] for k in keys], [groups[k] for k in keys])
                 if keys
-                else np.zeros(len(frame), dtype=np.int64)
+                else np.zeros(frame.rows, dtype=np.int64)
             )
             placed[name] = (period, group)
-        return cls(groups, placed)
+        columns = {k: groups[k].to_numpy(dtype=object) for k in keys}
+        return cls(columns, len(groups), placed)
 
 
 def positions(values: Sequence[Any], among: Sequence[Any]) -> np.ndarray:
@@ -231,11 +280,11 @@ def factorize(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return codes, first
 
 
-def _groups(frames: Sequence[pd.DataFrame], keys: Sequence[str]) -> pd.DataFrame:
+def _groups(frames: Sequence[_Frame], keys: Sequence[str]) -> pd.DataFrame:
     """Every group of ``frames`` once, in result order (:func:`sort_key`)."""
     if not keys:
         return pd.DataFrame(index=range(1))
-    columns = [np.concatenate([_objects(f[k]) for f in frames]) for k in keys]
+    columns = [np.concatenate([f.keys[k] for f in frames]) for k in keys]
     if not len(columns[0]):
         return pd.DataFrame({k: [] for k in keys}, dtype=object)
     _, first = factorize(columns)
@@ -268,19 +317,37 @@ def _objects(values: Any) -> np.ndarray:
     return out
 
 
-def column_values(series: pd.Series[Any]) -> np.ndarray:
-    """A frame column as a grid column: numbers (decimals too) as floats, timestamps as
-    ``datetime64``, anything else as objects with None for missing."""
-    kind = series.dtype.kind
-    if kind in "iufb":
-        return series.to_numpy(dtype="float64", na_value=np.nan)
-    if kind == "M":
-        return series.to_numpy()
-    values = _objects(series)
-    present = values[values != None]  # noqa: E711 (element-wise)
-    if len(present) and isinstance(present[0], int | float | Decimal):
-        return np.asarray(values, dtype="float64")  # None → NaN
-    return values
+def column_values(column: pa.ChunkedArray) -> np.ndarray:
+    """An Arrow column as a grid column: numbers as floats (decimals as ``float(Decimal)``
+    gives them), timestamps as ``datetime64``, anything else as objects with None for
+    missing."""
+    kind = column.type
+    if pa.types.is_decimal(kind):
+        return decimal_floats(column)
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+        return np.asarray(column.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype="float64")
+    if pa.types.is_timestamp(kind):
+        return np.asarray(column.to_numpy(zero_copy_only=False))
+    return _objects(column.to_numpy(zero_copy_only=False))
+
+
+def decimal_floats(column: pa.ChunkedArray) -> np.ndarray:
+    """Decimals as the nearest floats, NaN for null. Arrow's own cast may be one unit in the
+    last place off; an unscaled value below 2**53 and its power of ten are exact floats, and
+    one IEEE division rounds their quotient correctly, as ``float(Decimal)`` does."""
+    array = column.combine_chunks()
+    scale = array.type.scale
+    if isinstance(array.type, pa.Decimal128Type) and 0 <= scale <= 22 and len(array):
+        words = np.frombuffer(array.buffers()[1], dtype=np.int64)
+        words = words[2 * array.offset : 2 * (array.offset + len(array))].reshape(-1, 2)
+        low, high = words[:, 0], words[:, 1]
+        null = np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        exact = (high == (low >> 63)) & (np.abs(low) < 2**53)
+        if bool(np.all(exact | null)):
+            out = low.astype("float64") / 10.0**scale
+            out[null] = np.nan
+            return np.asarray(out)
+    return np.array([np.nan if v is None else float(v) for v in array.to_pylist()], dtype="float64")
 
 
 def _missing(values: np.ndarray) -> Any:

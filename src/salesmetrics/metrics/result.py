@@ -12,9 +12,10 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -65,29 +66,45 @@ class MetricResult:
     """Metric values with their components, targets and comparisons.
 
     ``frame`` has one row per result (columns :data:`ROW_KEYS`, the comparison columns when a
-    comparison was asked for, and ``group``/``components`` as dicts). ``notes`` are remarks about
+    comparison was asked for, and ``group``/``components`` as dicts). The engine computes every
+    value, component, target and status as columns; ``build`` puts them in that frame, on first
+    use (one dict per row and component set is Python work that a caller reading a few rows,
+    or none, need not wait for). ``size`` is the number of rows. ``notes`` are remarks about
     the evaluation as a whole (metrics skipped for lack of data); ``queries`` lists the backend
     queries it ran; ``families`` the component families its values were computed from (by their
     own query or summed from a cube another evaluation of the same periods computed).
     """
 
     base_currency: str
-    frame: pd.DataFrame
+    build: Callable[[], pd.DataFrame] = field(repr=False)
+    size: int
     by: tuple[str, ...] = ()
     compare: str | None = None
     notes: list[str] = field(default_factory=list)
     queries: list[str] = field(default_factory=list)
     families: list[str] = field(default_factory=list)
 
+    @classmethod
+    def of(cls, base_currency: str, frame: pd.DataFrame, **fields: Any) -> MetricResult:
+        """A result holding an already built ``frame``."""
+        return cls(base_currency, lambda: frame, len(frame), **fields)
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The result rows (built on first use)."""
+        frame = self.build()
+        self.build = lambda: frame  # the columns it was built from can go
+        return frame
+
     def __len__(self) -> int:
-        return len(self.frame)
+        return self.size
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(self.rows())
 
     def __repr__(self) -> str:
-        metrics = self.frame["metric"].nunique() if len(self.frame) else 0
-        return f"MetricResult({len(self.frame)} rows, {metrics} metrics, by={list(self.by)})"
+        metrics = self.frame["metric"].nunique() if self.size else 0
+        return f"MetricResult({self.size} rows, {metrics} metrics, by={list(self.by)})"
 
     @property
     def keys(self) -> tuple[str, ...]:

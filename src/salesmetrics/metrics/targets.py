@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 ON_TRACK = "on_track"
 AT_RISK = "at_risk"
 OFF_TRACK = "off_track"
+#: The status of each code of :func:`status` (0: no value or no target).
+_STATUSES = np.array([None, ON_TRACK, AT_RISK, OFF_TRACK], dtype=object)
 #: How far below (or above, for lower-is-better metrics) the target still counts as at risk.
 AT_RISK_MARGIN = 0.10
 
@@ -61,6 +63,6 @@ def status(metric: Metric, value: np.ndarray, target: np.ndarray) -> np.ndarray:
             met, near = value >= target, value >= target - margin
         else:
             met, near = value <= target, value <= target + margin
-    out = np.select([met, near], [ON_TRACK, AT_RISK], OFF_TRACK).astype(object)
-    out[np.isnan(value) | np.isnan(target)] = None
-    return out
+    code = np.where(met, 1, np.where(near, 2, 3))
+    code[np.isnan(value) | np.isnan(target)] = 0
+    return _STATUSES[code]

@@ -7,6 +7,9 @@ opportunities open at the period's start, from opportunity history).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -15,6 +18,7 @@ from salesmetrics.metrics.compute import (
     Computed,
     FloatArray,
     Inputs,
+    ObjectArray,
     combine_notes,
     count,
     money,
@@ -234,13 +238,35 @@ def _pipeline_flow(c: Inputs) -> Computed:
 _FORECAST_BASES = ff.METHODS
 
 
-def _who(c: Inputs) -> pd.Series[str]:
-    """Whose forecast each row reads: "rep r1", "team East" or "the company"."""
+def _who(c: Inputs, rows: np.ndarray) -> ObjectArray:
+    """Whose forecast each of ``rows`` reads: "rep r1", "team East" or "the company"."""
     for dim in ("rep", "team"):
         if c.has(dim):
-            names = c.column(dim)
-            return f"{dim} " + names.where(names.notna(), "(none)").astype(str)
-    return pd.Series("the company", index=range(len(c)), dtype=object)
+            names = c.column(dim).to_numpy(dtype=object)[rows]
+            return np.array([f"{dim} {'(none)' if n is None else n}" for n in names], dtype=object)
+    return np.full(len(rows), "the company", dtype=object)
+
+
+def _minutes(values: pd.Series[Any]) -> ObjectArray:
+    """Timestamps as ``YYYY-MM-DD HH:MM`` text, None for missing."""
+    at = pd.to_datetime(values)
+    stamps = (
+        at.to_numpy(dtype="datetime64[ns]")
+        if at.dt.tz is None
+        else at.dt.tz_localize(None).to_numpy()
+    )
+    text = np.char.replace(np.datetime_as_string(stamps, unit="m"), "T", " ").astype(object)
+    text[np.isnat(stamps)] = None
+    return np.asarray(text, dtype=object)
+
+
+def _note_where(mask: Any, build: Callable[[np.ndarray], ObjectArray]) -> ObjectArray:
+    """``build(rows)``'s notes for the rows where ``mask`` holds, None elsewhere."""
+    out = np.full(len(mask), None, dtype=object)
+    rows = np.flatnonzero(mask)
+    if len(rows):
+        out[rows] = build(rows)
+    return out
 
 
 def _forecast_parts(c: Inputs, what: str) -> tuple[FloatArray, FloatArray, Computed]:
@@ -250,34 +276,39 @@ def _forecast_parts(c: Inputs, what: str) -> tuple[FloatArray, FloatArray, Compu
     forecast = c[ff.column(method, category)]
     actual = money(np.nan_to_num(c["won_amount"]))  # total_revenue, to the cent
     late = c[ff.column(method, category, "_late")] == 1.0
-    at = pd.to_datetime(c.column(ff.column(method, category, "_at")))
-    at_text = at.dt.strftime("%Y-%m-%d %H:%M").astype(object).where(at.notna(), None)
+    at_text = _minutes(c.column(ff.column(method, category, "_at")))
     ids = c.column(ff.column(method, category, "_id")).astype(object)
     ids = ids.where(ids.notna(), None)
-    period = c.period
+    period = c.period.to_numpy(dtype=object)
     missing = np.isnan(forecast)
-    no_forecast = f"no {method} forecast for " + _who(c) + " in " + period
-    no_revenue = "no revenue won in " + period + f": {what} undefined"
-    late_note = (
-        "no forecast submitted before "
-        + period
-        + " started: the latest before its end used (submitted "
-        + at_text.fillna("").astype(str)
-        + " UTC)"
+    undefined = _note_where(
+        missing, lambda at: f"no {method} forecast for " + _who(c, at) + " in " + period[at]
     )
-    undefined = only_where(missing, no_forecast.to_numpy(dtype=object))
-    no_actual = only_where(~missing & (actual == 0), no_revenue.to_numpy(dtype=object))
-    note = combine_notes(
-        undefined, no_actual, only_where(~missing & late, late_note.to_numpy(dtype=object))
+    no_actual = _note_where(
+        ~missing & (actual == 0),
+        lambda at: "no revenue won in " + period[at] + f": {what} undefined",
     )
+    late_note = _note_where(
+        ~missing & late,
+        lambda at: (
+            "no forecast submitted before "
+            + period[at]
+            + " started: the latest before its end used (submitted "
+            + np.where(pd.isna(at_text[at]), "", at_text[at]).astype(object)
+            + " UTC)"
+        ),
+    )
+    note = combine_notes(undefined, no_actual, late_note)
+    late_shown = late.astype(object)
+    late_shown[missing] = None
     components: dict[str, object] = {
         "forecast": money(forecast),
         "actual": money(actual),
         "method": method,
         "category": category,
         "forecast_id": ids.to_numpy(dtype=object),
-        "submitted_at": at_text.to_numpy(dtype=object),
-        "late": pd.Series(late, dtype=object).where(~missing, None).to_numpy(dtype=object),
+        "submitted_at": at_text,
+        "late": late_shown,
     }
     for other in ff.CATEGORIES:
         if other != category:
