@@ -137,13 +137,10 @@ class Kept:
 
     def read(self, name: str, periods: Sequence[str]) -> pa.Table:
         """The rows of ``periods`` in the per-period table ``name`` (one query)."""
-        sql = (
-            f"SELECT * FROM {_quoted(_PREFIX + name)}"
-            f" WHERE {PERIOD_KEY} IN (SELECT unnest($periods::VARCHAR[]))"
-        )
-        rows: pa.Table = (
-            self._backend().con.execute(sql, {"periods": list(periods)}).to_arrow_table()
-        )
+        # literals: DuckDB plans an IN list faster than an unnested parameter
+        keys = ", ".join(_literal(p) for p in periods)
+        sql = f"SELECT * FROM {_quoted(_PREFIX + name)} WHERE {PERIOD_KEY} IN ({keys})"
+        rows: pa.Table = self._backend().con.execute(sql).to_arrow_table()
         return rows
 
     def keep_only(self, stamp: str) -> None:
@@ -193,3 +190,7 @@ class Kept:
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

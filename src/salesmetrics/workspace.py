@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,7 +42,6 @@ class Workspace:
         self.root = root
         self.config = config
         self._tables: dict[str, ibis.Table] = {}
-        self._compiled: dict[str, tuple[str, list[str]]] = {}
 
     def __repr__(self) -> str:
         from salesmetrics.backends import display_url
@@ -93,21 +92,6 @@ class Workspace:
             table = self._tables[name] = self.backend.table(name)
         return table
 
-    def fetch(self, key: str, build: Callable[[], ibis.Table]) -> list[dict[str, Any]]:
-        """The rows of the query ``build()`` gives, as dicts; its SQL is compiled once per
-        connection under ``key`` (for a query over tables that never change shape, run by
-        every evaluation: the first run goes through Ibis, later ones send the SQL as it is)."""
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            expr = build()
-            rows: list[dict[str, Any]] = self.backend.to_pyarrow(expr).to_pylist()
-            self._compiled[key] = (str(self.backend.compile(expr)), list(expr.columns))
-            return rows
-        from salesmetrics.backends import fetch_rows
-
-        sql, names = compiled
-        return [dict(zip(names, row, strict=True)) for row in fetch_rows(self.backend, sql)]
-
     def count(self, name: str) -> int:
         """Number of rows in table ``name``."""
         return int(self.table(name).count().execute())
@@ -117,7 +101,6 @@ class Workspace:
         if "derived" in self.__dict__:
             self.derived.clear()
         self._tables.clear()
-        self._compiled.clear()
         if "backend" in self.__dict__:
             self.backend.disconnect()
             del self.__dict__["backend"]

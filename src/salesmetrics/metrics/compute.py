@@ -115,7 +115,7 @@ def notes(inputs: Inputs, *rules: tuple[Any, str]) -> ObjectArray:
     for mask, template in rules:
         hit = np.asarray(mask, dtype=bool) & ~done
         if hit.any():
-            out[hit] = render(template, inputs.period).to_numpy(dtype=object)[hit]
+            out[hit] = render(template, inputs.period[hit]).to_numpy(dtype=object)
             done |= hit
     return out
 

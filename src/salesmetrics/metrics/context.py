@@ -8,18 +8,21 @@ families, not by periods × groups × metrics (quality.md P6).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import ibis
 import ibis.expr.datatypes as idt
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
+import sqlglot.expressions as sge
 
 from salesmetrics import schema
+from salesmetrics.backends import fetch_rows
 from salesmetrics.kept import period_key
 from salesmetrics.periods import Period, local_date
 
@@ -56,6 +59,17 @@ class Inventory:
 T = TypeVar("T")
 
 
+_DAY = dt.timedelta(days=1)
+
+
+def _year_before(day: dt.date) -> dt.date:
+    """The same day a year earlier (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
 def spine_frame(periods: Sequence[Period], engagement_window_days: int) -> pd.DataFrame:
     """The spine as a pandas frame: one row per period with its derived dates.
 
@@ -63,20 +77,15 @@ def spine_frame(periods: Sequence[Period], engagement_window_days: int) -> pd.Da
     12-month window of customer lifetime value); ``engagement_start`` = the start of the last
     ``engagement_window_days`` of the period (not before its start).
     """
-    frame = pd.DataFrame(
-        {
-            "period": [p.label for p in periods],
-            "start": pd.to_datetime([p.start for p in periods]),
-            "end": pd.to_datetime([p.end for p in periods]),
-        }
-    )
-    frame["last_day"] = frame["end"] - pd.Timedelta(days=1)
-    frame["window_start"] = frame["end"] - pd.DateOffset(years=1)
-    frame["engagement_start"] = (frame["end"] - pd.Timedelta(days=engagement_window_days)).where(
-        frame["end"] - pd.Timedelta(days=engagement_window_days) > frame["start"], frame["start"]
-    )
-    for name in SPINE_COLUMNS[1:]:
-        frame[name] = frame[name].dt.date
+    window = dt.timedelta(days=engagement_window_days)
+    rows = [
+        (p.label, p.start, p.end, p.end - _DAY, _year_before(p.end), max(p.end - window, p.start))
+        for p in periods
+    ]
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(SPINE_COLUMNS)
+    frame = pd.DataFrame({"period": pd.Series(list(columns[0]), dtype="str")})
+    for name, days in zip(SPINE_COLUMNS[1:], columns[1:], strict=True):
+        frame[name] = pd.Series(list(days), dtype=object)
     return frame
 
 
@@ -212,8 +221,8 @@ def read_inventory(ws: Workspace, queries: list[str]) -> Inventory:
     materialised intermediates are dropped when these counts, the import log's or the
     configuration changed since the last evaluation (see :mod:`salesmetrics.derived`)."""
     queries.append("inventory")
-    rows = ws.fetch("inventory", lambda: _inventory_query(ws))
-    counts = {row["table_name"]: int(row["n"]) for row in rows}
+    rows = fetch_rows(ws.backend, inventory_sql(ws.backend.dialect))
+    counts = {str(name): int(n) for name, n in rows}
     reps_with_dates = counts.pop("_reps_with_dates", 0)
     version = (tuple(sorted(counts.items())), ws.config.model_dump_json())
     ws.derived.refresh(version)
@@ -221,19 +230,32 @@ def read_inventory(ws: Workspace, queries: list[str]) -> Inventory:
     return Inventory(rows=counts, reps_with_dates=reps_with_dates)
 
 
-def _inventory_query(ws: Workspace) -> ir.Table:
-    """Rows per table (``table_name``, ``n``) and reps with employment dates."""
-    parts: list[ir.Table] = []
-    for t in (*schema.TABLES, schema.IMPORT_LOG):
-        table = ws.table(t.name)
-        parts.append(table.aggregate(n=table.count()).mutate(table_name=ibis.literal(t.name)))
-    reps = ws.table("reps")
-    parts.append(
-        reps.aggregate(n=reps.count(where=reps.hired_on.notnull() | reps.left_on.notnull())).mutate(
-            table_name=ibis.literal("_reps_with_dates")
-        )
+@functools.cache
+def inventory_sql(dialect: Any) -> str:
+    """The inventory query in ``dialect`` (an Ibis backend's sqlglot dialect): rows per table
+    (``table_name``, ``n``) and reps with employment dates. It reads no column but two of
+    ``reps``, so it is written with sqlglot directly: built through Ibis it would need every
+    table's schema looked up first (a catalog query each, on every new connection)."""
+    parts = [_count(t.name, t.name) for t in (*schema.TABLES, schema.IMPORT_LOG)]
+    dated = sge.Or(
+        this=sge.Not(this=sge.Is(this=sge.column("hired_on", quoted=True), expression=sge.Null())),
+        expression=sge.Not(
+            this=sge.Is(this=sge.column("left_on", quoted=True), expression=sge.Null())
+        ),
     )
-    return ibis.union(*parts)
+    parts.append(_count("_reps_with_dates", "reps", sge.If(this=dated, true=sge.Literal.number(1))))
+    union: sge.Query = parts[0]
+    for part in parts[1:]:
+        union = sge.union(union, part, distinct=False)
+    return str(union.sql(dialect=dialect))
+
+
+def _count(label: str, table: str, value: sge.Expression | None = None) -> sge.Select:
+    """``SELECT label AS table_name, COUNT(value or *) AS n FROM table``."""
+    counted = sge.Count(this=sge.Star() if value is None else sge.Case(ifs=[value]))
+    return sge.select(
+        sge.alias_(sge.Literal.string(label), "table_name"), sge.alias_(counted, "n")
+    ).from_(sge.table_(table, quoted=True))
 
 
 def data_range(ws: Workspace, queries: list[str]) -> tuple[dt.date, dt.date] | None:

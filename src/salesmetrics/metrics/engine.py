@@ -235,7 +235,7 @@ def _metric_rows(
     extra = {"seller_basis": ctx.seller_basis, "customer_basis": ctx.customer_basis_name}
     computed = metric.compute(Inputs(columns, ctx.config, basis, extra))
     value = _value(metric, computed)
-    kept = np.flatnonzero(grid.spine["output"].to_numpy(dtype=bool)[grid.period_at])
+    kept = np.flatnonzero(grid.spine["output"].astype(bool)[grid.period_at])
     rows = grid.at(kept, ("period", "start", "end", "compare_period", *keys))
     rows.update(
         metric=_repeat(metric.id, len(kept)),

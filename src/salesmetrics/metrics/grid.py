@@ -29,9 +29,10 @@ SPINE_KEYS = ("period", "start", "end", "compare_period", "prev_period")
 @dataclass(frozen=True)
 class Grid:
     """Components of families for every (``spine`` period, group) pair, as ``data`` columns of
-    ``len(spine) * width`` values; ``groups`` hold the ``width`` groups' ``keys`` columns."""
+    ``len(spine["period"]) * width`` values; ``spine`` holds the spine's columns as object
+    arrays, ``groups`` the ``width`` groups' ``keys`` columns."""
 
-    spine: pd.DataFrame
+    spine: Mapping[str, np.ndarray]
     groups: Mapping[str, np.ndarray]
     width: int
     keys: tuple[str, ...]
@@ -40,17 +41,22 @@ class Grid:
     @property
     def size(self) -> int:
         """The number of rows."""
-        return len(self.spine) * self.width
+        return self.periods * self.width
+
+    @property
+    def periods(self) -> int:
+        """The number of spine periods."""
+        return len(self.spine["period"])
 
     @cached_property
     def period_at(self) -> np.ndarray:
         """Each row's spine position."""
-        return np.repeat(np.arange(len(self.spine)), self.width)
+        return np.repeat(np.arange(self.periods), self.width)
 
     @cached_property
     def group_at(self) -> np.ndarray:
         """Each row's group position."""
-        return np.tile(np.arange(self.width), len(self.spine))
+        return np.tile(np.arange(self.width), self.periods)
 
     @cached_property
     def group_dicts(self) -> np.ndarray:
@@ -67,15 +73,11 @@ class Grid:
         spine's and the keys' built on first use)."""
         return _RowColumns(self)
 
-    @cached_property
-    def _spine_columns(self) -> dict[str, np.ndarray]:
-        return {name: self.spine[name].to_numpy(dtype=object) for name in self.spine.columns}
-
     def shifted(self, other: str) -> np.ndarray:
         """The row of the same group in each row's ``other`` period (a spine column:
         ``prev_period`` or ``compare_period``), -1 where that period is not in the spine."""
-        labels = self._spine_columns[other]
-        target = pd.Index(self._spine_columns["period"]).get_indexer(pd.Index(labels))
+        labels = self.spine[other]
+        target = pd.Index(self.spine["period"]).get_indexer(pd.Index(labels))
         to = target[self.period_at]
         return np.where(to >= 0, to * self.width + self.group_at, -1)
 
@@ -86,7 +88,7 @@ class Grid:
             if name in self.keys:
                 out[name] = self.groups[name][self.group_at[rows]]
             else:
-                out[name] = self._spine_columns[name][self.period_at[rows]]
+                out[name] = self.spine[name][self.period_at[rows]]
         return out
 
 
@@ -107,7 +109,7 @@ class _RowColumns(Mapping[str, np.ndarray]):
             if name in grid.keys:
                 self._built[name] = grid.groups[name][grid.group_at]
             elif name in SPINE_KEYS:
-                self._built[name] = grid._spine_columns[name][grid.period_at]
+                self._built[name] = grid.spine[name][grid.period_at]
             else:
                 raise KeyError(name)
         return self._built[name]
@@ -127,9 +129,9 @@ class Components:
     def __init__(
         self, spine: pd.DataFrame, tables: Mapping[str, tuple[pa.Table, Sequence[str]]]
     ) -> None:
-        self.spine = spine
+        self.spine = {c: spine[c].to_numpy(dtype=object) for c in spine.columns}
         self.frames = {name: _Frame.of(table, dims) for name, (table, dims) in tables.items()}
-        self._periods = pd.Index(spine["period"].to_numpy(dtype=object))
+        self._periods = pd.Index(self.spine["period"])
         self._universes: dict[frozenset[str], _Universe] = {}
 
     def grid(
@@ -150,7 +152,7 @@ class Components:
         groups = {k: universe.groups[k][present] for k in keys}
         width = int(present.sum())
         renumber = np.cumsum(present) - 1
-        size = len(self.spine) * width
+        size = len(self._periods) * width
         data: dict[str, np.ndarray] = {}
         for name in primary:
             period, group = universe.placed[name]
@@ -181,7 +183,7 @@ class Components:
         same period and the same values of its own dimensions, -1 where none."""
         frame = self.frames[name]
         dims = list(frame.keys)
-        periods = len(self.spine)
+        periods = len(self._periods)
         period = self._periods.get_indexer(pd.Index(frame.period))
         if dims:
             own = [frame.keys[d] for d in dims]
@@ -216,13 +218,13 @@ class _Frame:
     @classmethod
     def of(cls, table: pa.Table, dims: Sequence[str]) -> _Frame:
         """``table``'s columns: ``period``, the dimensions ``dims``, the others."""
-        keys = {d: _objects(table[d].to_numpy(zero_copy_only=False)) for d in dims}
+        keys = {d: objects(table[d].to_numpy(zero_copy_only=False)) for d in dims}
         values = {
             name: column_values(table[name])
             for name in table.column_names
             if name != "period" and name not in keys
         }
-        return cls(_objects(table["period"].to_numpy(zero_copy_only=False)), keys, values)
+        return cls(objects(table["period"].to_numpy(zero_copy_only=False)), keys, values)
 
 
 @dataclass(frozen=True)
@@ -238,7 +240,7 @@ class _Universe:
     @classmethod
     def of(cls, periods: pd.Index, frames: Mapping[str, _Frame], keys: Sequence[str]) -> _Universe:
         """The universe of ``frames`` grouped by ``keys``."""
-        groups = _groups(list(frames.values()), keys)
+        groups, width = _groups(list(frames.values()), keys)
         placed = {}
         for name, frame in frames.items():
             period = periods.get_indexer(pd.Index(frame.period))
@@ -248,8 +250,7 @@ class _Universe:
                 else np.zeros(frame.rows, dtype=np.int64)
             )
             placed[name] = (period, group)
-        columns = {k: groups[k].to_numpy(dtype=object) for k in keys}
-        return cls(columns, len(groups), placed)
+        return cls(groups, width, placed)
 
 
 def positions(values: Sequence[Any], among: Sequence[Any]) -> np.ndarray:
@@ -260,7 +261,7 @@ def positions(values: Sequence[Any], among: Sequence[Any]) -> np.ndarray:
     left = np.zeros(len(values[0]), dtype=np.int64)
     right = np.zeros(m, dtype=np.int64)
     for value, other in zip(values, among, strict=True):
-        both = np.concatenate([_objects(other), _objects(value)])
+        both = np.concatenate([objects(other), objects(value)])
         codes, uniques = pd.factorize(both, use_na_sentinel=False)
         radix = len(uniques) + 1
         right = right * radix + codes[:m]
@@ -280,32 +281,22 @@ def factorize(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return codes, first
 
 
-def _groups(frames: Sequence[_Frame], keys: Sequence[str]) -> pd.DataFrame:
-    """Every group of ``frames`` once, in result order (:func:`sort_key`)."""
+def _groups(frames: Sequence[_Frame], keys: Sequence[str]) -> tuple[dict[str, np.ndarray], int]:
+    """Every group of ``frames`` once (their keys' columns, and how many), in result order:
+    by the values as text one after the other, missing first."""
     if not keys:
-        return pd.DataFrame(index=range(1))
+        return {}, 1
     columns = [np.concatenate([f.keys[k] for f in frames]) for k in keys]
     if not len(columns[0]):
-        return pd.DataFrame({k: [] for k in keys}, dtype=object)
+        return {k: np.empty(0, dtype=object) for k in keys}, 0
     _, first = factorize(columns)
-    unique = pd.DataFrame({k: c[first] for k, c in zip(keys, columns, strict=True)}, dtype=object)
-    order = np.argsort(sort_key(unique, keys).to_numpy(dtype=object), kind="stable")
-    return unique.iloc[order].reset_index(drop=True)
+    unique = [c[first] for c in columns]
+    text = [["" if v is None else str(v) for v in c] for c in unique]
+    order = sorted(range(len(first)), key=lambda i: tuple(t[i] for t in text))
+    return {k: c[order] for k, c in zip(keys, unique, strict=True)}, len(order)
 
 
-def sort_key(data: pd.DataFrame, keys: Sequence[str]) -> pd.Series[Any]:
-    """The group's order in the result: its values as text (missing first), joined by NUL, so
-    that comparing keys compares the values one after the other."""
-    if not keys:
-        return pd.Series("", index=data.index, dtype=object)
-    text = [data[k].astype(object).where(data[k].notna(), "").astype(str) for k in keys]
-    joined = text[0]
-    for part in text[1:]:
-        joined = joined + "\x00" + part
-    return joined
-
-
-def _objects(values: Any) -> np.ndarray:
+def objects(values: Any) -> np.ndarray:
     """``values`` as an object array, None for missing."""
     out = np.asarray(values, dtype=object)
     if out.dtype != object:
@@ -328,7 +319,7 @@ def column_values(column: pa.ChunkedArray) -> np.ndarray:
         return np.asarray(column.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype="float64")
     if pa.types.is_timestamp(kind):
         return np.asarray(column.to_numpy(zero_copy_only=False))
-    return _objects(column.to_numpy(zero_copy_only=False))
+    return objects(column.to_numpy(zero_copy_only=False))
 
 
 def decimal_floats(column: pa.ChunkedArray) -> np.ndarray:

@@ -25,7 +25,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from salesmetrics.metrics.dims import DIMENSIONS, REP_DIMS
 
@@ -55,15 +58,51 @@ def applies(family: Family, dims: Sequence[str]) -> bool:
 
 def roll(cube: pa.Table, family: Family, dims: Sequence[str]) -> pa.Table:
     """``family``'s components of ``cube`` (grouped by ``period`` and :func:`cube_dims`)
-    summed by ``period`` and ``dims`` (decimals exactly), its maxima the largest value; missing
-    group values form their own group."""
+    summed by ``period`` and ``dims``, its maxima the largest value; missing group values form
+    their own group. Decimals are summed exactly (Arrow); numbers of other types by pandas,
+    whose compensated float sums barely depend on the order of the cube's rows (which differs
+    between backends), so that every backend rounds the same sums to the same cents."""
     keys = ["period", *dims]
     sums = [c for c in family.components if c in cube.column_names]
     maxima = [c for c in family.maxima if c in cube.column_names]
     extra = set(cube.column_names) - {"period", *cube_dims(family), *sums, *maxima}
     if extra:
         raise ValueError(f"cube columns {sorted(extra)} are neither components nor maxima")
-    aggregates = [(c, "sum") for c in sums] + [(c, "max") for c in maxima]
-    out = cube.group_by(keys, use_threads=False).aggregate(aggregates)
-    names = [f"{c}_{how}" for c, how in aggregates]
-    return out.select([*keys, *names]).rename_columns([*keys, *sums, *maxima])
+    if not cube.num_rows:
+        return cube.select([*keys, *sums, *maxima])
+    group, first = _groups(cube, keys)
+    out: dict[str, pa.Array | pa.ChunkedArray] = {k: cube[k].take(pa.array(first)) for k in keys}
+    exact = [c for c in sums if pa.types.is_decimal(cube[c].type)]
+    in_arrow = [(c, "sum") for c in exact] + [(c, "max") for c in maxima]
+    if in_arrow:
+        coded = cube.select([c for c, _ in in_arrow]).append_column(_GROUP, pa.array(group))
+        rolled = coded.group_by([_GROUP], use_threads=False).aggregate(in_arrow).sort_by(_GROUP)
+        out.update({c: rolled[f"{c}_{how}"] for c, how in in_arrow})
+    numbers = [c for c in sums if c not in exact]
+    if numbers:
+        values = np.column_stack(
+            [cube[c].to_numpy(zero_copy_only=False).astype("float64") for c in numbers]
+        )
+        summed = pd.DataFrame(values).groupby(group, sort=True).sum(min_count=1).to_numpy()
+        for i, name in enumerate(numbers):
+            column = summed[:, i]
+            if pa.types.is_integer(cube[name].type) and not cube[name].null_count:
+                column = column.astype("int64")  # counts stay integers
+            out[name] = pa.array(column)
+    return pa.table({c: out[c] for c in [*keys, *sums, *maxima]})
+
+
+def _groups(cube: pa.Table, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The group number (0, 1, ... in order of appearance) of each of ``cube``'s rows by
+    ``keys`` (nulls a value of their own), and each group's first row."""
+    combined = np.zeros(cube.num_rows, dtype=np.int64)
+    for key in keys:
+        encoded = pc.dictionary_encode(cube[key].combine_chunks(), null_encoding="encode")
+        codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        combined = combined * (len(encoded.dictionary) + 1) + codes
+    group = pd.factorize(combined)[0]
+    return group, np.unique(group, return_index=True)[1]
+
+
+#: The group number column of a cube being rolled up.
+_GROUP = "_sm_group"
