@@ -77,7 +77,7 @@ class Grid:
         """The row of the same group in each row's ``other`` period (a spine column:
         ``prev_period`` or ``compare_period``), -1 where that period is not in the spine."""
         labels = self.spine[other]
-        target = pd.Index(self.spine["period"]).get_indexer(pd.Index(labels))
+        target = _index(self.spine["period"]).get_indexer(_index(labels))
         to = target[self.period_at]
         return np.where(to >= 0, to * self.width + self.group_at, -1)
 
@@ -131,8 +131,11 @@ class Components:
     ) -> None:
         self.spine = {c: spine[c].to_numpy(dtype=object) for c in spine.columns}
         self.frames = {name: _Frame.of(table, dims) for name, (table, dims) in tables.items()}
-        self._periods = pd.Index(self.spine["period"])
+        self._periods = _index(self.spine["period"])
         self._universes: dict[frozenset[str], _Universe] = {}
+        self._placed: dict[
+            tuple[Any, ...], tuple[dict[str, np.ndarray], int, dict[str, np.ndarray]]
+        ] = {}
 
     def grid(
         self,
@@ -145,30 +148,43 @@ class Components:
         period; their dimensions are ``keys``) crossed with the spine's periods; each
         ``broadcast`` family is read on its own dimensions (a subset of ``keys``) for every
         row; ``additive`` components missing are 0."""
-        universe = self._universe(keys)
-        present = np.full(universe.width, not keys)  # company-wide: the one group
-        for name in primary:
-            present[universe.placed[name][1]] = True
-        groups = {k: universe.groups[k][present] for k in keys}
-        width = int(present.sum())
-        renumber = np.cumsum(present) - 1
-        size = len(self._periods) * width
-        data: dict[str, np.ndarray] = {}
-        for name in primary:
-            period, group = universe.placed[name]
-            placed = period >= 0
-            rows = period[placed] * width + renumber[group[placed]]
-            for column, values in self.frames[name].values.items():
-                data[column] = _scatter(values[placed], rows, size)
+        own = {c for n in primary for c in self.frames[n].values if c in additive}
+        groups, width, placed = self._primary(tuple(keys), tuple(primary), frozenset(own))
+        data = dict(placed)
         for name in broadcast:
             found = self._lookup(name, groups, width)
             for column, values in self.frames[name].values.items():
                 data[column] = _gather(values, found)
-        for name in additive:
-            if name in data:
-                numbers = np.asarray(data[name], dtype="float64")  # an empty frame's: objects
-                data[name] = np.where(np.isnan(numbers), 0.0, numbers)
+                if column in additive:
+                    data[column] = _zero_missing(data[column])
         return Grid(self.spine, groups, width, tuple(keys), data)
+
+    def _primary(
+        self, keys: tuple[str, ...], primary: tuple[str, ...], additive: frozenset[str]
+    ) -> tuple[dict[str, np.ndarray], int, dict[str, np.ndarray]]:
+        """The groups, their number and the placed columns of the ``primary`` families (the
+        same for every grid that adds other broadcast families to them)."""
+        key = (keys, primary, additive)
+        if key not in self._placed:
+            universe = self._universe(keys)
+            present = np.full(universe.width, not keys)  # company-wide: the one group
+            for name in primary:
+                present[universe.placed[name][1]] = True
+            groups = {k: universe.groups[k][present] for k in keys}
+            width = int(present.sum())
+            renumber = np.cumsum(present) - 1
+            size = len(self._periods) * width
+            data: dict[str, np.ndarray] = {}
+            for name in primary:
+                period, group = universe.placed[name]
+                placed = period >= 0
+                rows = period[placed] * width + renumber[group[placed]]
+                for column, values in self.frames[name].values.items():
+                    data[column] = _scatter(values[placed], rows, size)
+                    if column in additive:
+                        data[column] = _zero_missing(data[column])
+            self._placed[key] = (groups, width, data)
+        return self._placed[key]
 
     def _universe(self, keys: Sequence[str]) -> _Universe:
         """The groups of every frame whose dimensions are ``keys``, and their placement."""
@@ -184,7 +200,7 @@ class Components:
         frame = self.frames[name]
         dims = list(frame.keys)
         periods = len(self._periods)
-        period = self._periods.get_indexer(pd.Index(frame.period))
+        period = self._periods.get_indexer(_index(frame.period))
         if dims:
             own = [frame.keys[d] for d in dims]
             codes, first = factorize(own)
@@ -218,13 +234,13 @@ class _Frame:
     @classmethod
     def of(cls, table: pa.Table, dims: Sequence[str]) -> _Frame:
         """``table``'s columns: ``period``, the dimensions ``dims``, the others."""
-        keys = {d: objects(table[d].to_numpy(zero_copy_only=False)) for d in dims}
+        keys = {d: _key_values(table[d]) for d in dims}
         values = {
             name: column_values(table[name])
             for name in table.column_names
             if name != "period" and name not in keys
         }
-        return cls(objects(table["period"].to_numpy(zero_copy_only=False)), keys, values)
+        return cls(_key_values(table["period"]), keys, values)
 
 
 @dataclass(frozen=True)
@@ -239,18 +255,31 @@ class _Universe:
 
     @classmethod
     def of(cls, periods: pd.Index, frames: Mapping[str, _Frame], keys: Sequence[str]) -> _Universe:
-        """The universe of ``frames`` grouped by ``keys``."""
-        groups, width = _groups(list(frames.values()), keys)
-        placed = {}
-        for name, frame in frames.items():
-            period = periods.get_indexer(pd.Index(frame.period))
-            group = (
-                positions([frame.keys[k] for k in keys], [groups[k] for k in keys])
-                if keys
-                else np.zeros(frame.rows, dtype=np.int64)
-            )
-            placed[name] = (period, group)
-        return cls(groups, width, placed)
+        """The universe of ``frames`` grouped by ``keys``: their rows numbered together."""
+        names = list(frames)
+        spine_at = {n: periods.get_indexer(_index(frames[n].period)) for n in names}
+        if not keys:
+            zeros = {n: np.zeros(frames[n].rows, dtype=np.int64) for n in names}
+            return cls({}, 1, {n: (spine_at[n], zeros[n]) for n in names})
+        columns = [np.concatenate([frames[n].keys[k] for n in names]) for k in keys]
+        codes, first = factorize(columns)
+        unique = [c[first] for c in columns]
+        text = [["" if v is None else str(v) for v in c] for c in unique]
+        order = np.array(
+            sorted(range(len(first)), key=lambda i: tuple(t[i] for t in text)), dtype=np.int64
+        )
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        group_at = np.split(rank[codes], np.cumsum([frames[n].rows for n in names])[:-1])
+        placed = {n: (spine_at[n], g) for n, g in zip(names, group_at, strict=True)}
+        groups = {k: c[order] for k, c in zip(keys, unique, strict=True)}
+        return cls(groups, len(order), placed)
+
+
+def _index(values: np.ndarray) -> pd.Index:
+    """An index of objects (pandas would infer, and convert to, its text type)."""
+    index: pd.Index = pd.Index(values, dtype=object)
+    return index
 
 
 def positions(values: Sequence[Any], among: Sequence[Any]) -> np.ndarray:
@@ -281,21 +310,6 @@ def factorize(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return codes, first
 
 
-def _groups(frames: Sequence[_Frame], keys: Sequence[str]) -> tuple[dict[str, np.ndarray], int]:
-    """Every group of ``frames`` once (their keys' columns, and how many), in result order:
-    by the values as text one after the other, missing first."""
-    if not keys:
-        return {}, 1
-    columns = [np.concatenate([f.keys[k] for f in frames]) for k in keys]
-    if not len(columns[0]):
-        return {k: np.empty(0, dtype=object) for k in keys}, 0
-    _, first = factorize(columns)
-    unique = [c[first] for c in columns]
-    text = [["" if v is None else str(v) for v in c] for c in unique]
-    order = sorted(range(len(first)), key=lambda i: tuple(t[i] for t in text))
-    return {k: c[order] for k, c in zip(keys, unique, strict=True)}, len(order)
-
-
 def objects(values: Any) -> np.ndarray:
     """``values`` as an object array, None for missing."""
     out = np.asarray(values, dtype=object)
@@ -306,6 +320,15 @@ def objects(values: Any) -> np.ndarray:
         out = out.copy()
         out[missing] = None
     return out
+
+
+def _key_values(column: pa.ChunkedArray) -> np.ndarray:
+    """A key column as objects with None for missing (text from Arrow has no NaN to look
+    for)."""
+    values = column.to_numpy(zero_copy_only=False)
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return np.asarray(values, dtype=object)
+    return objects(values)
 
 
 def column_values(column: pa.ChunkedArray) -> np.ndarray:
@@ -339,6 +362,12 @@ def decimal_floats(column: pa.ChunkedArray) -> np.ndarray:
             out[null] = np.nan
             return np.asarray(out)
     return np.array([np.nan if v is None else float(v) for v in array.to_pylist()], dtype="float64")
+
+
+def _zero_missing(column: np.ndarray) -> np.ndarray:
+    """An additive component's column with 0 for missing."""
+    numbers = np.asarray(column, dtype="float64")  # an empty frame's are objects
+    return np.where(np.isnan(numbers), 0.0, numbers)
 
 
 def _missing(values: np.ndarray) -> Any:
