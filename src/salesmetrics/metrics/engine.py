@@ -117,7 +117,7 @@ def evaluate(
     return MetricResult(
         config.base_currency,
         lambda: _assemble(parts, plan),
-        sum(len(p.columns["metric"]) for p in parts),
+        sum(p.size for p in parts),
         by=plan.by,
         compare=plan.compare,
         notes=notes,
@@ -191,20 +191,18 @@ def _placeholder(metric: reg.Metric, spine: pd.DataFrame, note: str) -> _Part:
     output = np.flatnonzero(spine["output"].to_numpy(dtype=bool))
     rows = _at(spine, ("period", "start", "end"), output)
     n = len(output)
-    rows.update(
-        metric=_repeat(metric.id, n),
-        unit=_repeat(str(metric.unit), n),
-        note=_repeat(note, n),
-        group=_objects([{} for _ in range(n)]),
-    )
-    return _Part(rows, lambda: _objects([{} for _ in range(n)]))
+    rows.update(note=_repeat(note, n), group=_objects([{} for _ in range(n)]))
+    return _Part(metric, n, rows, lambda: _objects([{} for _ in range(n)]))
 
 
 @dataclass(frozen=True)
 class _Part:
-    """One metric's result rows as ``columns``; ``components()`` gives their components'
-    dicts (built when the result's frame is)."""
+    """The ``size`` result rows of ``metric`` as ``columns`` (its id and unit, the same on
+    every row, are added with the components' dicts ``components()`` gives when the result's
+    frame is built)."""
 
+    metric: reg.Metric
+    size: int
     columns: Columns
     components: Callable[[], np.ndarray]
 
@@ -238,8 +236,6 @@ def _metric_rows(
     kept = np.flatnonzero(grid.spine["output"].astype(bool)[grid.period_at])
     rows = grid.at(kept, ("period", "start", "end", "compare_period", *keys))
     rows.update(
-        metric=_repeat(metric.id, len(kept)),
-        unit=_repeat(str(metric.unit), len(kept)),
         value=value[kept],
         note=_notes(metric, computed, value, rows["period"], kept),
     )
@@ -251,7 +247,7 @@ def _metric_rows(
     targets[np.isnan(target)] = None
     rows["target"] = targets
     rows["status"] = tgt.status(metric, rows["value"], target)
-    return _Part(rows, lambda: _objects(_components(computed, kept)))
+    return _Part(metric, len(kept), rows, lambda: _objects(_components(computed, kept)))
 
 
 def _grid(
@@ -370,8 +366,13 @@ def _assemble(parts: Sequence[_Part], plan: Plan) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     order = {m.id: i for i, m in enumerate(plan.metrics)}
     ordered = [
-        {**p.columns, "components": p.components()}
-        for p in sorted(parts, key=lambda p: order.get(_first(p.columns["metric"]), -1))
+        {
+            **p.columns,
+            "metric": _repeat(p.metric.id, p.size),
+            "unit": _repeat(str(p.metric.unit), p.size),
+            "components": p.components(),
+        }
+        for p in sorted(parts, key=lambda p: order[p.metric.id])
     ]
     data: dict[str, pd.Series[Any]] = {}
     for col in columns:
@@ -382,8 +383,3 @@ def _assemble(parts: Sequence[_Part], plan: Plan) -> pd.DataFrame:
             merged[pd.isna(merged)] = None
         data[col] = pd.Series(merged, dtype="str" if col in _TEXT else object, copy=False)
     return pd.DataFrame(data)
-
-
-def _first(values: np.ndarray) -> Any:
-    """The first of ``values``, None if there is none."""
-    return values[0] if len(values) else None
