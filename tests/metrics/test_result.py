@@ -70,6 +70,15 @@ def teams(workspace: Workspace) -> Workspace:
     return workspace
 
 
+def test_the_frame_is_built_on_first_use_once(teams: Workspace) -> None:
+    result = teams.metrics(["win_rate", "total_revenue"], period="2024-Q2", by=["team"])
+    assert len(result) == 4 and "frame" not in result.__dict__  # len() does not build it
+    frame = result.frame
+    assert len(frame) == 4 and result.frame is frame
+    east = frame[(frame.metric == "win_rate") & (frame.period == "2024-Q2")].iloc[0]
+    assert east["group"] == {"team": "East"} and east["components"] == {"won": 1, "lost": 1}
+
+
 def test_views(teams: Workspace) -> None:
     result = teams.metrics(["win_rate", "total_revenue"], period="2024-Q2", by=["team"])
     frame = result.to_pandas()

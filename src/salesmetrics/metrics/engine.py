@@ -2,10 +2,13 @@
 
 :func:`evaluate` resolves the request (metrics, periods, groups, comparison, bases), builds one
 period spine holding every period needed (the requested ones, their comparison periods and, for
-revenue growth, the periods before), runs each needed family's query once, then computes every
-metric from the component columns with the :mod:`salesmetrics.formulas` functions, vectorised
-over all (period, group) rows at once. Comparisons, targets and status are added to the same
-rows. Python never loops over data rows, periods or groups. Whole-history intermediates (stage
+revenue growth, the periods before), runs each needed family's query once (or reads its kept
+rows), lays the family rows out on component grids (:mod:`salesmetrics.metrics.grid`), then
+computes every metric from the component columns with the :mod:`salesmetrics.formulas`
+functions, vectorised over all (period, group) rows at once. Comparisons, targets and status
+are added as columns; the result's frame of dict rows is built on first use
+(:class:`MetricResult`). Python never loops over data rows, periods or groups. Whole-history
+intermediates (stage
 visits, ...) are materialised once per data version and shared by every family and evaluation
 (:mod:`salesmetrics.derived`); their queries are counted as ``derived <name>``. Intermediates
 of the periods but not of the grouping are materialised once per period spine

@@ -84,11 +84,6 @@ class MetricResult:
     queries: list[str] = field(default_factory=list)
     families: list[str] = field(default_factory=list)
 
-    @classmethod
-    def of(cls, base_currency: str, frame: pd.DataFrame, **fields: Any) -> MetricResult:
-        """A result holding an already built ``frame``."""
-        return cls(base_currency, lambda: frame, len(frame), **fields)
-
     @cached_property
     def frame(self) -> pd.DataFrame:
         """The result rows (built on first use)."""
