@@ -31,7 +31,12 @@ def test_the_first_session_computes_them_and_a_later_one_does_not(
         not any(q.startswith("derived ") for e in runs for q in e.queries) for runs in later
     )
     assert result.seconds == min(sum(e.seconds for e in runs) for runs in later)
+    best = min(later, key=lambda runs: sum(e.seconds for e in runs))
+    assert result.frame_seconds == sum(e.frame_seconds for e in best) > 0  # timed apart
+    assert all(e.rows > 0 for runs in later for e in runs)
     assert result.first_seconds == sum(e.seconds for e in result.evaluations)
     figure = p1_review.figure(result)
     assert figure.details["first_session_seconds"] == result.first_seconds
+    assert figure.details["frame_seconds"] == result.frame_seconds
+    assert "frames +" in figure.measured
     assert result.floor_seconds > 0 and result.columns
