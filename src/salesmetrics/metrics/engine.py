@@ -37,7 +37,7 @@ from salesmetrics.metrics.compute import Computed, Inputs, render
 from salesmetrics.metrics.context import Context, read_inventory
 from salesmetrics.metrics.families import Family
 from salesmetrics.metrics.families import registry as family_registry
-from salesmetrics.metrics.grid import Components, Grid
+from salesmetrics.metrics.grid import Components, Grid, gather
 from salesmetrics.metrics.plan import Plan, plan_request, seller_basis, spine_periods
 from salesmetrics.metrics.result import COMPARE_KEYS, ROW_KEYS, MetricResult
 from salesmetrics.periods import Grain
@@ -272,8 +272,7 @@ def _grid(
 
 def _previous(column: np.ndarray, before: np.ndarray) -> np.ndarray:
     """``column``'s value in each row's previous period (grid rows ``before``), 0 where none."""
-    values = np.asarray(column, dtype="float64")
-    out = np.where(before >= 0, values[np.maximum(before, 0)], np.nan)
+    out = gather(np.asarray(column, dtype="float64"), before)
     return np.where(np.isnan(out), 0.0, out)
 
 
@@ -305,7 +304,7 @@ def _notes(
 def _compare(value: np.ndarray, other: np.ndarray, own: np.ndarray) -> Columns:
     """The comparison value (``value`` at grid rows ``other``) and the change from it of each
     row's ``own`` value."""
-    compare_value = np.where(other >= 0, value[np.maximum(other, 0)], np.nan)
+    compare_value = gather(value, other)
     change = own - compare_value
     base = np.abs(compare_value)
     with np.errstate(invalid="ignore", divide="ignore"):

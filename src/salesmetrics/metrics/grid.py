@@ -154,7 +154,7 @@ class Components:
         for name in broadcast:
             found = self._lookup(name, groups, width)
             for column, values in self.frames[name].values.items():
-                data[column] = _gather(values, found)
+                data[column] = gather(values, found)
                 if column in additive:
                     data[column] = _zero_missing(data[column])
         return Grid(self.spine, groups, width, tuple(keys), data)
@@ -386,9 +386,9 @@ def _scatter(values: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
     return out
 
 
-def _gather(values: np.ndarray, found: np.ndarray) -> np.ndarray:
-    """A grid column holding ``values`` at position ``found`` of each row (missing where
-    -1)."""
+def gather(values: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """``values`` at position ``found`` of each row (missing where -1): a broadcast family's
+    column on a grid, or a grid column read in each row's previous or comparison period."""
     missing = _missing(values)
     if not len(values):
         return np.full(len(found), missing, dtype=values.dtype)
