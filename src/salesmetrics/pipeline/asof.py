@@ -18,7 +18,9 @@ interval per history row, from its ``changed_at`` until the opportunity's next c
 function over the whole history), and one before the first change (or for ever, without
 history), with the deal's fixed fields. :func:`states` joins a table of probes (any columns
 plus ``as_of``, a naive UTC timestamp) with the intervals in force at each ``as_of``: one range
-join on the materialised table, in one backend expression.
+join on the materialised table, in one backend expression. The pipeline measures read their
+own materialised table built from the same intervals (:func:`build_intervals`), so a review
+that asks only for them never materialises these.
 :func:`instants` turns dates into the naive UTC instant of their local midnight.
 """
 
@@ -101,12 +103,13 @@ def intervals(ws: Workspace) -> ir.Table:
     ``has_history``, ``settled_at`` (the start of the final state when it is closed, won or
     lost: from then on the state never changes; else null) and the :data:`FIXED_COLUMNS`;
     materialised once per data version (``opportunity_states``)."""
-    return ws.derived.get("opportunity_states", lambda: _intervals(ws))
+    return ws.derived.get("opportunity_states", lambda: build_intervals(ws))
 
 
-def _intervals(ws: Workspace) -> ir.Table:
-    """The validity intervals of :func:`intervals`: one per history row (from its change until
-    the opportunity's next one) and one before the first change (from the creation; for ever
+def build_intervals(ws: Workspace) -> ir.Table:
+    """The validity intervals of :func:`intervals`, not materialised (for an intermediate that
+    is, built from them in the same query): one per history row (from its change until the
+    opportunity's next one) and one before the first change (from the creation; for ever
     without history), the empty ones left out."""
     opps = ws.table("opportunities")
     history = ws.table("opportunity_history")

@@ -5,11 +5,11 @@
 ``pipeline`` family. Both are single backend expressions (the as-of join of
 :mod:`salesmetrics.pipeline.asof` with a probes table of two instants per period).
 
-**What is materialised.** :func:`spans` (``pipeline_spans``, once per data version, from the
-materialised opportunity states) holds the state intervals with the columns read here and each
-state's value at its close date in whole cents of the base currency, so that a query converts
-only the few states without a close date (at the probe's day); it joins the probes, the group
-dimensions and the period bounds, and aggregates.
+**What is materialised.** :func:`spans` (``pipeline_spans``, once per data version, computed
+from the opportunity state intervals in the same query) holds the state intervals with the
+columns read here and each state's value at its close date in whole cents of the base
+currency, so that a query converts only the few states without a close date (at the probe's
+day); it joins the probes, the group dimensions and the period bounds, and aggregates.
 
 Definitions (metrics.md, Pipeline), with the choices where the spec is silent:
 
@@ -46,7 +46,7 @@ import pandas as pd
 
 from salesmetrics import fx
 from salesmetrics.metrics import dims as gdims
-from salesmetrics.pipeline.asof import instants, intervals, probe_states, probes_table
+from salesmetrics.pipeline.asof import build_intervals, instants, probe_states, probes_table
 
 if TYPE_CHECKING:
     from salesmetrics.workspace import Workspace
@@ -131,9 +131,11 @@ def spans(ws: Workspace) -> ir.Table:
 
 
 def _spans(ws: Workspace) -> ir.Table:
-    """:func:`spans` from the materialised intervals (converting the intervals inline would
-    compute them twice: the conversion also reads their distinct days)."""
-    iv = intervals(ws).select(*_SPAN_COLUMNS)
+    """:func:`spans` from the intervals, computed inline: materialising the intervals first
+    (every fixed column of the deal, as :func:`~salesmetrics.pipeline.asof.intervals` does)
+    and then these cost 12 s on the medium demo against 8 s in one query (DuckDB computes the
+    intervals once although the conversion reads their days too)."""
+    iv = build_intervals(ws).select(*_SPAN_COLUMNS)
     converted = fx.to_base(
         iv,
         ws.table("fx_rates"),
