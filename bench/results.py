@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import textwrap
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -71,17 +72,24 @@ def write(
     return path
 
 
-def summary(figures: Sequence[Figure]) -> str:
-    """One line per bar: bar, what was measured, ratio, target, holds."""
-    head = f"{'bar':<4} {'measure':<22} {'measured':<44} {'ratio':>8} {'target':>8}  holds"
+def summary(figures: Sequence[Figure], width: int = 96) -> str:
+    """One line per bar (bar, title, ratio, target, holds), then what was measured in full and
+    the note, if any, wrapped to ``width`` under it."""
+    head = f"{'bar':<4} {'measure':<22} {'ratio':>8} {'target':>8}  holds"
     lines = [head, "-" * len(head)]
     for f in figures:
         ratio = "-" if f.ratio is None else f"{f.ratio:.2f}"
         holds = {True: "yes", False: "NO", None: "not measured"}[f.holds]
         target = f"{f.op}{f.target:g}"
-        lines.append(
-            f"{f.bar:<4} {f.title:<22} {f.measured[:44]:<44} {ratio:>8} {target:>8}  {holds}"
-        )
-        if f.note:
-            lines.append(f"     {f.note}")
+        lines.append(f"{f.bar:<4} {f.title:<22} {ratio:>8} {target:>8}  {holds}")
+        for text in (f.measured, f.note):
+            if text:
+                lines.extend(
+                    textwrap.wrap(
+                        text, width, initial_indent=_INDENT, subsequent_indent=_INDENT + "  "
+                    )
+                )
     return "\n".join(lines)
+
+
+_INDENT = " " * 5

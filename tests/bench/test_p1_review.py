@@ -38,5 +38,7 @@ def test_the_first_session_computes_them_and_a_later_one_does_not(
     figure = p1_review.figure(result)
     assert figure.details["first_session_seconds"] == result.first_seconds
     assert figure.details["frame_seconds"] == result.frame_seconds
-    assert "frames +" in figure.measured
+    assert "frames +" in figure.measured and "first session" in figure.measured
+    floor = result.floor_seconds
+    assert figure.details["with_frames_ratio"] == (result.seconds + result.frame_seconds) / floor
     assert result.floor_seconds > 0 and result.columns

@@ -34,11 +34,19 @@ def test_results_file_has_machine_figures_and_verdicts(tmp_path: Path) -> None:
     assert data["figures"][0]["ratio"] == 2.5
 
 
-def test_summary_has_one_line_per_bar_and_notes() -> None:
-    text = summary(_figures())
-    assert "not measured" in text and "not built yet" in text
-    assert text.count("\n") == 2 + 4  # header, rule, four bars, one note
-    assert "NO" in text.splitlines()[3]
+def test_summary_has_a_line_per_bar_then_what_was_measured_and_the_note() -> None:
+    long = "review 10 s (first session 400 s), scan floor 4 s; " * 4
+    figures = _figures()
+    figures[0].measured = long.strip()
+    lines = summary(figures, width=60).splitlines()
+    bars = [line.split()[0] for line in lines[2:] if not line.startswith(" ")]
+    assert bars == ["P1", "P3", "P2", "P9"]
+    p3 = next(i for i, line in enumerate(lines) if line.startswith("P3"))
+    assert lines[p3].split()[-1] == "NO" and lines[p3 + 1].strip() == "x"
+    measured = lines[3 : next(i for i, line in enumerate(lines) if line.startswith("P3"))]
+    assert all(len(line) <= 60 and line.startswith("     ") for line in measured)
+    assert " ".join(line.strip() for line in measured) == long.strip()  # in full, wrapped
+    assert lines[-2].endswith("not measured") and lines[-1].strip() == "not built yet"
 
 
 def test_review_plan_is_the_last_full_year_by_two_grains_and_three_groupings() -> None:
