@@ -70,26 +70,41 @@ def requests(year: str, grains: Sequence[str] = GRAINS) -> list[Request]:
 
 
 class Recorder:
-    """Keeps every expression a workspace's Ibis backend is asked to run (``to_pyarrow``)."""
+    """Keeps every expression a workspace's Ibis backend is asked to run: read back
+    (``to_pyarrow``), or materialised into a table (a whole-history intermediate kept in the
+    file, ``create_table``, or one of the session, ``_create_cached_table``), so that the
+    columns the intermediates read count in the scan floor too."""
+
+    #: The backend methods that run an expression: name, the expression's position and keyword.
+    METHODS = (
+        ("to_pyarrow", 0, "expr"),
+        ("create_table", 1, "obj"),
+        ("_create_cached_table", 1, "expr"),
+    )
 
     def __init__(self) -> None:
         self.expressions: list[ir.Expr] = []
 
     @contextmanager
     def attached(self, ws: Workspace) -> Iterator[Recorder]:
-        """Record on ``ws``'s backend while the block runs (an instance attribute, undone after)."""
+        """Record on ``ws``'s backend while the block runs (instance attributes, undone after)."""
         backend = ws.backend
-        run: Callable[..., Any] = backend.to_pyarrow
-
-        def recording(expr: ir.Expr, *args: Any, **kwargs: Any) -> Any:
-            self.expressions.append(expr)
-            return run(expr, *args, **kwargs)
-
-        backend.to_pyarrow = recording
+        for method, at, keyword in self.METHODS:
+            setattr(backend, method, self._recording(getattr(backend, method), at, keyword))
         try:
             yield self
         finally:
-            del backend.to_pyarrow
+            for method, _, _ in self.METHODS:
+                delattr(backend, method)
+
+    def _recording(self, run: Callable[..., Any], at: int, keyword: str) -> Callable[..., Any]:
+        def recording(*args: Any, **kwargs: Any) -> Any:
+            expr = args[at] if len(args) > at else kwargs.get(keyword)
+            if isinstance(expr, ir.Expr):
+                self.expressions.append(expr)
+            return run(*args, **kwargs)
+
+        return recording
 
 
 def run(

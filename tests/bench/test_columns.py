@@ -54,3 +54,12 @@ def test_scan_floor_reads_every_column_once(tiny: Workspace) -> None:
     assert sql.count("max(") == 3
     row = tiny.duckdb.execute(sql).fetchone()
     assert row == (4000, "won", "West")
+
+
+def test_read_columns_counts_what_the_materialised_intermediates_read(tiny: Workspace) -> None:
+    tiny.derived.reset()  # as after an import: the first evaluation materialises them
+    [evaluation] = review.run(tiny, [review.Request("2025", "quarter", ())], record=True)
+    found = columns.read_columns(tiny, evaluation.expressions)
+    # the history is read only by the intermediates (the opportunity states, the stage visits)
+    # that the evaluation kept: their expressions are recorded too
+    assert {"changed_at", "stage"} <= set(found["opportunity_history"])
