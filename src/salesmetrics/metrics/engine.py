@@ -18,6 +18,7 @@ another way reuse them.
 
 from __future__ import annotations
 
+import itertools
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -119,7 +120,7 @@ def evaluate(
 
     return MetricResult(
         config.base_currency,
-        lambda: _assemble(parts, plan),
+        lambda: _assemble(parts, plan, rows_spine),
         sum(p.size for p in parts),
         by=plan.by,
         compare=plan.compare,
@@ -192,20 +193,21 @@ def _unsupported_dims(metric: reg.Metric, plan: Plan, families: Mapping[str, Fam
 def _placeholder(metric: reg.Metric, spine: pd.DataFrame, note: str) -> _Part:
     """Rows with a null value and ``note`` for every output period (no groups)."""
     output = np.flatnonzero(spine["output"].to_numpy(dtype=bool))
-    rows = _at(spine, ("period", "start", "end"), output)
+    rows = _at(spine, ("period",), output)
     n = len(output)
     rows.update(note=_repeat(note, n), group=_objects([{} for _ in range(n)]))
-    return _Part(metric, n, rows, lambda: _objects([{} for _ in range(n)]))
+    return _Part(metric, n, output, rows, lambda: _objects([{} for _ in range(n)]))
 
 
 @dataclass(frozen=True)
 class _Part:
-    """The ``size`` result rows of ``metric`` as ``columns`` (its id and unit, the same on
-    every row, are added with the components' dicts ``components()`` gives when the result's
-    frame is built)."""
+    """The ``size`` result rows of ``metric`` as ``columns``, at spine positions ``periods``
+    (its id and unit, the same on every row, the periods' start and end dates and the
+    components' dicts ``components()`` gives are added when the result's frame is built)."""
 
     metric: reg.Metric
     size: int
+    periods: np.ndarray
     columns: Columns
     components: Callable[[], np.ndarray]
 
@@ -237,7 +239,7 @@ def _metric_rows(
     computed = metric.compute(Inputs(columns, ctx.config, basis, extra))
     value = _value(metric, computed)
     kept = np.flatnonzero(grid.spine["output"].astype(bool)[grid.period_at])
-    rows = grid.at(kept, ("period", "start", "end", "compare_period", *keys))
+    rows = grid.at(kept, ("period", "compare_period", *keys))
     rows.update(
         value=value[kept],
         note=_notes(metric, computed, value, rows["period"], kept),
@@ -250,7 +252,8 @@ def _metric_rows(
     targets[np.isnan(target)] = None
     rows["target"] = targets
     rows["status"] = tgt.status(metric, rows["value"], target)
-    return _Part(metric, len(kept), rows, lambda: _objects(_components(computed, kept)))
+    periods = grid.period_at[kept]
+    return _Part(metric, len(kept), periods, rows, lambda: _objects(_components(computed, kept)))
 
 
 def _grid(
@@ -315,11 +318,15 @@ def _compare(value: np.ndarray, other: np.ndarray, own: np.ndarray) -> Columns:
 def _components(computed: Computed, kept: np.ndarray) -> list[dict[str, Any]]:
     """The components shown with each kept row (grid positions ``kept``), hidden ones left
     out."""
-    names = list(computed.components)
-    values = [_take(column, kept) for column in computed.components.values()]
-    # zip(names, row) unchecked: every row has one value per name by construction (a strict
-    # zip per row doubled the time of the largest frames)
-    records = [dict(zip(names, row)) for row in zip(*values, strict=True)]  # noqa: B905
+    # each row's (name, value) pairs, zipped column-wise: dict() of a tuple of pairs is about
+    # twice as fast as dict(zip(names, row)) per row, on the largest frames the main cost
+    pairs = [
+        zip(itertools.repeat(name), _take(column, kept))
+        for name, column in computed.components.items()
+    ]
+    records: list[dict[str, Any]] = list(map(dict, zip(*pairs, strict=True)))
+    if not pairs:
+        records = [{} for _ in range(len(kept))]
     if computed.hidden is not None:
         hidden = np.asarray(computed.hidden, dtype=bool)[kept]
         shown = computed.hidden_components
@@ -358,32 +365,57 @@ def _repeat(value: Any, n: int) -> np.ndarray:
 
 #: Columns holding a missing value as None in the result frame.
 _NULLABLE = ("value", "note", "target", "status", *COMPARE_KEYS)
-#: Columns of text in the result frame (the others hold Python objects).
-_TEXT = ("metric", "start", "end", "unit")
 
 
-def _assemble(parts: Sequence[_Part], plan: Plan) -> pd.DataFrame:
+def _assemble(parts: Sequence[_Part], plan: Plan, spine: pd.DataFrame) -> pd.DataFrame:
     """Concatenate per-metric rows in request order (each part is one metric's rows, already
-    by period and group: see :mod:`salesmetrics.metrics.grid`)."""
+    by period and group: see :mod:`salesmetrics.metrics.grid`). The text columns (the metric,
+    its unit, the period's start and end) are built from their few distinct values."""
     columns = [*ROW_KEYS, *COMPARE_KEYS]
     if not parts:
         return pd.DataFrame(columns=columns)
     order = {m.id: i for i, m in enumerate(plan.metrics)}
-    ordered = [
-        {
-            **p.columns,
-            "metric": _repeat(p.metric.id, p.size),
-            "unit": _repeat(str(p.metric.unit), p.size),
-            "components": p.components(),
-        }
-        for p in sorted(parts, key=lambda p: order[p.metric.id])
-    ]
-    data: dict[str, pd.Series[Any]] = {}
+    ordered = sorted(parts, key=lambda p: order[p.metric.id])
+    which = np.repeat(np.arange(len(ordered)), [p.size for p in ordered])
+    periods = np.concatenate([p.periods for p in ordered])
+    data: dict[str, pd.Series[Any]] = {
+        "metric": _text(which, [p.metric.id for p in ordered]),
+        "unit": _text(which, [str(p.metric.unit) for p in ordered]),
+        "start": _text(periods, spine["start"].tolist()),
+        "end": _text(periods, spine["end"].tolist()),
+        "components": pd.Series(
+            np.concatenate([p.components() for p in ordered]), dtype=object, copy=False
+        ),
+    }
     for col in columns:
+        if col not in data:
+            pieces = [p.columns.get(col) for p in ordered]
+            data[col] = _merged(pieces, [p.size for p in ordered], col in _NULLABLE)
+    return pd.DataFrame({col: data[col] for col in columns})
+
+
+def _text(codes: np.ndarray, values: Sequence[str]) -> pd.Series[Any]:
+    """A text column holding ``values[code]`` for each of ``codes`` (built as Arrow
+    dictionary: much faster than converting one Python string per row)."""
+    dictionary = pa.DictionaryArray.from_arrays(
+        pa.array(codes, pa.int32()), pa.array(values, pa.large_string())
+    )
+    return pd.Series(dictionary.cast(pa.large_string()), dtype="str")
+
+
+def _merged(
+    pieces: Sequence[np.ndarray | None], sizes: Sequence[int], nullable: bool
+) -> pd.Series[Any]:
+    """One object column from each part's piece (None where a part has none); a ``nullable``
+    column's missing values (NaN, NA) are None."""
+    if nullable and all(p is not None and p.dtype.kind == "f" for p in pieces):
+        numbers: np.ndarray = np.concatenate(pieces)  # type: ignore[arg-type]
+        merged = numbers.astype(object)
+        merged[np.isnan(numbers)] = None
+    else:
         merged = np.concatenate(
-            [p[col] if col in p else np.full(len(p["metric"]), None) for p in ordered]
+            [np.full(n, None) if p is None else p for p, n in zip(pieces, sizes, strict=True)]
         ).astype(object)
-        if col in _NULLABLE:
+        if nullable:
             merged[pd.isna(merged)] = None
-        data[col] = pd.Series(merged, dtype="str" if col in _TEXT else object, copy=False)
-    return pd.DataFrame(data)
+    return pd.Series(merged, dtype=object, copy=False)
