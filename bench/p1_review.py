@@ -8,10 +8,12 @@ query, timed best of three after one warm-up run. The *later session* (a new con
 next CLI command or web app start) runs the review again, ``repeat`` times, reading the kept
 tables; its best time is P1's figure, the first session's time is reported beside it.
 
-The time is the engine's: every value, component, target and status computed, as columns
-(:class:`MetricResult`). Putting them in a pandas frame with a dict per row for the group and
-the components is done on first use of ``result.frame``; the review does it right after each
-request, timed apart, and the figure reports that time too ("frames +x s").
+The time is the review as the Python API returns it: the engine's work (every value, component,
+target and status computed, as columns: :class:`MetricResult`) and the result's pandas frame,
+with a dict per row for the group and the components, which is built on first use of
+``result.frame``. The review builds it right after each request and times it apart, so the
+figure shows both parts; the bar counts their sum. (Until 2026-12-06 it counted the engine
+alone, which hid about half of the time a caller waits.)
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def run(
     try:
         ws.derived.reset()
         evaluations = review.run(ws, plan, record=True, keep=keep, verbose=True)
-        first = sum(e.seconds for e in evaluations)
+        first = sum(e.seconds + e.frame_seconds for e in evaluations)
         cols = columns.read_columns(ws, [x for e in evaluations for x in e.expressions])
         for e in evaluations:
             e.expressions.clear()  # the memtables they hold can go now
@@ -76,35 +78,37 @@ def run(
         runs = [review.run(ws, plan, verbose=True) for _ in range(repeat)]
     finally:
         ws.close()
-    best = min(runs, key=lambda run: sum(e.seconds for e in run))
+    best = min(runs, key=lambda run: sum(e.seconds + e.frame_seconds for e in run))
     seconds = sum(e.seconds for e in best)
     frame_seconds = sum(e.frame_seconds for e in best)
     return ReviewRun(evaluations, seconds, first, cols, floor, frame_seconds)
 
 
 def figure(result: ReviewRun) -> Figure:
-    """P1 as a figure: review seconds / scan-floor seconds."""
+    """P1 as a figure: (engine + result frames) seconds / scan-floor seconds."""
     n_cols = sum(len(c) for c in result.columns.values())
-    with_frames = (result.seconds + result.frame_seconds) / result.floor_seconds
+    total = result.seconds + result.frame_seconds
     return Figure(
         bar="P1",
         title="full review",
         measured=(
-            f"review {result.seconds:.2f} s in a later session, scan floor"
-            f" {result.floor_seconds:.2f} s. Beside it, not the bar: the results' frames"
-            f" +{result.frame_seconds:.2f} s ({with_frames:.1f} x the floor counted in), the"
-            f" first session (nothing kept, as after an import) {result.first_seconds:.1f} s"
+            f"review {total:.2f} s in a later session (engine {result.seconds:.2f} s"
+            f" = {result.seconds / result.floor_seconds:.1f} x, results' frames"
+            f" {result.frame_seconds:.2f} s), scan floor {result.floor_seconds:.2f} s over"
+            f" {n_cols} columns. Beside it, not the bar: the first session (nothing kept, as"
+            f" after an import) {result.first_seconds:.1f} s"
             f" ({result.first_seconds / result.floor_seconds:.0f} x)"
         ),
-        ratio=result.seconds / result.floor_seconds,
+        ratio=total / result.floor_seconds,
         target=TARGET,
         op="<=",
         details={
-            "review_seconds": result.seconds,
+            "review_seconds": total,
+            "engine_seconds": result.seconds,
             "frame_seconds": result.frame_seconds,
+            "engine_ratio": result.seconds / result.floor_seconds,
             "first_session_seconds": result.first_seconds,
             "first_session_ratio": result.first_seconds / result.floor_seconds,
-            "with_frames_ratio": with_frames,
             "scan_floor_seconds": result.floor_seconds,
             "columns_read": result.columns,
             "columns_read_count": n_cols,

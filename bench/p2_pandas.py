@@ -2,7 +2,8 @@
 results checked equal, the engine ≥ 10 × faster.
 
 The pandas side is timed without loading its tables (``load`` reads them from the database file
-apart); the engine's time is P1's review, which does read from the database.
+apart); the engine's time is P1's review, which does read from the database, with its results'
+frames (the pandas side's result is a frame too).
 """
 
 from __future__ import annotations
@@ -55,8 +56,8 @@ def measure(
     figure = Figure(
         bar="P2",
         title="against pandas",
-        measured=f"pandas {pandas_s:.1f} s (+{load_s:.1f} s load), engine {engine_s:.2f} s in a"
-        f" later session. Beside it, not the bar: the engine's first session"
+        measured=f"pandas {pandas_s:.1f} s (+{load_s:.1f} s load), engine {engine_s:.2f} s with its"
+        f" results' frames in a later session. Beside it, not the bar: the engine's first session"
         f" {first_session_s:.1f} s ({pandas_s / first_session_s:.1f} x)",
         ratio=pandas_s / engine_s,
         target=TARGET,
