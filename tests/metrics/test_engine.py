@@ -10,6 +10,7 @@ import pytest
 
 from salesmetrics.errors import UserError
 from salesmetrics.metrics.registry import REGISTRY
+from salesmetrics.metrics.result import COMPARE_KEYS
 from salesmetrics.workspace import Workspace
 from tests.metrics.builder import insert
 from tests.metrics.test_examples import deal
@@ -324,6 +325,53 @@ def test_metric_not_available_by_a_dimension_says_why(workspace: Workspace) -> N
     row = rows(workspace, "customer_acquisition_cost", period="2024-Q2", by=["team"])[0]
     assert row["value"] is None and row["group"] == {}
     assert row["note"] == "not available by team: costs data carry no team"
+
+
+def test_result_frame_columns_placeholders_among_computed_rows(workspace: Workspace) -> None:
+    _teams(workspace)
+    insert(
+        workspace, "opportunities", [deal(1, "won", D(2024, 5, 1)), deal(2, "lost", D(2024, 8, 1))]
+    )
+    insert(
+        workspace,
+        "costs",
+        [{"cost_id": "c", "date": D(2024, 5, 1), "category": "sales", "amount": 10}],
+    )
+    result = workspace.metrics(
+        ["win_rate", "customer_acquisition_cost", "total_revenue"],
+        period="2024",
+        grain="quarter",
+        by=["team"],
+        compare="previous",
+    )
+    frame = result.frame
+    for column in ("metric", "unit", "start", "end"):
+        assert frame[column].dtype == "str", column
+    assert list(dict.fromkeys(frame["metric"])) == [
+        "win_rate",
+        "customer_acquisition_cost",
+        "total_revenue",
+    ]
+    bounds = {(r["period"], r["start"], r["end"]) for r in result.rows()}
+    assert {b for b in bounds if b[0] == "2024-Q3"} == {("2024-Q3", "2024-07-01", "2024-10-01")}
+    placeholder = frame[frame["metric"] == "customer_acquisition_cost"]
+    assert list(placeholder["period"]) == ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]
+    assert list(placeholder["start"]) == ["2024-01-01", "2024-04-01", "2024-07-01", "2024-10-01"]
+    assert set(placeholder["unit"]) == {"money"}
+    computed = workspace.metrics(
+        ["win_rate", "total_revenue"],
+        period="2024",
+        grain="quarter",
+        by=["team"],
+        compare="previous",
+    ).frame  # every part computed: the number columns are merged as floats
+    assert computed["value"].isna().any()  # the win rate of a quarter without closed deals
+    for merged in (frame, computed):
+        for column in ("value", "note", "target", "status", *COMPARE_KEYS):
+            assert not any(isinstance(v, float) and v != v for v in merged[column]), column
+    assert placeholder["value"].isna().all() and all(v is None for v in placeholder["value"])
+    components = list(frame["components"])
+    assert len({id(c) for c in components}) == len(components)  # a dict of its own per row
 
 
 def test_unknown_dimension_and_metric_are_user_errors(workspace: Workspace) -> None:
