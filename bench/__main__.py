@@ -57,12 +57,7 @@ def _review_bars(root: Path, year: str, bars: set[str], repeat: int) -> list[Fig
             print("P2: the pandas review ...", flush=True)
             figures.append(
                 p2_pandas.measure(
-                    db_path,
-                    year,
-                    config,
-                    run.evaluations,
-                    run.seconds + run.frame_seconds,
-                    run.first_seconds,
+                    db_path, year, config, run.evaluations, run.total_seconds, run.first_seconds
                 )
             )
     if "P5" in bars:

@@ -57,6 +57,11 @@ class Evaluation:
     families: list[str] = field(default_factory=list)
     frame_seconds: float = 0.0
 
+    @property
+    def total_seconds(self) -> float:
+        """The engine's seconds and its result frame's: what a caller reading the rows waits."""
+        return self.seconds + self.frame_seconds
+
 
 def last_full_year(last_day: dt.date | None = None) -> str:
     """The last calendar year the demo covers completely (its data end on ``last_day``)."""

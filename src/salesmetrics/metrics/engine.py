@@ -324,9 +324,9 @@ def _components(computed: Computed, kept: np.ndarray) -> list[dict[str, Any]]:
         zip(itertools.repeat(name), _take(column, kept))
         for name, column in computed.components.items()
     ]
-    records: list[dict[str, Any]] = list(map(dict, zip(*pairs, strict=True)))
-    if not pairs:
-        records = [{} for _ in range(len(kept))]
+    records: list[dict[str, Any]] = (
+        list(map(dict, zip(*pairs, strict=True))) if pairs else [{} for _ in kept]
+    )
     if computed.hidden is not None:
         hidden = np.asarray(computed.hidden, dtype=bool)[kept]
         shown = computed.hidden_components
