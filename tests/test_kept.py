@@ -1,17 +1,16 @@
-"""Whole-history intermediates kept in a DuckDB workspace between sessions."""
+"""Intermediates kept between sessions of an embedded workspace (Parquet files beside it)."""
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pytest
 
 from salesmetrics import kept
 from salesmetrics.config import CONFIG_FILE
-from salesmetrics.metrics.families import registry as family_registry
 from salesmetrics.workspace import Workspace, open_workspace
 from tests.pipeline.test_funnel import build
 from tests.test_derived import add_a_deal
@@ -33,9 +32,18 @@ def _session(root: Path, metrics: list[str] | None = None) -> tuple[list[str], l
         ws.close()
 
 
-def _kept_tables(ws: Workspace) -> set[str]:
-    sql = "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_sm_kept_%'"
-    return {r[0] for r in ws.duckdb.execute(sql).fetchall()}
+def _cache(ws: Workspace) -> Path:
+    return ws.database.with_name(ws.database.name + ".cache")
+
+
+def _kept_tables(ws: Workspace, stamp: str | None = None) -> set[str]:
+    """The whole-history tables kept (under ``stamp``, else under any)."""
+    pattern = f"{stamp or '*'}/*.parquet"
+    return {p.stem for p in _cache(ws).glob(pattern)}
+
+
+def _stamps(ws: Workspace) -> set[str]:
+    return {p.name for p in _cache(ws).iterdir()} if _cache(ws).is_dir() else set()
 
 
 def test_a_later_session_reads_them_instead_of_computing_them(workspace: Workspace) -> None:
@@ -48,16 +56,17 @@ def test_a_later_session_reads_them_instead_of_computing_them(workspace: Workspa
     assert derived == [] and rows == first.rows()
 
 
-def test_an_import_drops_them_and_the_next_session_sees_the_new_data(
+def test_an_import_makes_them_stale_and_the_next_session_sees_the_new_data(
     workspace: Workspace,
 ) -> None:
     build(workspace)
     before = workspace.metrics(["time_in_stage"], period=PERIOD).rows()
+    stamps = _stamps(workspace)
     add_a_deal(workspace)
-    assert _kept_tables(workspace) == set()  # the write dropped them
     workspace.close()
     derived, after = _session(workspace.root, ["time_in_stage"])
     assert derived and after != before
+    assert len(_stamps(workspace) - stamps) == 1  # kept under the new data's stamp
 
 
 def test_other_code_or_configuration_computes_them_again(
@@ -77,12 +86,19 @@ def test_other_code_or_configuration_computes_them_again(
     )
     derived, _ = _session(workspace.root)
     assert derived
-    ws = open_workspace(workspace.root)
-    try:
-        stamps = ws.duckdb.execute(f"SELECT DISTINCT stamp FROM {kept.STAMPS}").fetchall()
-        assert len(stamps) == 1  # those of the other stamps were dropped
-    finally:
-        ws.close()
+    assert len(_stamps(workspace)) == 3  # one folder per data version and code
+
+
+def test_folders_of_other_stamps_go_once_stale(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(workspace)
+    workspace.metrics(period=PERIOD)
+    workspace.close()
+    monkeypatch.setattr(kept, "STALE_SECONDS", 0.0)
+    monkeypatch.setattr(kept, "code_digest", lambda: "another version of the code")
+    _session(workspace.root)
+    assert len(_stamps(workspace)) == 1  # the other stamp's folder was removed
 
 
 def test_an_export_leaves_them_out(workspace: Workspace, tmp_path: Path) -> None:
@@ -119,46 +135,68 @@ def _rows(*periods: str) -> pa.Table:
 
 
 def test_per_period_rows_are_kept_and_read_by_period(workspace: Workspace) -> None:
-    store = kept.Kept(lambda: workspace.backend)
+    store = kept.Kept(lambda: workspace.backend, _cache(workspace))
     assert store.periods("cube_x", "s1") == set()
     store.append("cube_x", "s1", ["a", "b", "c"], _rows("a", "b"))  # c: done, without rows
     store.append("cube_x", "s1", ["dd"], _rows("dd"))
     assert store.periods("cube_x", "s1") == {"a", "b", "c", "dd"}
     assert store.periods("cube_x", "s2") == set()  # another stamp holds nothing
-    got = store.read("cube_x", ["b", "c", "dd"])
+    got = store.read("cube_x", "s1", ["b", "c", "dd"])
     assert sorted(got[kept.PERIOD_KEY].to_pylist()) == ["b", "dd"]
     assert got.schema.field("amount").type == pa.decimal128(38, 2)  # types survive
-    again = kept.Kept(lambda: workspace.backend)  # a later session reads the periods back
+    again = kept.Kept(lambda: workspace.backend, _cache(workspace))  # a later session
     assert again.periods("cube_x", "s1") == {"a", "b", "c", "dd"}
-    again.append("cube_x", "s2", ["a"], _rows("a"))  # another stamp replaces the table
-    assert again.periods("cube_x", "s2") == {"a"} and again.read("cube_x", ["b"]).num_rows == 0
+    again.append("cube_x", "s2", ["a"], _rows("a"))  # another stamp: its own parts
+    assert (
+        again.periods("cube_x", "s2") == {"a"} and again.read("cube_x", "s2", ["a"]).num_rows == 1
+    )
     again.forget()
-    assert _kept_tables(workspace) == set() and again.periods("cube_x", "s2") == set()
+    assert not _cache(workspace).exists() and again.periods("cube_x", "s2") == set()
 
 
-def test_a_failed_append_records_nothing(workspace: Workspace) -> None:
-    store = kept.Kept(lambda: workspace.backend)
+def test_a_period_kept_twice_is_read_once(workspace: Workspace) -> None:
+    first = kept.Kept(lambda: workspace.backend, _cache(workspace))
+    second = kept.Kept(lambda: workspace.backend, _cache(workspace))  # another session
+    first.append("cube_x", "s1", ["a", "b"], _rows("a", "b"))
+    second.append("cube_x", "s1", ["b", "c"], _rows("b", "c"))
+    later = kept.Kept(lambda: workspace.backend, _cache(workspace))
+    assert later.periods("cube_x", "s1") == {"a", "b", "c"}
+    got = later.read("cube_x", "s1", ["a", "b", "c"])
+    assert sorted(got[kept.PERIOD_KEY].to_pylist()) == ["a", "b", "c"]
+
+
+def test_a_failed_append_records_nothing(workspace: Workspace, tmp_path: Path) -> None:
+    store = kept.Kept(lambda: workspace.backend, _cache(workspace))
     store.append("cube_x", "s1", ["a"], _rows("a"))
-    bad = pa.table({"other": pa.array([1]), kept.PERIOD_KEY: pa.array(["b"])})
-    with pytest.raises(duckdb.Error):
-        store.append("cube_x", "s1", ["b"], bad)  # a column the table does not have
-    later = kept.Kept(lambda: workspace.backend)
-    assert later.periods("cube_x", "s1") == {"a"}  # the transaction was rolled back
-    assert later.read("cube_x", ["a", "b"]).num_rows == 1
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(kept.pq, "write_table", fail)
+        store.append("cube_x", "s1", ["b"], _rows("b"))  # keeping is only a saving: no error
+    later = kept.Kept(lambda: workspace.backend, _cache(workspace))
+    assert later.periods("cube_x", "s1") == {"a"}  # nothing recorded for b
+    assert later.read("cube_x", "s1", ["a"]).num_rows == 1
+    assert not [p for p in _cache(workspace).rglob("*") if p.name.startswith(".")]  # no debris
 
 
-def test_a_later_session_reads_the_cubes_of_periods_asked_before(workspace: Workspace) -> None:
+def test_a_cache_that_cannot_be_written_keeps_nothing_and_the_answer_is_the_same(
+    workspace: Workspace,
+) -> None:
     build(workspace)
-    first = workspace.metrics(period=PERIOD, by=["team"])
-    additive = {name for name, f in family_registry().items() if f.additive}
-    assert additive & set(first.queries)
+    first = workspace.metrics(period=PERIOD, by=["team"]).rows()
     workspace.close()
+    cache = _cache(workspace)
+    shutil.rmtree(cache)
+    cache.write_text("not a folder", encoding="utf-8")  # (chmod does not stop root)
+    for _ in range(2):
+        derived, rows = _session(workspace.root)
+        assert rows != [] and derived  # computed each time, not kept
+    assert _session(workspace.root)[1] == _session(workspace.root)[1]
     ws = open_workspace(workspace.root)
     try:
-        later = ws.metrics(period=PERIOD, by=["team"])
-        assert not additive & set(later.queries)  # read from the kept cubes
-        assert later.rows() == first.rows()
-        other = ws.metrics(period="2024-Q3", by=["team"])
-        assert additive & set(other.queries)  # a period not asked before is computed
+        assert ws.metrics(period=PERIOD, by=["team"]).rows() == first
     finally:
         ws.close()
+    assert cache.read_text(encoding="utf-8") == "not a folder"

@@ -44,9 +44,10 @@ def test_open_without_workspace_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_table_expressions_come_through_ibis(tmp_path: Path) -> None:
     with init_workspace(tmp_path) as ws:
-        ws.duckdb.execute(
-            "INSERT INTO reps (rep_id, name, team) VALUES ('r1', 'Ana', 'East')"
-        ).fetchall()
+        with ws.writing() as backend:
+            backend.con.execute(
+                "INSERT INTO reps (rep_id, name, team) VALUES ('r1', 'Ana', 'East')"
+            )
         assert ws.table("reps").team.execute().tolist() == ["East"]
         with pytest.raises(UserError, match="did you mean 'reps'"):
             ws.table("rep")

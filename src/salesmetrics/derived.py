@@ -54,7 +54,9 @@ tools.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Hashable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
@@ -80,7 +82,7 @@ T = TypeVar("T")
 class Derived:
     """The materialised intermediates of one open workspace, by name."""
 
-    def __init__(self, backend: Callable[[], Any], *, keep: bool = False) -> None:
+    def __init__(self, backend: Callable[[], Any], *, cache: Path | None = None) -> None:
         self._backend = backend
         # stored name (None: a kept table, not dropped with the session) and table
         self._tables: dict[tuple[str, Hashable], tuple[str | None, ir.Table]] = {}
@@ -88,7 +90,8 @@ class Derived:
         self._session_rows = SessionRows()  # per-period results, when not kept
         self._scopes: dict[Hashable, None] = {}  # period scopes, least recently used first
         self._version: Hashable | None = None
-        self._keep = keep
+        self._cache = cache  # the folder of kept tables (embedded workspaces only)
+        self._keep = False  # whether this session can write there (set by refresh)
         self._kept: Kept | None = None
         self._stamp: str | None = None  # of the data version, once refreshed (kept tables)
         self.generation = 0
@@ -103,15 +106,17 @@ class Derived:
         if key != self._version:
             self.clear()
             self._version = key
-            if self._keep:
+            if self._cache is not None:
+                self._keep = _writable(self._cache)
                 self._stamp = kept.stamp(version)
-                self._kept_tables().keep_only(self._stamp)
+                if self._keep:
+                    self._kept_tables().keep_only(self._stamp)
 
     def bump(self) -> None:
-        """Mark the data as changing (a store opened for writing): drop what was materialised,
-        the kept tables too."""
+        """Mark the data as changing (a store opened for writing): drop what was materialised
+        (the kept tables of this data version stay: the new version has another stamp)."""
         self.generation += 1
-        self.reset()
+        self.clear()
 
     def reset(self) -> None:
         """Drop every materialised table, the kept ones too: the next evaluation computes them
@@ -156,12 +161,12 @@ class Derived:
         :data:`kept.PERIOD_KEY`) of the periods not computed before under this data version;
         they are kept, in the workspace file on DuckDB. At most two queries: the computation
         and one read of the periods kept before."""
-        store: Kept | SessionRows = self._kept_tables() if self._stamp else self._session_rows
+        store: Kept | SessionRows = self._kept_tables() if self._keep else self._session_rows
         stamp = self._stamp or ""
         done = store.periods(name, stamp)
         before = [p for p in periods if p in done]
         missing = [p for p in periods if p not in done]
-        parts = [store.read(name, before)] if before else []
+        parts = [store.read(name, stamp, before)] if before else []
         if missing:
             rows = compute(missing)
             store.append(name, stamp, missing, rows)
@@ -207,8 +212,15 @@ class Derived:
 
     def _kept_tables(self) -> Kept:
         if self._kept is None:
-            self._kept = Kept(self._backend)
+            assert self._cache is not None
+            self._kept = Kept(self._backend, self._cache)
         return self._kept
+
+
+def _writable(folder: Path) -> bool:
+    """Whether ``folder`` (or, before it exists, the folder it would be made in) is writable."""
+    existing = folder if folder.exists() else folder.parent
+    return os.access(existing, os.W_OK)
 
 
 class SessionRows:
@@ -229,7 +241,7 @@ class SessionRows:
         parts.append(rows)
         done.update(periods)
 
-    def read(self, name: str, periods: Sequence[str]) -> pa.Table:
+    def read(self, name: str, stamp: str, periods: Sequence[str]) -> pa.Table:
         """The rows of ``periods`` kept under ``name``."""
         rows = pa.concat_tables(self._rows[name][1], promote_options="permissive")
         return rows.filter(pc.is_in(rows[kept.PERIOD_KEY], pa.array(periods, pa.string())))

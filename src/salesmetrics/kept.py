@@ -1,45 +1,50 @@
-"""Whole-history intermediates kept in the workspace database between sessions (DuckDB).
+"""Intermediates kept between sessions of an embedded workspace, as Parquet files.
 
-A DuckDB workspace is a file one process opens at a time: the CLI's every command, the web app
-when it starts. Its whole-history intermediates (:mod:`salesmetrics.derived`) are stored there
-as ordinary tables (``_sm_kept_<name>``) with, in the table ``_sm_kept``, the *stamp* of the
-data they were computed from: a digest of the data version (row counts, configuration), the
-package's source code (another version of the code may define them differently) and the
-table's name. A later session of the same data and code reads them instead of computing them
-again; a different stamp, or a write (see :meth:`Kept.forget`), drops them.
+Readers open the workspace's database read-only and never write it (see
+:mod:`salesmetrics.backends.snapshot`), so what one session computes for the next is kept
+beside it, in the folder ``FILE.cache``: one sub-folder per *stamp* (a digest of the data
+version, the package's source code and nothing else), so that a session of other data or other
+code never reads it, and every file written to a temporary name and renamed into place, so that
+several sessions computing the same table at once each leave a whole file and none reads half
+of one. A folder that cannot be written (read-only storage) keeps nothing: the session still
+computes its answer, only the next session does not find it.
 
-**Per-period tables.** Some kept results are rows of periods (a family's component cube:
-:mod:`salesmetrics.metrics.rollup`), filled as periods are asked for: :meth:`Kept.append` adds
-the rows of some periods (column :data:`PERIOD_KEY`) and records them as done in the bookkeeping
-table :data:`PERIODS` in one transaction, so a period without rows is known to be done and a
-killed process leaves no half-written period; :meth:`Kept.read` returns the rows of the periods
-asked for.
+**Whole-history tables** (:meth:`Kept.get`, :meth:`Kept.put`): ``<stamp>/<name>.parquet``.
+
+**Per-period tables** (:meth:`Kept.append`, :meth:`Kept.read`): a result made of rows per
+period (column :data:`PERIOD_KEY`) is kept in parts, ``<stamp>/<name>/<part>.parquet``, each
+with ``<part>.json`` naming the periods it holds (written after the rows: a part is done when
+its list exists, a period without rows included). Two sessions may keep the same period; a read
+takes each period from one part only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import itertools
+import json
+import os
+import shutil
+import time
 from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from salesmetrics.backends import scratch
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-#: The table of stamps: one row per kept table.
-STAMPS = "_sm_kept"
-#: The periods each per-period table holds: ``(name, period)``, one row per period.
-PERIODS = "_sm_kept_periods"
 #: The column of a per-period table naming the period of a row (see :func:`period_key`).
 PERIOD_KEY = "_sm_period"
-_PREFIX = "_sm_kept_"
-_views = itertools.count()
+#: Folders of other stamps untouched this long are removed (no session still reads them).
+STALE_SECONDS = 3600.0
+_names = itertools.count()
 
 
 def period_key(label: str, start: object, end: object) -> str:
@@ -65,127 +70,120 @@ def stamp(version: Hashable) -> str:
 
 
 class Kept:
-    """The kept tables of one DuckDB workspace, read through its Ibis backend (``backend()``,
-    connected on first use); the stamps are read once."""
+    """The kept tables in folder ``root`` of one embedded workspace, read through its Ibis
+    backend (``backend()``, connected on first use)."""
 
-    def __init__(self, backend: Callable[[], Any]) -> None:
+    def __init__(self, backend: Callable[[], Any], root: Path) -> None:
         self._backend = backend
-        self._stamps: dict[str, str] | None = None  # name -> stamp, read on first use
-        self._periods: dict[str, set[str]] = {}  # per-period table -> its periods (with stamps)
+        self._root = root
+        self._parts: dict[tuple[str, str], dict[str, Path]] = {}  # period -> part, listed once
 
     def get(self, name: str, stamp: str) -> ir.Table | None:
         """The kept table ``name`` if it was computed under ``stamp``, else None."""
-        if self._read().get(name) != stamp:
+        path = self._root / stamp / f"{name}.parquet"
+        if not path.is_file():
             return None
-        table: ir.Table = self._backend().table(_PREFIX + name)
-        return table
+        return self._view(path)
 
     def put(self, name: str, stamp: str, expr: ir.Table) -> ir.Table:
-        """``expr`` computed and kept as ``name`` under ``stamp`` (one query)."""
-        stamps = self._read()
-        # Compressed (DuckDB's default): uncompressed tables scanned up to 6 x faster on their
-        # own, but a review of the medium demo was no faster and the file grew 4 x more.
-        table = scratch.persist(self._backend(), _PREFIX + name, expr)
-        self._sql(f"CREATE TABLE IF NOT EXISTS {STAMPS} (name VARCHAR, stamp VARCHAR)")
-        self._sql(f"DELETE FROM {STAMPS} WHERE name = $name", name=name)
-        self._sql(f"INSERT INTO {STAMPS} VALUES ($name, $stamp)", name=name, stamp=stamp)
-        stamps[name] = stamp
+        """``expr`` computed (one query) into a table of this session, and kept as ``name``
+        under ``stamp`` for later ones."""
+        name_here = f"_sm_keep_{os.getpid()}_{next(_names)}"
+        table = scratch.materialise(self._backend(), name_here, expr)
+        con = self._backend().con
+        _keep(
+            self._root / stamp / f"{name}.parquet",
+            lambda to: con.execute(
+                f"COPY {_quoted(name_here)} TO {_literal(str(to))} (FORMAT parquet)"
+            ),
+        )
         return table
 
     def periods(self, name: str, stamp: str) -> set[str]:
-        """The periods the per-period table ``name`` holds under ``stamp`` (none under another)."""
-        if self._read().get(name) != stamp:
-            return set()
-        return set(self._periods.get(name, ()))
+        """The periods the per-period table ``name`` holds under ``stamp``."""
+        return set(self._index(name, stamp))
 
     def append(self, name: str, stamp: str, periods: Sequence[str], rows: pa.Table) -> None:
-        """Add ``rows`` (with column :data:`PERIOD_KEY`), the rows of ``periods``, to the
-        per-period table ``name`` under ``stamp`` (replacing a table of another stamp), in one
-        transaction."""
-        if self._read().get(name) not in (None, stamp):
-            self._drop(name)
-        exists = name in self._read()
-        con = self._backend().con
-        view = f"_sm_rows_{next(_views)}"
-        table = _quoted(_PREFIX + name)
-        con.register(view, rows)
-        try:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                con.execute(f"CREATE TABLE IF NOT EXISTS {STAMPS} (name VARCHAR, stamp VARCHAR)")
-                con.execute(f"CREATE TABLE IF NOT EXISTS {PERIODS} (name VARCHAR, period VARCHAR)")
-                if exists:
-                    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {view}")
-                else:
-                    con.execute(f"CREATE TABLE {table} AS SELECT * FROM {view}")
-                    con.execute(
-                        f"INSERT INTO {STAMPS} VALUES ($name, $stamp)",
-                        {"name": name, "stamp": stamp},
-                    )
-                con.execute(
-                    f"INSERT INTO {PERIODS} SELECT $name, unnest($periods::VARCHAR[])",
-                    {"name": name, "periods": list(periods)},
-                )
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-        finally:
-            con.unregister(view)
-        self._read()[name] = stamp
-        self._periods.setdefault(name, set()).update(periods)
+        """Keep ``rows`` (with column :data:`PERIOD_KEY`), the rows of ``periods``, as a part of
+        the per-period table ``name`` under ``stamp``."""
+        folder = self._root / stamp / name
+        part = folder / f"{os.getpid()}-{time.time_ns()}-{next(_names)}"
+        data = part.with_suffix(".parquet")
+        listing = json.dumps(list(periods))
+        if _keep(data, lambda to: pq.write_table(rows, to)) and _keep(
+            part.with_suffix(".json"), lambda to: to.write_text(listing, encoding="utf-8")
+        ):
+            index = self._index(name, stamp)
+            for period in periods:
+                index.setdefault(period, data)
 
-    def read(self, name: str, periods: Sequence[str]) -> pa.Table:
-        """The rows of ``periods`` in the per-period table ``name`` (one query)."""
-        # literals: DuckDB plans an IN list faster than an unnested parameter
-        keys = ", ".join(_literal(p) for p in periods)
-        sql = f"SELECT * FROM {_quoted(_PREFIX + name)} WHERE {PERIOD_KEY} IN ({keys})"
-        rows: pa.Table = self._backend().con.execute(sql).to_arrow_table()
-        return rows
+    def read(self, name: str, stamp: str, periods: Sequence[str]) -> pa.Table:
+        """The rows of ``periods`` (each held by some part) of the per-period table ``name``
+        under ``stamp``."""
+        by_part: dict[Path, list[str]] = {}
+        index = self._index(name, stamp)
+        for period in periods:
+            by_part.setdefault(index[period], []).append(period)
+        tables = []
+        for path, wanted in by_part.items():
+            keys = ", ".join(_literal(p) for p in wanted)
+            sql = (
+                f"SELECT * FROM read_parquet({_literal(str(path))}) WHERE {PERIOD_KEY} IN ({keys})"
+            )
+            tables.append(self._backend().con.execute(sql).to_arrow_table())
+        return pa.concat_tables(tables, promote_options="permissive")
 
     def keep_only(self, stamp: str) -> None:
-        """Drop the kept tables computed under any other stamp (other data or code)."""
-        for name in [n for n, s in self._read().items() if s != stamp]:
-            self._drop(name)
+        """Remove the folders of other stamps that no session has written for a while."""
+        with contextlib.suppress(OSError):
+            for folder in self._root.iterdir():
+                if folder.name != stamp and time.time() - folder.stat().st_mtime > STALE_SECONDS:
+                    shutil.rmtree(folder, ignore_errors=True)
 
     def forget(self) -> None:
-        """Drop every kept table (the data are about to change)."""
-        for name in list(self._read()):
-            self._drop(name)
-        scratch.drop(self._backend(), PERIODS)
+        """Remove every kept table (the next session computes them again, as after a write)."""
+        shutil.rmtree(self._root, ignore_errors=True)
+        self._parts.clear()
 
-    def _drop(self, name: str) -> None:
-        scratch.drop(self._backend(), _PREFIX + name)
-        self._sql(f"DELETE FROM {STAMPS} WHERE name = $name", name=name)
-        if self._periods.pop(name, None) is not None:
-            self._sql(f"DELETE FROM {PERIODS} WHERE name = $name", name=name)
-        self._read().pop(name, None)
+    def _index(self, name: str, stamp: str) -> dict[str, Path]:
+        """Period -> the part holding it, for ``name`` under ``stamp`` (listed once)."""
+        key = (stamp, name)
+        if key not in self._parts:
+            index: dict[str, Path] = {}
+            for listing in sorted((self._root / stamp / name).glob("*.json")):
+                data = listing.with_suffix(".parquet")
+                with contextlib.suppress(OSError, ValueError):
+                    for period in json.loads(listing.read_text(encoding="utf-8")):
+                        index.setdefault(period, data)
+            self._parts[key] = index
+        return self._parts[key]
 
-    def _read(self) -> dict[str, str]:
-        if self._stamps is None:
-            con = self._backend().con
-            present = {
-                row[0]
-                for row in con.execute(
-                    "SELECT table_name FROM duckdb_tables()"
-                    " WHERE table_name IN ($stamps, $periods) AND NOT temporary",
-                    {"stamps": STAMPS, "periods": PERIODS},
-                ).fetchall()
-            }
-            rows = (
-                con.execute(f"SELECT name, stamp FROM {STAMPS}").fetchall()
-                if STAMPS in present
-                else []
-            )
-            self._stamps = dict(rows)
-            self._periods = {}
-            if PERIODS in present:
-                for name, period in con.execute(f"SELECT name, period FROM {PERIODS}").fetchall():
-                    self._periods.setdefault(name, set()).add(period)
-        return self._stamps
+    def _view(self, path: Path) -> ir.Table:
+        """A view of the Parquet file ``path`` in the backend (read when queried)."""
+        name = f"_sm_kept_{os.getpid()}_{next(_names)}"
+        self._backend().con.execute(
+            f"CREATE TEMPORARY VIEW {_quoted(name)} AS"
+            f" SELECT * FROM read_parquet({_literal(str(path))})"
+        )
+        table: ir.Table = self._backend().table(name)
+        return table
 
-    def _sql(self, sql: str, **params: str) -> None:
-        self._backend().con.execute(sql, params)
+
+def _keep(path: Path, write: Callable[[Path], object]) -> bool:
+    """``write(partial)`` a file beside ``path``, then rename it to ``path``; False (and
+    nothing left behind) where the folder cannot be written: keeping is only a saving."""
+    import duckdb
+
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{next(_names)}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(partial)
+        partial.replace(path)
+    except (OSError, duckdb.IOException):
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        return False
+    return True
 
 
 def _quoted(name: str) -> str:

@@ -76,8 +76,9 @@ def company(
         if found is None:
             pytest.skip("the demo generator is not available yet")
         ws, year = found
-        for table in ("subscriptions", "invoice_lines"):
-            ws.duckdb.execute(f'DELETE FROM "{table}"')
+        with ws.writing() as backend:
+            for table in ("subscriptions", "invoice_lines"):
+                backend.con.execute(f'DELETE FROM "{table}"')
     else:
         ws, year = init_workspace(root), YEAR
         build_random(ws)

@@ -22,14 +22,15 @@ def demo(
 ) -> Iterator[tuple[Workspace, dict[str, list[dict[str, Any]]]]]:
     ws = init_workspace(Path(tmp_path_factory.mktemp("demo")) / "ws", base_currency=BASE)
     rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
-    for name, batch in build.generate("small", 7, base_currency=BASE):
-        if name not in TABLES:
-            continue
-        rows[name] += batch.to_pylist()
-        cols = ", ".join(f'"{c}"' for c in batch.schema.names)
-        ws.duckdb.register("_batch", batch)
-        ws.duckdb.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM _batch')
-        ws.duckdb.unregister("_batch")
+    with ws.writing() as backend:
+        for name, batch in build.generate("small", 7, base_currency=BASE):
+            if name not in TABLES:
+                continue
+            rows[name] += batch.to_pylist()
+            cols = ", ".join(f'"{c}"' for c in batch.schema.names)
+            backend.con.register("_batch", batch)
+            backend.con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM _batch')
+            backend.con.unregister("_batch")
     yield ws, rows
     ws.close()
 

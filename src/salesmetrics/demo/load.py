@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from salesmetrics import schema
+from salesmetrics.backends import snapshot
 from salesmetrics.config import CONFIG_FILE, DEFAULT_BACKEND, render_config
 from salesmetrics.demo.arrow import arrow_schema
 from salesmetrics.demo.build import BATCH_ROWS, DEFAULT_SEED, generate
@@ -159,23 +160,23 @@ def build_demo(
         staging = Workspace(ws.root, config.model_copy(update={"backend": f"duckdb:///{relative}"}))
         rejected = 0
         try:
-            # Bounded memory at every scale: DuckDB spills to the staging folder beyond this.
-            memory = DUCKDB_MEMORY.get(size.name, "12GB")
-            staging.duckdb.execute("SET memory_limit = $v", {"v": memory})
-            staging.duckdb.execute("SET temp_directory = $v", {"v": str(Path(tmp) / "spill")})
-            stream = generate(size, seed, base_currency=config.base_currency)
-            spooled = _spool(Path(tmp), stream, progress)
-            for t in schema.TABLES:
-                path = Path(tmp) / f"{t.name}.parquet"
-                batches = _batches(path, t.name, spooled[t.name], progress)
-                rejected += load_arrow(staging, t.name, batches, source=source).rows_rejected
+            # one write for every table: the staging file is written once, not copied per table
+            with staging.writing() as backend:
+                # Bounded memory at every scale: DuckDB spills to the staging folder beyond this.
+                memory = DUCKDB_MEMORY.get(size.name, "12GB")
+                backend.con.execute("SET memory_limit = $v", {"v": memory})
+                backend.con.execute("SET temp_directory = $v", {"v": str(Path(tmp) / "spill")})
+                stream = generate(size, seed, base_currency=config.base_currency)
+                spooled = _spool(Path(tmp), stream, progress)
+                for t in schema.TABLES:
+                    path = Path(tmp) / f"{t.name}.parquet"
+                    batches = _batches(path, t.name, spooled[t.name], progress)
+                    rejected += load_arrow(staging, t.name, batches, source=source).rows_rejected
         finally:
             staging.close()
         ws.close()
-        # A log left by the old database must not be replayed onto the new one; the old data
-        # is being replaced (or held nothing), so the log can go first.
-        target.with_name(target.name + ".wal").unlink(missing_ok=True)
-        staging_file.replace(target)
+        with snapshot.writer_lock(target):  # swapped in as a snapshot (readers keep the old)
+            snapshot.commit(staging_file, target)
     changed = ws.config.recurring_source != RECURRING_SOURCE
     if changed:
         (ws.root / CONFIG_FILE).write_text(render_config(config), encoding="utf-8")

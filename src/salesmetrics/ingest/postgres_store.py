@@ -41,7 +41,7 @@ SPILL_DIR = ".import-spill"
 class PostgresStore:
     """A PostgreSQL workspace, fed from a private DuckDB engine."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Workspace, *, dry_run: bool = False) -> None:
         self.root = ws.root
         self.pg: psycopg.Connection[Any] = ws.backend.con
         self.engine = duckdb.connect()

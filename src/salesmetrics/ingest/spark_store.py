@@ -41,7 +41,7 @@ MAX_PARTS = 16
 class SparkStore:
     """A Spark workspace, fed from a private DuckDB engine."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Workspace, *, dry_run: bool = False) -> None:
         self.root = ws.root
         self.con = backend_of(ws.backend)
         self.spark = self.con._session

@@ -221,6 +221,7 @@ def read_inventory(ws: Workspace, queries: list[str]) -> Inventory:
     materialised intermediates are dropped when these counts, the import log's or the
     configuration changed since the last evaluation (see :mod:`salesmetrics.derived`)."""
     queries.append("inventory")
+    ws.refresh()  # a reader sees a write swapped in since its last evaluation
     rows = fetch_rows(ws.backend, inventory_sql(ws.backend.dialect))
     counts = {str(name): int(n) for name, n in rows}
     reps_with_dates = counts.pop("_reps_with_dates", 0)
