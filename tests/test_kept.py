@@ -11,11 +11,13 @@ import pytest
 
 from salesmetrics import kept
 from salesmetrics.config import CONFIG_FILE
-from salesmetrics.workspace import Workspace, open_workspace
+from salesmetrics.workspace import Workspace, init_workspace, open_workspace
 from tests.pipeline.test_funnel import build
 from tests.test_derived import add_a_deal
 
 PERIOD = "2024-Q2"
+#: Metrics of the opportunity history, the deals and the leads.
+MIXED = ["time_in_stage", "win_rate", "lead_conversion_rate"]
 
 
 def _derived(result_queries: list[str]) -> list[str]:
@@ -36,10 +38,14 @@ def _cache(ws: Workspace) -> Path:
     return ws.database.with_name(ws.database.name + ".cache")
 
 
-def _kept_tables(ws: Workspace, stamp: str | None = None) -> set[str]:
-    """The whole-history tables kept (under ``stamp``, else under any)."""
-    pattern = f"{stamp or '*'}/*.parquet"
-    return {p.stem for p in _cache(ws).glob(pattern)}
+def _kept_tables(ws: Workspace) -> set[str]:
+    """The whole-history tables kept (for any data)."""
+    return {p.parent.parent.name for p in _cache(ws).glob("*/*/*/table.parquet")}
+
+
+def _slots(ws: Workspace) -> set[tuple[str, str]]:
+    """(table, slot) of the whole-history tables kept: a slot per version of what it reads."""
+    return {(p.parent.parent.name, p.parent.name) for p in _cache(ws).glob("*/*/*/table.parquet")}
 
 
 def _stamps(ws: Workspace) -> set[str]:
@@ -61,12 +67,55 @@ def test_an_import_makes_them_stale_and_the_next_session_sees_the_new_data(
 ) -> None:
     build(workspace)
     before = workspace.metrics(["time_in_stage"], period=PERIOD).rows()
-    stamps = _stamps(workspace)
+    slots = _slots(workspace)
     add_a_deal(workspace)
     workspace.close()
     derived, after = _session(workspace.root, ["time_in_stage"])
     assert derived and after != before
-    assert len(_stamps(workspace) - stamps) == 1  # kept under the new data's stamp
+    assert {name for name, _ in _slots(workspace) - slots} >= {"stage_visits"}  # a new slot
+
+
+def test_an_import_into_another_table_leaves_them_valid(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    build(workspace)
+    first = workspace.metrics(["time_in_stage", "win_rate"], period=PERIOD)
+    assert "derived stage_visits" in first.queries
+    csv = tmp_path / "leads.csv"
+    csv.write_text("lead_id,created_at\nL1,2024-04-02\nL2,2024-05-03\n", encoding="utf-8")
+    workspace.import_file("leads", csv, quiet=True)
+    workspace.close()
+    derived, rows = _session(workspace.root, MIXED)
+    assert derived == []  # the opportunity history's intermediates were still valid
+    ws = open_workspace(workspace.root)
+    try:
+        again = ws.metrics(MIXED, period=PERIOD)
+        families = {q for q in again.queries if not q.startswith(("derived", "periods"))}
+        assert "leads" not in families and "deals" not in families  # every cube kept
+    finally:
+        ws.close()
+    fresh = init_workspace(tmp_path / "fresh")  # the same data computed from nothing
+    try:
+        build(fresh)
+        fresh.import_file("leads", csv, quiet=True)
+        expected = fresh.metrics(
+            ["time_in_stage", "win_rate", "lead_conversion_rate"], period=PERIOD
+        )
+        assert rows == expected.rows()
+    finally:
+        fresh.close()
+
+
+def test_a_write_that_says_nothing_of_its_tables_makes_every_one_stale(
+    workspace: Workspace,
+) -> None:
+    build(workspace)
+    workspace.metrics(["time_in_stage"], period=PERIOD)
+    with workspace.writing() as backend:  # same row counts, no batch logged
+        backend.con.execute("UPDATE opportunity_history SET stage = stage")
+    workspace.close()
+    derived, _ = _session(workspace.root, ["time_in_stage"])
+    assert "derived stage_visits" in derived
 
 
 def test_other_code_or_configuration_computes_them_again(
@@ -134,50 +183,67 @@ def _rows(*periods: str) -> pa.Table:
     )
 
 
+READS = frozenset({"opportunities"})
+
+
+def _store(ws: Workspace, **versions: int) -> kept.Kept:
+    """A session's kept tables for the data at ``versions`` (of each table)."""
+    return kept.Kept(lambda: ws.backend, _cache(ws), "env", versions)
+
+
 def test_per_period_rows_are_kept_and_read_by_period(workspace: Workspace) -> None:
-    store = kept.Kept(lambda: workspace.backend, _cache(workspace))
-    assert store.periods("cube_x", "s1") == set()
-    store.append("cube_x", "s1", ["a", "b", "c"], _rows("a", "b"))  # c: done, without rows
-    store.append("cube_x", "s1", ["dd"], _rows("dd"))
-    assert store.periods("cube_x", "s1") == {"a", "b", "c", "dd"}
-    assert store.periods("cube_x", "s2") == set()  # another stamp holds nothing
-    got = store.read("cube_x", "s1", ["b", "c", "dd"])
+    store = _store(workspace, opportunities=1, leads=1)
+    assert store.periods("cube_x") == set()
+    store.append("cube_x", ["a", "b", "c"], _rows("a", "b"), READS)  # c: done, without rows
+    store.append("cube_x", ["dd"], _rows("dd"), READS)
+    assert store.periods("cube_x") == {"a", "b", "c", "dd"}
+    got = store.read("cube_x", ["b", "c", "dd"])
     assert sorted(got[kept.PERIOD_KEY].to_pylist()) == ["b", "dd"]
     assert got.schema.field("amount").type == pa.decimal128(38, 2)  # types survive
-    again = kept.Kept(lambda: workspace.backend, _cache(workspace))  # a later session
-    assert again.periods("cube_x", "s1") == {"a", "b", "c", "dd"}
-    again.append("cube_x", "s2", ["a"], _rows("a"))  # another stamp: its own parts
-    assert (
-        again.periods("cube_x", "s2") == {"a"} and again.read("cube_x", "s2", ["a"]).num_rows == 1
-    )
-    again.forget()
-    assert not _cache(workspace).exists() and again.periods("cube_x", "s2") == set()
+    later = _store(workspace, opportunities=1, leads=1)  # a later session reads them back
+    assert later.periods("cube_x") == {"a", "b", "c", "dd"}
+    other_leads = _store(workspace, opportunities=1, leads=2)  # a table it does not read
+    assert other_leads.periods("cube_x") == {"a", "b", "c", "dd"}
+    other_deals = _store(workspace, opportunities=2, leads=1)  # a table it reads
+    assert other_deals.periods("cube_x") == set()
+    other_deals.append("cube_x", ["a"], _rows("a"), READS)  # kept apart
+    assert other_deals.read("cube_x", ["a"]).num_rows == 1
+    assert _store(workspace, opportunities=1, leads=1).periods("cube_x") == {"a", "b", "c", "dd"}
+    other_deals.forget()
+    assert not _cache(workspace).exists() and other_deals.periods("cube_x") == set()
+
+
+def test_something_read_outside_the_schema_makes_every_table_count(workspace: Workspace) -> None:
+    store = _store(workspace, opportunities=1, leads=1)
+    store.append("cube_x", ["a"], _rows("a"), frozenset({"opportunities", kept.ALL}))
+    assert _store(workspace, opportunities=1, leads=1).periods("cube_x") == {"a"}
+    assert _store(workspace, opportunities=1, leads=2).periods("cube_x") == set()
 
 
 def test_a_period_kept_twice_is_read_once(workspace: Workspace) -> None:
-    first = kept.Kept(lambda: workspace.backend, _cache(workspace))
-    second = kept.Kept(lambda: workspace.backend, _cache(workspace))  # another session
-    first.append("cube_x", "s1", ["a", "b"], _rows("a", "b"))
-    second.append("cube_x", "s1", ["b", "c"], _rows("b", "c"))
-    later = kept.Kept(lambda: workspace.backend, _cache(workspace))
-    assert later.periods("cube_x", "s1") == {"a", "b", "c"}
-    got = later.read("cube_x", "s1", ["a", "b", "c"])
+    first = _store(workspace, opportunities=1)
+    second = _store(workspace, opportunities=1)  # another session, at the same time
+    first.append("cube_x", ["a", "b"], _rows("a", "b"), READS)
+    second.append("cube_x", ["b", "c"], _rows("b", "c"), READS)
+    later = _store(workspace, opportunities=1)
+    assert later.periods("cube_x") == {"a", "b", "c"}
+    got = later.read("cube_x", ["a", "b", "c"])
     assert sorted(got[kept.PERIOD_KEY].to_pylist()) == ["a", "b", "c"]
 
 
-def test_a_failed_append_records_nothing(workspace: Workspace, tmp_path: Path) -> None:
-    store = kept.Kept(lambda: workspace.backend, _cache(workspace))
-    store.append("cube_x", "s1", ["a"], _rows("a"))
+def test_a_failed_append_records_nothing(workspace: Workspace) -> None:
+    store = _store(workspace, opportunities=1)
+    store.append("cube_x", ["a"], _rows("a"), READS)
 
     def fail(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(kept.pq, "write_table", fail)
-        store.append("cube_x", "s1", ["b"], _rows("b"))  # keeping is only a saving: no error
-    later = kept.Kept(lambda: workspace.backend, _cache(workspace))
-    assert later.periods("cube_x", "s1") == {"a"}  # nothing recorded for b
-    assert later.read("cube_x", "s1", ["a"]).num_rows == 1
+        store.append("cube_x", ["b"], _rows("b"), READS)  # keeping is only a saving: no error
+    later = _store(workspace, opportunities=1)
+    assert later.periods("cube_x") == {"a"}  # nothing recorded for b
+    assert later.read("cube_x", ["a"]).num_rows == 1
     assert not [p for p in _cache(workspace).rglob("*") if p.name.startswith(".")]  # no debris
 
 

@@ -57,6 +57,7 @@ class Connection:
         self._copy: Path | None = None  # the snapshot being written
         self._lock: contextlib.ExitStack | None = None
         self._depth = 0  # nested writes join the outermost one
+        self._written: set[str] = set()  # the tables the write in progress changed
 
     def __repr__(self) -> str:
         from salesmetrics.backends import display_url
@@ -137,6 +138,11 @@ class Connection:
         self._lock = lock
         return self._writer
 
+    def wrote(self, *tables: str) -> None:
+        """Say which tables the write in progress changes (a write that says none is taken to
+        change every table): the kept intermediates of the others stay valid."""
+        self._written.update(tables)
+
     def end_write(self, *, commit: bool) -> None:
         """End a write begun by :meth:`begin_write`: the outermost end swaps the new snapshot
         in (``commit``) or discards it."""
@@ -145,10 +151,12 @@ class Connection:
             return
         self._forget_session()
         writer, copy, lock = self._writer, self._copy, self._lock
+        written, self._written = self._written or {snapshot.ALL}, set()
         self._writer = self._copy = self._lock = None
         try:
             if commit:
-                writer.raw_sql("CHECKPOINT")
+                writer.con.execute(*snapshot.bump_sql(written))
+                writer.con.execute("CHECKPOINT")
             writer.disconnect()
             if commit:
                 snapshot.commit(copy, self.database)

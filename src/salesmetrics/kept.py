@@ -2,19 +2,25 @@
 
 Readers open the workspace's database read-only and never write it (see
 :mod:`salesmetrics.backends.snapshot`), so what one session computes for the next is kept
-beside it, in the folder ``FILE.cache``: one sub-folder per *stamp* (a digest of the data
-version, the package's source code and nothing else), so that a session of other data or other
-code never reads it, and every file written to a temporary name and renamed into place, so that
-several sessions computing the same table at once each leave a whole file and none reads half
-of one. A folder that cannot be written (read-only storage) keeps nothing: the session still
-computes its answer, only the next session does not find it.
+beside it, in the folder ``FILE.cache``, every file written to a temporary name and renamed
+into place, so that several sessions computing the same table at once each leave a whole file
+and none reads half of one. A folder that cannot be written (read-only storage) keeps nothing:
+the session still computes its answer, only the next session does not find it.
 
-**Whole-history tables** (:meth:`Kept.get`, :meth:`Kept.put`): ``<stamp>/<name>.parquet``.
+**Kept by what it reads.** An intermediate is valid as long as the tables it reads hold the
+same data: ``<env>/<name>/reads.json`` lists those tables (learnt from its expression the
+first time it is computed, see :meth:`salesmetrics.derived.Derived.reads_of`), and its rows live
+in ``<env>/<name>/<slot>/``, the slot a digest of those tables' current versions (row count and
+batches imported). So an import of leads leaves the opportunity history's intermediates valid,
+and an import of deals makes them stale. ``env`` is the stamp of the package's source code and
+the workspace configuration (:func:`stamp`): other code or settings keep apart.
+
+**Whole-history tables** (:meth:`Kept.get`, :meth:`Kept.put`): ``<slot>/table.parquet``.
 
 **Per-period tables** (:meth:`Kept.append`, :meth:`Kept.read`): a result made of rows per
-period (column :data:`PERIOD_KEY`) is kept in parts, ``<stamp>/<name>/<part>.parquet``, each
-with ``<part>.json`` naming the periods it holds (written after the rows: a part is done when
-its list exists, a period without rows included). Two sessions may keep the same period; a read
+period (column :data:`PERIOD_KEY`) is kept in parts, ``<slot>/<part>.parquet``, each with
+``<part>.json`` naming the periods it holds (written after the rows: a part is done when its
+list exists, a period without rows included). Two sessions may keep the same period; a read
 takes each period from one part only.
 """
 
@@ -28,7 +34,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,8 +48,11 @@ if TYPE_CHECKING:
 
 #: The column of a per-period table naming the period of a row (see :func:`period_key`).
 PERIOD_KEY = "_sm_period"
-#: Folders of other stamps untouched this long are removed (no session still reads them).
+#: Folders of other code, settings or data untouched this long are removed (no session still
+#: reads them).
 STALE_SECONDS = 3600.0
+#: In the tables an intermediate reads: something else (every table's version counts).
+ALL = "*"
 _names = itertools.count()
 
 
@@ -65,63 +74,81 @@ def code_digest() -> str:
 
 
 def stamp(version: Hashable) -> str:
-    """The stamp of tables computed from data of ``version`` by this code."""
+    """The stamp of tables computed under ``version`` (settings, data) by this code."""
     return hashlib.sha256(f"{code_digest()}\n{version!r}".encode()).hexdigest()
 
 
 class Kept:
-    """The kept tables in folder ``root`` of one embedded workspace, read through its Ibis
-    backend (``backend()``, connected on first use)."""
+    """The kept tables of one embedded workspace under ``env`` in folder ``root``, valid for
+    the table ``versions`` of the data now, read through its Ibis backend (``backend()``)."""
 
-    def __init__(self, backend: Callable[[], Any], root: Path) -> None:
+    def __init__(
+        self,
+        backend: Callable[[], Any],
+        root: Path,
+        env: str,
+        versions: Mapping[str, Hashable],
+    ) -> None:
         self._backend = backend
         self._root = root
-        self._parts: dict[tuple[str, str], dict[str, Path]] = {}  # period -> part, listed once
+        self._folder = root / env
+        self._versions = versions
+        self._reads: dict[str, frozenset[str] | None] = {}  # name -> tables it reads
+        self._parts: dict[str, dict[str, Path]] = {}  # name -> period -> part, listed once
 
-    def get(self, name: str, stamp: str) -> ir.Table | None:
-        """The kept table ``name`` if it was computed under ``stamp``, else None."""
-        path = self._root / stamp / f"{name}.parquet"
-        if not path.is_file():
+    def get(self, name: str) -> tuple[ir.Table, frozenset[str]] | None:
+        """The kept table ``name`` valid for the data now, with the tables it reads; else
+        None."""
+        slot = self._slot(name)
+        path = slot / "table.parquet" if slot else None
+        if path is None or not path.is_file():
             return None
-        return self._view(path)
+        reads = self._reads[name]
+        assert reads is not None
+        return self._view(path), reads
 
-    def put(self, name: str, stamp: str, expr: ir.Table) -> ir.Table:
-        """``expr`` computed (one query) into a table of this session, and kept as ``name``
-        under ``stamp`` for later ones."""
-        name_here = f"_sm_keep_{os.getpid()}_{next(_names)}"
-        table = scratch.materialise(self._backend(), name_here, expr)
+    def put(self, name: str, expr: ir.Table, reads: frozenset[str]) -> ir.Table:
+        """``expr`` (reading the tables ``reads``) computed in one query into a table of this
+        session, and kept as ``name`` for later ones."""
+        here = f"_sm_keep_{os.getpid()}_{next(_names)}"
+        table = scratch.materialise(self._backend(), here, expr)
         con = self._backend().con
-        _keep(
-            self._root / stamp / f"{name}.parquet",
-            lambda to: con.execute(
-                f"COPY {_quoted(name_here)} TO {_literal(str(to))} (FORMAT parquet)"
-            ),
-        )
+        slot = self._learn(name, reads)
+        if slot is not None:
+            _keep(
+                slot / "table.parquet",
+                lambda to: con.execute(
+                    f"COPY {_quoted(here)} TO {_literal(str(to))} (FORMAT parquet)"
+                ),
+            )
         return table
 
-    def periods(self, name: str, stamp: str) -> set[str]:
-        """The periods the per-period table ``name`` holds under ``stamp``."""
-        return set(self._index(name, stamp))
+    def periods(self, name: str) -> set[str]:
+        """The periods the per-period table ``name`` holds for the data now."""
+        return set(self._index(name))
 
-    def append(self, name: str, stamp: str, periods: Sequence[str], rows: pa.Table) -> None:
-        """Keep ``rows`` (with column :data:`PERIOD_KEY`), the rows of ``periods``, as a part of
-        the per-period table ``name`` under ``stamp``."""
-        folder = self._root / stamp / name
-        part = folder / f"{os.getpid()}-{time.time_ns()}-{next(_names)}"
+    def append(
+        self, name: str, periods: Sequence[str], rows: pa.Table, reads: frozenset[str]
+    ) -> None:
+        """Keep ``rows`` (with column :data:`PERIOD_KEY`), the rows of ``periods`` computed from
+        the tables ``reads``, as a part of the per-period table ``name``."""
+        slot = self._learn(name, reads)
+        if slot is None:
+            return
+        part = slot / f"{os.getpid()}-{time.time_ns()}-{next(_names)}"
         data = part.with_suffix(".parquet")
         listing = json.dumps(list(periods))
         if _keep(data, lambda to: pq.write_table(rows, to)) and _keep(
             part.with_suffix(".json"), lambda to: to.write_text(listing, encoding="utf-8")
         ):
-            index = self._index(name, stamp)
+            index = self._index(name)
             for period in periods:
                 index.setdefault(period, data)
 
-    def read(self, name: str, stamp: str, periods: Sequence[str]) -> pa.Table:
-        """The rows of ``periods`` (each held by some part) of the per-period table ``name``
-        under ``stamp``."""
+    def read(self, name: str, periods: Sequence[str]) -> pa.Table:
+        """The rows of ``periods`` (each held by some part) of the per-period table ``name``."""
         by_part: dict[Path, list[str]] = {}
-        index = self._index(name, stamp)
+        index = self._index(name)
         for period in periods:
             by_part.setdefault(index[period], []).append(period)
         tables = []
@@ -133,30 +160,65 @@ class Kept:
             tables.append(self._backend().con.execute(sql).to_arrow_table())
         return pa.concat_tables(tables, promote_options="permissive")
 
-    def keep_only(self, stamp: str) -> None:
-        """Remove the folders of other stamps that no session has written for a while."""
+    def tidy(self) -> None:
+        """Remove what no session has written for a while and the data now cannot use: the
+        folders of other code or settings, and the slots of other data."""
+        now = time.time()
+
+        def stale(path: Path) -> bool:
+            return now - path.stat().st_mtime > STALE_SECONDS
+
         with contextlib.suppress(OSError):
-            for folder in self._root.iterdir():
-                if folder.name != stamp and time.time() - folder.stat().st_mtime > STALE_SECONDS:
-                    shutil.rmtree(folder, ignore_errors=True)
+            for env in self._root.iterdir():
+                if env != self._folder and stale(env):
+                    shutil.rmtree(env, ignore_errors=True)
+            for name in self._folder.iterdir() if self._folder.is_dir() else ():
+                current = self._slot(name.name)
+                for slot in name.iterdir():
+                    if slot.is_dir() and slot != current and stale(slot):
+                        shutil.rmtree(slot, ignore_errors=True)
 
     def forget(self) -> None:
         """Remove every kept table (the next session computes them again, as after a write)."""
         shutil.rmtree(self._root, ignore_errors=True)
+        self._reads.clear()
         self._parts.clear()
 
-    def _index(self, name: str, stamp: str) -> dict[str, Path]:
-        """Period -> the part holding it, for ``name`` under ``stamp`` (listed once)."""
-        key = (stamp, name)
-        if key not in self._parts:
+    def _slot(self, name: str) -> Path | None:
+        """The folder of ``name`` for the current versions of the tables it reads; None when it
+        was never kept (which tables it reads is learnt when it is first computed)."""
+        if name not in self._reads:
+            listing = self._folder / name / "reads.json"
+            try:
+                self._reads[name] = frozenset(json.loads(listing.read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                self._reads[name] = None
+        reads = self._reads[name]
+        return None if reads is None else self._folder / name / slot_of(reads, self._versions)
+
+    def _learn(self, name: str, reads: frozenset[str]) -> Path | None:
+        """Record that ``name`` reads ``reads``; its slot, or None if it cannot be written."""
+        if self._reads.get(name) != reads:
+            listing = json.dumps(sorted(reads))
+            path = self._folder / name / "reads.json"
+            if not _keep(path, lambda to: to.write_text(listing, encoding="utf-8")):
+                return None
+            self._reads[name] = reads
+            self._parts.pop(name, None)
+        return self._slot(name)
+
+    def _index(self, name: str) -> dict[str, Path]:
+        """Period -> the part holding it, for ``name`` and the data now (listed once)."""
+        if name not in self._parts:
             index: dict[str, Path] = {}
-            for listing in sorted((self._root / stamp / name).glob("*.json")):
+            slot = self._slot(name)
+            for listing in sorted(slot.glob("*.json")) if slot else ():
                 data = listing.with_suffix(".parquet")
                 with contextlib.suppress(OSError, ValueError):
                     for period in json.loads(listing.read_text(encoding="utf-8")):
                         index.setdefault(period, data)
-            self._parts[key] = index
-        return self._parts[key]
+            self._parts[name] = index
+        return self._parts[name]
 
     def _view(self, path: Path) -> ir.Table:
         """A view of the Parquet file ``path`` in the backend (read when queried)."""
@@ -167,6 +229,18 @@ class Kept:
         )
         table: ir.Table = self._backend().table(name)
         return table
+
+
+def slot_of(reads: frozenset[str], versions: Mapping[str, Hashable]) -> str:
+    """The digest of the versions of the tables ``reads`` (all of them when it holds ``*``:
+    something read that is not a table of the schema)."""
+    relevant = (
+        dict(versions)
+        if ALL in reads or ALL in versions
+        else {t: versions.get(t) for t in sorted(reads)}
+    )
+    text = json.dumps(sorted(relevant.items()), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _keep(path: Path, write: Callable[[Path], object]) -> bool:

@@ -59,6 +59,7 @@ def open_writer(config: Config, path: Path) -> Backend:
         con.con.execute(schema.create_table_sql(t, primary_key=False))
     for t in schema.INTERNAL_TABLES:
         con.con.execute(schema.internal_create_sql(t))
+    con.con.execute(snapshot.GENERATIONS_SQL)
     return con
 
 
@@ -81,5 +82,5 @@ def _complete(con: Backend) -> bool:
             "SELECT table_name FROM duckdb_tables() WHERE NOT temporary"
         ).fetchall()
     }
-    wanted = {t.name for t in schema.TABLES} | {t.name for t in schema.INTERNAL_TABLES}
+    wanted = {t.name for t in (*schema.TABLES, *schema.INTERNAL_TABLES)} | {snapshot.GENERATIONS}
     return wanted <= present

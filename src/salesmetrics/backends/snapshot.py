@@ -23,6 +23,22 @@ from pathlib import Path
 
 #: The suffix of a writer's copy (followed by its process id).
 NEXT = ".next-"
+#: The table counting the writes into each table (``*``: a write that did not say which), so
+#: that a reader can tell which tables a new snapshot changed (see salesmetrics.kept).
+GENERATIONS = "_sm_generations"
+ALL = "*"
+GENERATIONS_SQL = (
+    f'CREATE TABLE IF NOT EXISTS "{GENERATIONS}" (table_name VARCHAR PRIMARY KEY, n BIGINT)'
+)
+
+
+def bump_sql(tables: set[str]) -> tuple[str, list[list[str]]]:
+    """The statement (and its parameters) that counts one more write into each of ``tables``."""
+    return (
+        f'INSERT INTO "{GENERATIONS}" SELECT unnest($1::VARCHAR[]), 1'
+        " ON CONFLICT (table_name) DO UPDATE SET n = n + 1",
+        [sorted(tables)],
+    )
 
 
 def lock_path(database: Path) -> Path:

@@ -234,7 +234,7 @@ class DuckDBStore:
             )
             pause_before_commit()
             con.execute("COMMIT")
-            self.committed = True
+            self._committed(table.name, schema.QUARANTINE.name, schema.IMPORT_LOG.name)
         except BaseException:
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
@@ -287,11 +287,16 @@ class DuckDBStore:
                 cols = ", ".join(ident(c) for c in columns)
                 con.execute(f"INSERT INTO {ident(name)} ({cols}) SELECT {cols} FROM {relation}")
             con.execute("COMMIT")
-            self.committed = True
+            self._committed(*(name for name, _, _ in items))
         except BaseException:
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
             raise
+
+    def _committed(self, *tables: str) -> None:
+        self.committed = True
+        if self._ws is not None:
+            self._ws.wrote(*tables)
 
     def close(self) -> None:
         """End the write: the new snapshot is swapped in if a batch was committed."""

@@ -44,6 +44,8 @@ from salesmetrics.metrics.result import COMPARE_KEYS, ROW_KEYS, MetricResult
 from salesmetrics.periods import Grain
 
 if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
     from salesmetrics.workspace import Workspace
 
 #: One metric's result rows as columns (equal-length arrays), assembled once at the end.
@@ -155,13 +157,14 @@ def _kept_rows(ctx: Context, family: Family, dims: Sequence[str]) -> pa.Table:
     the rows of the spine are kept for the session too (:meth:`Context.shared_frame`)."""
     name = "_".join((family.name, "by", *dims))
 
-    def compute(missing: list[str]) -> pa.Table:
+    def compute(missing: list[str]) -> tuple[pa.Table, frozenset[str]]:
         sub = ctx.restricted(missing)
-        rows = _query_arrow(sub, family, dims)
+        expr = family.build(sub, dims)
+        rows = _query_arrow(sub, family, expr)
         labels = pa.array(list(sub.period_keys), pa.string())
         keys = pa.array(list(sub.period_keys.values()), pa.string())
         at = pc.index_in(rows["period"].cast(pa.string()), value_set=labels)
-        return rows.append_column(PERIOD_KEY, keys.take(at))
+        return rows.append_column(PERIOD_KEY, keys.take(at)), ctx.ws.derived.reads_of(expr)
 
     def read() -> pa.Table:
         periods = list(ctx.period_keys.values())
@@ -170,9 +173,9 @@ def _kept_rows(ctx: Context, family: Family, dims: Sequence[str]) -> pa.Table:
     return ctx.shared_frame(name, read)
 
 
-def _query_arrow(ctx: Context, family: Family, dims: Sequence[str]) -> pa.Table:
-    """Run ``family``'s query grouped by ``dims``; check currency conversion."""
-    rows = ctx.execute_arrow(family.build(ctx, dims), family.name)
+def _query_arrow(ctx: Context, family: Family, expr: ir.Table) -> pa.Table:
+    """Run ``family``'s query ``expr``; check currency conversion."""
+    rows = ctx.execute_arrow(expr, family.name)
     checks = [c for c in (fx.MISSING_COUNT, fx.MISSING_EXAMPLE) if c in rows.column_names]
     if checks:
         fx.raise_missing(rows.select(checks).to_pandas(), family.what or family.name)
