@@ -23,10 +23,10 @@ SELLING_TYPES = ("call", "email", "meeting", "demo", "prospecting", "proposal")
 
 
 def _metric_id(value: str) -> str:
-    """A metric id of metrics.md (registered now or by a later issue)."""
-    from salesmetrics.metrics.registry import REGISTRY, later_reason
+    """A metric id of the registry."""
+    from salesmetrics.metrics.registry import REGISTRY
 
-    if value in REGISTRY or later_reason(value):
+    if value in REGISTRY:
         return value
     raise ValueError(f"unknown metric {value!r}{suggest(value, REGISTRY)}")
 

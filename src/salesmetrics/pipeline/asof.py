@@ -256,12 +256,3 @@ def _extreme(probes: ir.Table, column: str, which: str) -> ir.Value:
         value = pc.min_max(values)[which].as_py()
         return ibis.literal(value, type=probes[column].type())
     return probes[column].min() if which == "min" else probes[column].max()
-
-
-def states_at(ws: Workspace, days: Sequence[dt.date]) -> pd.DataFrame:
-    """The state of every opportunity at the start of each of ``days`` (workspace timezone),
-    as a pandas frame with a ``day`` column (one query)."""
-    frame = pd.DataFrame({"day": list(days), "as_of": instants(days, ws.config.timezone)})
-    table = states(ws, probes_table(frame), ["day"])
-    result: pd.DataFrame = ws.backend.to_pyarrow(table).to_pandas()
-    return result

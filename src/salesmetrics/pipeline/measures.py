@@ -52,16 +52,6 @@ if TYPE_CHECKING:
     from salesmetrics.workspace import Workspace
 
 FLOW_BUCKETS = ("created", "pulled_in", "increased", "decreased", "pushed_out", "lost", "won")
-FLOW_SIGN = {
-    "created": 1,
-    "pulled_in": 1,
-    "increased": 1,
-    "decreased": -1,
-    "pushed_out": -1,
-    "lost": -1,
-    "won": -1,
-}
-
 COMPONENTS = (
     "open_at_start",
     "open_at_start_amount",
@@ -356,11 +346,3 @@ def aggregate(rows: ir.Table, dims: Sequence[str]) -> ir.Table:
     )
     aggs["flow_decreased_count"] = rows.count(where=rows.delta < 0)
     return rows.group_by([rows.period, *gdims.keys(rows, dims)]).aggregate(**aggs)
-
-
-def flow_identity_gap(frame: pd.DataFrame) -> pd.Series[float]:
-    """start + inflows − outflows − end per row of an aggregated frame (0 when exact)."""
-    total = frame["flow_start"] - frame["flow_end"]
-    for bucket, sign in FLOW_SIGN.items():
-        total = total + sign * frame[f"flow_{bucket}"]
-    return total
