@@ -14,8 +14,8 @@ from salesmetrics.errors import ConfigError, suggest
 
 CONFIG_FILE = "salesmetrics.toml"
 DEFAULT_BACKEND = "duckdb:///workspace.duckdb"
-# Enough for the medium demo's review with its intermediates in memory (quality bar P5: 3 GiB
-# of peak RSS for the whole process); a bigger machine and bigger data want more.
+# Enough for the medium demo's review with its intermediates in memory while the whole process
+# stays within 3 GiB (a laptop beside other work); a bigger machine and bigger data want more.
 DEFAULT_MEMORY_LIMIT = "2GB"
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*(B|[KMGT]i?B)", re.IGNORECASE)
 BACKEND_SCHEMES = ("duckdb", "postgresql", "postgres", "pyspark")

@@ -247,9 +247,9 @@ def probe_states(
 
 
 def _extreme(probes: ir.Table, column: str, which: str) -> ir.Value:
-    """The min or max of a probe column: a literal when the probes are an in-memory table (a
-    scalar subquery made DuckDB filter the intervals in a nested loop, 0.5 s a request on the
-    medium demo), else the scalar subquery."""
+    """The min or max of a probe column: a literal when the probes are an in-memory table
+    (against a scalar subquery DuckDB filters the intervals in a nested loop), else the scalar
+    subquery."""
     op = probes.op()
     if isinstance(op, ops.InMemoryTable):
         values = op.data.to_pyarrow(op.schema).column(column)
