@@ -14,8 +14,8 @@ from salesmetrics.errors import ConfigError, suggest
 
 CONFIG_FILE = "salesmetrics.toml"
 DEFAULT_BACKEND = "duckdb:///workspace.duckdb"
-# Enough for the medium demo's review with its intermediates in memory (quality bar P5: 3 GiB
-# of peak RSS for the whole process); a bigger machine and bigger data want more.
+# Enough for the medium demo's review with its intermediates in memory while the whole process
+# stays within 3 GiB (a laptop beside other work); a bigger machine and bigger data want more.
 DEFAULT_MEMORY_LIMIT = "2GB"
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*(B|[KMGT]i?B)", re.IGNORECASE)
 BACKEND_SCHEMES = ("duckdb", "postgresql", "postgres", "pyspark")
@@ -23,10 +23,10 @@ SELLING_TYPES = ("call", "email", "meeting", "demo", "prospecting", "proposal")
 
 
 def _metric_id(value: str) -> str:
-    """A metric id of metrics.md (registered now or by a later issue)."""
-    from salesmetrics.metrics.registry import REGISTRY, later_reason
+    """A metric id of the registry."""
+    from salesmetrics.metrics.registry import REGISTRY
 
-    if value in REGISTRY or later_reason(value):
+    if value in REGISTRY:
         return value
     raise ValueError(f"unknown metric {value!r}{suggest(value, REGISTRY)}")
 

@@ -31,7 +31,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ParamSpec, TypeAlias, TypeVar
+from typing import Any, ParamSpec, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -45,7 +45,6 @@ Value: TypeAlias = Any
 Result: TypeAlias = "float | npt.NDArray[np.float64] | pd.Series[float]"
 
 P = ParamSpec("P")
-R = TypeVar("R")
 
 
 class Unit(StrEnum):

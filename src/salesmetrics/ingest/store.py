@@ -95,13 +95,7 @@ def store_for(ws: Connection, *, dry_run: bool = False) -> Store:
     """The store that writes imports into ``ws``'s backend; the workspace's materialised
     intermediates are dropped, since the data are about to change (unless ``dry_run``: the
     import only validates)."""
-    scheme = ws.config.backend_scheme
-    if scheme not in STORES:
-        raise UserError(
-            f"backend {ws.config.backend!r}: importing into {scheme} workspaces is not supported"
-            " in this version; import into a duckdb:// or postgresql:// workspace"
-        )
-    module, name = STORES[scheme].split(":")
+    module, name = STORES[ws.config.backend_scheme].split(":")
     store: Store = getattr(importlib.import_module(module), name)(ws, dry_run=dry_run)
     if not dry_run:
         ws.derived.bump()

@@ -77,8 +77,7 @@ def metric_table(result: MetricResult, metric_ids: Sequence[str], title: str) ->
         if metric_id in missing:
             label = [metric_id, *([""] if grouped else [])]
             table.add_row(*label, *[Text("n/a*", style="dim") for _ in periods])
-            reason = reg.later_reason(metric_id) or "not available"
-            notes.append(f"{metric_id}: not available yet: {reason}")
+            notes.append(f"{metric_id}: not in the registry")
             continue
         name = reg.REGISTRY[metric_id].name.en
         first = True

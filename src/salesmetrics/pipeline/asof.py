@@ -247,21 +247,12 @@ def probe_states(
 
 
 def _extreme(probes: ir.Table, column: str, which: str) -> ir.Value:
-    """The min or max of a probe column: a literal when the probes are an in-memory table (a
-    scalar subquery made DuckDB filter the intervals in a nested loop, 0.5 s a request on the
-    medium demo), else the scalar subquery."""
+    """The min or max of a probe column: a literal when the probes are an in-memory table
+    (against a scalar subquery DuckDB filters the intervals in a nested loop), else the scalar
+    subquery."""
     op = probes.op()
     if isinstance(op, ops.InMemoryTable):
         values = op.data.to_pyarrow(op.schema).column(column)
         value = pc.min_max(values)[which].as_py()
         return ibis.literal(value, type=probes[column].type())
     return probes[column].min() if which == "min" else probes[column].max()
-
-
-def states_at(ws: Workspace, days: Sequence[dt.date]) -> pd.DataFrame:
-    """The state of every opportunity at the start of each of ``days`` (workspace timezone),
-    as a pandas frame with a ``day`` column (one query)."""
-    frame = pd.DataFrame({"day": list(days), "as_of": instants(days, ws.config.timezone)})
-    table = states(ws, probes_table(frame), ["day"])
-    result: pd.DataFrame = ws.backend.to_pyarrow(table).to_pandas()
-    return result

@@ -28,10 +28,10 @@ quarter. A foreign line needs a rate on or before its first day.
 
 **Materialised in the engine** (``materialised=True``, see :mod:`salesmetrics.derived`): the
 lines with their cents split and missing-rate flags (``recognized_lines``). The conversion is
-computed per request. Running sums of the daily rates over the whole history were tried and
-missed by units of currency on Spark in the parity tests; Spark cuts the scale of a wide
-decimal product to 6 decimals, and a rounded rate sum multiplied by a large daily share loses
-that much. Every rate sum here is exact (narrowed operands) before it is multiplied.
+computed per request. It does not use running sums of the daily rates over the whole history:
+Spark cuts the scale of a wide decimal product to 6 decimals, and a rounded rate sum multiplied
+by a large daily share misses by units of currency. Every rate sum here is exact (narrowed
+operands) before it is multiplied.
 """
 
 from __future__ import annotations
