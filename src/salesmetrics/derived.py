@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -127,8 +128,8 @@ class Derived:
         """Drop every materialised table, the kept ones too: the next evaluation computes them
         again, as after an import."""
         self.clear()
-        if self._keep:
-            self._kept_tables().forget()
+        if self._cache is not None:
+            shutil.rmtree(self._cache, ignore_errors=True)
 
     def get(
         self, name: str, build: Callable[[], ir.Table], *, scope: Hashable | None = None
