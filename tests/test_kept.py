@@ -83,7 +83,7 @@ def test_an_import_into_another_table_leaves_them_valid(
     assert "derived stage_visits" in first.queries
     csv = tmp_path / "leads.csv"
     csv.write_text("lead_id,created_at\nL1,2024-04-02\nL2,2024-05-03\n", encoding="utf-8")
-    workspace.import_file("leads", csv, quiet=True)
+    workspace.import_file("leads", csv)
     workspace.close()
     derived, rows = _session(workspace.root, MIXED)
     assert derived == []  # the opportunity history's intermediates were still valid
@@ -97,7 +97,7 @@ def test_an_import_into_another_table_leaves_them_valid(
     fresh = init_workspace(tmp_path / "fresh")  # the same data computed from nothing
     try:
         build(fresh)
-        fresh.import_file("leads", csv, quiet=True)
+        fresh.import_file("leads", csv)
         expected = fresh.metrics(
             ["time_in_stage", "win_rate", "lead_conversion_rate"], period=PERIOD
         )

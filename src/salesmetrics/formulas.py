@@ -28,14 +28,17 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ParamSpec, TypeAlias
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: What a formula accepts: a number, ``Decimal``, ``None``, numpy array or pandas Series. Typed
 #: ``Any`` because numpy's stubs cover neither ``Decimal`` nor ``None``; the registering
@@ -217,9 +220,20 @@ _OVERRIDES: dict[tuple[str, str], str] = {
 }
 
 
+def _loaded_pandas() -> Any:
+    """The pandas module if something loaded it, else None: a value can only be a Series or
+    ``pd.NA`` once pandas is loaded, and the calculators run without loading it."""
+    return sys.modules.get("pandas")
+
+
+def _is_series(x: Any) -> bool:
+    pd = _loaded_pandas()
+    return pd is not None and isinstance(x, pd.Series)
+
+
 def _to_float(x: Any) -> Any:
     """A float (scalar) or float ndarray; missing values (None, NaN, pd.NA) become NaN."""
-    if isinstance(x, pd.Series):
+    if _is_series(x):
         return x.to_numpy(dtype="float64", na_value=np.nan)
     if isinstance(x, list | tuple):
         x = np.array(x, dtype=object)
@@ -232,7 +246,8 @@ def _to_float(x: Any) -> Any:
 
 
 def _scalar(x: Any) -> float:
-    if x is None or x is pd.NA:
+    pd = _loaded_pandas()
+    if x is None or (pd is not None and x is pd.NA):
         return math.nan
     try:
         return float(x)
@@ -244,6 +259,8 @@ def _finish(result: Any, like: pd.Series[Any] | None) -> Result:
     """Return a float for 0-d results, a Series shaped like ``like``, or a float ndarray."""
     arr = np.asarray(result, dtype="float64")
     if like is not None and arr.ndim == 1 and len(arr) == len(like):
+        import pandas as pd
+
         return pd.Series(arr, index=like.index, dtype="float64")
     if arr.ndim == 0:
         return float(arr)
@@ -264,8 +281,8 @@ def _div(n: Any, d: Any) -> Any:
 
 def _first_series(*values: Any) -> pd.Series[Any] | None:
     for v in values:
-        if isinstance(v, pd.Series):
-            return v
+        if _is_series(v):
+            return v  # type: ignore[no-any-return]
     return None
 
 

@@ -76,7 +76,7 @@ def root(tmp_path: Path) -> Path:
     root = tmp_path / "ws"
     with init_workspace(root) as ws:
         build(ws)
-        ws.import_file("leads", leads_csv(tmp_path / "leads.csv", 0, 50), quiet=True)
+        ws.import_file("leads", leads_csv(tmp_path / "leads.csv", 0, 50))
     return root
 
 

@@ -14,6 +14,7 @@ import ibis
 from salesmetrics import schema
 from salesmetrics.backends import snapshot
 from salesmetrics.errors import UserError
+from salesmetrics.progress import quiet_duckdb
 
 if TYPE_CHECKING:
     from ibis.backends.duckdb import Backend
@@ -68,9 +69,7 @@ def _open(config: Config, path: Path, *, read_only: bool) -> Backend:
         con = ibis.duckdb.connect(str(path), memory_limit=config.memory_limit, read_only=read_only)
     except Exception as err:  # duckdb raises IOException subclasses for locks and corruption
         raise UserError(f"cannot open the workspace database {path}: {err}") from None
-    # DuckDB's own progress bar would print into a script's or a notebook's output
-    con.con.execute("SET enable_progress_bar = false")
-    con.con.execute("SET enable_progress_bar_print = false")
+    quiet_duckdb(con.con)
     return con
 
 

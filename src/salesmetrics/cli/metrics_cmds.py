@@ -138,7 +138,7 @@ def metrics_cmd(
     quiet: QuietOpt = False,
 ) -> None:
     """Compute metrics for a period, split by a grain, grouped by dimensions."""
-    from salesmetrics.metrics import render as view
+    from salesmetrics.cli import tables as view
     from salesmetrics.workspace import open_workspace
 
     bases = _bases(basis)
@@ -202,8 +202,8 @@ def waterfall_cmd(
 ) -> None:
     """The MRR waterfall: MRR at start, new, reactivation, expansion, contraction, churn, MRR at
     end, per period (and group)."""
+    from salesmetrics.cli import tables as view
     from salesmetrics.errors import UserError
-    from salesmetrics.metrics import render as view
     from salesmetrics.workspace import open_workspace
 
     with open_workspace(workspace) as ws:

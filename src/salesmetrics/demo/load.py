@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,11 +31,9 @@ from salesmetrics.demo.calendar import BILLING_START, DATA_END, DATA_START, to_d
 from salesmetrics.demo.money import currency_index
 from salesmetrics.demo.scales import Scale, get_scale
 from salesmetrics.errors import UserError
+from salesmetrics.progress import Progress
 from salesmetrics.workspace import Workspace
 
-#: Called as ``progress(step, done, total)``: step "generate" (rows so far, total None), or
-#: "load TABLE" (rows read by the importer so far, rows of the table).
-Progress = Callable[[str, int, int | None], None]
 #: DuckDB's memory limit while loading, by scale: it spills to disk beyond it, but a table's
 #: primary-key index must fit when the batch commits (large: 50 M activities).
 DUCKDB_MEMORY = {"small": "1GB", "medium": "1GB", "large": "12GB"}
@@ -143,7 +141,9 @@ def build_demo(
 ) -> DemoResult:
     """Generate the demo company and load it into ``ws``, all or nothing; refuses a workspace
     holding data unless ``replace``. Sets ``recurring_source = "subscriptions"`` in the
-    workspace's config. ``ws`` is reconnected to the new database on its next use."""
+    workspace's config. ``ws`` is reconnected to the new database on its next use. ``progress``
+    receives step "generate" (rows so far, total None), then "load TABLE" (rows read so far, of
+    the table's rows); nothing is printed."""
     from salesmetrics.ingest import load_arrow
 
     size = get_scale(scale)

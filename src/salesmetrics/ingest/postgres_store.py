@@ -28,6 +28,7 @@ from salesmetrics.ingest.store import (
     pause_before_commit,
     table_of,
 )
+from salesmetrics.progress import quiet_duckdb
 from salesmetrics.schema import Table
 from salesmetrics.workspace import Workspace
 
@@ -44,7 +45,7 @@ class PostgresStore:
     def __init__(self, ws: Workspace, *, dry_run: bool = False) -> None:
         self.root = ws.root
         self.pg: psycopg.Connection[Any] = ws.backend.con
-        self.engine = duckdb.connect()
+        self.engine = quiet_duckdb(duckdb.connect())
         # a large batch spills to the workspace folder (by default: .tmp in the current folder)
         self.engine.execute("SET temp_directory = $d", {"d": str(ws.root / SPILL_DIR)})
         self._temps = 0

@@ -28,6 +28,7 @@ from salesmetrics.backends.spark import backend_of
 from salesmetrics.backends.spark_storage import spark_schema
 from salesmetrics.ingest.sql import ident
 from salesmetrics.ingest.store import drop_relations, engine_session, pause_before_commit, table_of
+from salesmetrics.progress import quiet_duckdb
 from salesmetrics.schema import Table
 from salesmetrics.workspace import Workspace
 
@@ -46,7 +47,7 @@ class SparkStore:
         self.con = backend_of(ws.backend)
         self.spark = self.con._session
         self.storage = self.con.storage
-        self.engine = duckdb.connect()
+        self.engine = quiet_duckdb(duckdb.connect())
         self._temps = 0
 
     def temp_name(self, stem: str) -> str:

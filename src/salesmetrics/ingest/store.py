@@ -110,7 +110,7 @@ def engine_session(con: duckdb.DuckDBPyConnection, timezone: str, progress: bool
     saved = {n: _setting(con, n) for n in names}
     con.execute("SET TimeZone = $v", {"v": timezone})
     # DuckDB's own progress bar would print into the command's output: never; ours (on
-    # stderr, see ingest.progress) polls query_progress(), which needs the bar enabled.
+    # stderr, see ingest.phases) polls query_progress(), which needs the bar enabled.
     con.execute("SET enable_progress_bar_print = false")
     con.execute("SET enable_progress_bar = $v", {"v": progress})
     try:

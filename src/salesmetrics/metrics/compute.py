@@ -15,9 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
+# pandas is imported inside the functions using it: the metric catalog imports this module, and
+# the registry's declarative part (glossary, docs, config checks) must load without pandas.
 if TYPE_CHECKING:
+    import pandas as pd
+
     from salesmetrics.config import Config
 
 FloatArray = npt.NDArray[np.float64]
@@ -51,6 +54,8 @@ class Inputs:
 
     def column(self, name: str) -> pd.Series[Any]:
         """Column ``name`` as it is (text, timestamps, ...), None for missing."""
+        import pandas as pd
+
         values = np.asarray(self.columns[name])
         if values.dtype != object:
             return pd.Series(values)
@@ -60,11 +65,15 @@ class Inputs:
     @cached_property
     def period(self) -> pd.Series[str]:
         """The period label of each row."""
+        import pandas as pd
+
         return pd.Series(self.columns["period"], dtype=object).astype(str)
 
     @property
     def days(self) -> FloatArray:
         """Days in each row's period."""
+        import pandas as pd
+
         start = pd.to_datetime(pd.Series(self.columns["start"]))
         end = pd.to_datetime(pd.Series(self.columns["end"]))
         return np.asarray((end - start).dt.days, dtype="float64")
@@ -99,6 +108,8 @@ def money(values: Any) -> FloatArray:
 
 def render(template: str, period: pd.Series[str]) -> pd.Series[str]:
     """``template`` with ``{period}`` replaced by each row's period label (vectorised)."""
+    import pandas as pd
+
     if "{period}" not in template:
         return pd.Series(template, index=period.index, dtype=object)
     head, _, tail = template.partition("{period}")
@@ -122,6 +133,8 @@ def notes(inputs: Inputs, *rules: tuple[Any, str]) -> ObjectArray:
 
 def combine_notes(*arrays: ObjectArray | None) -> ObjectArray | None:
     """Join several note columns with "; " (None where none has a note)."""
+    import pandas as pd
+
     present = [np.asarray(a, dtype=object) for a in arrays if a is not None]
     if not present:
         return None

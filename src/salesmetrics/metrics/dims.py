@@ -14,10 +14,12 @@ a fact column of the same name) and is renamed to ``<name>`` when grouped. Only 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from salesmetrics.errors import UserError, suggest
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 #: Every group dimension, in the order results list them.
 DIMENSIONS: tuple[str, ...] = (

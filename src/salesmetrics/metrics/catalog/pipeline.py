@@ -8,10 +8,9 @@ opportunities open at the period's start, from opportunity history).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from salesmetrics import formulas
 from salesmetrics.metrics.compute import (
@@ -37,6 +36,9 @@ from salesmetrics.metrics.registry import (
     Unit,
 )
 from salesmetrics.pipeline import forecast_columns as ff
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _qualified_leads(c: Inputs) -> Computed:
@@ -249,6 +251,8 @@ def _who(c: Inputs, rows: np.ndarray) -> ObjectArray:
 
 def _minutes(values: pd.Series[Any]) -> ObjectArray:
     """Timestamps as ``YYYY-MM-DD HH:MM`` text, None for missing."""
+    import pandas as pd
+
     at = pd.to_datetime(values)
     stamps = (
         at.to_numpy(dtype="datetime64[ns]")
@@ -271,6 +275,8 @@ def _note_where(mask: Any, build: Callable[[np.ndarray], ObjectArray]) -> Object
 
 def _forecast_parts(c: Inputs, what: str) -> tuple[FloatArray, FloatArray, Computed]:
     """Forecast and actual per row, with the components and notes shared by both metrics."""
+    import pandas as pd
+
     method = c.basis or ff.DEFAULT_METHOD
     category = ff.DEFAULT_CATEGORY
     forecast = c[ff.column(method, category)]
