@@ -41,6 +41,7 @@ import duckdb
 import pyarrow as pa
 
 from salesmetrics import schema
+from salesmetrics.connection import Connection
 from salesmetrics.errors import UserError
 from salesmetrics.ingest.mapping import Mapping, check_value_maps, resolve_mapping
 from salesmetrics.ingest.options import ImportOptions, make_options
@@ -58,7 +59,6 @@ from salesmetrics.ingest.validate import (
     lit,
 )
 from salesmetrics.schema import Table
-from salesmetrics.workspace import Workspace
 
 RAW_DIR = "raw"
 PARTIAL = ".partial"
@@ -145,7 +145,7 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def import_file(ws: Workspace, table: str, path: str | Path, **options: Any) -> ImportResult:
+def import_file(ws: Connection, table: str, path: str | Path, **options: Any) -> ImportResult:
     """Import the file ``path`` into canonical table ``table``.
 
     Options (all optional): ``preset``, ``mapping`` ({field: column} or ``["field=column"]``),
@@ -184,7 +184,7 @@ def import_file(ws: Workspace, table: str, path: str | Path, **options: Any) -> 
 
 
 def load_arrow(
-    ws: Workspace,
+    ws: Connection,
     table: str,
     data: pa.Table | Iterable[pa.RecordBatch],
     *,
@@ -247,7 +247,7 @@ class _Run:
 
 
 def _conversion(
-    ws: Workspace, t: Table, source: Source, mapping: Mapping, opts: ImportOptions
+    ws: Connection, t: Table, source: Source, mapping: Mapping, opts: ImportOptions
 ) -> Conversion:
     missing = [c for cols in mapping.fields.values() for c in cols if c not in source.exprs]
     if missing:
@@ -338,7 +338,7 @@ def _numbered_view(run: _Run, conv_table: str, source: Source, skipped: list[int
 
 
 def _load(
-    ws: Workspace,
+    ws: Connection,
     store: Store,
     t: Table,
     source: Source,
@@ -534,7 +534,7 @@ def _quarantine(
 
 
 def _write(
-    ws: Workspace,
+    ws: Connection,
     store: Store,
     t: Table,
     result: ImportResult,

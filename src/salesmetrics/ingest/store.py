@@ -27,10 +27,10 @@ from typing import Any, Protocol
 import duckdb
 
 from salesmetrics import schema
+from salesmetrics.connection import Connection
 from salesmetrics.errors import UserError
 from salesmetrics.ingest.sql import ident
 from salesmetrics.schema import Table
-from salesmetrics.workspace import Workspace
 
 PAUSE_ENV = "SALESMETRICS_TEST_PAUSE_BEFORE_COMMIT"
 _counter = itertools.count()
@@ -90,7 +90,7 @@ STORES = {
 }
 
 
-def store_for(ws: Workspace, *, dry_run: bool = False) -> Store:
+def store_for(ws: Connection, *, dry_run: bool = False) -> Store:
     """The store that writes imports into ``ws``'s backend; the workspace's materialised
     intermediates are dropped, since the data are about to change (unless ``dry_run``: the
     import only validates)."""
@@ -151,7 +151,7 @@ def drop_relations(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> None
 class DuckDBStore:
     """The workspace's embedded DuckDB database."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Connection) -> None:
         self.engine = ws.duckdb
         self.root = ws.root
 

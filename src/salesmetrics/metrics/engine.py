@@ -44,14 +44,14 @@ from salesmetrics.metrics.result import COMPARE_KEYS, ROW_KEYS, MetricResult
 from salesmetrics.periods import Grain
 
 if TYPE_CHECKING:
-    from salesmetrics.workspace import Workspace
+    from salesmetrics.connection import Connection
 
 #: One metric's result rows as columns (equal-length arrays), assembled once at the end.
 Columns = dict[str, np.ndarray]
 
 
 def evaluate(
-    ws: Workspace,
+    ws: Connection,
     metrics: str | Iterable[str] | None = None,
     *,
     period: str | None = None,

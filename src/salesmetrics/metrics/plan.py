@@ -22,7 +22,7 @@ from salesmetrics.metrics.context import Inventory, data_range, spine_frame
 from salesmetrics.periods import Grain, Period
 
 if TYPE_CHECKING:
-    from salesmetrics.workspace import Workspace
+    from salesmetrics.connection import Connection
 
 COMPARES = ("previous", "year")
 
@@ -62,7 +62,7 @@ def _infer_grain(period: Period, fiscal_start_month: int) -> Grain | None:
 
 
 def resolve_periods(
-    ws: Workspace,
+    ws: Connection,
     queries: list[str],
     *,
     period: str | None,
@@ -137,7 +137,7 @@ def seller_basis(inventory: Inventory) -> str:
 
 
 def plan_request(
-    ws: Workspace,
+    ws: Connection,
     inventory: Inventory,
     queries: list[str],
     *,

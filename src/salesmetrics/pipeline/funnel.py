@@ -35,8 +35,8 @@ from salesmetrics.periods import local_date
 from salesmetrics.portable import as_int
 
 if TYPE_CHECKING:
+    from salesmetrics.connection import Connection
     from salesmetrics.metrics.context import Context
-    from salesmetrics.workspace import Workspace
 
 DIMS = frozenset(
     {"rep", "team", "manager", "region", "segment", "industry", "source", "product", "type"}
@@ -53,7 +53,7 @@ def _kind(stage: str) -> str:
     return "won" if "won" in low else "lost" if "lost" in low else "open"
 
 
-def _all_stage_rows(ws: Workspace) -> ir.Table:
+def _all_stage_rows(ws: Connection) -> ir.Table:
     """Every (deal, changed_at, stage, probability) of history, and each deal's current row
     (at created_at when it has no history)."""
     history = ws.table("opportunity_history")
@@ -81,7 +81,7 @@ def _all_stage_rows(ws: Workspace) -> ir.Table:
     return ibis.union(hist.cast(types), current.cast(types))
 
 
-def order_table(ws: Workspace) -> ir.Table:
+def order_table(ws: Connection) -> ir.Table:
     """The funnel's stages with ``_o_stage``, ``_o_idx`` (0-based position) and ``_o_next``
     (the next stage, null for the last); derived from the data (materialised once per data
     version) unless the configuration sets the order."""
@@ -100,7 +100,7 @@ def order_table(ws: Workspace) -> ir.Table:
     return ws.derived.get("stage_order", lambda: _derived_order(ws))
 
 
-def _derived_order(ws: Workspace) -> ir.Table:
+def _derived_order(ws: Connection) -> ir.Table:
     """The stage order from the data (see the module docstring)."""
     rows = _all_stage_rows(ws)
     low = rows.stage.lower()
@@ -125,14 +125,14 @@ def _derived_order(ws: Workspace) -> ir.Table:
     return ordered.select(_o_stage=ordered.stage, _o_idx=ordered._o_idx, _o_next=ordered._o_next)
 
 
-def stage_order(ws: Workspace) -> list[str]:
+def stage_order(ws: Connection) -> list[str]:
     """The funnel's stages in order (open stages, then won stages); one small query."""
     table = order_table(ws)
     frame: pd.DataFrame = ws.backend.to_pyarrow(table.order_by("_o_idx")).to_pandas()
     return [str(x) for x in frame["_o_stage"].tolist()]
 
 
-def visits(ws: Workspace) -> ir.Table:
+def visits(ws: Connection) -> ir.Table:
     """``opportunity_id``, ``stage``, ``entered_at``, ``left_at`` (null while in it), the deal's
     ``owner_id``, ``account_id``, ``source``, ``product``, ``type`` and ``created_at``, and
     ``left_day`` (workspace timezone) and ``micros`` (duration) of the visits that ended:
@@ -140,7 +140,7 @@ def visits(ws: Workspace) -> ir.Table:
     return ws.derived.get("stage_visits", lambda: _visits(ws))
 
 
-def _visits(ws: Workspace) -> ir.Table:
+def _visits(ws: Connection) -> ir.Table:
     rows = _all_stage_rows(ws)
     by_opp = ibis.window(group_by=rows.opportunity_id, order_by=[rows.changed_at])
     rows = rows.mutate(prev_stage=rows.stage.lag().over(by_opp))
@@ -173,14 +173,14 @@ def _visits(ws: Workspace) -> ir.Table:
     )
 
 
-def furthest(ws: Workspace) -> ir.Table:
+def furthest(ws: Connection) -> ir.Table:
     """Per deal: the position ``top`` of the furthest funnel stage it ever reached, its
     ``created_day`` (workspace timezone) and the deal fields groups read; materialised once per
     data version."""
     return ws.derived.get("stage_furthest", lambda: _furthest(ws))
 
 
-def _furthest(ws: Workspace) -> ir.Table:
+def _furthest(ws: Connection) -> ir.Table:
     v = visits(ws)
     ordered = order_table(ws)
     vi = v.join(ordered, v.stage == ordered._o_stage)

@@ -49,7 +49,7 @@ from salesmetrics.metrics import dims as gdims
 from salesmetrics.pipeline.asof import build_intervals, instants, probe_states, probes_table
 
 if TYPE_CHECKING:
-    from salesmetrics.workspace import Workspace
+    from salesmetrics.connection import Connection
 
 FLOW_BUCKETS = ("created", "pulled_in", "increased", "decreased", "pushed_out", "lost", "won")
 FLOW_SIGN = {
@@ -122,7 +122,7 @@ def probes(periods: pd.DataFrame, timezone: str) -> pd.DataFrame:
     )
 
 
-def spans(ws: Workspace) -> ir.Table:
+def spans(ws: Connection) -> ir.Table:
     """The opportunity states of :func:`~salesmetrics.pipeline.asof.intervals` with the
     columns the measures read and the deal's value at its close date in whole cents of the base
     currency (``value_at_close``) with the fx flags (:data:`AT_CLOSE`; meaningless without a
@@ -130,7 +130,7 @@ def spans(ws: Workspace) -> ir.Table:
     return ws.derived.get("pipeline_spans", lambda: _spans(ws))
 
 
-def _spans(ws: Workspace) -> ir.Table:
+def _spans(ws: Connection) -> ir.Table:
     """:func:`spans` from the intervals, computed inline: materialising the intervals first
     (every fixed column of the deal, as :func:`~salesmetrics.pipeline.asof.intervals` does)
     and then these cost 12 s on the medium demo against 8 s in one query (DuckDB computes the
@@ -154,7 +154,7 @@ def _spans(ws: Workspace) -> ir.Table:
     )
 
 
-def _in_base(ws: Workspace, rows: ir.Table) -> ir.Table:
+def _in_base(ws: Connection, rows: ir.Table) -> ir.Table:
     """``rows`` (of :func:`spans` at the probes) with ``amount_base`` (whole cents) and the fx
     flags: at the close date as materialised; a deal without one at the probe's day."""
     dated = rows.filter(rows.close_date.notnull())
@@ -195,7 +195,7 @@ def _side(all_states: ir.Table, probe: str) -> ir.Table:
 
 
 def deal_rows(
-    ws: Workspace, periods: pd.DataFrame, dims: Sequence[str], spine: ir.Table | None = None
+    ws: Connection, periods: pd.DataFrame, dims: Sequence[str], spine: ir.Table | None = None
 ) -> ir.Table:
     """One row per (period, deal existing at s or e) with its state at both and the flags.
 
@@ -306,7 +306,7 @@ def deal_rows(
     return rows.select(*keep)
 
 
-def with_dims(ws: Workspace, rows: ir.Table, dims: Sequence[str]) -> ir.Table:
+def with_dims(ws: Connection, rows: ir.Table, dims: Sequence[str]) -> ir.Table:
     """``rows`` (of :func:`deal_rows`) with the ``dim_*`` columns of ``dims``: rep, team,
     manager and region from the deal's owner, segment and industry from its account, source,
     product and type from the deal."""

@@ -15,11 +15,11 @@ from salesmetrics.periods import Grain, label_of
 from salesmetrics.pipeline.asof import instant, probes_table, states
 
 if TYPE_CHECKING:
-    from salesmetrics.workspace import Workspace
+    from salesmetrics.connection import Connection
 
 
 def open_pipeline(
-    ws: Workspace, as_of: dt.date, by: Sequence[str] = (), grain: Grain | str = Grain.QUARTER
+    ws: Connection, as_of: dt.date, by: Sequence[str] = (), grain: Grain | str = Grain.QUARTER
 ) -> pd.DataFrame:
     """The deals open at the start of ``as_of`` (workspace timezone), summed by the ``by``
     dimensions, stage and close period (of ``grain``): ``deals``, ``amount`` (base currency),
