@@ -3,7 +3,7 @@ facade the views and Python users call."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -138,4 +138,11 @@ def init_workspace(
 def open_workspace(directory: str | Path | None = None) -> Workspace:
     """Open the workspace in ``directory`` (else ``$SALESMETRICS_WORKSPACE``, else the cwd)."""
     root = resolve_dir(directory)
-    return Workspace(root, load_config(root / CONFIG_FILE))
+    return Workspace(root, load_config(root / CONFIG_FILE, metric_ids=_metric_ids))
+
+
+def _metric_ids() -> Collection[str]:
+    """The registered metric ids, which the targets in a configuration may name."""
+    from salesmetrics.metrics.registry import REGISTRY
+
+    return REGISTRY
