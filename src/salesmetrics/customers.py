@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Protocol
 import ibis
 import ibis.expr.types as ir
 
-from salesmetrics.metrics import dims as gdims
+from salesmetrics import dims as gdims
 from salesmetrics.portable import as_int
 
 if TYPE_CHECKING:

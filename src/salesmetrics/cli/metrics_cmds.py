@@ -14,7 +14,7 @@ import typer
 
 from salesmetrics.cli import app
 from salesmetrics.cli.options import QuietOpt, WorkspaceOpt, err, out
-from salesmetrics.metrics.dims import DIMENSIONS
+from salesmetrics.dims import DIMENSIONS
 
 Dimension = StrEnum("Dimension", {d.upper(): d for d in DIMENSIONS})  # type: ignore[misc]
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import ibis.expr.types as ir
 import pandas as pd
 
+from salesmetrics import dims as gdims
 from salesmetrics.errors import UserError
-from salesmetrics.metrics import dims as gdims
 from salesmetrics.metrics import registry as reg
 from salesmetrics.metrics.context import Context, read_inventory, spine_frame
 from salesmetrics.metrics.families import registry as family_registry

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from salesmetrics import dims as gdims
 from salesmetrics import periods
 from salesmetrics.errors import UserError
-from salesmetrics.metrics import dims as gdims
 from salesmetrics.metrics import registry as reg
 from salesmetrics.metrics.context import Inventory, data_range, spine_frame
 from salesmetrics.periods import Grain, Period

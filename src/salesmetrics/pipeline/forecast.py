@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 from statsmodels.tsa.holtwinters import Holt
 
+from salesmetrics import dims as gdims
 from salesmetrics import formulas, fx
 from salesmetrics.errors import UserError
-from salesmetrics.metrics import dims as gdims
 from salesmetrics.periods import Period, parse_period, periods_between, previous
 from salesmetrics.pipeline import measures
 from salesmetrics.pipeline.asof import instant, probes_table, states

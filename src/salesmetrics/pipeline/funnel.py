@@ -29,7 +29,7 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
-from salesmetrics.metrics import dims as gdims
+from salesmetrics import dims as gdims
 from salesmetrics.metrics.families import Family, in_period, regroup
 from salesmetrics.periods import local_date
 from salesmetrics.portable import as_int

@@ -44,8 +44,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from salesmetrics import dims as gdims
 from salesmetrics import fx
-from salesmetrics.metrics import dims as gdims
 from salesmetrics.pipeline.asof import build_intervals, instants, probe_states, probes_table
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import ibis
 import pandas as pd
 
+from salesmetrics import dims as gdims
 from salesmetrics import fx
-from salesmetrics.metrics import dims as gdims
 from salesmetrics.periods import Grain, label_of
 from salesmetrics.pipeline.asof import instant, probes_table, states
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import ibis
 import ibis.expr.types as ir
 
-from salesmetrics.metrics import dims as gdims
+from salesmetrics import dims as gdims
 from salesmetrics.metrics.families import Family, in_period, regroup
 from salesmetrics.periods import local_date
 

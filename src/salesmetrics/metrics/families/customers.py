@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import ibis.expr.types as ir
 
 from salesmetrics import customers, fx
-from salesmetrics.metrics import dims as gdims
+from salesmetrics import dims as gdims
 from salesmetrics.metrics.families import Family, regroup
 
 if TYPE_CHECKING:

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 
 import ibis.expr.types as ir
 
+from salesmetrics import dims as gdims
 from salesmetrics import fx
-from salesmetrics.metrics import dims as gdims
 from salesmetrics.metrics.families import Family, in_period, regroup
 
 if TYPE_CHECKING:

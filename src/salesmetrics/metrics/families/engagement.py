@@ -23,7 +23,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from salesmetrics import customers
-from salesmetrics.metrics import dims as gdims
+from salesmetrics import dims as gdims
 from salesmetrics.metrics.families import Family, regroup
 
 if TYPE_CHECKING:

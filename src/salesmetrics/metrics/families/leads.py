@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 import ibis
 import ibis.expr.types as ir
 
+from salesmetrics import dims as gdims
 from salesmetrics.errors import UserError
-from salesmetrics.metrics import dims as gdims
 from salesmetrics.metrics.families import Family, in_period, regroup
 from salesmetrics.portable import as_int
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import ibis.expr.types as ir
 
 from salesmetrics import customers
-from salesmetrics.metrics import dims as gdims
+from salesmetrics import dims as gdims
 from salesmetrics.metrics.catalog.recurring import T12
 from salesmetrics.metrics.families import Family
 from salesmetrics.recurring import waterfall, with_account_attributes
