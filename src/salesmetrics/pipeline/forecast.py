@@ -195,14 +195,15 @@ def make(
 def actuals(ws: Connection, periods: Sequence[Period], by: str | None) -> pd.DataFrame:
     """Revenue won in each period (as the data stand today): ``period``, ``group``, ``actual``."""
     from salesmetrics.metrics.engine import evaluate
+    from salesmetrics.metrics.request import Request
 
-    result = evaluate(
-        ws,
-        ["total_revenue"],
+    request = Request(
+        ("total_revenue",),
         from_period=periods[0].label,
         to_period=periods[-1].label,
-        by=[by] if by else None,
+        by=(by,) if by else (),
     )
+    result = evaluate(ws, request)
     rows = pd.DataFrame(result.rows())
     group = rows["group"].map(lambda g: g.get(by) if by else "")
     return pd.DataFrame({"period": rows["period"], "group": group, "actual": rows["value"]})
