@@ -38,9 +38,7 @@ if TYPE_CHECKING:
     from salesmetrics.connection import Connection
     from salesmetrics.metrics.context import Context
 
-DIMS = frozenset(
-    {"rep", "team", "manager", "region", "segment", "industry", "source", "product", "type"}
-)
+DIMS = gdims.DEAL_DIMS
 COMPONENTS = ("visits_ended", "visit_days", "reached", "reached_next")
 
 MICROSECONDS_PER_DAY = 86_400_000_000.0
@@ -194,10 +192,7 @@ def _furthest(ws: Connection) -> ir.Table:
 def _deal_dims(ctx: Context, table: ir.Table, dims: Sequence[str]) -> ir.Table:
     """``table`` (with the deal's ``owner_id``, ``account_id``, ``source``, ``product`` and
     ``type``) with the ``dim_*`` columns of ``dims``."""
-    table = gdims.with_rep_dims(table, ctx.table("reps"), table.owner_id, dims)
-    table = gdims.with_account_dims(table, ctx.table("accounts"), table.account_id, dims)
-    own = {gdims.col(d): table[d] for d in dims if d in ("source", "product", "type")}
-    return table.mutate(**own) if own else table
+    return gdims.with_deal_dims(table, ctx.table("reps"), ctx.table("accounts"), dims)
 
 
 def build(ctx: Context, by: Sequence[str]) -> ir.Table:

@@ -310,10 +310,7 @@ def with_dims(ws: Connection, rows: ir.Table, dims: Sequence[str]) -> ir.Table:
     """``rows`` (of :func:`deal_rows`) with the ``dim_*`` columns of ``dims``: rep, team,
     manager and region from the deal's owner, segment and industry from its account, source,
     product and type from the deal."""
-    rows = gdims.with_rep_dims(rows, ws.table("reps"), rows.owner_id, dims)
-    rows = gdims.with_account_dims(rows, ws.table("accounts"), rows.account_id, dims)
-    own = {gdims.col(d): rows[d] for d in dims if d in ("source", "product", "type")}
-    return rows.mutate(**own) if own else rows
+    return gdims.with_deal_dims(rows, ws.table("reps"), ws.table("accounts"), dims)
 
 
 def _money(value: ir.NumericValue, where: ir.BooleanValue) -> ir.FloatingScalar:

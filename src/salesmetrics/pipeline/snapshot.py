@@ -39,10 +39,7 @@ def open_pipeline(
         base_currency=ws.config.base_currency,
         out="amount_base",
     )
-    rows = gdims.with_rep_dims(rows, ws.table("reps"), rows.owner_id, dims)
-    rows = gdims.with_account_dims(rows, ws.table("accounts"), rows.account_id, dims)
-    own = {gdims.col(d): rows[d] for d in dims if d in ("source", "product", "type")}
-    rows = rows.mutate(**own) if own else rows
+    rows = gdims.with_deal_dims(rows, ws.table("reps"), ws.table("accounts"), dims)
     weighted = rows.amount_base * rows.probability.cast(fx.AMOUNT_WIDE)
     agg = rows.group_by([*gdims.keys(rows, dims), "stage", "close_date"]).aggregate(
         deals=rows.count(),

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from salesmetrics.connection import Connection
     from salesmetrics.metrics.context import Context
 
-DIMS = gdims.REP_DIMS | {"type"}
+DIMS = gdims.ACTIVITY_DIMS
 COMPONENTS = ("activities", "selling_activities", "selling_minutes", "logged_minutes")
 
 

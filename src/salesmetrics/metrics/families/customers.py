@@ -168,7 +168,7 @@ def drill_window(ctx: Context, dims: Sequence[str]) -> ir.Table:
 FAMILY = Family(
     name="customers",
     tables=("opportunities", "accounts", "reps", "fx_rates"),
-    dims_supported=customers.CUSTOMER_DIMS,
+    dims_supported=gdims.CUSTOMER_DIMS,
     components=COMPONENTS,
     build=build,
     drills={"states": drill_states, "acquired": drill_acquired, "window": drill_window},

@@ -187,7 +187,7 @@ def drill_scores(ctx: Context, dims: Sequence[str]) -> ir.Table:
 FAMILY = Family(
     name="engagement",
     tables=("engagement_events", "opportunities", "accounts", "reps"),
-    dims_supported=customers.CUSTOMER_DIMS,
+    dims_supported=gdims.CUSTOMER_DIMS,
     components=COMPONENTS,
     other=OTHER,
     build=build,

@@ -28,7 +28,7 @@ from salesmetrics.portable import as_int
 if TYPE_CHECKING:
     from salesmetrics.metrics.context import Context
 
-DIMS = frozenset({"rep", "team", "manager", "region", "segment", "industry", "source"})
+DIMS = gdims.LEAD_DIMS
 COMPONENTS = ("leads_created", "leads_converted", "leads_won", "qualified_leads")
 ROW_FIELDS = (
     "lead_id",
