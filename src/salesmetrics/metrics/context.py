@@ -29,7 +29,7 @@ from salesmetrics.periods import Period, local_date
 if TYPE_CHECKING:
     from salesmetrics.config import Config
     from salesmetrics.connection import Connection
-    from salesmetrics.customers import CustomerBasis
+    from salesmetrics.metrics.customers import CustomerBasis
     from salesmetrics.recurring.mrr import RecurringData
 
 #: Columns of the spine memtable: the period and the dates derived from it.
@@ -114,8 +114,9 @@ class Context:
 
     @cached_property
     def customer_basis(self) -> CustomerBasis:
-        """How customers are defined in this workspace (see :mod:`salesmetrics.customers`)."""
-        from salesmetrics.customers import choose_basis
+        """How customers are defined in this workspace (see
+        :mod:`salesmetrics.metrics.customers`)."""
+        from salesmetrics.metrics.customers import choose_basis
 
         return choose_basis(self)
 

@@ -22,8 +22,8 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from salesmetrics import customers
 from salesmetrics import dims as gdims
+from salesmetrics.metrics import customers
 from salesmetrics.metrics.families import Family, regroup
 
 if TYPE_CHECKING:

@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING
 
 import ibis.expr.types as ir
 
-from salesmetrics import customers
 from salesmetrics import dims as gdims
+from salesmetrics.metrics import customers
 from salesmetrics.metrics.catalog.recurring import T12
 from salesmetrics.metrics.families import Family
 from salesmetrics.recurring import waterfall, with_account_attributes
