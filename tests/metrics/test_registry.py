@@ -147,21 +147,25 @@ def test_every_default_target_of_the_spec_is_declared_once() -> None:
 
 
 def test_targets_in_config_are_validated() -> None:
+    def ids() -> dict[str, reg.Metric]:
+        return REGISTRY
+
     config = config_from_dict(
         {
             "targets": {
                 "win_rate": {"default": 0.3, "team": {"East": 0.35}},
                 "pipeline_coverage": {"default": 3},
             }
-        }
+        },
+        metric_ids=ids,
     )
     assert config.targets["win_rate"].team == {"East": 0.35}
     with pytest.raises(ConfigError, match=r"key 'targets.win_rte'.*did you mean 'win_rate'"):
-        config_from_dict({"targets": {"win_rte": {"default": 0.3}}})
+        config_from_dict({"targets": {"win_rte": {"default": 0.3}}}, metric_ids=ids)
     with pytest.raises(ConfigError, match=r"unknown key 'targets.win_rate.teams'.*'team'"):
-        config_from_dict({"targets": {"win_rate": {"teams": {"East": 0.3}}}})
+        config_from_dict({"targets": {"win_rate": {"teams": {"East": 0.3}}}}, metric_ids=ids)
     with pytest.raises(ConfigError, match=r"targets.win_rate.default"):
-        config_from_dict({"targets": {"win_rate": {"default": "high"}}})
+        config_from_dict({"targets": {"win_rate": {"default": "high"}}}, metric_ids=ids)
 
 
 def test_glossary_entries_in_both_languages() -> None:

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 from salesmetrics import schema
 from salesmetrics.backends import snapshot
 from salesmetrics.config import CONFIG_FILE, DEFAULT_BACKEND, render_config
+from salesmetrics.connection import Connection
 from salesmetrics.demo.arrow import arrow_schema
 from salesmetrics.demo.build import BATCH_ROWS, DEFAULT_SEED, generate
 from salesmetrics.demo.calendar import BILLING_START, DATA_END, DATA_START, to_date
@@ -32,7 +33,6 @@ from salesmetrics.demo.money import currency_index
 from salesmetrics.demo.scales import Scale, get_scale
 from salesmetrics.errors import UserError
 from salesmetrics.progress import Progress
-from salesmetrics.workspace import Workspace
 
 #: DuckDB's memory limit while loading, by scale: it spills to disk beyond it, but a table's
 #: primary-key index must fit when the batch commits (large: 50 M activities).
@@ -68,7 +68,7 @@ class DemoResult:
         return to_date(BILLING_START).isoformat()
 
 
-def table_counts(ws: Workspace) -> dict[str, int]:
+def table_counts(ws: Connection) -> dict[str, int]:
     """Rows in every canonical and internal table of ``ws``."""
     return {t.name: ws.count(t.name) for t in (*schema.TABLES, *schema.INTERNAL_TABLES)}
 
@@ -105,7 +105,7 @@ def _batches(
             progress(f"load {table}", done, total)
 
 
-def check_target(ws: Workspace, *, replace: bool) -> None:
+def check_target(ws: Connection, *, replace: bool) -> None:
     """A one-line UserError unless ``ws`` can take the demo: its base currency is one the demo
     models, and it holds no data (or ``replace``)."""
     currency_index(ws.config.base_currency)
@@ -121,7 +121,7 @@ def check_target(ws: Workspace, *, replace: bool) -> None:
         )
 
 
-def database_file(ws: Workspace) -> Path:
+def database_file(ws: Connection) -> Path:
     """The file of the workspace's DuckDB database."""
     row = ws.duckdb.execute(
         "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
@@ -132,7 +132,7 @@ def database_file(ws: Workspace) -> Path:
 
 
 def build_demo(
-    ws: Workspace,
+    ws: Connection,
     scale: str | Scale = "small",
     seed: int = DEFAULT_SEED,
     *,
@@ -157,7 +157,9 @@ def build_demo(
     with tempfile.TemporaryDirectory(prefix=".demo-", dir=target.parent) as tmp:
         staging_file = Path(tmp) / target.name
         relative = os.path.relpath(staging_file, ws.root)
-        staging = Workspace(ws.root, config.model_copy(update={"backend": f"duckdb:///{relative}"}))
+        staging = Connection(
+            ws.root, config.model_copy(update={"backend": f"duckdb:///{relative}"})
+        )
         rejected = 0
         try:
             # one write for every table: the staging file is written once, not copied per table
@@ -193,7 +195,7 @@ def build_demo(
 
 
 def _build_through_export(
-    ws: Workspace, size: Scale, seed: int, *, replace: bool, progress: Progress | None
+    ws: Connection, size: Scale, seed: int, *, replace: bool, progress: Progress | None
 ) -> DemoResult:
     """The demo for a workspace on another backend (PostgreSQL, Spark): built in a scratch
     DuckDB workspace, exported, and restored into ``ws`` (one transaction of its backend)."""
@@ -202,18 +204,20 @@ def _build_through_export(
             f"workspace {ws.root}: --replace empties duckdb:// workspaces only; load the demo"
             " into an empty workspace (for PostgreSQL a new schema: postgresql://...?schema=NEW)"
         )
+    from salesmetrics.transfer import export_workspace, restore_workspace
+
     started = time.perf_counter()
     config = ws.config.model_copy(update={"recurring_source": RECURRING_SOURCE})
     with tempfile.TemporaryDirectory(prefix=".demo-", dir=ws.root) as tmp:
         root = Path(tmp) / "scratch"
         root.mkdir()
-        scratch = Workspace(root, config.model_copy(update={"backend": DEFAULT_BACKEND}))
+        scratch = Connection(root, config.model_copy(update={"backend": DEFAULT_BACKEND}))
         try:
             built = build_demo(scratch, size, seed, progress=progress)
-            scratch.export(Path(tmp) / "export")
+            export_workspace(scratch, Path(tmp) / "export")
         finally:
             scratch.close()
-        ws.restore(Path(tmp) / "export")
+        restore_workspace(ws, Path(tmp) / "export")
     changed = ws.config.recurring_source != RECURRING_SOURCE
     if changed:
         (ws.root / CONFIG_FILE).write_text(render_config(config), encoding="utf-8")

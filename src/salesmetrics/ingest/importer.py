@@ -41,6 +41,7 @@ import duckdb
 import pyarrow as pa
 
 from salesmetrics import schema
+from salesmetrics.connection import Connection
 from salesmetrics.errors import UserError
 from salesmetrics.ingest.mapping import Mapping, check_value_maps, resolve_mapping
 from salesmetrics.ingest.options import ImportOptions, make_options
@@ -59,7 +60,6 @@ from salesmetrics.ingest.validate import (
 )
 from salesmetrics.progress import Progress
 from salesmetrics.schema import Table
-from salesmetrics.workspace import Workspace
 
 RAW_DIR = "raw"
 PARTIAL = ".partial"
@@ -147,7 +147,7 @@ def _utcnow() -> dt.datetime:
 
 
 def import_file(
-    ws: Workspace,
+    ws: Connection,
     table: str,
     path: str | Path,
     *,
@@ -194,7 +194,7 @@ def import_file(
 
 
 def load_arrow(
-    ws: Workspace,
+    ws: Connection,
     table: str,
     data: pa.Table | Iterable[pa.RecordBatch],
     *,
@@ -257,7 +257,7 @@ class _Run:
 
 
 def _conversion(
-    ws: Workspace, t: Table, source: Source, mapping: Mapping, opts: ImportOptions
+    ws: Connection, t: Table, source: Source, mapping: Mapping, opts: ImportOptions
 ) -> Conversion:
     missing = [c for cols in mapping.fields.values() for c in cols if c not in source.exprs]
     if missing:
@@ -348,7 +348,7 @@ def _numbered_view(run: _Run, conv_table: str, source: Source, skipped: list[int
 
 
 def _load(
-    ws: Workspace,
+    ws: Connection,
     store: Store,
     t: Table,
     source: Source,
@@ -544,7 +544,7 @@ def _quarantine(
 
 
 def _write(
-    ws: Workspace,
+    ws: Connection,
     store: Store,
     t: Table,
     result: ImportResult,

@@ -21,6 +21,7 @@ import psycopg
 import pyarrow.csv as pacsv
 
 from salesmetrics import schema
+from salesmetrics.connection import Connection
 from salesmetrics.ingest.sql import ident
 from salesmetrics.ingest.store import (
     drop_relations,
@@ -30,7 +31,6 @@ from salesmetrics.ingest.store import (
 )
 from salesmetrics.progress import quiet_duckdb
 from salesmetrics.schema import Table
-from salesmetrics.workspace import Workspace
 
 #: Rows per Arrow record batch streamed into ``COPY`` (bounds the memory of a large import).
 COPY_BATCH_ROWS = 100_000
@@ -42,7 +42,7 @@ SPILL_DIR = ".import-spill"
 class PostgresStore:
     """A PostgreSQL workspace, fed from a private DuckDB engine."""
 
-    def __init__(self, ws: Workspace, *, dry_run: bool = False) -> None:
+    def __init__(self, ws: Connection, *, dry_run: bool = False) -> None:
         self.root = ws.root
         self.pg: psycopg.Connection[Any] = ws.backend.con
         self.engine = quiet_duckdb(duckdb.connect())

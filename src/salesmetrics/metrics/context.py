@@ -28,9 +28,9 @@ from salesmetrics.periods import Period, local_date
 
 if TYPE_CHECKING:
     from salesmetrics.config import Config
-    from salesmetrics.customers import CustomerBasis
+    from salesmetrics.connection import Connection
+    from salesmetrics.metrics.customers import CustomerBasis
     from salesmetrics.recurring.mrr import RecurringData
-    from salesmetrics.workspace import Workspace
 
 #: Columns of the spine memtable: the period and the dates derived from it.
 SPINE_COLUMNS = ("period", "start", "end", "last_day", "window_start", "engagement_start")
@@ -104,7 +104,7 @@ def spine_table(frame: pd.DataFrame) -> ir.Table:
 class Context:
     """One evaluation: workspace, spine, chosen bases, and the queries run so far."""
 
-    ws: Workspace
+    ws: Connection
     periods: pd.DataFrame
     inventory: Inventory
     queries: list[str] = field(default_factory=list)
@@ -114,8 +114,9 @@ class Context:
 
     @cached_property
     def customer_basis(self) -> CustomerBasis:
-        """How customers are defined in this workspace (see :mod:`salesmetrics.customers`)."""
-        from salesmetrics.customers import choose_basis
+        """How customers are defined in this workspace (see
+        :mod:`salesmetrics.metrics.customers`)."""
+        from salesmetrics.metrics.customers import choose_basis
 
         return choose_basis(self)
 
@@ -216,7 +217,7 @@ class Context:
         return table
 
 
-def read_inventory(ws: Workspace, queries: list[str]) -> Inventory:
+def read_inventory(ws: Connection, queries: list[str]) -> Inventory:
     """Rows per canonical table and reps with employment dates, in one query; the workspace's
     materialised intermediates are dropped when these counts, the import log's or the
     configuration changed since the last evaluation (see :mod:`salesmetrics.derived`)."""
@@ -240,7 +241,7 @@ def read_inventory(ws: Workspace, queries: list[str]) -> Inventory:
     return Inventory(rows=counts, reps_with_dates=reps_with_dates)
 
 
-def _generations(ws: Workspace) -> dict[str, int]:
+def _generations(ws: Connection) -> dict[str, int]:
     """The writes counted per table in an embedded workspace (none elsewhere)."""
     if not ws.embedded:
         return {}
@@ -292,7 +293,7 @@ def _count(label: str, table: str, value: sge.Expression | None = None) -> sge.S
     ).from_(sge.table_(table, quoted=True))
 
 
-def data_range(ws: Workspace, queries: list[str]) -> tuple[dt.date, dt.date] | None:
+def data_range(ws: Connection, queries: list[str]) -> tuple[dt.date, dt.date] | None:
     """The earliest and latest date in the data (for the period ``all``), in one query."""
     tz, scheme = ws.config.timezone, ws.config.backend_scheme
 

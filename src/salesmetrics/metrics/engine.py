@@ -1,6 +1,7 @@
 """The metric engine: many metrics × periods × groups in one query per component family.
 
-:func:`evaluate` resolves the request (metrics, periods, groups, comparison, bases), builds one
+:func:`evaluate` resolves the :class:`~salesmetrics.metrics.request.Request` (metrics, periods,
+groups, comparison, bases), builds one
 period spine holding every period needed (the requested ones, their comparison periods and, for
 revenue growth, the periods before), runs each needed family's query once (or reads its kept
 rows), lays the family rows out on component grids (:mod:`salesmetrics.metrics.grid`), then
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 from collections import ChainMap
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -40,48 +41,24 @@ from salesmetrics.metrics.families import Family
 from salesmetrics.metrics.families import registry as family_registry
 from salesmetrics.metrics.grid import Components, Grid, gather
 from salesmetrics.metrics.plan import Plan, plan_request, seller_basis, spine_periods
+from salesmetrics.metrics.request import Request
 from salesmetrics.metrics.result import COMPARE_KEYS, ROW_KEYS, MetricResult
-from salesmetrics.periods import Grain
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-    from salesmetrics.workspace import Workspace
+    from salesmetrics.connection import Connection
 
 #: One metric's result rows as columns (equal-length arrays), assembled once at the end.
 Columns = dict[str, np.ndarray]
 
 
-def evaluate(
-    ws: Workspace,
-    metrics: str | Iterable[str] | None = None,
-    *,
-    period: str | None = None,
-    from_period: str | None = None,
-    to_period: str | None = None,
-    grain: str | Grain | None = None,
-    by: str | Iterable[str] | None = None,
-    compare: str | None = None,
-    basis: Mapping[str, str] | None = None,
-) -> MetricResult:
-    """Compute ``metrics`` (default: every metric the workspace has data for) for ``period``
-    (or ``from_period``..``to_period``) split by ``grain``, grouped ``by`` dimensions, with an
-    optional comparison (``previous`` or ``year``) and bases per metric."""
+def evaluate(ws: Connection, request: Request) -> MetricResult:
+    """Compute ``request``'s metrics (default: every metric the workspace has data for) for its
+    periods split by its grain, grouped by its dimensions, with its comparison and bases."""
     queries: list[str] = []
     inventory = read_inventory(ws, queries)
-    plan, notes = plan_request(
-        ws,
-        inventory,
-        queries,
-        metrics=metrics,
-        period=period,
-        from_period=from_period,
-        to_period=to_period,
-        grain=grain,
-        by=by,
-        compare=compare,
-        basis=basis,
-    )
+    plan, notes = plan_request(ws, inventory, queries, request)
     config = ws.config
     spine = spine_periods(plan, config.fiscal_year_start_month, config.engagement_window_days)
     ctx = Context(ws, spine, inventory, queries)

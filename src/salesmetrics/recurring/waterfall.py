@@ -32,7 +32,7 @@ from salesmetrics.recurring.movements import MOVEMENTS, movements
 from salesmetrics.recurring.mrr import CUSTOMER, CUSTOMER_PLAN, RecurringData, check_keys, load
 
 if TYPE_CHECKING:
-    from salesmetrics.workspace import Workspace
+    from salesmetrics.connection import Connection
 
 #: Money columns of a waterfall.
 MONEY_COLUMNS: tuple[str, ...] = (
@@ -51,7 +51,7 @@ class IdentityError(AssertionError):
 
 
 def waterfall(
-    src: Workspace | RecurringData,
+    src: Connection | RecurringData,
     periods: ir.Table,
     *,
     by: Sequence[str] = (),

@@ -235,7 +235,7 @@ def _pipeline_flow(c: Inputs) -> Computed:
     return Computed(value=money(end - start), components=components)
 
 
-# -- forecasts against actuals (salesmetrics.pipeline.forecast_family) ----------------------------
+# -- forecasts against actuals (salesmetrics.metrics.families.forecast) ---------------------------
 
 _FORECAST_BASES = ff.METHODS
 

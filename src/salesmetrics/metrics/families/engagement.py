@@ -22,8 +22,8 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from salesmetrics import customers
-from salesmetrics.metrics import dims as gdims
+from salesmetrics import dims as gdims
+from salesmetrics.metrics import customers
 from salesmetrics.metrics.families import Family, regroup
 
 if TYPE_CHECKING:
@@ -186,7 +186,7 @@ def drill_scores(ctx: Context, dims: Sequence[str]) -> ir.Table:
 FAMILY = Family(
     name="engagement",
     tables=("engagement_events", "opportunities", "accounts", "reps"),
-    dims_supported=customers.CUSTOMER_DIMS,
+    dims_supported=gdims.CUSTOMER_DIMS,
     components=COMPONENTS,
     other=OTHER,
     build=build,
