@@ -94,6 +94,7 @@ class Workspace(Connection):
         close period; see :func:`salesmetrics.pipeline.snapshot.open_pipeline`."""
         from salesmetrics.pipeline.snapshot import open_pipeline
 
+        self.refresh()  # the data as they are now, should a write have landed
         return open_pipeline(self, as_of, [by] if isinstance(by, str) else by, grain)
 
     def drill(self, row: Mapping[str, Any]) -> ibis.Table:
@@ -101,12 +102,14 @@ class Workspace(Connection):
         :func:`salesmetrics.metrics.drill.drill`."""
         from salesmetrics.metrics.drill import drill
 
+        self.refresh()  # the data as they are now, should a write have landed
         return drill(self, row)
 
     def export(self, directory: str | Path) -> list[Path]:
         """Write every table to Parquet files in ``directory``; returns the files written."""
         from salesmetrics.transfer import export_workspace
 
+        self.refresh()  # the data as they are now, should a write have landed
         return export_workspace(self, Path(directory))
 
     def restore(self, directory: str | Path) -> dict[str, int]:
