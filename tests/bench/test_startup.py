@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
+
 from bench import startup
 
 
@@ -68,3 +70,13 @@ def test_help_really_runs_and_loads_nothing_heavy(tmp_path: Path) -> None:
     assert run.wall > 0 and run.cpu > 0
     assert startup.loaded_heavy(["--help"], tmp_path) == []
     assert "ibis" in startup.loaded_heavy(["init", str(tmp_path / "ws")], tmp_path)
+
+
+def test_children_may_cache_bytecode_as_an_installed_package_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.setenv("SALESMETRICS_BENCH_PROBE", "kept")
+    env = startup.child_env()
+    assert "PYTHONDONTWRITEBYTECODE" not in env
+    assert env["SALESMETRICS_BENCH_PROBE"] == "kept"

@@ -60,6 +60,33 @@ def test_light_commands_load_no_ibis_pandas_or_demo(args: list[str], tmp_path: P
     assert _heavy(names) == []
 
 
+#: Light commands that compute nothing on arrays: the glossary, the calculators' list and help,
+#: and a calculator whose formula is plain arithmetic (it computes on floats).
+NUMPY_FREE = {
+    "help": ["--help"],
+    "calc list": ["calc"],
+    "calc": ["calc", "win_rate", "--won", "3", "--lost", "1"],
+    "calc help": ["calc", "win_rate", "--help"],
+    "glossary": ["glossary"],
+    "glossary entry": ["glossary", "win_rate", "--lang", "id"],
+}
+
+
+@pytest.mark.parametrize("args", NUMPY_FREE.values(), ids=NUMPY_FREE.keys())
+def test_the_glossary_and_plain_calculators_load_no_numpy(args: list[str], tmp_path: Path) -> None:
+    names = loaded_modules(args, tmp_path)
+    assert "salesmetrics.cli" in names
+    assert "salesmetrics.formulas" in names or args == ["--help"]
+    assert "numpy" not in names
+
+
+def test_a_calculator_that_needs_numpy_still_computes(tmp_path: Path) -> None:
+    args = ["calc", "sales_forecast_accuracy", "--forecast", "100", "--actual", "80"]
+    names = loaded_modules(args, tmp_path)
+    assert "numpy" in names  # max(0, ...) is numpy's; still no Ibis or pandas
+    assert _heavy(names) == []
+
+
 def test_a_workspace_command_still_loads_what_it_needs(tmp_path: Path) -> None:
     names = loaded_modules(["init", str(tmp_path / "ws")], tmp_path)
     assert (tmp_path / "ws" / "salesmetrics.toml").exists()
