@@ -10,8 +10,9 @@ import pytest
 from salesmetrics import Workspace, init_workspace
 
 #: Shared fixtures kept in their own modules (``pg_url``: a PostgreSQL schema per test;
-#: ``spark_url``: the test session's Spark context).
-pytest_plugins = ["tests.postgres", "tests.spark"]
+#: ``spark_url``: the test session's Spark context; ``demo_build``, ``shared_demo``,
+#: ``demo_copy``, ``small``: the seeded small demo, built once and cached).
+pytest_plugins = ["tests.postgres", "tests.spark", "tests.demos"]
 
 
 @pytest.fixture
