@@ -22,7 +22,20 @@ from tests.metrics.randomized import build as build_random
 YEAR = 2024
 
 
-@pytest.fixture(scope="session", params=["random", "random-jakarta", "demo", "demo-deal-customers"])
+#: The random company in UTC is the fast tier (make check); its time-zone variant and the whole
+#: demo company (as built, and without billing data) the slow tier (make test).
+SLOW = pytest.mark.slow
+
+
+@pytest.fixture(
+    scope="session",
+    params=[
+        "random",
+        pytest.param("random-jakarta", marks=SLOW),
+        pytest.param("demo", marks=SLOW),
+        pytest.param("demo-deal-customers", marks=SLOW),
+    ],
+)
 def company(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Workspace, int]]:

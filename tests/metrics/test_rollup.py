@@ -104,7 +104,8 @@ def test_roll_refuses_a_column_that_is_not_a_component() -> None:
         rollup.roll(_cube().append_column("median", pa.array([1.0] * 5)), FAMILY, [])
 
 
-@pytest.fixture(scope="module", params=["random", "demo"])
+# the demo company in the slow tier (make test); make check has the random one
+@pytest.fixture(scope="module", params=["random", pytest.param("demo", marks=pytest.mark.slow)])
 def company(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Workspace, int]]:
@@ -158,6 +159,7 @@ def test_the_review_is_the_same_with_and_without_cubes(
     _same_rows(with_cubes, direct)
 
 
+@pytest.mark.slow  # twelve reviews and three of the whole year
 def test_a_period_is_the_same_computed_alone_or_with_other_periods(
     company: tuple[Workspace, int],
 ) -> None:

@@ -19,6 +19,10 @@ from salesmetrics.workspace import Workspace
 from tests.demos import DemoBuild
 from tests.metrics import reference
 
+#: The whole demo company: the slow tier (make test); make check has the fixed examples of
+#: test_engine.py and test_forecast.py.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def demo(shared_demo: Workspace, demo_build: DemoBuild) -> tuple[Workspace, int, Any]:

@@ -13,6 +13,10 @@ from tests.demos import DemoBuild, copy_demo
 from tests.recurring import reference as ref
 from tests.recurring.test_reference import BASE, compare_mrr
 
+#: The whole demo company against the reference: the slow tier (make test); make check has the
+#: random companies of test_reference.py.
+pytestmark = pytest.mark.slow
+
 TABLES = ("subscriptions", "invoice_lines", "fx_rates", "accounts", "reps")
 
 

@@ -185,6 +185,7 @@ def _reset(ws: Workspace, table: str, rows: list[dict[str, object]]) -> None:
     insert(ws, table, rows)
 
 
+@pytest.mark.slow  # the fast tier checks the identity on fixed data above
 def test_identity_on_random_subscriptions(tmp_path: Path) -> None:
     ws = init_workspace(tmp_path / "ws")
     insert(ws, "fx_rates", RATES)
@@ -199,6 +200,7 @@ def test_identity_on_random_subscriptions(tmp_path: Path) -> None:
     check()
 
 
+@pytest.mark.slow
 def test_identity_on_random_invoice_lines(tmp_path: Path) -> None:
     ws = init_workspace(tmp_path / "ws")
     insert(ws, "fx_rates", RATES)
