@@ -4,7 +4,8 @@ Every figure is a ratio against a baseline measured in the same run (these machi
 the medium demo is built once and cached under ``bench/cache/``; the review (P1) is timed
 against the scan floor of the columns it reads, its backend queries counted (P6), its peak
 memory measured in a child process (P5) and its results compared with a plain pandas review,
-timed too (P2); the CSV import of 2 M leads is timed against DuckDB's ``read_csv`` (P3).
+timed too (P2); the CSV import of 2 M leads is timed against DuckDB's ``read_csv`` (P3); the
+command line's start-up is timed against fixed limits (P8, on the small demo).
 Results go to ``bench/results/<UTC timestamp>.json``; a summary is printed at the end.
 
 ``--scale large`` (opt-in: 173 M rows, about 12 minutes to build) adds the large review under a
@@ -18,11 +19,23 @@ import os
 import tempfile
 from pathlib import Path
 
-from bench import cache, import_csv, machine, p1_review, p2_pandas, p5_memory, p6_queries, review
+from bench import (
+    cache,
+    import_csv,
+    machine,
+    p1_review,
+    p2_pandas,
+    p5_memory,
+    p6_queries,
+    review,
+    startup,
+)
 from bench.results import Figure, not_measured, summary, write
 from salesmetrics.workspace import open_workspace
 
-BARS = ("P1", "P2", "P3", "P5", "P6")
+BARS = ("P1", "P2", "P3", "P5", "P6", "P8")
+#: The bars measured on the medium demo (it is built, or read from the cache, only for them).
+MEDIUM_BARS = {"P1", "P2", "P5", "P6"}
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -72,11 +85,17 @@ def main(argv: list[str] | None = None) -> Path:
     args = _parse(argv)
     bars = set(args.only or BARS)
     year = review.last_full_year()
-    root = cache.demo_workspace("medium", args.seed)
-    figures = _review_bars(root, year, bars, args.repeat)
+    figures: list[Figure] = []
+    if bars & MEDIUM_BARS:
+        root = cache.demo_workspace("medium", args.seed)
+        figures.extend(_review_bars(root, year, bars, args.repeat))
     if "P3" in bars:
         print(f"P3: CSV import of {args.import_rows:,} leads ...", flush=True)
         figures.append(import_csv.measure(args.import_rows, repeat=2))
+    if "P8" in bars:
+        print(f"P8: start-up, {startup.RUNS} runs of each command ...", flush=True)
+        small = cache.demo_workspace("small", args.seed)
+        figures.append(startup.measure(small, year))
     if args.scale == "large":
         large = cache.demo_workspace("large", args.seed)
         print(f"P5 (large): the review under memory_limit={args.large_memory_limit} ...")
@@ -87,7 +106,7 @@ def main(argv: list[str] | None = None) -> Path:
         figures.append(
             p5_memory.figure(child, bar="P5L", target=p5_memory.LARGE_TARGET_GIB, scale="large")
         )
-    order = {b: i for i, b in enumerate(("P1", "P2", "P3", "P5", "P5L", "P6"))}
+    order = {b: i for i, b in enumerate(("P1", "P2", "P3", "P5", "P5L", "P6", "P8"))}
     figures.sort(key=lambda f: order.get(f.bar, 99))
     for bar in sorted(bars - {f.bar for f in figures}):
         figures.append(not_measured(bar, "", 0, "", "not measured in this run"))

@@ -5,10 +5,10 @@ period bounds, schema lookups); P6 counts what reaches the backend. Statements a
 ``data`` (queries reading tables: ``SELECT``/``WITH``/a parenthesised query, and filling an
 intermediate of the evaluation's periods, ``_sm_periods_*``), ``derived``
 (materialising a whole-history intermediate, :mod:`salesmetrics.derived`: once per data version,
-so only the first evaluation after a change runs them; kept between sessions as ``_sm_kept_*``
-on DuckDB), ``metadata`` (``DESCRIBE``, schema lookups, the kept tables' stamps, and storing
-the rows of per-period kept tables, already computed by a data query, with the periods they
-hold) and ``other`` (registrations of in-memory tables, settings).
+so only the first evaluation after a change runs them; on DuckDB into ``_sm_keep_*``, then
+written to the Parquet files kept between sessions), ``metadata`` (``DESCRIBE``, schema
+lookups, the catalog) and ``other`` (registrations of in-memory tables, settings, the copy of a
+kept table to its file and the views that read kept files).
 """
 
 from __future__ import annotations
@@ -23,11 +23,10 @@ from duckdb import DuckDBPyConnection
 
 _DATA = ("SELECT", "WITH", "(", "FROM")
 _METADATA = ("DESCRIBE", "SHOW", "PRAGMA")
-_DERIVED = ("_SM_DERIVED_", "_SM_KEPT_")
+_DERIVED = ("_SM_DERIVED_", "_SM_KEEP_")
 _PERIODS = "_SM_PERIODS_"
-# keeping tables (salesmetrics.kept): their stamps table (not the kept tables, which queries
-# read as data), the catalog, the periods of per-period tables and their rows' in-memory view
-_KEEPING = re.compile(r"\b_SM_KEPT\b|\b_SM_KEPT_PERIODS\b|\b_SM_ROWS_\d+\b|DUCKDB_TABLES\(\)")
+# the catalog (the kept files, salesmetrics.kept, are read as data)
+_KEEPING = re.compile(r"DUCKDB_TABLES\(\)")
 _LOOKUPS = ("SELECT CURRENT_DATABASE()", "SELECT CURRENT_SCHEMA()")
 KINDS = ("data", "derived", "metadata", "other")
 

@@ -69,3 +69,19 @@ def test_invalid_toml_is_a_clear_error(tmp_path: Path) -> None:
     path.write_text("base_currency = \n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(path)
+
+
+def test_target_metric_ids_are_checked_against_the_ids_passed_in() -> None:
+    data = {"targets": {"win_rte": {"default": 0.3}}}
+    calls: list[int] = []
+
+    def ids() -> set[str]:
+        calls.append(1)
+        return {"win_rate"}
+
+    # without known ids (the registry lives above this module) any id is taken as given
+    assert set(config_from_dict(data).targets) == {"win_rte"}
+    with pytest.raises(ConfigError, match=r"key 'targets.win_rte'.*did you mean 'win_rate'"):
+        config_from_dict(data, metric_ids=ids)
+    assert config_from_dict({}, metric_ids=ids).targets == {}
+    assert len(calls) == 1  # only a configuration with targets asks for the ids

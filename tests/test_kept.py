@@ -1,22 +1,23 @@
-"""Whole-history intermediates kept in a DuckDB workspace between sessions."""
+"""Intermediates kept between sessions of an embedded workspace (Parquet files beside it)."""
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pytest
 
 from salesmetrics import kept
 from salesmetrics.config import CONFIG_FILE
-from salesmetrics.metrics.families import registry as family_registry
-from salesmetrics.workspace import Workspace, open_workspace
+from salesmetrics.workspace import Workspace, init_workspace, open_workspace
 from tests.pipeline.test_funnel import build
 from tests.test_derived import add_a_deal
 
 PERIOD = "2024-Q2"
+#: Metrics of the opportunity history, the deals and the leads.
+MIXED = ["time_in_stage", "win_rate", "lead_conversion_rate"]
 
 
 def _derived(result_queries: list[str]) -> list[str]:
@@ -33,9 +34,22 @@ def _session(root: Path, metrics: list[str] | None = None) -> tuple[list[str], l
         ws.close()
 
 
+def _cache(ws: Workspace) -> Path:
+    return ws.database.with_name(ws.database.name + ".cache")
+
+
 def _kept_tables(ws: Workspace) -> set[str]:
-    sql = "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_sm_kept_%'"
-    return {r[0] for r in ws.duckdb.execute(sql).fetchall()}
+    """The whole-history tables kept (for any data)."""
+    return {p.parent.parent.name for p in _cache(ws).glob("*/*/*/table.parquet")}
+
+
+def _slots(ws: Workspace) -> set[tuple[str, str]]:
+    """(table, slot) of the whole-history tables kept: a slot per version of what it reads."""
+    return {(p.parent.parent.name, p.parent.name) for p in _cache(ws).glob("*/*/*/table.parquet")}
+
+
+def _stamps(ws: Workspace) -> set[str]:
+    return {p.name for p in _cache(ws).iterdir()} if _cache(ws).is_dir() else set()
 
 
 def test_a_later_session_reads_them_instead_of_computing_them(workspace: Workspace) -> None:
@@ -48,16 +62,60 @@ def test_a_later_session_reads_them_instead_of_computing_them(workspace: Workspa
     assert derived == [] and rows == first.rows()
 
 
-def test_an_import_drops_them_and_the_next_session_sees_the_new_data(
+def test_an_import_makes_them_stale_and_the_next_session_sees_the_new_data(
     workspace: Workspace,
 ) -> None:
     build(workspace)
     before = workspace.metrics(["time_in_stage"], period=PERIOD).rows()
+    slots = _slots(workspace)
     add_a_deal(workspace)
-    assert _kept_tables(workspace) == set()  # the write dropped them
     workspace.close()
     derived, after = _session(workspace.root, ["time_in_stage"])
     assert derived and after != before
+    assert {name for name, _ in _slots(workspace) - slots} >= {"stage_visits"}  # a new slot
+
+
+def test_an_import_into_another_table_leaves_them_valid(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    build(workspace)
+    first = workspace.metrics(["time_in_stage", "win_rate"], period=PERIOD)
+    assert "derived stage_visits" in first.queries
+    csv = tmp_path / "leads.csv"
+    csv.write_text("lead_id,created_at\nL1,2024-04-02\nL2,2024-05-03\n", encoding="utf-8")
+    workspace.import_file("leads", csv)
+    workspace.close()
+    derived, rows = _session(workspace.root, MIXED)
+    assert derived == []  # the opportunity history's intermediates were still valid
+    ws = open_workspace(workspace.root)
+    try:
+        again = ws.metrics(MIXED, period=PERIOD)
+        families = {q for q in again.queries if not q.startswith(("derived", "periods"))}
+        assert "leads" not in families and "deals" not in families  # every cube kept
+    finally:
+        ws.close()
+    fresh = init_workspace(tmp_path / "fresh")  # the same data computed from nothing
+    try:
+        build(fresh)
+        fresh.import_file("leads", csv)
+        expected = fresh.metrics(
+            ["time_in_stage", "win_rate", "lead_conversion_rate"], period=PERIOD
+        )
+        assert rows == expected.rows()
+    finally:
+        fresh.close()
+
+
+def test_a_write_that_says_nothing_of_its_tables_makes_every_one_stale(
+    workspace: Workspace,
+) -> None:
+    build(workspace)
+    workspace.metrics(["time_in_stage"], period=PERIOD)
+    with workspace.writing() as backend:  # same row counts, no batch logged
+        backend.con.execute("UPDATE opportunity_history SET stage = stage")
+    workspace.close()
+    derived, _ = _session(workspace.root, ["time_in_stage"])
+    assert "derived stage_visits" in derived
 
 
 def test_other_code_or_configuration_computes_them_again(
@@ -77,12 +135,19 @@ def test_other_code_or_configuration_computes_them_again(
     )
     derived, _ = _session(workspace.root)
     assert derived
-    ws = open_workspace(workspace.root)
-    try:
-        stamps = ws.duckdb.execute(f"SELECT DISTINCT stamp FROM {kept.STAMPS}").fetchall()
-        assert len(stamps) == 1  # those of the other stamps were dropped
-    finally:
-        ws.close()
+    assert len(_stamps(workspace)) == 3  # one folder per data version and code
+
+
+def test_folders_of_other_stamps_go_once_stale(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(workspace)
+    workspace.metrics(period=PERIOD)
+    workspace.close()
+    monkeypatch.setattr(kept, "STALE_SECONDS", 0.0)
+    monkeypatch.setattr(kept, "code_digest", lambda: "another version of the code")
+    _session(workspace.root)
+    assert len(_stamps(workspace)) == 1  # the other stamp's folder was removed
 
 
 def test_an_export_leaves_them_out(workspace: Workspace, tmp_path: Path) -> None:
@@ -118,47 +183,86 @@ def _rows(*periods: str) -> pa.Table:
     )
 
 
+READS = frozenset({"opportunities"})
+
+
+def _store(ws: Workspace, **versions: int) -> kept.Kept:
+    """A session's kept tables for the data at ``versions`` (of each table)."""
+    return kept.Kept(lambda: ws.backend, _cache(ws), "env", versions)
+
+
 def test_per_period_rows_are_kept_and_read_by_period(workspace: Workspace) -> None:
-    store = kept.Kept(lambda: workspace.backend)
-    assert store.periods("cube_x", "s1") == set()
-    store.append("cube_x", "s1", ["a", "b", "c"], _rows("a", "b"))  # c: done, without rows
-    store.append("cube_x", "s1", ["dd"], _rows("dd"))
-    assert store.periods("cube_x", "s1") == {"a", "b", "c", "dd"}
-    assert store.periods("cube_x", "s2") == set()  # another stamp holds nothing
+    store = _store(workspace, opportunities=1, leads=1)
+    assert store.periods("cube_x") == set()
+    store.append("cube_x", ["a", "b", "c"], _rows("a", "b"), READS)  # c: done, without rows
+    store.append("cube_x", ["dd"], _rows("dd"), READS)
+    assert store.periods("cube_x") == {"a", "b", "c", "dd"}
     got = store.read("cube_x", ["b", "c", "dd"])
     assert sorted(got[kept.PERIOD_KEY].to_pylist()) == ["b", "dd"]
     assert got.schema.field("amount").type == pa.decimal128(38, 2)  # types survive
-    again = kept.Kept(lambda: workspace.backend)  # a later session reads the periods back
-    assert again.periods("cube_x", "s1") == {"a", "b", "c", "dd"}
-    again.append("cube_x", "s2", ["a"], _rows("a"))  # another stamp replaces the table
-    assert again.periods("cube_x", "s2") == {"a"} and again.read("cube_x", ["b"]).num_rows == 0
-    again.forget()
-    assert _kept_tables(workspace) == set() and again.periods("cube_x", "s2") == set()
+    later = _store(workspace, opportunities=1, leads=1)  # a later session reads them back
+    assert later.periods("cube_x") == {"a", "b", "c", "dd"}
+    other_leads = _store(workspace, opportunities=1, leads=2)  # a table it does not read
+    assert other_leads.periods("cube_x") == {"a", "b", "c", "dd"}
+    other_deals = _store(workspace, opportunities=2, leads=1)  # a table it reads
+    assert other_deals.periods("cube_x") == set()
+    other_deals.append("cube_x", ["a"], _rows("a"), READS)  # kept apart
+    assert other_deals.read("cube_x", ["a"]).num_rows == 1
+    assert _store(workspace, opportunities=1, leads=1).periods("cube_x") == {"a", "b", "c", "dd"}
+    other_deals.forget()
+    assert not _cache(workspace).exists() and other_deals.periods("cube_x") == set()
+
+
+def test_something_read_outside_the_schema_makes_every_table_count(workspace: Workspace) -> None:
+    store = _store(workspace, opportunities=1, leads=1)
+    store.append("cube_x", ["a"], _rows("a"), frozenset({"opportunities", kept.ALL}))
+    assert _store(workspace, opportunities=1, leads=1).periods("cube_x") == {"a"}
+    assert _store(workspace, opportunities=1, leads=2).periods("cube_x") == set()
+
+
+def test_a_period_kept_twice_is_read_once(workspace: Workspace) -> None:
+    first = _store(workspace, opportunities=1)
+    second = _store(workspace, opportunities=1)  # another session, at the same time
+    first.append("cube_x", ["a", "b"], _rows("a", "b"), READS)
+    second.append("cube_x", ["b", "c"], _rows("b", "c"), READS)
+    later = _store(workspace, opportunities=1)
+    assert later.periods("cube_x") == {"a", "b", "c"}
+    got = later.read("cube_x", ["a", "b", "c"])
+    assert sorted(got[kept.PERIOD_KEY].to_pylist()) == ["a", "b", "c"]
 
 
 def test_a_failed_append_records_nothing(workspace: Workspace) -> None:
-    store = kept.Kept(lambda: workspace.backend)
-    store.append("cube_x", "s1", ["a"], _rows("a"))
-    bad = pa.table({"other": pa.array([1]), kept.PERIOD_KEY: pa.array(["b"])})
-    with pytest.raises(duckdb.Error):
-        store.append("cube_x", "s1", ["b"], bad)  # a column the table does not have
-    later = kept.Kept(lambda: workspace.backend)
-    assert later.periods("cube_x", "s1") == {"a"}  # the transaction was rolled back
-    assert later.read("cube_x", ["a", "b"]).num_rows == 1
+    store = _store(workspace, opportunities=1)
+    store.append("cube_x", ["a"], _rows("a"), READS)
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(kept.pq, "write_table", fail)
+        store.append("cube_x", ["b"], _rows("b"), READS)  # keeping is only a saving: no error
+    later = _store(workspace, opportunities=1)
+    assert later.periods("cube_x") == {"a"}  # nothing recorded for b
+    assert later.read("cube_x", ["a"]).num_rows == 1
+    assert not [p for p in _cache(workspace).rglob("*") if p.name.startswith(".")]  # no debris
 
 
-def test_a_later_session_reads_the_cubes_of_periods_asked_before(workspace: Workspace) -> None:
+def test_a_cache_that_cannot_be_written_keeps_nothing_and_the_answer_is_the_same(
+    workspace: Workspace,
+) -> None:
     build(workspace)
-    first = workspace.metrics(period=PERIOD, by=["team"])
-    additive = {name for name, f in family_registry().items() if f.additive}
-    assert additive & set(first.queries)
+    first = workspace.metrics(period=PERIOD, by=["team"]).rows()
     workspace.close()
+    cache = _cache(workspace)
+    shutil.rmtree(cache)
+    cache.write_text("not a folder", encoding="utf-8")  # (chmod does not stop root)
+    for _ in range(2):
+        derived, rows = _session(workspace.root)
+        assert rows != [] and derived  # computed each time, not kept
+    assert _session(workspace.root)[1] == _session(workspace.root)[1]
     ws = open_workspace(workspace.root)
     try:
-        later = ws.metrics(period=PERIOD, by=["team"])
-        assert not additive & set(later.queries)  # read from the kept cubes
-        assert later.rows() == first.rows()
-        other = ws.metrics(period="2024-Q3", by=["team"])
-        assert additive & set(other.queries)  # a period not asked before is computed
+        assert ws.metrics(period=PERIOD, by=["team"]).rows() == first
     finally:
         ws.close()
+    assert cache.read_text(encoding="utf-8") == "not a folder"

@@ -1,4 +1,4 @@
-"""Period parsing, fiscal calendars, splitting, comparisons, spines and local dates."""
+"""Period parsing, fiscal calendars, splitting, comparisons and local dates."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import date
 
 import duckdb
 import ibis
-import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -28,8 +27,6 @@ from salesmetrics.periods import (
     periods_between,
     previous,
     same_period_last_year,
-    spine,
-    spine_memtable,
     split,
     to_date,
 )
@@ -368,31 +365,7 @@ def test_same_period_last_year_of_ranges_and_feb_29() -> None:
     assert same_period_last_year(clipped) == Period("2023-04", D(2023, 4, 15), D(2023, 5, 1))
 
 
-# -- spines and local dates ----------------------------------------------------------------------
-
-
-def test_spine() -> None:
-    periods = split(parse_period("2024"), Grain.QUARTER)
-    table = spine(periods)
-    assert table.schema == pa.schema(
-        [("period", pa.string()), ("start", pa.date32()), ("end", pa.date32())]
-    )
-    assert table.column("period").to_pylist() == ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]
-    assert table.column("start").to_pylist()[1] == D(2024, 4, 1)
-    assert table.column("end").to_pylist()[3] == D(2025, 1, 1)
-    assert spine([]).num_rows == 0
-
-
-def test_spine_memtable_joins_set_based() -> None:
-    periods = split(parse_period("2024-Q1"), Grain.MONTH)
-    facts = ibis.memtable(
-        {"d": [D(2024, 1, 1), D(2024, 1, 31), D(2024, 2, 1), D(2024, 3, 31), D(2024, 4, 1)]}
-    )
-    s = spine_memtable(periods)
-    joined = s.join(facts, (facts.d >= s.start) & (facts.d < s.end))
-    counts = joined.group_by("period").agg(n=joined.count()).order_by("period")
-    result = ibis.duckdb.connect().execute(counts)
-    assert result.to_dict("list") == {"period": ["2024-01", "2024-02", "2024-03"], "n": [2, 1, 1]}
+# -- local dates ---------------------------------------------------------------------------------
 
 
 def _local_dates(tz: str, session_tz: str = "UTC") -> list[date]:

@@ -13,10 +13,11 @@ ALL = (*schema.TABLES, *schema.INTERNAL_TABLES)
 
 
 def _fill(ws: Workspace) -> None:
-    for t in schema.TABLES:
-        insert_rows(ws.duckdb, t, rows_for(t))
-    for t in schema.INTERNAL_TABLES:
-        insert_rows(ws.duckdb, t, rows_for(t, 2))
+    with ws.writing() as backend:
+        for t in schema.TABLES:
+            insert_rows(backend.con, t, rows_for(t))
+        for t in schema.INTERNAL_TABLES:
+            insert_rows(backend.con, t, rows_for(t, 2))
     (ws.root / "raw").mkdir()
     (ws.root / "raw" / "b1.parquet").write_bytes(b"raw copy")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from salesmetrics import UserError, init_workspace, open_workspace, schema
+from salesmetrics.errors import ConfigError
 from salesmetrics.workspace import ENV_WORKSPACE
 
 
@@ -44,9 +45,10 @@ def test_open_without_workspace_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_table_expressions_come_through_ibis(tmp_path: Path) -> None:
     with init_workspace(tmp_path) as ws:
-        ws.duckdb.execute(
-            "INSERT INTO reps (rep_id, name, team) VALUES ('r1', 'Ana', 'East')"
-        ).fetchall()
+        with ws.writing() as backend:
+            backend.con.execute(
+                "INSERT INTO reps (rep_id, name, team) VALUES ('r1', 'Ana', 'East')"
+            )
         assert ws.table("reps").team.execute().tolist() == ["East"]
         with pytest.raises(UserError, match="did you mean 'reps'"):
             ws.table("rep")
@@ -64,3 +66,15 @@ def test_the_embedded_engine_keeps_to_the_configured_memory_limit(tmp_path: Path
         ).fetchone()
     assert limit == "286.1 MiB"  # DuckDB reports 300 MB in MiB
     assert spill == str(tmp_path / "workspace.duckdb.tmp")
+
+
+def test_open_checks_target_metric_ids_against_the_registry(tmp_path: Path) -> None:
+    init_workspace(tmp_path).close()
+    path = tmp_path / "salesmetrics.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(f"{text}\n[targets.win_rte]\ndefault = 0.3\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"key 'targets.win_rte'.*did you mean 'win_rate'"):
+        open_workspace(tmp_path)
+    path.write_text(f"{text}\n[targets.win_rate]\ndefault = 0.3\n", encoding="utf-8")
+    with open_workspace(tmp_path) as ws:
+        assert ws.config.targets["win_rate"].default == 0.3

@@ -313,10 +313,3 @@ def result(
 def money(values: Any) -> np.ndarray:
     """Money rounded to cents."""
     return np.round(np.asarray(values, dtype="float64"), 2)
-
-
-def round_half_away(values: np.ndarray, decimals: int = 2) -> np.ndarray:
-    """Round half away from zero (as DECIMAL rounding does), not half to even."""
-    scale = 10.0**decimals
-    scaled = np.asarray(values, dtype="float64") * scale
-    return np.sign(scaled) * np.floor(np.abs(scaled) + 0.5 + 1e-9) / scale

@@ -3,16 +3,27 @@ configuration, its backend, its tables and the cache of intermediates computed f
 
 :class:`salesmetrics.workspace.Workspace` is the facade built on it (import, metrics, drill,
 export); nothing internal imports the facade, everything internal takes a :class:`Connection`.
+
+**Readers and the writer.** A connection reads: on an embedded (DuckDB) workspace it opens the
+database file read-only, so any number of processes read at once, and it never writes the file.
+Code that changes data does so inside :meth:`Connection.writing` (the import stores do), which
+writes a new snapshot of the file and swaps it in when done (:mod:`salesmetrics.backends.snapshot`);
+every reader notices the new snapshot at its next :meth:`Connection.refresh` (the engine calls it
+before each evaluation). PostgreSQL and Spark workspaces have their own transactions; there
+:meth:`Connection.writing` simply hands out the backend.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from salesmetrics import schema
+from salesmetrics.backends import snapshot
 from salesmetrics.config import Config
 from salesmetrics.errors import UserError
 
@@ -40,6 +51,13 @@ class Connection:
         self.root = root
         self.config = config
         self._tables: dict[str, ibis.Table] = {}
+        self._reader: BaseBackend | None = None
+        self._snapshot: tuple[int, int] | None = None  # of the file the reader opened
+        self._writer: BaseBackend | None = None
+        self._copy: Path | None = None  # the snapshot being written
+        self._lock: contextlib.ExitStack | None = None
+        self._depth = 0  # nested writes join the outermost one
+        self._written: set[str] = set()  # the tables the write in progress changed
 
     def __repr__(self) -> str:
         from salesmetrics.backends import display_url
@@ -47,13 +65,105 @@ class Connection:
         name = type(self).__name__
         return f"{name}({str(self.root)!r}, backend={display_url(self.config.backend)!r})"
 
-    @cached_property
-    def backend(self) -> BaseBackend:
-        """The Ibis backend holding the canonical tables (opened on first use; see
-        :mod:`salesmetrics.backends`)."""
-        from salesmetrics.backends import connect
+    @property
+    def embedded(self) -> bool:
+        """Whether the workspace is an embedded DuckDB file (read through snapshots)."""
+        return self.config.backend_scheme == "duckdb"
 
-        return connect(self.config, self.root)
+    @property
+    def database(self) -> Path:
+        """The DuckDB file of an embedded workspace."""
+        from salesmetrics.backends.embedded import database_path
+
+        return database_path(self.config, self.root)
+
+    @property
+    def backend(self) -> BaseBackend:
+        """The Ibis backend holding the canonical tables: the snapshot being written inside
+        :meth:`writing`, else the reader (opened on first use; see :mod:`salesmetrics.backends`)."""
+        if self._writer is not None:
+            return self._writer
+        if self._reader is None:
+            from salesmetrics.backends import connect
+
+            if self.embedded:
+                self._snapshot = snapshot.identity(self.database)
+            self._reader = connect(self.config, self.root)
+        return self._reader
+
+    def refresh(self) -> None:
+        """Reopen the reader if a writer has swapped in a new snapshot since it was opened, so
+        that the next query reads the data as they are now (whole writes only)."""
+        if (
+            self.embedded
+            and self._writer is None
+            and self._reader is not None
+            and snapshot.identity(self.database) != self._snapshot
+        ):
+            self._close_reader()
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[BaseBackend]:
+        """Write through the yielded backend: on an embedded workspace a new snapshot, swapped
+        in when the block ends without an error and discarded otherwise. Nested blocks join the
+        outermost one."""
+        backend = self.begin_write()
+        try:
+            yield backend
+        except BaseException:
+            self.end_write(commit=False)
+            raise
+        self.end_write(commit=True)
+
+    def begin_write(self) -> BaseBackend:
+        """Start a write (see :meth:`writing`); each call is ended by one :meth:`end_write`."""
+        self._depth += 1
+        if self._depth > 1 or not self.embedded:
+            return self.backend
+        from salesmetrics.backends.embedded import open_writer
+
+        lock = contextlib.ExitStack()
+        try:
+            lock.enter_context(snapshot.writer_lock(self.database))
+            self._close_reader()
+            self._copy = snapshot.begin(self.database)
+            self._writer = open_writer(self.config, self._copy)
+        except BaseException:
+            self._depth -= 1
+            if self._copy is not None:
+                snapshot.abort(self._copy)
+                self._copy = None
+            lock.close()
+            raise
+        self._lock = lock
+        return self._writer
+
+    def wrote(self, *tables: str) -> None:
+        """Say which tables the write in progress changes (a write that says none is taken to
+        change every table): the kept intermediates of the others stay valid."""
+        self._written.update(tables)
+
+    def end_write(self, *, commit: bool) -> None:
+        """End a write begun by :meth:`begin_write`: the outermost end swaps the new snapshot
+        in (``commit``) or discards it."""
+        self._depth -= 1
+        if self._depth > 0 or self._writer is None or self._copy is None:
+            return
+        self._forget_session()
+        writer, copy, lock = self._writer, self._copy, self._lock
+        written, self._written = self._written or {snapshot.ALL}, set()
+        self._writer = self._copy = self._lock = None
+        try:
+            if commit:
+                writer.con.execute(*snapshot.bump_sql(written))
+                writer.con.execute("CHECKPOINT")
+            writer.disconnect()
+            if commit:
+                snapshot.commit(copy, self.database)
+        finally:
+            snapshot.abort(copy)  # nothing left once committed
+            if lock is not None:
+                lock.close()
 
     @property
     def duckdb(self) -> DuckDBPyConnection:
@@ -67,13 +177,12 @@ class Connection:
 
     @cached_property
     def derived(self) -> Derived:
-        """The whole-history intermediates materialised in :attr:`backend` (see
-        :mod:`salesmetrics.derived`)."""
+        """The intermediates materialised in :attr:`backend`, and kept for later sessions on an
+        embedded workspace (see :mod:`salesmetrics.derived`)."""
         from salesmetrics.derived import Derived
 
-        # a DuckDB file is opened by one process at a time: its whole-history tables are kept
-        # in it for the next session (see salesmetrics.kept)
-        return Derived(lambda: self.backend, keep=self.config.backend_scheme == "duckdb")
+        cache = self.database.with_name(self.database.name + ".cache") if self.embedded else None
+        return Derived(lambda: self.backend, cache=cache)
 
     def table(self, name: str) -> ibis.Table:
         """The canonical (or internal) table ``name`` as an Ibis table expression.
@@ -95,9 +204,16 @@ class Connection:
 
     def close(self) -> None:
         """Close the backend connection, if it was opened."""
+        self._close_reader()
+
+    def _forget_session(self) -> None:
+        """Drop what this session materialised and looked up (before its backend changes)."""
         if "derived" in self.__dict__:
             self.derived.clear()
         self._tables.clear()
-        if "backend" in self.__dict__:
-            self.backend.disconnect()
-            del self.__dict__["backend"]
+
+    def _close_reader(self) -> None:
+        self._forget_session()
+        if self._reader is not None:
+            reader, self._reader = self._reader, None
+            reader.disconnect()

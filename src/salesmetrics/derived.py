@@ -25,42 +25,38 @@ the tables of at most :data:`PERIOD_SCOPES` spines are kept, the least recently 
 **Per period.** A result made of rows per period, each period's rows independent of the other
 periods asked with it (a family's component cube, :mod:`salesmetrics.metrics.rollup`), is
 computed period by period: :meth:`Derived.periodic` computes only the periods not computed
-before under the same data version, in one query, and keeps them. On DuckDB they are kept in
-the workspace file (:meth:`Kept.append`), so a later session asking for periods an earlier one
-asked for reads their rows; elsewhere for the session.
+before under the same data version, in one query, and keeps them.
 
-**Kept between sessions (DuckDB).** In a DuckDB workspace the whole-history tables are
-ordinary tables of the database file (:mod:`salesmetrics.kept`), stamped with the data version
-and the code, so that the next session (the next CLI command, the web app when it starts) reads
-them instead of computing them: the first evaluation after an import computes and keeps them
-(writing them costs about a third more than a temporary table), later sessions skip that work.
-PostgreSQL and Spark workspaces keep them for the session only (several processes may write
-there at once).
+**Kept between sessions (embedded workspaces).** The whole-history tables and the per-period
+rows are also written as Parquet files beside the database (:mod:`salesmetrics.kept`), under a
+stamp of the data version and the code, so that the next session (the next CLI command, the web
+app) reads them instead of computing them. Readers never write the database itself. PostgreSQL
+and Spark workspaces keep them for the session only.
 
 **When the data change.** :meth:`Derived.refresh` is given a *data version*: the row count of
 every table (the import log included, which grows with every committed batch) and the
-configuration; with the workspace's write generation (bumped whenever a store is opened for
-writing, see :func:`salesmetrics.ingest.store.store_for`, which also drops the kept tables) it
-decides whether the session's tables still hold. A different version drops every materialised
-table, and kept tables of another stamp. The engine refreshes at the start of every evaluation,
-so a write by another process (PostgreSQL, Spark) is seen by the next evaluation once it changes
-a row count or logs a batch; a write that replaces rows without changing any count or logging (a
-restore of an export of the same size, by another process) is the one case it cannot see, and
-reopening the workspace clears the cache. Every write through salesmetrics drops the kept
-tables of a DuckDB workspace, so there the blind spot is limited to writes made with other
-tools.
+configuration; with the write generation (bumped whenever a store is opened for writing, see
+:func:`salesmetrics.ingest.store.store_for`) it decides whether the session's tables still
+hold. A different version drops the session's tables and reads or keeps under another stamp.
+The engine refreshes at the start of every evaluation, after the connection has reopened its
+reader on a newly swapped-in snapshot (:meth:`salesmetrics.connection.Connection.refresh`). A
+write that replaces rows without changing any count or logging a batch (made with other tools)
+is the one case the version cannot see; reopening the workspace clears the session's tables.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Hashable, Sequence
+import os
+import shutil
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from salesmetrics import kept
+from salesmetrics import kept, schema
 from salesmetrics.backends import scratch
 from salesmetrics.kept import Kept
 
@@ -68,6 +64,7 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
 _counter = itertools.count()
+_SCHEMA_TABLES = frozenset(t.name for t in (*schema.TABLES, *schema.INTERNAL_TABLES))
 
 #: How many period spines keep their tables (a dashboard moving between a few views).
 PERIOD_SCOPES = 4
@@ -80,7 +77,7 @@ T = TypeVar("T")
 class Derived:
     """The materialised intermediates of one open workspace, by name."""
 
-    def __init__(self, backend: Callable[[], Any], *, keep: bool = False) -> None:
+    def __init__(self, backend: Callable[[], Any], *, cache: Path | None = None) -> None:
         self._backend = backend
         # stored name (None: a kept table, not dropped with the session) and table
         self._tables: dict[tuple[str, Hashable], tuple[str | None, ir.Table]] = {}
@@ -88,37 +85,51 @@ class Derived:
         self._session_rows = SessionRows()  # per-period results, when not kept
         self._scopes: dict[Hashable, None] = {}  # period scopes, least recently used first
         self._version: Hashable | None = None
-        self._keep = keep
+        self._cache = cache  # the folder of kept tables (embedded workspaces only)
+        self._keep = False  # whether this session can write there (set by refresh)
         self._kept: Kept | None = None
-        self._stamp: str | None = None  # of the data version, once refreshed (kept tables)
+        self._env = ""  # the stamp of the code and settings (kept tables)
+        self._versions: Mapping[str, Hashable] = {}  # of each table, for the kept tables
+        self._reads: dict[str, frozenset[str]] = {}  # materialised table -> tables it reads
         self.generation = 0
         #: Query labels of the tables materialised so far (in order): ``derived <name>`` for a
         #: whole-history one, ``periods <name>`` for one of a period scope.
         self.built: list[str] = []
 
-    def refresh(self, version: Hashable) -> None:
+    def refresh(
+        self,
+        version: Hashable,
+        *,
+        tables: Mapping[str, Hashable] | None = None,
+        settings: Hashable = "",
+    ) -> None:
         """Forget every materialised table when ``version`` (or the write generation) differs
-        from the last one seen; kept tables of another version are dropped."""
+        from the last one seen. ``tables`` (each table's version) and ``settings`` decide which
+        kept tables are still valid: those whose tables are unchanged (every table counts when
+        ``tables`` is not given)."""
         key = (version, self.generation)
         if key != self._version:
             self.clear()
             self._version = key
-            if self._keep:
-                self._stamp = kept.stamp(version)
-                self._kept_tables().keep_only(self._stamp)
+            self._versions = dict(tables) if tables is not None else {kept.ALL: version}
+            self._env = kept.stamp(settings)
+            if self._cache is not None:
+                self._keep = _writable(self._cache)
+                if self._keep:
+                    self._kept_tables().tidy()
 
     def bump(self) -> None:
-        """Mark the data as changing (a store opened for writing): drop what was materialised,
-        the kept tables too."""
+        """Mark the data as changing (a store opened for writing): drop what was materialised
+        (the kept tables of this data version stay: the new version has another stamp)."""
         self.generation += 1
-        self.reset()
+        self.clear()
 
     def reset(self) -> None:
         """Drop every materialised table, the kept ones too: the next evaluation computes them
         again, as after an import."""
         self.clear()
-        if self._keep:
-            self._kept_tables().forget()
+        if self._cache is not None:
+            shutil.rmtree(self._cache, ignore_errors=True)
 
     def get(
         self, name: str, build: Callable[[], ir.Table], *, scope: Hashable | None = None
@@ -128,15 +139,31 @@ class Derived:
         if scope is not None:
             self._enter(scope)
         entry = self._tables.get((name, scope))
-        if entry is None and scope is None and self._stamp is not None:
+        if entry is None and scope is None and self._cache is not None and self._version:
             entry = self._tables[(name, None)] = (None, self._kept_table(name, build))
         if entry is None:
             kind = "derived" if scope is None else "periods"
             stored = f"_sm_{kind}_{name}_{next(_counter)}"
-            table = scratch.materialise(self._backend(), stored, build())
+            expr = build()
+            table = scratch.materialise(self._backend(), stored, expr)
+            self._reads[stored] = self.reads_of(expr)
             entry = self._tables[(name, scope)] = (stored, table)
             self.built.append(f"{kind} {name}")
         return entry[1]
+
+    def reads_of(self, expr: ir.Table) -> frozenset[str]:
+        """The tables of the schema ``expr`` reads, through the tables materialised here too;
+        :data:`kept.ALL` for a table of neither kind (then every table counts)."""
+        import ibis.expr.operations as ops
+
+        reads: set[str] = set()
+        for node in expr.op().find(ops.DatabaseTable):
+            name = str(node.name)
+            if name in self._reads:
+                reads |= self._reads[name]
+            else:
+                reads.add(name if name in _SCHEMA_TABLES else kept.ALL)
+        return frozenset(reads)
 
     def frame(self, name: str, compute: Callable[[], T], *, scope: Hashable) -> T:
         """The result of ``compute()`` (a small frame or Arrow table) under ``name`` for
@@ -149,22 +176,24 @@ class Derived:
         return kept
 
     def periodic(
-        self, name: str, periods: Sequence[str], compute: Callable[[list[str]], pa.Table]
+        self,
+        name: str,
+        periods: Sequence[str],
+        compute: Callable[[list[str]], tuple[pa.Table, frozenset[str]]],
     ) -> pa.Table:
         """The rows of ``periods`` (period keys, :func:`kept.period_key`; at least one) of the
         per-period result ``name``. ``compute(missing)`` gives the rows (with column
-        :data:`kept.PERIOD_KEY`) of the periods not computed before under this data version;
-        they are kept, in the workspace file on DuckDB. At most two queries: the computation
-        and one read of the periods kept before."""
-        store: Kept | SessionRows = self._kept_tables() if self._stamp else self._session_rows
-        stamp = self._stamp or ""
-        done = store.periods(name, stamp)
+        :data:`kept.PERIOD_KEY`) of the periods not computed before for the tables they read
+        (and those tables, :meth:`reads_of`); they are kept, beside the database on DuckDB. At
+        most two queries: the computation and one read of the periods kept before."""
+        store: Kept | SessionRows = self._kept_tables() if self._keep else self._session_rows
+        done = store.periods(name)
         before = [p for p in periods if p in done]
         missing = [p for p in periods if p not in done]
         parts = [store.read(name, before)] if before else []
         if missing:
-            rows = compute(missing)
-            store.append(name, stamp, missing, rows)
+            rows, reads = compute(missing)
+            store.append(name, missing, rows, reads)
             parts.append(rows)
         return pa.concat_tables(parts, promote_options="permissive")
 
@@ -189,41 +218,54 @@ class Derived:
         self._frames = {}
         self._session_rows = SessionRows()
         self._scopes = {}
-        self._kept = None  # the stamps are read again (the workspace may have been reopened)
+        self._kept = None  # listed again (another session may have kept more)
+        self._reads = {}
         for stored, _ in tables.values():
             if stored is not None:
                 scratch.drop(self._backend(), stored)
 
     def _kept_table(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
-        """The kept table ``name`` of the current data version, computed and kept first if
-        there is none."""
-        assert self._stamp is not None
-        store = self._kept_tables()
-        table = store.get(name, self._stamp)
-        if table is None:
-            table = store.put(name, self._stamp, build())
+        """The kept table ``name`` valid for the data now, computed and kept first if there is
+        none."""
+        found = self._kept_tables().get(name)
+        if found is None:
+            expr = build()
+            reads = self.reads_of(expr)
+            table = self._kept_tables().put(name, expr, reads)
             self.built.append(f"derived {name}")
+        else:
+            table, reads = found
+        self._reads[str(table.op().name)] = reads
         return table
 
     def _kept_tables(self) -> Kept:
         if self._kept is None:
-            self._kept = Kept(self._backend)
+            assert self._cache is not None
+            self._kept = Kept(self._backend, self._cache, self._env, self._versions)
         return self._kept
+
+
+def _writable(folder: Path) -> bool:
+    """Whether ``folder`` (or, before it exists, the folder it would be made in) is writable."""
+    existing = folder if folder.exists() else folder.parent
+    return os.access(existing, os.W_OK)
 
 
 class SessionRows:
     """Per-period results kept for the session only (where :class:`Kept` does not apply): the
-    same interface as its per-period tables, the stamp ignored (the session's tables are
-    dropped when the data version changes)."""
+    same interface as its per-period tables (the session's rows are dropped when the data
+    version changes)."""
 
     def __init__(self) -> None:
         self._rows: dict[str, tuple[set[str], list[pa.Table]]] = {}
 
-    def periods(self, name: str, stamp: str) -> set[str]:
+    def periods(self, name: str) -> set[str]:
         """The periods kept under ``name``."""
         return set(self._rows.get(name, (set(), []))[0])
 
-    def append(self, name: str, stamp: str, periods: Sequence[str], rows: pa.Table) -> None:
+    def append(
+        self, name: str, periods: Sequence[str], rows: pa.Table, reads: frozenset[str]
+    ) -> None:
         """Keep ``rows``, the rows of ``periods``, under ``name``."""
         done, parts = self._rows.setdefault(name, (set(), []))
         parts.append(rows)

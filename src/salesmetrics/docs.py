@@ -35,7 +35,6 @@ on track (met), at risk (missed by at most 10% of the target), off track.
 def render() -> str:
     """The whole of docs/metrics.md."""
     parts = [HEADER]
-    later = [m for m in ("pipeline_coverage", "sales_forecast_accuracy") if reg.later_reason(m)]
     for section in reg.Section:
         metrics = [m for m in reg.REGISTRY.values() if m.section is section]
         if not metrics:
@@ -43,13 +42,6 @@ def render() -> str:
         title = reg.SECTION_TITLES[section]
         parts.append(f"## {title.en} / {title.id}\n")
         parts += [glossary.markdown(m) + "\n" for m in metrics]
-    if later:
-        parts.append(
-            "## Coming with later releases\n\n"
-            "Opportunity-history, pipeline and forecast metrics (pipeline coverage, weighted"
-            " pipeline, forecast accuracy, ...) are defined in the specification and added to"
-            " this glossary when their computation lands.\n"
-        )
     return "\n".join(parts).rstrip() + "\n"
 
 

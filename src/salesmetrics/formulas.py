@@ -4,6 +4,9 @@ Every formula takes keyword parameters named as in metrics.md and works element-
 numbers, ``Decimal``, numpy arrays and pandas Series (numpy ufuncs underneath), so the engine
 applies the very function a calculator uses to whole columns of aggregated components.
 
+numpy is imported by the functions that compute, not by this module: the registry below (names,
+expressions, units, parameters) is all the glossary reads, and it starts without numpy.
+
 Rules shared by all of them:
 
 * **Undefined is NaN.** A zero denominator or a missing input (``None``, NaN, ``pd.NA``) gives
@@ -28,14 +31,16 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ParamSpec, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeAlias
 
-import numpy as np
-import numpy.typing as npt
-import pandas as pd
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd
 
 #: What a formula accepts: a number, ``Decimal``, ``None``, numpy array or pandas Series. Typed
 #: ``Any`` because numpy's stubs cover neither ``Decimal`` nor ``None``; the registering
@@ -45,7 +50,6 @@ Value: TypeAlias = Any
 Result: TypeAlias = "float | npt.NDArray[np.float64] | pd.Series[float]"
 
 P = ParamSpec("P")
-R = TypeVar("R")
 
 
 class Unit(StrEnum):
@@ -218,13 +222,31 @@ _OVERRIDES: dict[tuple[str, str], str] = {
 }
 
 
+def _loaded_pandas() -> Any:
+    """The pandas module if something loaded it, else None: a value can only be a Series or
+    ``pd.NA`` once pandas is loaded, and the calculators run without loading it."""
+    return sys.modules.get("pandas")
+
+
+def _is_series(x: Any) -> bool:
+    pd = _loaded_pandas()
+    return pd is not None and isinstance(x, pd.Series)
+
+
 def _to_float(x: Any) -> Any:
-    """A float (scalar) or float ndarray; missing values (None, NaN, pd.NA) become NaN."""
-    if isinstance(x, pd.Series):
+    """A float (scalar) or float ndarray; missing values (None, NaN, pd.NA) become NaN.
+
+    A plain number (or ``Decimal``, ``None``) becomes a float without numpy: a calculator
+    computes on floats and need not load it."""
+    if not (_is_series(x) or isinstance(x, list | tuple) or hasattr(x, "__array__")):
+        return _scalar(x)
+    import numpy as np
+
+    if _is_series(x):
         return x.to_numpy(dtype="float64", na_value=np.nan)
     if isinstance(x, list | tuple):
         x = np.array(x, dtype=object)
-    if hasattr(x, "__array__") and not np.isscalar(x):  # ndarray, pyarrow, polars, ...
+    if not np.isscalar(x):  # ndarray, pyarrow, polars, ...
         arr = np.asarray(x)
         if arr.dtype == object:
             return np.array([_scalar(v) for v in arr.ravel()], dtype="float64").reshape(arr.shape)
@@ -233,7 +255,8 @@ def _to_float(x: Any) -> Any:
 
 
 def _scalar(x: Any) -> float:
-    if x is None or x is pd.NA:
+    pd = _loaded_pandas()
+    if x is None or (pd is not None and x is pd.NA):
         return math.nan
     try:
         return float(x)
@@ -243,8 +266,14 @@ def _scalar(x: Any) -> float:
 
 def _finish(result: Any, like: pd.Series[Any] | None) -> Result:
     """Return a float for 0-d results, a Series shaped like ``like``, or a float ndarray."""
+    if isinstance(result, float | int):  # np.float64 is a float too
+        return float(result)
+    import numpy as np
+
     arr = np.asarray(result, dtype="float64")
     if like is not None and arr.ndim == 1 and len(arr) == len(like):
+        import pandas as pd
+
         return pd.Series(arr, index=like.index, dtype="float64")
     if arr.ndim == 0:
         return float(arr)
@@ -259,14 +288,18 @@ def divide(numerator: Any, denominator: Any) -> Result:
 
 
 def _div(n: Any, d: Any) -> Any:
+    if isinstance(n, float) and isinstance(d, float):
+        return math.nan if d == 0 else n / d  # NaN in, NaN out
+    import numpy as np
+
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(np.equal(d, 0), np.nan, np.divide(n, d))
 
 
 def _first_series(*values: Any) -> pd.Series[Any] | None:
     for v in values:
-        if isinstance(v, pd.Series):
-            return v
+        if _is_series(v):
+            return v  # type: ignore[no-any-return]
     return None
 
 
@@ -279,8 +312,10 @@ def formula(
     value: float | None = None,
 ) -> Callable[[Callable[P, Any]], Callable[P, Result]]:
     """Register a formula. The wrapped function receives every argument as a float or a float
-    ndarray (missing → NaN) and may use numpy freely; its result is returned as a float, ndarray
-    or Series to match the inputs (see the module docstring)."""
+    ndarray (missing → NaN) and may use numpy, imported in its body; its result is returned as
+    a float, ndarray or Series to match the inputs (see the module docstring). Given only
+    scalars it runs on plain floats, so a body written with operators and :func:`_div` computes
+    a calculator's value without loading numpy."""
 
     def register(func: Callable[P, Any]) -> Callable[P, Result]:
         name = func.__name__
@@ -292,6 +327,12 @@ def formula(
             bound.apply_defaults()
             like = _first_series(*bound.arguments.values())
             converted = {k: _to_float(v) for k, v in bound.arguments.items()}
+            if all(isinstance(v, float) for v in converted.values()):
+                # plain floats overflow to inf and divide through _div: nothing to silence
+                value = float(func(**converted))  # type: ignore[call-arg]
+                return value if math.isfinite(value) else math.nan
+            import numpy as np
+
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 result = func(**converted)  # type: ignore[call-arg]
             return _finish(np.where(np.isfinite(result), result, np.nan), like)
@@ -334,7 +375,7 @@ def total_revenue(average_price: Value, units: Value) -> Any:
 
     Seed: 100 packages at $10,000 → $1,000,000. (The engine sums the won deals instead.)
     """
-    return np.multiply(average_price, units)
+    return average_price * units
 
 
 @formula(
@@ -349,7 +390,7 @@ def revenue_growth(revenue: Value, previous_revenue: Value) -> Any:
 
     Seed: $800,000 in Q1 → $1,000,000 in Q2: 0.25 (25%).
     """
-    return _div(np.subtract(revenue, previous_revenue), previous_revenue)
+    return _div(revenue - previous_revenue, previous_revenue)
 
 
 @formula(
@@ -427,7 +468,7 @@ def win_rate(won: Value, lost: Value) -> Any:
 
     Example: 25 won, 75 lost → 0.25 (25%).
     """
-    return _div(won, np.add(won, lost))
+    return _div(won, won + lost)
 
 
 @formula(
@@ -442,7 +483,7 @@ def win_rate_by_value(won_amount: Value, lost_amount: Value) -> Any:
 
     Example: $300,000 won, $700,000 lost → 0.3 (30%).
     """
-    return _div(won_amount, np.add(won_amount, lost_amount))
+    return _div(won_amount, won_amount + lost_amount)
 
 
 @formula(
@@ -497,9 +538,7 @@ def pipeline_velocity(
 
     Seed: 200 × 0.25 × $10,000 / 25 days → $20,000 per day (the seed's "200" is a slip).
     """
-    return _div(
-        np.multiply(np.multiply(qualified_leads, win_rate), average_deal_size), sales_cycle_length
-    )
+    return _div(qualified_leads * win_rate * average_deal_size, sales_cycle_length)
 
 
 @formula(
@@ -544,7 +583,9 @@ def sales_forecast_accuracy(forecast: Value, actual: Value) -> Any:
 
     Seed: forecast $900,000, actual $1,000,000 → 0.9 (90%).
     """
-    return np.maximum(0.0, 1.0 - _div(np.abs(np.subtract(actual, forecast)), actual))
+    import numpy as np
+
+    return np.maximum(0.0, 1.0 - _div(abs(actual - forecast), actual))
 
 
 @formula(
@@ -559,7 +600,7 @@ def forecast_bias(forecast: Value, actual: Value) -> Any:
 
     Seed: forecast $900,000, actual $1,000,000 → −0.1 (−10%).
     """
-    return _div(np.subtract(forecast, actual), actual)
+    return _div(forecast - actual, actual)
 
 
 # -- customers -----------------------------------------------------------------------------------
@@ -594,7 +635,7 @@ def customer_lifetime_value(
 
     Seed: $5,000 a year × 3 years (gross margin 1) → $15,000.
     """
-    return np.multiply(np.multiply(annual_revenue_per_customer, lifetime_years), gross_margin)
+    return annual_revenue_per_customer * lifetime_years * gross_margin
 
 
 @formula(
@@ -609,6 +650,8 @@ def expected_lifetime_years(annual_churn_rate: Value, max_years: Value = 10.0) -
 
     A churn rate of 0 gives the cap. Example: 25% annual churn → 4 years.
     """
+    import numpy as np
+
     with np.errstate(divide="ignore"):
         inverse = np.divide(1.0, annual_churn_rate)
     capped = np.where(np.less_equal(annual_churn_rate, 0), max_years, inverse)
@@ -644,7 +687,7 @@ def cac_payback_months(
 
     Example: CAC $2,000, ARPA $250 a month, gross margin 1 → 8 months.
     """
-    return _div(customer_acquisition_cost, np.multiply(arpa, gross_margin))
+    return _div(customer_acquisition_cost, arpa * gross_margin)
 
 
 @formula(
@@ -674,7 +717,7 @@ def net_customer_churn_rate(lost: Value, new: Value, customers_at_start: Value) 
 
     Seed: 500 at start, 30 lost, 20 new → 0.02 (2%), the seed's "churn rate".
     """
-    return _div(np.subtract(lost, new), customers_at_start)
+    return _div(lost - new, customers_at_start)
 
 
 @formula(
@@ -689,7 +732,7 @@ def customer_retention_rate(customers_at_end: Value, new: Value, customers_at_st
 
     Seed: 500 at start, 30 lost, 20 new → 490 at end → (490 − 20) / 500 = 0.94 (94%).
     """
-    return _div(np.subtract(customers_at_end, new), customers_at_start)
+    return _div(customers_at_end - new, customers_at_start)
 
 
 # -- recurring revenue ---------------------------------------------------------------------------
@@ -707,7 +750,7 @@ def arr(mrr: Value) -> Any:
 
     Example: MRR $50,000 → ARR $600,000.
     """
-    return np.multiply(12.0, mrr)
+    return 12.0 * mrr
 
 
 @formula(
@@ -752,7 +795,7 @@ def revenue_churn_rate(churn: Value, contraction: Value, mrr_start: Value) -> An
 
     Example: $5,000 churned + $3,000 contracted of $100,000 → 0.08 (8%).
     """
-    return _div(np.add(churn, contraction), mrr_start)
+    return _div(churn + contraction, mrr_start)
 
 
 @formula(
@@ -775,7 +818,7 @@ def quick_ratio(
 
     Example: ($20,000 + $2,000 + $10,000) / ($5,000 + $3,000) → 4.0.
     """
-    return _div(np.add(np.add(new, reactivation), expansion), np.add(churn, contraction))
+    return _div(new + reactivation + expansion, churn + contraction)
 
 
 @formula(
@@ -883,7 +926,7 @@ def prorate(amount: Value, overlap_days: Value, window_days: Value) -> Any:
 
     Example: a $90,000 quarterly quota, 30 of its 90 days in the period → $30,000.
     """
-    return _div(np.multiply(amount, overlap_days), window_days)
+    return _div(amount * overlap_days, window_days)
 
 
 # -- engagement and people -----------------------------------------------------------------------
@@ -905,6 +948,8 @@ def engagement_score(counts: Value, targets: Value, weights: Value) -> Any:
     Example: counts (10, 2, 0), targets (10, 4, 5), weights (2, 1, 1) → 100 × (2 + 0.5 + 0) / 4
     = 62.5.
     """
+    import numpy as np
+
     counts_, targets_, weights_ = np.broadcast_arrays(
         np.atleast_1d(counts), np.atleast_1d(targets), np.atleast_1d(weights)
     )
@@ -926,7 +971,7 @@ def enps(promoters: Value, detractors: Value, respondents: Value) -> Any:
 
     Example: 20 respondents, 12 promoters, 4 detractors → 40.
     """
-    return 100.0 * _div(np.subtract(promoters, detractors), respondents)
+    return 100.0 * _div(promoters - detractors, respondents)
 
 
 @formula(

@@ -1,45 +1,59 @@
-"""Whole-history intermediates kept in the workspace database between sessions (DuckDB).
+"""Intermediates kept between sessions of an embedded workspace, as Parquet files.
 
-A DuckDB workspace is a file one process opens at a time: the CLI's every command, the web app
-when it starts. Its whole-history intermediates (:mod:`salesmetrics.derived`) are stored there
-as ordinary tables (``_sm_kept_<name>``) with, in the table ``_sm_kept``, the *stamp* of the
-data they were computed from: a digest of the data version (row counts, configuration), the
-package's source code (another version of the code may define them differently) and the
-table's name. A later session of the same data and code reads them instead of computing them
-again; a different stamp, or a write (see :meth:`Kept.forget`), drops them.
+Readers open the workspace's database read-only and never write it (see
+:mod:`salesmetrics.backends.snapshot`), so what one session computes for the next is kept
+beside it, in the folder ``FILE.cache``, every file written to a temporary name and renamed
+into place, so that several sessions computing the same table at once each leave a whole file
+and none reads half of one. A folder that cannot be written (read-only storage) keeps nothing:
+the session still computes its answer, only the next session does not find it.
 
-**Per-period tables.** Some kept results are rows of periods (a family's component cube:
-:mod:`salesmetrics.metrics.rollup`), filled as periods are asked for: :meth:`Kept.append` adds
-the rows of some periods (column :data:`PERIOD_KEY`) and records them as done in the bookkeeping
-table :data:`PERIODS` in one transaction, so a period without rows is known to be done and a
-killed process leaves no half-written period; :meth:`Kept.read` returns the rows of the periods
-asked for.
+**Kept by what it reads.** An intermediate is valid as long as the tables it reads hold the
+same data: ``<env>/<name>/reads.json`` lists those tables (learnt from its expression the
+first time it is computed, see :meth:`salesmetrics.derived.Derived.reads_of`), and its rows live
+in ``<env>/<name>/<slot>/``, the slot a digest of those tables' current versions (row count and
+batches imported). So an import of leads leaves the opportunity history's intermediates valid,
+and an import of deals makes them stale. ``env`` is the stamp of the package's source code and
+the workspace configuration (:func:`stamp`): other code or settings keep apart.
+
+**Whole-history tables** (:meth:`Kept.get`, :meth:`Kept.put`): ``<slot>/table.parquet``.
+
+**Per-period tables** (:meth:`Kept.append`, :meth:`Kept.read`): a result made of rows per
+period (column :data:`PERIOD_KEY`) is kept in parts, ``<slot>/<part>.parquet``, each with
+``<part>.json`` naming the periods it holds (written after the rows: a part is done when its
+list exists, a period without rows included). Two sessions may keep the same period; a read
+takes each period from one part only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import itertools
-from collections.abc import Callable, Hashable, Sequence
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from salesmetrics.backends import scratch
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-#: The table of stamps: one row per kept table.
-STAMPS = "_sm_kept"
-#: The periods each per-period table holds: ``(name, period)``, one row per period.
-PERIODS = "_sm_kept_periods"
 #: The column of a per-period table naming the period of a row (see :func:`period_key`).
 PERIOD_KEY = "_sm_period"
-_PREFIX = "_sm_kept_"
-_views = itertools.count()
+#: Folders of other code, settings or data untouched this long are removed (no session still
+#: reads them).
+STALE_SECONDS = 3600.0
+#: In the tables an intermediate reads: something else (every table's version counts).
+ALL = "*"
+_names = itertools.count()
 
 
 def period_key(label: str, start: object, end: object) -> str:
@@ -60,132 +74,190 @@ def code_digest() -> str:
 
 
 def stamp(version: Hashable) -> str:
-    """The stamp of tables computed from data of ``version`` by this code."""
+    """The stamp of tables computed under ``version`` (settings, data) by this code."""
     return hashlib.sha256(f"{code_digest()}\n{version!r}".encode()).hexdigest()
 
 
 class Kept:
-    """The kept tables of one DuckDB workspace, read through its Ibis backend (``backend()``,
-    connected on first use); the stamps are read once."""
+    """The kept tables of one embedded workspace under ``env`` in folder ``root``, valid for
+    the table ``versions`` of the data now, read through its Ibis backend (``backend()``)."""
 
-    def __init__(self, backend: Callable[[], Any]) -> None:
+    def __init__(
+        self,
+        backend: Callable[[], Any],
+        root: Path,
+        env: str,
+        versions: Mapping[str, Hashable],
+    ) -> None:
         self._backend = backend
-        self._stamps: dict[str, str] | None = None  # name -> stamp, read on first use
-        self._periods: dict[str, set[str]] = {}  # per-period table -> its periods (with stamps)
+        self._root = root
+        self._folder = root / env
+        self._versions = versions
+        self._reads: dict[str, frozenset[str] | None] = {}  # name -> tables it reads
+        self._parts: dict[str, dict[str, Path]] = {}  # name -> period -> part, listed once
 
-    def get(self, name: str, stamp: str) -> ir.Table | None:
-        """The kept table ``name`` if it was computed under ``stamp``, else None."""
-        if self._read().get(name) != stamp:
+    def get(self, name: str) -> tuple[ir.Table, frozenset[str]] | None:
+        """The kept table ``name`` valid for the data now, with the tables it reads; else
+        None."""
+        slot = self._slot(name)
+        path = slot / "table.parquet" if slot else None
+        if path is None or not path.is_file():
             return None
-        table: ir.Table = self._backend().table(_PREFIX + name)
-        return table
+        reads = self._reads[name]
+        assert reads is not None
+        return self._view(path), reads
 
-    def put(self, name: str, stamp: str, expr: ir.Table) -> ir.Table:
-        """``expr`` computed and kept as ``name`` under ``stamp`` (one query)."""
-        stamps = self._read()
-        # Compressed (DuckDB's default): uncompressed tables scanned up to 6 x faster on their
-        # own, but a review of the medium demo was no faster and the file grew 4 x more.
-        table = scratch.persist(self._backend(), _PREFIX + name, expr)
-        self._sql(f"CREATE TABLE IF NOT EXISTS {STAMPS} (name VARCHAR, stamp VARCHAR)")
-        self._sql(f"DELETE FROM {STAMPS} WHERE name = $name", name=name)
-        self._sql(f"INSERT INTO {STAMPS} VALUES ($name, $stamp)", name=name, stamp=stamp)
-        stamps[name] = stamp
-        return table
-
-    def periods(self, name: str, stamp: str) -> set[str]:
-        """The periods the per-period table ``name`` holds under ``stamp`` (none under another)."""
-        if self._read().get(name) != stamp:
-            return set()
-        return set(self._periods.get(name, ()))
-
-    def append(self, name: str, stamp: str, periods: Sequence[str], rows: pa.Table) -> None:
-        """Add ``rows`` (with column :data:`PERIOD_KEY`), the rows of ``periods``, to the
-        per-period table ``name`` under ``stamp`` (replacing a table of another stamp), in one
-        transaction."""
-        if self._read().get(name) not in (None, stamp):
-            self._drop(name)
-        exists = name in self._read()
+    def put(self, name: str, expr: ir.Table, reads: frozenset[str]) -> ir.Table:
+        """``expr`` (reading the tables ``reads``) computed in one query into a table of this
+        session, and kept as ``name`` for later ones."""
+        here = f"_sm_keep_{os.getpid()}_{next(_names)}"
+        table = scratch.materialise(self._backend(), here, expr)
         con = self._backend().con
-        view = f"_sm_rows_{next(_views)}"
-        table = _quoted(_PREFIX + name)
-        con.register(view, rows)
-        try:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                con.execute(f"CREATE TABLE IF NOT EXISTS {STAMPS} (name VARCHAR, stamp VARCHAR)")
-                con.execute(f"CREATE TABLE IF NOT EXISTS {PERIODS} (name VARCHAR, period VARCHAR)")
-                if exists:
-                    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {view}")
-                else:
-                    con.execute(f"CREATE TABLE {table} AS SELECT * FROM {view}")
-                    con.execute(
-                        f"INSERT INTO {STAMPS} VALUES ($name, $stamp)",
-                        {"name": name, "stamp": stamp},
-                    )
-                con.execute(
-                    f"INSERT INTO {PERIODS} SELECT $name, unnest($periods::VARCHAR[])",
-                    {"name": name, "periods": list(periods)},
-                )
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-        finally:
-            con.unregister(view)
-        self._read()[name] = stamp
-        self._periods.setdefault(name, set()).update(periods)
+        slot = self._learn(name, reads)
+        if slot is not None:
+            _keep(
+                slot / "table.parquet",
+                lambda to: con.execute(
+                    f"COPY {_quoted(here)} TO {_literal(str(to))} (FORMAT parquet)"
+                ),
+            )
+        return table
+
+    def periods(self, name: str) -> set[str]:
+        """The periods the per-period table ``name`` holds for the data now."""
+        return set(self._index(name))
+
+    def append(
+        self, name: str, periods: Sequence[str], rows: pa.Table, reads: frozenset[str]
+    ) -> None:
+        """Keep ``rows`` (with column :data:`PERIOD_KEY`), the rows of ``periods`` computed from
+        the tables ``reads``, as a part of the per-period table ``name``."""
+        slot = self._learn(name, reads)
+        if slot is None:
+            return
+        part = slot / f"{os.getpid()}-{time.time_ns()}-{next(_names)}"
+        data = part.with_suffix(".parquet")
+        listing = json.dumps(list(periods))
+        if _keep(data, lambda to: pq.write_table(rows, to)) and _keep(
+            part.with_suffix(".json"), lambda to: to.write_text(listing, encoding="utf-8")
+        ):
+            index = self._index(name)
+            for period in periods:
+                index.setdefault(period, data)
 
     def read(self, name: str, periods: Sequence[str]) -> pa.Table:
-        """The rows of ``periods`` in the per-period table ``name`` (one query)."""
-        # literals: DuckDB plans an IN list faster than an unnested parameter
-        keys = ", ".join(_literal(p) for p in periods)
-        sql = f"SELECT * FROM {_quoted(_PREFIX + name)} WHERE {PERIOD_KEY} IN ({keys})"
-        rows: pa.Table = self._backend().con.execute(sql).to_arrow_table()
-        return rows
+        """The rows of ``periods`` (each held by some part) of the per-period table ``name``."""
+        by_part: dict[Path, list[str]] = {}
+        index = self._index(name)
+        for period in periods:
+            by_part.setdefault(index[period], []).append(period)
+        tables = []
+        for path, wanted in by_part.items():
+            keys = ", ".join(_literal(p) for p in wanted)
+            sql = (
+                f"SELECT * FROM read_parquet({_literal(str(path))}) WHERE {PERIOD_KEY} IN ({keys})"
+            )
+            tables.append(self._backend().con.execute(sql).to_arrow_table())
+        return pa.concat_tables(tables, promote_options="permissive")
 
-    def keep_only(self, stamp: str) -> None:
-        """Drop the kept tables computed under any other stamp (other data or code)."""
-        for name in [n for n, s in self._read().items() if s != stamp]:
-            self._drop(name)
+    def tidy(self) -> None:
+        """Remove what no session has written for a while and the data now cannot use: the
+        folders of other code or settings, and the slots of other data."""
+        now = time.time()
+
+        def stale(path: Path) -> bool:
+            return now - path.stat().st_mtime > STALE_SECONDS
+
+        with contextlib.suppress(OSError):
+            for env in self._root.iterdir():
+                if env != self._folder and stale(env):
+                    shutil.rmtree(env, ignore_errors=True)
+            for name in self._folder.iterdir() if self._folder.is_dir() else ():
+                current = self._slot(name.name)
+                for slot in name.iterdir():
+                    if slot.is_dir() and slot != current and stale(slot):
+                        shutil.rmtree(slot, ignore_errors=True)
 
     def forget(self) -> None:
-        """Drop every kept table (the data are about to change)."""
-        for name in list(self._read()):
-            self._drop(name)
-        scratch.drop(self._backend(), PERIODS)
+        """Remove every kept table (the next session computes them again, as after a write)."""
+        shutil.rmtree(self._root, ignore_errors=True)
+        self._reads.clear()
+        self._parts.clear()
 
-    def _drop(self, name: str) -> None:
-        scratch.drop(self._backend(), _PREFIX + name)
-        self._sql(f"DELETE FROM {STAMPS} WHERE name = $name", name=name)
-        if self._periods.pop(name, None) is not None:
-            self._sql(f"DELETE FROM {PERIODS} WHERE name = $name", name=name)
-        self._read().pop(name, None)
+    def _slot(self, name: str) -> Path | None:
+        """The folder of ``name`` for the current versions of the tables it reads; None when it
+        was never kept (which tables it reads is learnt when it is first computed)."""
+        if name not in self._reads:
+            listing = self._folder / name / "reads.json"
+            try:
+                self._reads[name] = frozenset(json.loads(listing.read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                self._reads[name] = None
+        reads = self._reads[name]
+        return None if reads is None else self._folder / name / slot_of(reads, self._versions)
 
-    def _read(self) -> dict[str, str]:
-        if self._stamps is None:
-            con = self._backend().con
-            present = {
-                row[0]
-                for row in con.execute(
-                    "SELECT table_name FROM duckdb_tables()"
-                    " WHERE table_name IN ($stamps, $periods) AND NOT temporary",
-                    {"stamps": STAMPS, "periods": PERIODS},
-                ).fetchall()
-            }
-            rows = (
-                con.execute(f"SELECT name, stamp FROM {STAMPS}").fetchall()
-                if STAMPS in present
-                else []
-            )
-            self._stamps = dict(rows)
-            self._periods = {}
-            if PERIODS in present:
-                for name, period in con.execute(f"SELECT name, period FROM {PERIODS}").fetchall():
-                    self._periods.setdefault(name, set()).add(period)
-        return self._stamps
+    def _learn(self, name: str, reads: frozenset[str]) -> Path | None:
+        """Record that ``name`` reads ``reads``; its slot, or None if it cannot be written."""
+        if self._reads.get(name) != reads:
+            listing = json.dumps(sorted(reads))
+            path = self._folder / name / "reads.json"
+            if not _keep(path, lambda to: to.write_text(listing, encoding="utf-8")):
+                return None
+            self._reads[name] = reads
+            self._parts.pop(name, None)
+        return self._slot(name)
 
-    def _sql(self, sql: str, **params: str) -> None:
-        self._backend().con.execute(sql, params)
+    def _index(self, name: str) -> dict[str, Path]:
+        """Period -> the part holding it, for ``name`` and the data now (listed once)."""
+        if name not in self._parts:
+            index: dict[str, Path] = {}
+            slot = self._slot(name)
+            for listing in sorted(slot.glob("*.json")) if slot else ():
+                data = listing.with_suffix(".parquet")
+                with contextlib.suppress(OSError, ValueError):
+                    for period in json.loads(listing.read_text(encoding="utf-8")):
+                        index.setdefault(period, data)
+            self._parts[name] = index
+        return self._parts[name]
+
+    def _view(self, path: Path) -> ir.Table:
+        """A view of the Parquet file ``path`` in the backend (read when queried)."""
+        name = f"_sm_kept_{os.getpid()}_{next(_names)}"
+        self._backend().con.execute(
+            f"CREATE TEMPORARY VIEW {_quoted(name)} AS"
+            f" SELECT * FROM read_parquet({_literal(str(path))})"
+        )
+        table: ir.Table = self._backend().table(name)
+        return table
+
+
+def slot_of(reads: frozenset[str], versions: Mapping[str, Hashable]) -> str:
+    """The digest of the versions of the tables ``reads`` (all of them when it holds ``*``:
+    something read that is not a table of the schema)."""
+    relevant = (
+        dict(versions)
+        if ALL in reads or ALL in versions
+        else {t: versions.get(t) for t in sorted(reads)}
+    )
+    text = json.dumps(sorted(relevant.items()), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _keep(path: Path, write: Callable[[Path], object]) -> bool:
+    """``write(partial)`` a file beside ``path``, then rename it to ``path``; False (and
+    nothing left behind) where the folder cannot be written: keeping is only a saving."""
+    import duckdb
+
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{next(_names)}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(partial)
+        partial.replace(path)
+    except (OSError, duckdb.IOException):
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        return False
+    return True
 
 
 def _quoted(name: str) -> str:

@@ -1,4 +1,4 @@
-"""Periods: parsing the period syntax, fiscal calendars, splitting, comparisons and spines.
+"""Periods: parsing the period syntax, fiscal calendars, splitting, comparisons, local dates.
 
 A period is the half-open date range ``[start, end)``: ``start`` is the first day in it, ``end``
 the first day after it. Every metric is computed over periods, and the engine joins its facts to
@@ -30,13 +30,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
-
-import pyarrow as pa
 
 from salesmetrics.errors import UserError, suggest
 
@@ -59,8 +56,6 @@ __all__ = [
     "periods_between",
     "previous",
     "same_period_last_year",
-    "spine",
-    "spine_memtable",
     "split",
     "to_date",
 ]
@@ -523,33 +518,7 @@ def _shift_label(label: str) -> str:
     return shifted
 
 
-# -- spines and dates in the engine ---------------------------------------------------------------
-
-SPINE_SCHEMA = pa.schema([("period", pa.string()), ("start", pa.date32()), ("end", pa.date32())])
-
-
-def spine(periods: Sequence[Period]) -> pa.Table:
-    """One row per period: ``period`` (label), ``start`` and ``end`` (date32, ``end`` exclusive).
-
-    The engine joins facts to it with ``start <= d < end``, so all periods are computed in one
-    query. Order is preserved.
-    """
-    return pa.table(
-        {
-            "period": [p.label for p in periods],
-            "start": [p.start for p in periods],
-            "end": [p.end for p in periods],
-        },
-        schema=SPINE_SCHEMA,
-    )
-
-
-def spine_memtable(periods: Sequence[Period]) -> ir.Table:
-    """:func:`spine` as an ``ibis.memtable``."""
-    import ibis
-
-    return ibis.memtable(spine(periods))
-
+# -- dates in the engine -------------------------------------------------------------------------
 
 _UTC_NAMES = frozenset({"UTC", "ETC/UTC", "GMT", "ETC/GMT", "Z", "UCT", "ETC/UCT", "ZULU"})
 

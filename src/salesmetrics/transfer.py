@@ -26,8 +26,8 @@ from salesmetrics import schema
 from salesmetrics.errors import UserError
 
 if TYPE_CHECKING:
+    from salesmetrics.connection import Connection
     from salesmetrics.ingest.store import Store
-    from salesmetrics.workspace import Workspace
 
 MANIFEST = "manifest.json"
 RAW_DIR = "raw"  # raw copies of import batches, referenced by _import_log.raw_copy
@@ -50,7 +50,7 @@ def _count(con: duckdb.DuckDBPyConnection, name: str) -> int:
     return int(con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0])
 
 
-def export_workspace(ws: Workspace, directory: Path) -> list[Path]:
+def export_workspace(ws: Connection, directory: Path) -> list[Path]:
     """Write every table of ``ws`` to ``directory`` as Parquet; returns the files written."""
     directory.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
@@ -92,7 +92,7 @@ def _read_manifest(directory: Path) -> dict[str, int]:
     return tables
 
 
-def _check_empty(ws: Workspace) -> None:
+def _check_empty(ws: Connection) -> None:
     for t in _all_tables():
         rows = ws.count(t.name)
         if rows:
@@ -102,7 +102,7 @@ def _check_empty(ws: Workspace) -> None:
             )
 
 
-def restore_workspace(ws: Workspace, directory: Path) -> dict[str, int]:
+def restore_workspace(ws: Connection, directory: Path) -> dict[str, int]:
     """Load the export in ``directory`` into the empty workspace ``ws``; rows per table."""
     from salesmetrics.ingest.store import store_for
 

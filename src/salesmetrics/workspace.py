@@ -3,7 +3,7 @@ facade the views and Python users call."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from salesmetrics.ingest.importer import ImportResult
+    from salesmetrics.metrics.request import Request
     from salesmetrics.metrics.result import MetricResult
 
 __all__ = ["ENV_WORKSPACE", "Workspace", "init_workspace", "open_workspace", "resolve_dir"]
@@ -47,7 +48,7 @@ class Workspace(Connection):
 
     def metrics(
         self,
-        metrics: str | Sequence[str] | None = None,
+        metrics: str | Sequence[str] | Request | None = None,
         *,
         period: str | None = None,
         from_period: str | None = None,
@@ -59,12 +60,18 @@ class Workspace(Connection):
     ) -> MetricResult:
         """Compute ``metrics`` (default: every metric with data) for ``period`` (or
         ``from_period``..``to_period``) split by ``grain``, grouped ``by`` dimensions, compared
-        with the ``previous`` period or last ``year``; see
+        with the ``previous`` period or last ``year``; or compute a
+        :class:`~salesmetrics.metrics.request.Request` given alone. See
         :func:`salesmetrics.metrics.engine.evaluate`."""
         from salesmetrics.metrics.engine import evaluate
+        from salesmetrics.metrics.request import Request
 
-        return evaluate(
-            self,
+        if isinstance(metrics, Request):
+            given = (period, from_period, to_period, grain, by, compare, basis)
+            if any(v is not None for v in given):
+                raise UserError("give either a Request or the request's keyword arguments")
+            return evaluate(self, metrics)
+        request = Request.of(
             metrics,
             period=period,
             from_period=from_period,
@@ -74,6 +81,7 @@ class Workspace(Connection):
             compare=compare,
             basis=basis,
         )
+        return evaluate(self, request)
 
     def pipeline(
         self,
@@ -86,6 +94,7 @@ class Workspace(Connection):
         close period; see :func:`salesmetrics.pipeline.snapshot.open_pipeline`."""
         from salesmetrics.pipeline.snapshot import open_pipeline
 
+        self.refresh()  # the data as they are now, should a write have landed
         return open_pipeline(self, as_of, [by] if isinstance(by, str) else by, grain)
 
     def drill(self, row: Mapping[str, Any]) -> ibis.Table:
@@ -93,12 +102,14 @@ class Workspace(Connection):
         :func:`salesmetrics.metrics.drill.drill`."""
         from salesmetrics.metrics.drill import drill
 
+        self.refresh()  # the data as they are now, should a write have landed
         return drill(self, row)
 
     def export(self, directory: str | Path) -> list[Path]:
         """Write every table to Parquet files in ``directory``; returns the files written."""
         from salesmetrics.transfer import export_workspace
 
+        self.refresh()  # the data as they are now, should a write have landed
         return export_workspace(self, Path(directory))
 
     def restore(self, directory: str | Path) -> dict[str, int]:
@@ -138,4 +149,11 @@ def init_workspace(
 def open_workspace(directory: str | Path | None = None) -> Workspace:
     """Open the workspace in ``directory`` (else ``$SALESMETRICS_WORKSPACE``, else the cwd)."""
     root = resolve_dir(directory)
-    return Workspace(root, load_config(root / CONFIG_FILE))
+    return Workspace(root, load_config(root / CONFIG_FILE, metric_ids=_metric_ids))
+
+
+def _metric_ids() -> Collection[str]:
+    """The registered metric ids, which the targets in a configuration may name."""
+    from salesmetrics.metrics.registry import REGISTRY
+
+    return REGISTRY

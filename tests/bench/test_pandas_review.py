@@ -65,8 +65,9 @@ def deal_reviews(
     """Both reviews of the demo without its billing data (after ``reviews``): customers are
     then defined by deals."""
     ws, year = demo
-    for table in ("subscriptions", "invoice_lines"):
-        ws.duckdb.execute(f'DELETE FROM "{table}"')
+    with ws.writing() as backend:
+        for table in ("subscriptions", "invoice_lines"):
+            backend.con.execute(f'DELETE FROM "{table}"')
     return both_reviews(ws, year)
 
 

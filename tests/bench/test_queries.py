@@ -17,19 +17,13 @@ def test_kind_sorts_statements() -> None:
     assert querylog.kind('INSERT INTO "temp"."main"."_sm_periods_x_1" ("a") SELECT 1') == "data"
     assert querylog.kind('INSERT INTO "t" ("a") SELECT a FROM _sm_derived_x_0') == "other"
     assert querylog.kind("SELECT CURRENT_SCHEMA()") == "metadata"
-    assert querylog.kind('INSERT INTO "main"."_sm_kept_x" ("a") SELECT 1') == "derived"
-    assert querylog.kind("INSERT INTO _sm_kept VALUES ($name, $stamp)") == "metadata"
-    assert querylog.kind("SELECT name, stamp FROM _sm_kept") == "metadata"
-    assert querylog.kind("SELECT max(a) FROM _sm_kept_x AS t0") == "data"
-    # per-period kept tables: storing rows already computed is bookkeeping, reading them data
-    assert querylog.kind('INSERT INTO "_sm_kept_cube_x" BY NAME SELECT * FROM _sm_rows_3') == (
-        "metadata"
+    # kept between sessions: computed into _sm_keep_*, copied to a file, read back as data
+    assert querylog.kind('INSERT INTO "temp"."main"."_sm_keep_1_2" ("a") SELECT 1') == "derived"
+    assert querylog.kind("COPY \"_sm_keep_1_2\" TO '/w.cache/x.parquet' (FORMAT parquet)") == (
+        "other"
     )
-    assert querylog.kind('CREATE TABLE "_sm_kept_cube_x" AS SELECT * FROM _sm_rows_3') == (
-        "metadata"
-    )
-    assert querylog.kind("INSERT INTO _sm_kept_periods SELECT $name, unnest($p)") == "metadata"
-    assert querylog.kind('SELECT * FROM "_sm_kept_cube_x" WHERE _sm_period IN (1)') == "data"
+    assert querylog.kind("SELECT * FROM read_parquet('/w.cache/x/1.parquet')") == "data"
+    assert querylog.kind("SELECT table_name FROM duckdb_tables()") == "metadata"
     assert querylog.tally(["SELECT 1", "DESCRIBE x"]) == {
         "data": 1,
         "derived": 0,

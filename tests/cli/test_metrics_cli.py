@@ -337,10 +337,11 @@ def test_running_out_of_the_memory_limit_is_one_line_saying_what_to_raise(
 ) -> None:
     ws = init_workspace(tmp_path / "ws")
     # far more rows than a 1 MB engine can aggregate
-    ws.duckdb.execute(
-        "INSERT INTO leads (lead_id, created_at) SELECT 'l' || i, TIMESTAMP '2025-01-01'"
-        " + to_seconds(i) FROM range(2000000) t(i)"
-    )
+    with ws.writing() as backend:
+        backend.con.execute(
+            "INSERT INTO leads (lead_id, created_at) SELECT 'l' || i, TIMESTAMP '2025-01-01'"
+            " + to_seconds(i) FROM range(2000000) t(i)"
+        )
     ws.close()
     config = tmp_path / "ws" / "salesmetrics.toml"
     text = config.read_text(encoding="utf-8")

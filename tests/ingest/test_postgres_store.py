@@ -55,6 +55,17 @@ def test_the_store_of_a_postgres_workspace(ws: Workspace) -> None:
         store.close()
 
 
+def test_the_staging_engine_never_prints_duckdbs_progress_bar(ws: Workspace) -> None:
+    store = store_for(ws)
+    try:
+        settings = store.engine.execute(
+            "SELECT value FROM duckdb_settings() WHERE name LIKE 'enable_progress_bar%'"
+        ).fetchall()
+        assert settings == [("false",), ("false",)]
+    finally:
+        store.close()
+
+
 def test_values_arrive_exactly_as_on_duckdb(ws: Workspace, tmp_path: Path) -> None:
     text = "ü'\",\nline two"
     data = pa.table(

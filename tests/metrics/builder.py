@@ -84,6 +84,7 @@ def insert(ws: Workspace, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
 
 
 def load(ws: Workspace, tables: Mapping[str, Iterable[Mapping[str, Any]]]) -> None:
-    """Insert rows into several tables."""
-    for name, rows in tables.items():
-        insert(ws, name, rows)
+    """Insert rows into several tables (one write)."""
+    with ws.writing():
+        for name, rows in tables.items():
+            insert(ws, name, rows)

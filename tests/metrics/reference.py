@@ -193,7 +193,6 @@ def compute(ws: Workspace, periods: list[P], grouped: bool) -> pd.DataFrame:
         return frame.groupby(keys)[column].sum().astype(float).to_dict()
 
     opps, leads = data.opps, data.leads
-    groups_all: set[str] = set()
 
     for p in periods:
         # The previous period of the same grain (periods here are whole quarters).
@@ -215,7 +214,6 @@ def compute(ws: Workspace, periods: list[P], grouped: bool) -> pd.DataFrame:
         created = opps[(opps["created_day"] >= p.start) & (opps["created_day"] < p.end)]
         n_created, n_created_won = sums(created), sums(created[created["status"] == "won"])
         deal_groups = set(n_won) | set(n_lost) | set(n_created) | set(amt_prev)
-        groups_all |= deal_groups
 
         def g(d: dict[str, float], k: str) -> float:
             return d.get(k, 0.0)

@@ -50,8 +50,9 @@ def company(
         # reference, so the customer metrics are cross-checked on the demo too.
         build: DemoBuild = request.getfixturevalue("demo_build")
         ws, year = copy_demo(build, root), build.year
-        for table in ("subscriptions", "invoice_lines"):
-            ws.duckdb.execute(f'DELETE FROM "{table}"')
+        with ws.writing() as backend:
+            for table in ("subscriptions", "invoice_lines"):
+                backend.con.execute(f'DELETE FROM "{table}"')
     else:
         ws, year = init_workspace(root), YEAR
         build_random(ws)

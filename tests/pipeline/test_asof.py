@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pandas as pd
 
-from salesmetrics.pipeline.asof import instant, probes_table, states, states_at
+from salesmetrics.pipeline.asof import instant, instants, probes_table, states
 from salesmetrics.workspace import Workspace
 from tests.metrics.builder import insert
 
 D = dt.date
 T = dt.datetime
+
+
+def states_at(ws: Workspace, days: Sequence[dt.date]) -> pd.DataFrame:
+    """The state of every opportunity at the start of each of ``days`` (workspace timezone),
+    as a pandas frame with a ``day`` column (one query)."""
+    frame = pd.DataFrame({"day": list(days), "as_of": instants(days, ws.config.timezone)})
+    table = states(ws, probes_table(frame), ["day"])
+    result: pd.DataFrame = ws.backend.to_pyarrow(table).to_pandas()
+    return result
 
 
 def state(frame: pd.DataFrame, day: dt.date, opp: str) -> dict[str, object] | None:

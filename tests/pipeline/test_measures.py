@@ -7,13 +7,32 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from salesmetrics.pipeline.measures import aggregate, deal_rows, flow_identity_gap
+from salesmetrics.pipeline.measures import aggregate, deal_rows
 from salesmetrics.workspace import Workspace
 from tests.pipeline import scenario
 
 Q2 = pd.DataFrame(
     {"period": ["2024-Q2"], "start": [dt.date(2024, 4, 1)], "end": [dt.date(2024, 7, 1)]}
 )
+
+#: Each flow bucket's sign in the identity start + inflows − outflows = end.
+FLOW_SIGN = {
+    "created": 1,
+    "pulled_in": 1,
+    "increased": 1,
+    "decreased": -1,
+    "pushed_out": -1,
+    "lost": -1,
+    "won": -1,
+}
+
+
+def flow_identity_gap(frame: pd.DataFrame) -> pd.Series[float]:
+    """start + inflows − outflows − end per row of an aggregated frame (0 when exact)."""
+    total = frame["flow_start"] - frame["flow_end"]
+    for bucket, sign in FLOW_SIGN.items():
+        total = total + sign * frame[f"flow_{bucket}"]
+    return total
 
 
 def components(ws: Workspace, dims: tuple[str, ...] = ()) -> pd.DataFrame:

@@ -28,7 +28,8 @@ def insert(ws: Workspace, table: str, rows: Iterable[Mapping[str, Any]]) -> None
     marks = ", ".join("?" for _ in cols)
     values = [[r.get(c) for c in cols] for r in rows]
     if values:
-        ws.duckdb.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', values)
+        with ws.writing() as backend:
+            backend.con.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', values)
 
 
 def sub(

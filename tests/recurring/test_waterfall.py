@@ -181,7 +181,8 @@ ALL_PERIODS = periods("2023-01-01", "2025-12-31", ["month", "quarter"])
 
 
 def _reset(ws: Workspace, table: str, rows: list[dict[str, object]]) -> None:
-    ws.duckdb.execute("DELETE FROM subscriptions; DELETE FROM invoice_lines")
+    with ws.writing() as backend:
+        backend.con.execute("DELETE FROM subscriptions; DELETE FROM invoice_lines")
     insert(ws, table, rows)
 
 

@@ -1,4 +1,8 @@
-"""The embedded DuckDB backend: ``duckdb:///FILE``, FILE relative to the workspace folder."""
+"""The embedded DuckDB backend: ``duckdb:///FILE``, FILE relative to the workspace folder.
+
+Readers open FILE read-only; writers write a copy and swap it in
+(:mod:`salesmetrics.backends.snapshot`), so readers never wait and never see half a write.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ from typing import TYPE_CHECKING
 import ibis
 
 from salesmetrics import schema
+from salesmetrics.backends import snapshot
 from salesmetrics.errors import UserError
+from salesmetrics.progress import quiet_duckdb
 
 if TYPE_CHECKING:
     from ibis.backends.duckdb import Backend
@@ -25,17 +31,55 @@ def database_path(config: Config, root: Path) -> Path:
 
 
 def connect(config: Config, root: Path) -> Backend:
-    """Open (creating if needed) the workspace's DuckDB file and its tables, with the
-    configured memory limit (beyond it DuckDB spills to ``FILE.tmp`` beside the file)."""
+    """Open the workspace's DuckDB file read-only, with the configured memory limit (beyond it
+    DuckDB spills to ``FILE.tmp`` beside the file). A file that does not exist yet, or lacks a
+    table of this version's schema, is first created or completed by a write."""
     target = database_path(config, root)
-    try:
-        con = ibis.duckdb.connect(str(target), memory_limit=config.memory_limit)
-    except Exception as err:  # duckdb raises IOException subclasses for locks and corruption
-        raise UserError(f"cannot open the workspace database {target}: {err}") from None
+    if snapshot.identity(target) is not None:
+        con = _open(config, target, read_only=True)
+        if _complete(con):
+            return con
+        con.disconnect()
+    with snapshot.writer_lock(target):
+        copy = snapshot.begin(target)
+        try:
+            open_writer(config, copy).disconnect()
+            snapshot.commit(copy, target)
+        finally:
+            snapshot.abort(copy)
+    return _open(config, target, read_only=True)
+
+
+def open_writer(config: Config, path: Path) -> Backend:
+    """Open ``path`` (a writer's snapshot, see :mod:`.snapshot`) for writing, its tables
+    created."""
+    con = _open(config, path, read_only=False)
     for t in schema.TABLES:
         # No PRIMARY KEY index: the importer keeps keys unique itself (see ingest/store.py),
-        # and maintaining the index was a third of a large import's time (quality bar P3).
+        # and maintaining the index would slow every large import.
         con.con.execute(schema.create_table_sql(t, primary_key=False))
     for t in schema.INTERNAL_TABLES:
         con.con.execute(schema.internal_create_sql(t))
+    con.con.execute(snapshot.GENERATIONS_SQL)
     return con
+
+
+def _open(config: Config, path: Path, *, read_only: bool) -> Backend:
+    try:
+        con = ibis.duckdb.connect(str(path), memory_limit=config.memory_limit, read_only=read_only)
+    except Exception as err:  # duckdb raises IOException subclasses for locks and corruption
+        raise UserError(f"cannot open the workspace database {path}: {err}") from None
+    quiet_duckdb(con.con)
+    return con
+
+
+def _complete(con: Backend) -> bool:
+    """Whether every table of this version's schema exists in ``con``'s database."""
+    present = {
+        row[0]
+        for row in con.con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary"
+        ).fetchall()
+    }
+    wanted = {t.name for t in (*schema.TABLES, *schema.INTERNAL_TABLES)} | {snapshot.GENERATIONS}
+    return wanted <= present

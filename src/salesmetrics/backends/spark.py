@@ -305,11 +305,6 @@ class SparkBackend(ibis.backends.pyspark.Backend):  # type: ignore[misc]
         self.storage.register(self._session, names)
 
 
-def storage_of(config: Config, root: Path) -> SparkStorage:
-    """The storage of the Spark workspace configured by ``config`` in ``root``."""
-    return SparkStorage.of(root, parse_url(config.backend).storage)
-
-
 def connect(config: Config, root: Path) -> SparkBackend:
     """Open the Spark workspace in ``root``: a session, and every table registered as a view."""
     target = parse_url(config.backend)
@@ -336,5 +331,4 @@ __all__ = [
     "context_settings",
     "parse_url",
     "session_for",
-    "storage_of",
 ]

@@ -1,11 +1,15 @@
-"""The ``salesmetrics`` command line: one Typer app; each command group lives in its own module."""
+"""The ``salesmetrics`` command line: one Typer app; each command group lives in its own module.
+
+Start-up rule: importing this package and the command modules loads Typer and Rich only. Each
+command imports what it works with (the workspace, Ibis, pandas, the demo generator) inside its
+body, so ``--help``, ``calc`` and ``glossary`` never load them.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 
-import duckdb
 import typer
 
 from salesmetrics.errors import UserError
@@ -42,15 +46,16 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
-    except duckdb.OutOfMemoryException as err:
-        first = str(err).strip().splitlines()[0]
-        print(
-            f"error: the embedded engine ran out of memory ({first}); raise memory_limit in"
-            " salesmetrics.toml (default 2GB), or ask for fewer metrics, periods or groups",
-            file=sys.stderr,
-        )
-        sys.exit(1)
-    except Exception as err:  # a bug: still one line for the user, the traceback on request
+    except Exception as err:
+        if _out_of_memory(err):
+            first = str(err).strip().splitlines()[0]
+            print(
+                f"error: the embedded engine ran out of memory ({first}); raise memory_limit in"
+                " salesmetrics.toml (default 2GB), or ask for fewer metrics, periods or groups",
+                file=sys.stderr,
+            )
+            sys.exit(1)
+        # a bug: still one line for the user, the traceback on request
         if os.environ.get("SALESMETRICS_DEBUG"):
             raise
         print(
@@ -59,3 +64,10 @@ def main(argv: list[str] | None = None) -> None:
             file=sys.stderr,
         )
         sys.exit(1)
+
+
+def _out_of_memory(err: BaseException) -> bool:
+    """True for DuckDB's OutOfMemoryException (only a command that loaded DuckDB can raise it,
+    so DuckDB is not imported to check)."""
+    duckdb = sys.modules.get("duckdb")
+    return duckdb is not None and isinstance(err, duckdb.OutOfMemoryException)

@@ -8,6 +8,9 @@ missing, unknown or non-numeric option (a usage error, reported by click with th
 In a workspace (``--workspace``, ``$SALESMETRICS_WORKSPACE`` or the current folder holding a
 ``salesmetrics.toml``) the defaults of ``--gross-margin`` and ``--max-years`` come from its
 ``gross_margin`` and ``max_customer_lifetime_years``.
+
+The calculators' commands are built when the ``calc`` group is used, not when the app is: the
+formulas (and numpy) are not loaded for ``salesmetrics --help`` or any other command.
 """
 
 from __future__ import annotations
@@ -16,18 +19,19 @@ import inspect
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
+from typer.main import get_command_from_info
+from typer.models import CommandInfo
 
-from salesmetrics import calc
 from salesmetrics.cli import app
 from salesmetrics.cli.options import WorkspaceOpt, out
-from salesmetrics.config import CONFIG_FILE, load_config
 from salesmetrics.errors import UserError
-from salesmetrics.formulas import FORMULAS, Formula, Param
-from salesmetrics.workspace import resolve_dir
+
+if TYPE_CHECKING:
+    from salesmetrics.formulas import Formula, Param
 
 #: Configuration keys that give a parameter's default inside a workspace.
 CONFIG_DEFAULTS = {"gross_margin": "gross_margin", "max_years": "max_customer_lifetime_years"}
@@ -52,12 +56,29 @@ class CalcGroup(TyperGroup):
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         """Find the calculator named by ``args[0]``."""
         if args and not args[0].startswith("-"):
+            from salesmetrics import calc
+
             args = [calc.get(args[0]).name, *args[1:]]
         return super().resolve_command(ctx, args)
 
     def list_commands(self, ctx: Any) -> list[str]:
         """Calculators in registry order (revenue, conversion, pipeline, ...)."""
+        from salesmetrics.formulas import FORMULAS
+
         return list(FORMULAS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command of calculator ``cmd_name``, built on first use."""
+        from salesmetrics.formulas import FORMULAS
+
+        if cmd_name not in self.commands and cmd_name in FORMULAS:
+            info = CommandInfo(cmd_name, callback=_command(FORMULAS[cmd_name]))
+            self.commands[cmd_name] = get_command_from_info(
+                info,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+        return self.commands.get(cmd_name)
 
 
 calc_app = typer.Typer(
@@ -76,6 +97,8 @@ def calc_list(ctx: typer.Context, format: FormatOpt = CalcFormat.TEXT) -> None:
 
     Without NAME: list the calculators and their parameters.
     """
+    from salesmetrics.formulas import FORMULAS
+
     if ctx.invoked_subcommand is not None:
         return
     if format is CalcFormat.JSON:
@@ -117,6 +140,8 @@ def _describe(f: Formula) -> dict[str, Any]:
 
 
 def _parser(p: Param) -> Any:
+    from salesmetrics import calc
+
     def parse(text: str) -> Any:
         try:
             return calc.parse_value(p, text)
@@ -134,6 +159,9 @@ def _plain(value: Any) -> str:
 
 
 def _workspace_defaults(workspace: Path | None) -> dict[str, float]:
+    from salesmetrics.config import CONFIG_FILE, load_config
+    from salesmetrics.connection import resolve_dir
+
     toml = resolve_dir(workspace) / CONFIG_FILE
     if workspace is None and not toml.exists():
         return {}
@@ -143,6 +171,8 @@ def _workspace_defaults(workspace: Path | None) -> dict[str, float]:
 
 def _command(formula: Formula) -> Any:
     """A function whose signature declares one option per parameter of ``formula``."""
+
+    from salesmetrics import calc
 
     def run(**kwargs: Any) -> None:
         fmt = kwargs.pop("format")
@@ -202,7 +232,3 @@ def _command(formula: Formula) -> Any:
         f" gives {calc.format_value(float(formula.example_value or 0), formula.unit)}."
     )
     return run
-
-
-for _formula in FORMULAS.values():
-    calc_app.command(_formula.name, help=None)(_command(_formula))

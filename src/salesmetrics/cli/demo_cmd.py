@@ -5,25 +5,17 @@ from __future__ import annotations
 import shlex
 import time
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from salesmetrics.cli import app
 from salesmetrics.cli.options import QuietOpt, WorkspaceOpt, err, out
-from salesmetrics.config import CONFIG_FILE
-from salesmetrics.demo import DEFAULT_SEED, PROBLEMS, DemoResult, build_demo
-from salesmetrics.demo.load import check_target
-from salesmetrics.workspace import Workspace, init_workspace, open_workspace, resolve_dir
+
+if TYPE_CHECKING:
+    from salesmetrics.demo import DemoResult
+    from salesmetrics.workspace import Workspace
 
 
 class ScaleName(StrEnum):
@@ -67,7 +59,14 @@ def next_steps(result: DemoResult, where: str) -> list[str]:
     return [line for command, line in steps if command in have]
 
 
+def _label(step: str) -> str:
+    return "generating" if step == "generate" else f"loading {step.removeprefix('load ')}"
+
+
 def _open(directory: str | None) -> Workspace:
+    from salesmetrics.config import CONFIG_FILE
+    from salesmetrics.workspace import init_workspace, open_workspace, resolve_dir
+
     root = resolve_dir(directory)
     if (root / CONFIG_FILE).exists():
         return open_workspace(root)
@@ -80,9 +79,13 @@ def demo(
         ScaleName,
         typer.Option(help="Size: small (seconds), medium (benchmarks), large (scale test)."),
     ] = ScaleName.small,
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed builds the same data.")] = (
-        DEFAULT_SEED
-    ),
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            help="Random seed (default: the demo's own); the same seed builds the same data.",
+            show_default=False,
+        ),
+    ] = None,
     replace: Annotated[
         bool, typer.Option(help="Empty a workspace that already holds data, then load the demo.")
     ] = False,
@@ -90,6 +93,13 @@ def demo(
     quiet: QuietOpt = False,
 ) -> None:
     """Create and load a demo company (creating the workspace), then show what to try next."""
+    from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from salesmetrics.cli.progress import progress_bars
+    from salesmetrics.config import CONFIG_FILE
+    from salesmetrics.demo import DEFAULT_SEED, PROBLEMS, build_demo
+    from salesmetrics.demo.load import check_target
+
     started = time.perf_counter()
     with _open(None if workspace is None else str(workspace)) as ws:
         check_target(ws, replace=replace)  # before any progress bar is drawn
@@ -100,17 +110,13 @@ def demo(
             TextColumn("{task.completed:,.0f} rows"),
             TimeElapsedColumn(),
         )
-        with Progress(*columns, console=err, transient=True, disable=quiet) as bar:
-            tasks: dict[str, TaskID] = {}
-
-            def progress(step: str, done: int, total: int | None) -> None:
-                if step not in tasks:
-                    label = "generating" if step == "generate" else f"loading {step[5:]}"
-                    tasks[step] = bar.add_task(label, total=total)
-                bar.update(tasks[step], completed=done)
-
+        with progress_bars(err, quiet=quiet, columns=columns, label=_label) as progress:
             result = build_demo(
-                ws, scale.value, seed, replace=replace, progress=None if quiet else progress
+                ws,
+                scale.value,
+                DEFAULT_SEED if seed is None else seed,
+                replace=replace,
+                progress=progress,
             )
         root = ws.root
         base = ws.config.base_currency

@@ -11,7 +11,6 @@ from rich.text import Text
 
 from salesmetrics.cli import app
 from salesmetrics.cli.options import QuietOpt, WorkspaceOpt, err, out
-from salesmetrics.workspace import open_workspace
 
 
 @app.command("import")
@@ -51,7 +50,10 @@ def import_cmd(
     quiet: QuietOpt = False,
 ) -> None:
     """Load FILE into canonical TABLE: map, validate, quarantine rejects, write atomically."""
-    with open_workspace(workspace) as ws:
+    from salesmetrics.cli.progress import progress_bars
+    from salesmetrics.workspace import open_workspace
+
+    with open_workspace(workspace) as ws, progress_bars(err, quiet=quiet) as progress:
         result = ws.import_file(
             table,
             file,
@@ -64,7 +66,7 @@ def import_cmd(
             delimiter=delimiter,
             encoding=encoding,
             dry_run=dry_run,
-            quiet=quiet,
+            progress=progress,
         )
     for line in result.summary_lines():
         out.print(line, markup=False)
@@ -80,6 +82,7 @@ def rejects(
 ) -> None:
     """Show the rejected rows of an import batch: row, column, value and reason."""
     from salesmetrics.ingest.quarantine import find_batch, rejected_rows
+    from salesmetrics.workspace import open_workspace
 
     with open_workspace(workspace) as ws:
         found = find_batch(ws, batch)

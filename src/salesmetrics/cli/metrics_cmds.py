@@ -14,7 +14,7 @@ import typer
 
 from salesmetrics.cli import app
 from salesmetrics.cli.options import QuietOpt, WorkspaceOpt, err, out
-from salesmetrics.metrics.dims import DIMENSIONS
+from salesmetrics.dims import DIMENSIONS
 
 Dimension = StrEnum("Dimension", {d.upper(): d for d in DIMENSIONS})  # type: ignore[misc]
 
@@ -138,21 +138,23 @@ def metrics_cmd(
     quiet: QuietOpt = False,
 ) -> None:
     """Compute metrics for a period, split by a grain, grouped by dimensions."""
-    from salesmetrics.metrics import render as view
+    from salesmetrics.cli import tables as view
+    from salesmetrics.metrics.request import Request
     from salesmetrics.workspace import open_workspace
 
-    bases = _bases(basis)
+    # built (and checked) before the workspace is opened
+    request = Request.of(
+        metric or None,
+        period=period,
+        from_period=from_period,
+        to_period=to_period,
+        grain=grain.value if grain else None,
+        by=[d.value for d in by or []],
+        compare=compare.value if compare else None,
+        basis=_bases(basis),
+    )
     with open_workspace(workspace) as ws:
-        result = ws.metrics(
-            metric or None,
-            period=period,
-            from_period=from_period,
-            to_period=to_period,
-            grain=grain.value if grain else None,
-            by=[d.value for d in by or []],
-            compare=compare.value if compare else None,
-            basis=bases,
-        )
+        result = ws.metrics(request)
         if drill:
             view.print_drill(ws, result, output.value, out)
             return
@@ -202,8 +204,8 @@ def waterfall_cmd(
 ) -> None:
     """The MRR waterfall: MRR at start, new, reactivation, expansion, contraction, churn, MRR at
     end, per period (and group)."""
+    from salesmetrics.cli import tables as view
     from salesmetrics.errors import UserError
-    from salesmetrics.metrics import render as view
     from salesmetrics.workspace import open_workspace
 
     with open_workspace(workspace) as ws:

@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 
 from salesmetrics.cli import app
 from salesmetrics.cli.options import WorkspaceOpt, out
 from salesmetrics.errors import UserError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _date(text: str) -> dt.date:
@@ -23,6 +25,8 @@ def _date(text: str) -> dt.date:
 
 
 def _print(frame: pd.DataFrame, title: str) -> None:
+    import pandas as pd
+
     table = Table(title=title)
     for col in frame.columns:
         table.add_column(str(col), justify="right" if frame[col].dtype.kind in "fi" else "left")

@@ -7,10 +7,8 @@ from typing import Annotated
 
 import typer
 
-from salesmetrics.backends import display_url
 from salesmetrics.cli import app
 from salesmetrics.cli.options import QuietOpt, WorkspaceOpt, err, out
-from salesmetrics.workspace import init_workspace, open_workspace
 
 
 @app.command()
@@ -29,6 +27,9 @@ def init(
 ) -> None:
     """Create a workspace: salesmetrics.toml and its database (embedded DuckDB by default; or
     --backend postgresql://USER@HOST:5432/DB?schema=NAME)."""
+    from salesmetrics.backends import display_url
+    from salesmetrics.workspace import init_workspace
+
     ws = init_workspace(
         directory or workspace, backend=backend, base_currency=base_currency, force=force
     )
@@ -44,6 +45,8 @@ def export_cmd(
     quiet: QuietOpt = False,
 ) -> None:
     """Write every table to Parquet files in DIRECTORY."""
+    from salesmetrics.workspace import open_workspace
+
     with open_workspace(workspace) as ws:
         files = ws.export(directory)
     if not quiet:
@@ -56,6 +59,8 @@ def restore(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Read an export into an empty workspace."""
+    from salesmetrics.workspace import open_workspace
+
     with open_workspace(workspace) as ws:
         counts = ws.restore(directory)
     out.print(f"restored {sum(counts.values())} rows into {len(counts)} tables")

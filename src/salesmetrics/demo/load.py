@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,18 +23,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from salesmetrics import schema
+from salesmetrics.backends import snapshot
 from salesmetrics.config import CONFIG_FILE, DEFAULT_BACKEND, render_config
+from salesmetrics.connection import Connection
 from salesmetrics.demo.arrow import arrow_schema
 from salesmetrics.demo.build import BATCH_ROWS, DEFAULT_SEED, generate
 from salesmetrics.demo.calendar import BILLING_START, DATA_END, DATA_START, to_date
 from salesmetrics.demo.money import currency_index
 from salesmetrics.demo.scales import Scale, get_scale
 from salesmetrics.errors import UserError
-from salesmetrics.workspace import Workspace
+from salesmetrics.progress import Progress
 
-#: Called as ``progress(step, done, total)``: step "generate" (rows so far, total None), or
-#: "load TABLE" (rows read by the importer so far, rows of the table).
-Progress = Callable[[str, int, int | None], None]
 #: DuckDB's memory limit while loading, by scale: it spills to disk beyond it, but a table's
 #: primary-key index must fit when the batch commits (large: 50 M activities).
 DUCKDB_MEMORY = {"small": "1GB", "medium": "1GB", "large": "12GB"}
@@ -69,7 +68,7 @@ class DemoResult:
         return to_date(BILLING_START).isoformat()
 
 
-def table_counts(ws: Workspace) -> dict[str, int]:
+def table_counts(ws: Connection) -> dict[str, int]:
     """Rows in every canonical and internal table of ``ws``."""
     return {t.name: ws.count(t.name) for t in (*schema.TABLES, *schema.INTERNAL_TABLES)}
 
@@ -106,7 +105,7 @@ def _batches(
             progress(f"load {table}", done, total)
 
 
-def check_target(ws: Workspace, *, replace: bool) -> None:
+def check_target(ws: Connection, *, replace: bool) -> None:
     """A one-line UserError unless ``ws`` can take the demo: its base currency is one the demo
     models, and it holds no data (or ``replace``)."""
     currency_index(ws.config.base_currency)
@@ -122,7 +121,7 @@ def check_target(ws: Workspace, *, replace: bool) -> None:
         )
 
 
-def database_file(ws: Workspace) -> Path:
+def database_file(ws: Connection) -> Path:
     """The file of the workspace's DuckDB database."""
     row = ws.duckdb.execute(
         "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
@@ -133,7 +132,7 @@ def database_file(ws: Workspace) -> Path:
 
 
 def build_demo(
-    ws: Workspace,
+    ws: Connection,
     scale: str | Scale = "small",
     seed: int = DEFAULT_SEED,
     *,
@@ -142,7 +141,9 @@ def build_demo(
 ) -> DemoResult:
     """Generate the demo company and load it into ``ws``, all or nothing; refuses a workspace
     holding data unless ``replace``. Sets ``recurring_source = "subscriptions"`` in the
-    workspace's config. ``ws`` is reconnected to the new database on its next use."""
+    workspace's config. ``ws`` is reconnected to the new database on its next use. ``progress``
+    receives step "generate" (rows so far, total None), then "load TABLE" (rows read so far, of
+    the table's rows); nothing is printed."""
     from salesmetrics.ingest import load_arrow
 
     size = get_scale(scale)
@@ -156,26 +157,28 @@ def build_demo(
     with tempfile.TemporaryDirectory(prefix=".demo-", dir=target.parent) as tmp:
         staging_file = Path(tmp) / target.name
         relative = os.path.relpath(staging_file, ws.root)
-        staging = Workspace(ws.root, config.model_copy(update={"backend": f"duckdb:///{relative}"}))
+        staging = Connection(
+            ws.root, config.model_copy(update={"backend": f"duckdb:///{relative}"})
+        )
         rejected = 0
         try:
-            # Bounded memory at every scale: DuckDB spills to the staging folder beyond this.
-            memory = DUCKDB_MEMORY.get(size.name, "12GB")
-            staging.duckdb.execute("SET memory_limit = $v", {"v": memory})
-            staging.duckdb.execute("SET temp_directory = $v", {"v": str(Path(tmp) / "spill")})
-            stream = generate(size, seed, base_currency=config.base_currency)
-            spooled = _spool(Path(tmp), stream, progress)
-            for t in schema.TABLES:
-                path = Path(tmp) / f"{t.name}.parquet"
-                batches = _batches(path, t.name, spooled[t.name], progress)
-                rejected += load_arrow(staging, t.name, batches, source=source).rows_rejected
+            # one write for every table: the staging file is written once, not copied per table
+            with staging.writing() as backend:
+                # Bounded memory at every scale: DuckDB spills to the staging folder beyond this.
+                memory = DUCKDB_MEMORY.get(size.name, "12GB")
+                backend.con.execute("SET memory_limit = $v", {"v": memory})
+                backend.con.execute("SET temp_directory = $v", {"v": str(Path(tmp) / "spill")})
+                stream = generate(size, seed, base_currency=config.base_currency)
+                spooled = _spool(Path(tmp), stream, progress)
+                for t in schema.TABLES:
+                    path = Path(tmp) / f"{t.name}.parquet"
+                    batches = _batches(path, t.name, spooled[t.name], progress)
+                    rejected += load_arrow(staging, t.name, batches, source=source).rows_rejected
         finally:
             staging.close()
         ws.close()
-        # A log left by the old database must not be replayed onto the new one; the old data
-        # is being replaced (or held nothing), so the log can go first.
-        target.with_name(target.name + ".wal").unlink(missing_ok=True)
-        staging_file.replace(target)
+        with snapshot.writer_lock(target):  # swapped in as a snapshot (readers keep the old)
+            snapshot.commit(staging_file, target)
     changed = ws.config.recurring_source != RECURRING_SOURCE
     if changed:
         (ws.root / CONFIG_FILE).write_text(render_config(config), encoding="utf-8")
@@ -192,7 +195,7 @@ def build_demo(
 
 
 def _build_through_export(
-    ws: Workspace, size: Scale, seed: int, *, replace: bool, progress: Progress | None
+    ws: Connection, size: Scale, seed: int, *, replace: bool, progress: Progress | None
 ) -> DemoResult:
     """The demo for a workspace on another backend (PostgreSQL, Spark): built in a scratch
     DuckDB workspace, exported, and restored into ``ws`` (one transaction of its backend)."""
@@ -201,18 +204,20 @@ def _build_through_export(
             f"workspace {ws.root}: --replace empties duckdb:// workspaces only; load the demo"
             " into an empty workspace (for PostgreSQL a new schema: postgresql://...?schema=NEW)"
         )
+    from salesmetrics.transfer import export_workspace, restore_workspace
+
     started = time.perf_counter()
     config = ws.config.model_copy(update={"recurring_source": RECURRING_SOURCE})
     with tempfile.TemporaryDirectory(prefix=".demo-", dir=ws.root) as tmp:
         root = Path(tmp) / "scratch"
         root.mkdir()
-        scratch = Workspace(root, config.model_copy(update={"backend": DEFAULT_BACKEND}))
+        scratch = Connection(root, config.model_copy(update={"backend": DEFAULT_BACKEND}))
         try:
             built = build_demo(scratch, size, seed, progress=progress)
-            scratch.export(Path(tmp) / "export")
+            export_workspace(scratch, Path(tmp) / "export")
         finally:
             scratch.close()
-        ws.restore(Path(tmp) / "export")
+        restore_workspace(ws, Path(tmp) / "export")
     changed = ws.config.recurring_source != RECURRING_SOURCE
     if changed:
         (ws.root / CONFIG_FILE).write_text(render_config(config), encoding="utf-8")

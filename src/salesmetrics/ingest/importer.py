@@ -41,11 +41,12 @@ import duckdb
 import pyarrow as pa
 
 from salesmetrics import schema
+from salesmetrics.connection import Connection
 from salesmetrics.errors import UserError
 from salesmetrics.ingest.mapping import Mapping, check_value_maps, resolve_mapping
 from salesmetrics.ingest.options import ImportOptions, make_options
+from salesmetrics.ingest.phases import ImportPhases
 from salesmetrics.ingest.presets import get_preset
-from salesmetrics.ingest.progress import ImportProgress
 from salesmetrics.ingest.readers import Source, open_source, stage_arrow
 from salesmetrics.ingest.sql import Params, ident
 from salesmetrics.ingest.store import Store, store_for, user_error
@@ -57,8 +58,8 @@ from salesmetrics.ingest.validate import (
     build_conversion,
     lit,
 )
+from salesmetrics.progress import Progress
 from salesmetrics.schema import Table
-from salesmetrics.workspace import Workspace
 
 RAW_DIR = "raw"
 PARTIAL = ".partial"
@@ -145,12 +146,21 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def import_file(ws: Workspace, table: str, path: str | Path, **options: Any) -> ImportResult:
+def import_file(
+    ws: Connection,
+    table: str,
+    path: str | Path,
+    *,
+    progress: Progress | None = None,
+    **options: Any,
+) -> ImportResult:
     """Import the file ``path`` into canonical table ``table``.
 
     Options (all optional): ``preset``, ``mapping`` ({field: column} or ``["field=column"]``),
     ``value_map`` ({field: {from: to}} or ``["field:from=to"]``), ``date_format``, ``decimal``
-    (``"."`` or ``","``), ``sheet``, ``delimiter``, ``encoding``, ``dry_run``, ``quiet``.
+    (``"."`` or ``","``), ``sheet``, ``delimiter``, ``encoding``, ``dry_run``. ``progress``
+    receives each phase (reading the file in bytes, then converting and writing in percent);
+    nothing is printed.
     Raises :class:`~salesmetrics.errors.UserError` for anything the user can fix.
     """
     opts = make_options(**options)
@@ -168,43 +178,44 @@ def import_file(ws: Workspace, table: str, path: str | Path, **options: Any) -> 
     started = _utcnow()
     with (
         contextlib.closing(store),
-        ImportProgress(not opts.quiet, f"reading {file.name}") as progress,
-        store.session(ws.config.timezone, progress.enabled),
+        store.session(ws.config.timezone, progress is not None),
     ):
+        phases = ImportPhases(progress)
         recover_raw_copies(store)
         if file.is_file():
-            progress.phase(f"reading {file.name}", total=max(file.stat().st_size, 1))
-        source = open_source(store, file, opts, label, progress.advance)
+            phases.phase(f"reading {file.name}", total=max(file.stat().st_size, 1))
+        source = open_source(store, file, opts, label, phases.advance)
         try:
             mapping = resolve_mapping(t, source.headers, opts.mapping, preset, label)
             opts = replace(opts, value_maps=value_maps)
-            return _load(ws, store, t, source, mapping, opts, started, progress, file)
+            return _load(ws, store, t, source, mapping, opts, started, phases, file)
         finally:
             source.close(store)
 
 
 def load_arrow(
-    ws: Workspace,
+    ws: Connection,
     table: str,
     data: pa.Table | Iterable[pa.RecordBatch],
     *,
     source: str,
-    quiet: bool = True,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Load Arrow data with canonical column names into ``table`` (the bulk path).
 
     Columns may be typed or text; they are validated by the same SQL as files and written in one
     transaction. An iterable of record batches is staged batch by batch (bounded memory).
-    ``source`` names the data in the import log and the quarantine.
+    ``source`` names the data in the import log and the quarantine; ``progress`` receives the
+    converting and writing phases in percent.
     """
     t = schema.table(table)
     store = store_for(ws)
     started = _utcnow()
     with (
         contextlib.closing(store),
-        ImportProgress(not quiet, f"loading {source}") as progress,
-        store.session(ws.config.timezone, progress.enabled),
+        store.session(ws.config.timezone, progress is not None),
     ):
+        phases = ImportPhases(progress)
         staged = stage_arrow(store, data, source)
         try:
             unknown = [h for h in staged.headers if h not in t.column_names]
@@ -217,8 +228,7 @@ def load_arrow(
             if not staged.headers:  # an empty iterable of batches: nothing to load
                 return ImportResult("", t.name, source, 0, 0, 0, 0, warnings=("no rows",))
             mapping = resolve_mapping(t, staged.headers, {}, None, source)
-            opts = ImportOptions(quiet=quiet)
-            return _load(ws, store, t, staged, mapping, opts, started, progress, None)
+            return _load(ws, store, t, staged, mapping, ImportOptions(), started, phases, None)
         finally:
             staged.close(store)
 
@@ -247,7 +257,7 @@ class _Run:
 
 
 def _conversion(
-    ws: Workspace, t: Table, source: Source, mapping: Mapping, opts: ImportOptions
+    ws: Connection, t: Table, source: Source, mapping: Mapping, opts: ImportOptions
 ) -> Conversion:
     missing = [c for cols in mapping.fields.values() for c in cols if c not in source.exprs]
     if missing:
@@ -282,7 +292,7 @@ def _convert(
     run: _Run,
     make: Callable[[Source], Conversion],
     source: Source,
-    progress: ImportProgress,
+    phases: ImportPhases,
 ) -> tuple[Source, ConvertPlan, str]:
     """Create the converted table; when DuckDB cannot read the file, read it another way."""
     while True:
@@ -292,7 +302,7 @@ def _convert(
         sql = f"CREATE TEMP TABLE {ident(table)} AS {plan.sql}"
         values = source.params | params.used_by(sql)
         try:
-            progress.run("converting", run.store.engine, partial(run.execute, sql, values))
+            phases.run("converting", run.store.engine, partial(run.execute, sql, values))
         except duckdb.Error as err:
             other = source.retry(str(err)) if source.retry is not None else None
             if other is not None:
@@ -338,14 +348,14 @@ def _numbered_view(run: _Run, conv_table: str, source: Source, skipped: list[int
 
 
 def _load(
-    ws: Workspace,
+    ws: Connection,
     store: Store,
     t: Table,
     source: Source,
     mapping: Mapping,
     opts: ImportOptions,
     started: dt.datetime,
-    progress: ImportProgress,
+    phases: ImportPhases,
     raw_from: Path | None,
 ) -> ImportResult:
     clock = time.perf_counter()
@@ -357,7 +367,7 @@ def _load(
             except duckdb.Error as err:
                 raise user_error(err, f"--date-format {opts.date_format!r}") from None
         source, plan, conv_table = _convert(
-            run, lambda s: _conversion(ws, t, s, mapping, opts), source, progress
+            run, lambda s: _conversion(ws, t, s, mapping, opts), source, phases
         )
         warnings = list(source.warnings)
         malformed_sql = source.malformed_sql()
@@ -438,7 +448,7 @@ def _load(
                     already_imported=earlier[0],
                     seconds=time.perf_counter() - clock,
                 )
-        raw_copy = _write(ws, store, t, result, accepted, quarantine, started, raw_from, progress)
+        raw_copy = _write(ws, store, t, result, accepted, quarantine, started, raw_from, phases)
         return replace(result, raw_copy=raw_copy, seconds=time.perf_counter() - clock)
     finally:
         store.drop(list(reversed(run.names)))
@@ -534,7 +544,7 @@ def _quarantine(
 
 
 def _write(
-    ws: Workspace,
+    ws: Connection,
     store: Store,
     t: Table,
     result: ImportResult,
@@ -542,7 +552,7 @@ def _write(
     quarantine: str,
     started: dt.datetime,
     raw_from: Path | None,
-    progress: ImportProgress,
+    phases: ImportPhases,
 ) -> str | None:
     raw_copy: str | None = None
     partial: Path | None = None
@@ -567,7 +577,7 @@ def _write(
         "finished_at": _utcnow(),
     }
     try:
-        progress.run(
+        phases.run(
             "writing",
             store.engine,
             lambda: store.write_batch(t, ident(accepted), ident(quarantine), log),

@@ -30,7 +30,6 @@ class ImportOptions:
     delimiter: str | None = None
     encoding: str | None = None
     dry_run: bool = False
-    quiet: bool = True
 
 
 def parse_map(items: Iterable[str]) -> dict[str, str]:
@@ -92,7 +91,6 @@ def make_options(
     delimiter: str | None = None,
     encoding: str | None = None,
     dry_run: bool = False,
-    quiet: bool = True,
 ) -> ImportOptions:
     """Check and normalise the options of :func:`salesmetrics.ingest.import_file`."""
     if decimal not in DECIMAL_SEPARATORS:
@@ -116,5 +114,4 @@ def make_options(
         delimiter=delim,
         encoding=encoding,
         dry_run=dry_run,
-        quiet=quiet,
     )

@@ -21,6 +21,7 @@ import psycopg
 import pyarrow.csv as pacsv
 
 from salesmetrics import schema
+from salesmetrics.connection import Connection
 from salesmetrics.ingest.sql import ident
 from salesmetrics.ingest.store import (
     drop_relations,
@@ -28,8 +29,8 @@ from salesmetrics.ingest.store import (
     pause_before_commit,
     table_of,
 )
+from salesmetrics.progress import quiet_duckdb
 from salesmetrics.schema import Table
-from salesmetrics.workspace import Workspace
 
 #: Rows per Arrow record batch streamed into ``COPY`` (bounds the memory of a large import).
 COPY_BATCH_ROWS = 100_000
@@ -41,10 +42,10 @@ SPILL_DIR = ".import-spill"
 class PostgresStore:
     """A PostgreSQL workspace, fed from a private DuckDB engine."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Connection, *, dry_run: bool = False) -> None:
         self.root = ws.root
         self.pg: psycopg.Connection[Any] = ws.backend.con
-        self.engine = duckdb.connect()
+        self.engine = quiet_duckdb(duckdb.connect())
         # a large batch spills to the workspace folder (by default: .tmp in the current folder)
         self.engine.execute("SET temp_directory = $d", {"d": str(ws.root / SPILL_DIR)})
         self._temps = 0

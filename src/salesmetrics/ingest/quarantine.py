@@ -10,8 +10,8 @@ from typing import Any
 
 import ibis
 
+from salesmetrics.connection import Connection
 from salesmetrics.errors import UserError
-from salesmetrics.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ def _rows(expr: ibis.Table) -> list[dict[str, Any]]:
     return rows
 
 
-def find_batch(ws: Workspace, batch: str | None = None) -> Batch:
+def find_batch(ws: Connection, batch: str | None = None) -> Batch:
     """The batch whose id is or starts with ``batch``; the latest one when ``batch`` is None."""
     log = ws.table("_import_log")
     columns = ("batch_id", "table_name", "file", "rows_read", "rows_loaded", "rows_rejected")
@@ -69,7 +69,7 @@ def find_batch(ws: Workspace, batch: str | None = None) -> Batch:
 
 
 def rejected_rows(
-    ws: Workspace, batch: Batch, limit: int | None = None
+    ws: Connection, batch: Batch, limit: int | None = None
 ) -> tuple[list[tuple[int, str, str | None, str]], int]:
     """The first ``limit`` quarantine rows of ``batch`` (by row, column) and how many there are."""
     q = ws.table("_quarantine")

@@ -26,10 +26,11 @@ import duckdb
 from salesmetrics import schema
 from salesmetrics.backends.spark import backend_of
 from salesmetrics.backends.spark_storage import spark_schema
+from salesmetrics.connection import Connection
 from salesmetrics.ingest.sql import ident
 from salesmetrics.ingest.store import drop_relations, engine_session, pause_before_commit, table_of
+from salesmetrics.progress import quiet_duckdb
 from salesmetrics.schema import Table
-from salesmetrics.workspace import Workspace
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -41,12 +42,12 @@ MAX_PARTS = 16
 class SparkStore:
     """A Spark workspace, fed from a private DuckDB engine."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Connection, *, dry_run: bool = False) -> None:
         self.root = ws.root
         self.con = backend_of(ws.backend)
         self.spark = self.con._session
         self.storage = self.con.storage
-        self.engine = duckdb.connect()
+        self.engine = quiet_duckdb(duckdb.connect())
         self._temps = 0
 
     def temp_name(self, stem: str) -> str:

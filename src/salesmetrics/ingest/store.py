@@ -1,9 +1,10 @@
 """Where batches are written: the seam between the importer and the workspace backend.
 
 The importer stages, converts and validates in a DuckDB connection (:attr:`Store.engine`) and
-hands the store SQL relations to write. :class:`DuckDBStore` writes them into the workspace's own
-DuckDB database in ONE transaction (accepted rows upserted by key, quarantine rows, the import log
-row): either all of it is committed or none. Other backends stage in a private in-memory DuckDB
+hands the store SQL relations to write. :class:`DuckDBStore` writes them into a new snapshot of
+the workspace's DuckDB database in ONE transaction (accepted rows upserted by key, quarantine
+rows, the import log row), swapped in when the store closes: either all of it is committed or
+none. Other backends stage in a private in-memory DuckDB
 engine and write the batch in one transaction of their own (:mod:`.postgres_store`), or as
 Parquet parts switched by one manifest replace (:mod:`.spark_store`);
 :func:`store_for` picks the store of a workspace.
@@ -27,10 +28,10 @@ from typing import Any, Protocol
 import duckdb
 
 from salesmetrics import schema
+from salesmetrics.connection import Connection
 from salesmetrics.errors import UserError
 from salesmetrics.ingest.sql import ident
 from salesmetrics.schema import Table
-from salesmetrics.workspace import Workspace
 
 PAUSE_ENV = "SALESMETRICS_TEST_PAUSE_BEFORE_COMMIT"
 _counter = itertools.count()
@@ -90,18 +91,12 @@ STORES = {
 }
 
 
-def store_for(ws: Workspace, *, dry_run: bool = False) -> Store:
+def store_for(ws: Connection, *, dry_run: bool = False) -> Store:
     """The store that writes imports into ``ws``'s backend; the workspace's materialised
     intermediates are dropped, since the data are about to change (unless ``dry_run``: the
     import only validates)."""
-    scheme = ws.config.backend_scheme
-    if scheme not in STORES:
-        raise UserError(
-            f"backend {ws.config.backend!r}: importing into {scheme} workspaces is not supported"
-            " in this version; import into a duckdb:// or postgresql:// workspace"
-        )
-    module, name = STORES[scheme].split(":")
-    store: Store = getattr(importlib.import_module(module), name)(ws)
+    module, name = STORES[ws.config.backend_scheme].split(":")
+    store: Store = getattr(importlib.import_module(module), name)(ws, dry_run=dry_run)
     if not dry_run:
         ws.derived.bump()
     return store
@@ -115,7 +110,7 @@ def engine_session(con: duckdb.DuckDBPyConnection, timezone: str, progress: bool
     saved = {n: _setting(con, n) for n in names}
     con.execute("SET TimeZone = $v", {"v": timezone})
     # DuckDB's own progress bar would print into the command's output: never; ours (on
-    # stderr, see ingest.progress) polls query_progress(), which needs the bar enabled.
+    # stderr, see ingest.phases) polls query_progress(), which needs the bar enabled.
     con.execute("SET enable_progress_bar_print = false")
     con.execute("SET enable_progress_bar = $v", {"v": progress})
     try:
@@ -149,11 +144,15 @@ def drop_relations(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> None
 
 
 class DuckDBStore:
-    """The workspace's embedded DuckDB database."""
+    """The workspace's embedded DuckDB database: a write goes to a new snapshot of its file,
+    swapped in when the store closes after a commit (see :meth:`Connection.writing`); a dry run
+    only reads."""
 
-    def __init__(self, ws: Workspace) -> None:
-        self.engine = ws.duckdb
+    def __init__(self, ws: Connection, *, dry_run: bool = False) -> None:
+        self._ws: Connection | None = None if dry_run else ws
+        self.engine = ws.begin_write().con if self._ws else ws.duckdb
         self.root = ws.root
+        self.committed = False
 
     def temp_name(self, stem: str) -> str:
         """A fresh name for a temporary relation (unique within this process)."""
@@ -229,6 +228,7 @@ class DuckDBStore:
             )
             pause_before_commit()
             con.execute("COMMIT")
+            self._committed(table.name, schema.QUARANTINE.name, schema.IMPORT_LOG.name)
         except BaseException:
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
@@ -281,13 +281,22 @@ class DuckDBStore:
                 cols = ", ".join(ident(c) for c in columns)
                 con.execute(f"INSERT INTO {ident(name)} ({cols}) SELECT {cols} FROM {relation}")
             con.execute("COMMIT")
+            self._committed(*(name for name, _, _ in items))
         except BaseException:
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
             raise
 
+    def _committed(self, *tables: str) -> None:
+        self.committed = True
+        if self._ws is not None:
+            self._ws.wrote(*tables)
+
     def close(self) -> None:
-        """Nothing to release: the engine is the workspace's own connection."""
+        """End the write: the new snapshot is swapped in if a batch was committed."""
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            ws.end_write(commit=self.committed)
 
 
 def _setting(con: duckdb.DuckDBPyConnection, name: str) -> Any:

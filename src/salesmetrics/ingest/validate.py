@@ -516,9 +516,7 @@ class ConvertPlan:
     """Columns with a reason column ``__e_<col>`` and value column ``__q_<col>``."""
     fractions: tuple[str, ...]
     """0-1 columns whose scale is decided after conversion (see :func:`percent_columns`)."""
-    has_row: bool
     has_row_error: bool
-    hash_column: bool
 
 
 def build_conversion(conv: Conversion, relation: str, params: Params) -> ConvertPlan:
@@ -591,9 +589,7 @@ def build_conversion(conv: Conversion, relation: str, params: Params) -> Convert
         columns=tuple(columns),
         checked=tuple(checked),
         fractions=tuple(fractions),
-        has_row=conv.row_expr is not None,
         has_row_error=conv.row_error is not None,
-        hash_column=conv.derived_key is not None,
     )
 
 

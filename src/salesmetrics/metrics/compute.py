@@ -11,17 +11,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-import numpy as np
-import numpy.typing as npt
-import pandas as pd
-
+# numpy and pandas are imported inside the functions using them: the metric catalog imports this
+# module, and the registry's declarative part (glossary, docs, config checks) must load without
+# either.
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd
+
     from salesmetrics.config import Config
 
-FloatArray = npt.NDArray[np.float64]
-ObjectArray = npt.NDArray[np.object_]
+FloatArray: TypeAlias = "npt.NDArray[np.float64]"
+ObjectArray: TypeAlias = "npt.NDArray[np.object_]"
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class Inputs:
 
     def __getitem__(self, name: str) -> FloatArray:
         """Component ``name`` as floats (missing → NaN)."""
+        import numpy as np
+
         return np.asarray(self.columns[name], dtype="float64")
 
     def __len__(self) -> int:
@@ -51,6 +56,9 @@ class Inputs:
 
     def column(self, name: str) -> pd.Series[Any]:
         """Column ``name`` as it is (text, timestamps, ...), None for missing."""
+        import numpy as np
+        import pandas as pd
+
         values = np.asarray(self.columns[name])
         if values.dtype != object:
             return pd.Series(values)
@@ -60,11 +68,16 @@ class Inputs:
     @cached_property
     def period(self) -> pd.Series[str]:
         """The period label of each row."""
+        import pandas as pd
+
         return pd.Series(self.columns["period"], dtype=object).astype(str)
 
     @property
     def days(self) -> FloatArray:
         """Days in each row's period."""
+        import numpy as np
+        import pandas as pd
+
         start = pd.to_datetime(pd.Series(self.columns["start"]))
         end = pd.to_datetime(pd.Series(self.columns["end"]))
         return np.asarray((end - start).dt.days, dtype="float64")
@@ -89,16 +102,22 @@ class Computed:
 
 def count(values: FloatArray) -> npt.NDArray[np.int64]:
     """Counts as integers (missing → 0)."""
+    import numpy as np
+
     return np.nan_to_num(values, nan=0.0).round().astype("int64")
 
 
 def money(values: Any) -> FloatArray:
     """Money rounded to cents (NaN stays NaN)."""
+    import numpy as np
+
     return np.round(np.asarray(values, dtype="float64"), 2)
 
 
 def render(template: str, period: pd.Series[str]) -> pd.Series[str]:
     """``template`` with ``{period}`` replaced by each row's period label (vectorised)."""
+    import pandas as pd
+
     if "{period}" not in template:
         return pd.Series(template, index=period.index, dtype=object)
     head, _, tail = template.partition("{period}")
@@ -110,6 +129,8 @@ def notes(inputs: Inputs, *rules: tuple[Any, str]) -> ObjectArray:
 
     ``rules`` are (boolean mask, template) pairs; templates may use ``{period}``.
     """
+    import numpy as np
+
     out = np.full(len(inputs), None, dtype=object)
     done = np.zeros(len(inputs), dtype=bool)
     for mask, template in rules:
@@ -122,6 +143,9 @@ def notes(inputs: Inputs, *rules: tuple[Any, str]) -> ObjectArray:
 
 def combine_notes(*arrays: ObjectArray | None) -> ObjectArray | None:
     """Join several note columns with "; " (None where none has a note)."""
+    import numpy as np
+    import pandas as pd
+
     present = [np.asarray(a, dtype=object) for a in arrays if a is not None]
     if not present:
         return None
@@ -138,6 +162,8 @@ def combine_notes(*arrays: ObjectArray | None) -> ObjectArray | None:
 
 def only_where(mask: Any, values: Any) -> ObjectArray:
     """``values`` (notes) where ``mask`` holds, else None."""
+    import numpy as np
+
     out = np.full(len(np.atleast_1d(mask)), None, dtype=object)
     hit = np.asarray(mask, dtype=bool)
     out[hit] = np.asarray(values, dtype=object)[hit]

@@ -22,15 +22,15 @@ import pyarrow as pa
 import sqlglot.expressions as sge
 
 from salesmetrics import schema
-from salesmetrics.backends import fetch_rows
+from salesmetrics.backends import fetch_rows, snapshot
 from salesmetrics.kept import period_key
 from salesmetrics.periods import Period, local_date
 
 if TYPE_CHECKING:
     from salesmetrics.config import Config
-    from salesmetrics.customers import CustomerBasis
+    from salesmetrics.connection import Connection
+    from salesmetrics.metrics.customers import CustomerBasis
     from salesmetrics.recurring.mrr import RecurringData
-    from salesmetrics.workspace import Workspace
 
 #: Columns of the spine memtable: the period and the dates derived from it.
 SPINE_COLUMNS = ("period", "start", "end", "last_day", "window_start", "engagement_start")
@@ -104,7 +104,7 @@ def spine_table(frame: pd.DataFrame) -> ir.Table:
 class Context:
     """One evaluation: workspace, spine, chosen bases, and the queries run so far."""
 
-    ws: Workspace
+    ws: Connection
     periods: pd.DataFrame
     inventory: Inventory
     queries: list[str] = field(default_factory=list)
@@ -114,8 +114,9 @@ class Context:
 
     @cached_property
     def customer_basis(self) -> CustomerBasis:
-        """How customers are defined in this workspace (see :mod:`salesmetrics.customers`)."""
-        from salesmetrics.customers import choose_basis
+        """How customers are defined in this workspace (see
+        :mod:`salesmetrics.metrics.customers`)."""
+        from salesmetrics.metrics.customers import choose_basis
 
         return choose_basis(self)
 
@@ -216,24 +217,47 @@ class Context:
         return table
 
 
-def read_inventory(ws: Workspace, queries: list[str]) -> Inventory:
+def read_inventory(ws: Connection, queries: list[str]) -> Inventory:
     """Rows per canonical table and reps with employment dates, in one query; the workspace's
     materialised intermediates are dropped when these counts, the import log's or the
     configuration changed since the last evaluation (see :mod:`salesmetrics.derived`)."""
     queries.append("inventory")
+    ws.refresh()  # a reader sees a write swapped in since its last evaluation
     rows = fetch_rows(ws.backend, inventory_sql(ws.backend.dialect))
     counts = {str(name): int(n) for name, n in rows}
     reps_with_dates = counts.pop("_reps_with_dates", 0)
-    version = (tuple(sorted(counts.items())), ws.config.model_dump_json())
-    ws.derived.refresh(version)
+    batches = {n[len(BATCHES) :]: b for n, b in counts.items() if n.startswith(BATCHES)}
+    counts = {n: c for n, c in counts.items() if not n.startswith(BATCHES)}
+    # a table's version: its rows and the batches imported into it (a batch that replaces rows
+    # by key changes the second when it leaves the first as it was)
+    writes = _generations(ws)
+    tables = {
+        name: (n, batches.get(name, 0), writes.get(name, 0), writes.get(snapshot.ALL, 0))
+        for name, n in counts.items()
+    }
+    settings = ws.config.model_dump_json()
+    ws.derived.refresh((tuple(sorted(tables.items())), settings), tables=tables, settings=settings)
     counts.pop(schema.IMPORT_LOG.name, None)
     return Inventory(rows=counts, reps_with_dates=reps_with_dates)
+
+
+def _generations(ws: Connection) -> dict[str, int]:
+    """The writes counted per table in an embedded workspace (none elsewhere)."""
+    if not ws.embedded:
+        return {}
+    sql = f'SELECT table_name, n FROM "{snapshot.GENERATIONS}"'
+    return {str(name): int(n) for name, n in fetch_rows(ws.backend, sql)}
+
+
+#: The prefix of the inventory's rows counting a table's imported batches.
+BATCHES = "_batches:"
 
 
 @functools.cache
 def inventory_sql(dialect: Any) -> str:
     """The inventory query in ``dialect`` (an Ibis backend's sqlglot dialect): rows per table
-    (``table_name``, ``n``) and reps with employment dates. It reads no column but two of
+    (``table_name``, ``n``), reps with employment dates, and batches imported per table
+    (``table_name`` prefixed with :data:`BATCHES`). It reads no column but two of
     ``reps``, so it is written with sqlglot directly: built through Ibis it would need every
     table's schema looked up first (a catalog query each, on every new connection)."""
     parts = [_count(t.name, t.name) for t in (*schema.TABLES, schema.IMPORT_LOG)]
@@ -244,6 +268,17 @@ def inventory_sql(dialect: Any) -> str:
         ),
     )
     parts.append(_count("_reps_with_dates", "reps", sge.If(this=dated, true=sge.Literal.number(1))))
+    table_name = sge.column("table_name", quoted=True)
+    parts.append(
+        sge.select(
+            sge.alias_(
+                sge.DPipe(this=sge.Literal.string(BATCHES), expression=table_name), "table_name"
+            ),
+            sge.alias_(sge.Count(this=sge.Star()), "n"),
+        )
+        .from_(sge.table_(schema.IMPORT_LOG.name, quoted=True))
+        .group_by(table_name)
+    )
     union: sge.Query = parts[0]
     for part in parts[1:]:
         union = sge.union(union, part, distinct=False)
@@ -258,7 +293,7 @@ def _count(label: str, table: str, value: sge.Expression | None = None) -> sge.S
     ).from_(sge.table_(table, quoted=True))
 
 
-def data_range(ws: Workspace, queries: list[str]) -> tuple[dt.date, dt.date] | None:
+def data_range(ws: Connection, queries: list[str]) -> tuple[dt.date, dt.date] | None:
     """The earliest and latest date in the data (for the period ``all``), in one query."""
     tz, scheme = ws.config.timezone, ws.config.backend_scheme
 

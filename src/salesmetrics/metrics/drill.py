@@ -16,16 +16,16 @@ from typing import TYPE_CHECKING, Any
 import ibis.expr.types as ir
 import pandas as pd
 
+from salesmetrics import dims as gdims
 from salesmetrics.errors import UserError
-from salesmetrics.metrics import dims as gdims
 from salesmetrics.metrics import registry as reg
 from salesmetrics.metrics.context import Context, read_inventory, spine_frame
 from salesmetrics.metrics.families import registry as family_registry
 from salesmetrics.periods import Period
 
 if TYPE_CHECKING:
+    from salesmetrics.connection import Connection
     from salesmetrics.metrics.result import MetricResult
-    from salesmetrics.workspace import Workspace
 
 GROUP_DIMS = (*gdims.DIMENSIONS, "question")
 
@@ -59,7 +59,7 @@ def drillable(metric: reg.Metric) -> reg.Metric:
 
 
 def rows_table(
-    ws: Workspace, metric: reg.Metric, periods: Sequence[Period], dims: Sequence[str]
+    ws: Connection, metric: reg.Metric, periods: Sequence[Period], dims: Sequence[str]
 ) -> ir.Table:
     """The underlying rows of ``metric`` for ``periods``, with ``period`` and ``dim_*``."""
     from salesmetrics.metrics.plan import seller_basis
@@ -85,7 +85,7 @@ def _tidy(rows: ir.Table) -> ir.Table:
     return rows.drop(*leftover) if leftover else rows
 
 
-def drill(ws: Workspace, row: Mapping[str, Any]) -> ir.Table:
+def drill(ws: Connection, row: Mapping[str, Any]) -> ir.Table:
     """The deals, leads, customers or reps counted for result ``row``."""
     metric = drillable(reg.get(str(row.get("metric", ""))))
     start, end = _date(row.get("start"), "start"), _date(row.get("end"), "end")
@@ -98,7 +98,7 @@ def drill(ws: Workspace, row: Mapping[str, Any]) -> ir.Table:
 
 
 def drill_result(
-    ws: Workspace, result: MetricResult
+    ws: Connection, result: MetricResult
 ) -> list[tuple[dict[str, Any], pd.DataFrame | None]]:
     """Every row of ``result`` with its underlying rows (None for survey metrics), one query
     per metric for all its periods and groups."""

@@ -1,6 +1,7 @@
 """The metric engine: many metrics × periods × groups in one query per component family.
 
-:func:`evaluate` resolves the request (metrics, periods, groups, comparison, bases), builds one
+:func:`evaluate` resolves the :class:`~salesmetrics.metrics.request.Request` (metrics, periods,
+groups, comparison, bases), builds one
 period spine holding every period needed (the requested ones, their comparison periods and, for
 revenue growth, the periods before), runs each needed family's query once (or reads its kept
 rows), lays the family rows out on component grids (:mod:`salesmetrics.metrics.grid`), then
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 from collections import ChainMap
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -40,46 +41,24 @@ from salesmetrics.metrics.families import Family
 from salesmetrics.metrics.families import registry as family_registry
 from salesmetrics.metrics.grid import Components, Grid, gather
 from salesmetrics.metrics.plan import Plan, plan_request, seller_basis, spine_periods
+from salesmetrics.metrics.request import Request
 from salesmetrics.metrics.result import COMPARE_KEYS, ROW_KEYS, MetricResult
-from salesmetrics.periods import Grain
 
 if TYPE_CHECKING:
-    from salesmetrics.workspace import Workspace
+    import ibis.expr.types as ir
+
+    from salesmetrics.connection import Connection
 
 #: One metric's result rows as columns (equal-length arrays), assembled once at the end.
 Columns = dict[str, np.ndarray]
 
 
-def evaluate(
-    ws: Workspace,
-    metrics: str | Iterable[str] | None = None,
-    *,
-    period: str | None = None,
-    from_period: str | None = None,
-    to_period: str | None = None,
-    grain: str | Grain | None = None,
-    by: str | Iterable[str] | None = None,
-    compare: str | None = None,
-    basis: Mapping[str, str] | None = None,
-) -> MetricResult:
-    """Compute ``metrics`` (default: every metric the workspace has data for) for ``period``
-    (or ``from_period``..``to_period``) split by ``grain``, grouped ``by`` dimensions, with an
-    optional comparison (``previous`` or ``year``) and bases per metric."""
+def evaluate(ws: Connection, request: Request) -> MetricResult:
+    """Compute ``request``'s metrics (default: every metric the workspace has data for) for its
+    periods split by its grain, grouped by its dimensions, with its comparison and bases."""
     queries: list[str] = []
     inventory = read_inventory(ws, queries)
-    plan, notes = plan_request(
-        ws,
-        inventory,
-        queries,
-        metrics=metrics,
-        period=period,
-        from_period=from_period,
-        to_period=to_period,
-        grain=grain,
-        by=by,
-        compare=compare,
-        basis=basis,
-    )
+    plan, notes = plan_request(ws, inventory, queries, request)
     config = ws.config
     spine = spine_periods(plan, config.fiscal_year_start_month, config.engagement_window_days)
     ctx = Context(ws, spine, inventory, queries)
@@ -155,13 +134,14 @@ def _kept_rows(ctx: Context, family: Family, dims: Sequence[str]) -> pa.Table:
     the rows of the spine are kept for the session too (:meth:`Context.shared_frame`)."""
     name = "_".join((family.name, "by", *dims))
 
-    def compute(missing: list[str]) -> pa.Table:
+    def compute(missing: list[str]) -> tuple[pa.Table, frozenset[str]]:
         sub = ctx.restricted(missing)
-        rows = _query_arrow(sub, family, dims)
+        expr = family.build(sub, dims)
+        rows = _query_arrow(sub, family, expr)
         labels = pa.array(list(sub.period_keys), pa.string())
         keys = pa.array(list(sub.period_keys.values()), pa.string())
         at = pc.index_in(rows["period"].cast(pa.string()), value_set=labels)
-        return rows.append_column(PERIOD_KEY, keys.take(at))
+        return rows.append_column(PERIOD_KEY, keys.take(at)), ctx.ws.derived.reads_of(expr)
 
     def read() -> pa.Table:
         periods = list(ctx.period_keys.values())
@@ -170,9 +150,9 @@ def _kept_rows(ctx: Context, family: Family, dims: Sequence[str]) -> pa.Table:
     return ctx.shared_frame(name, read)
 
 
-def _query_arrow(ctx: Context, family: Family, dims: Sequence[str]) -> pa.Table:
-    """Run ``family``'s query grouped by ``dims``; check currency conversion."""
-    rows = ctx.execute_arrow(family.build(ctx, dims), family.name)
+def _query_arrow(ctx: Context, family: Family, expr: ir.Table) -> pa.Table:
+    """Run ``family``'s query ``expr``; check currency conversion."""
+    rows = ctx.execute_arrow(expr, family.name)
     checks = [c for c in (fx.MISSING_COUNT, fx.MISSING_EXAMPLE) if c in rows.column_names]
     if checks:
         fx.raise_missing(rows.select(checks).to_pandas(), family.what or family.name)

@@ -1,14 +1,14 @@
 """Resolving a metrics request: which metrics, periods, groups, comparison and bases.
 
-:func:`plan_request` checks every user-given name against the registry, the group dimensions
-and the period syntax (one-line UserErrors), and :func:`spine_periods` lists every period the
+:func:`plan_request` resolves a :class:`~salesmetrics.metrics.request.Request` (checked when it
+was built) against the workspace: its default metrics, and its periods in the workspace's fiscal
+calendar and data range (one-line UserErrors); and :func:`spine_periods` lists every period the
 evaluation reads: the requested ones, their comparison periods and, for metrics that need it
 (revenue growth), the periods before them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,15 +16,13 @@ import pandas as pd
 
 from salesmetrics import periods
 from salesmetrics.errors import UserError
-from salesmetrics.metrics import dims as gdims
 from salesmetrics.metrics import registry as reg
 from salesmetrics.metrics.context import Inventory, data_range, spine_frame
 from salesmetrics.periods import Grain, Period
 
 if TYPE_CHECKING:
-    from salesmetrics.workspace import Workspace
-
-COMPARES = ("previous", "year")
+    from salesmetrics.connection import Connection
+    from salesmetrics.metrics.request import Request
 
 
 @dataclass(frozen=True)
@@ -38,14 +36,6 @@ class Plan:
     by: tuple[str, ...]
     compare: str | None
     bases: dict[str, str]
-
-
-def _as_list(value: str | Iterable[str] | None) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return list(value)
 
 
 def _infer_grain(period: Period, fiscal_start_month: int) -> Grain | None:
@@ -62,25 +52,16 @@ def _infer_grain(period: Period, fiscal_start_month: int) -> Grain | None:
 
 
 def resolve_periods(
-    ws: Workspace,
-    queries: list[str],
-    *,
-    period: str | None,
-    from_period: str | None,
-    to_period: str | None,
-    grain: str | Grain | None,
+    ws: Connection, queries: list[str], request: Request
 ) -> tuple[list[Period], Grain | None]:
     """The output periods of a request, and its grain (None for a single period)."""
     fsm = ws.config.fiscal_year_start_month
-    g = periods.parse_grain(grain) if grain else None
+    g = request.grain
+    period, from_period, to_period = request.period, request.from_period, request.to_period
     texts = [t for t in (period, from_period, to_period) if t]
     needs_range = any(t.strip().lower() == "all" for t in texts) or not texts
     rng = data_range(ws, queries) if needs_range else None
-    if from_period or to_period:
-        if period:
-            raise UserError("give either a period or --from/--to, not both")
-        if not (from_period and to_period):
-            raise UserError("--from and --to go together; give both")
+    if from_period and to_period:
         if g is None:
             first = periods.parse_period(from_period, fiscal_start_month=fsm, data_range=rng)
             g = _infer_grain(first, fsm)
@@ -137,25 +118,13 @@ def seller_basis(inventory: Inventory) -> str:
 
 
 def plan_request(
-    ws: Workspace,
-    inventory: Inventory,
-    queries: list[str],
-    *,
-    metrics: str | Iterable[str] | None,
-    period: str | None,
-    from_period: str | None,
-    to_period: str | None,
-    grain: str | Grain | None,
-    by: str | Iterable[str] | None,
-    compare: str | None,
-    basis: Mapping[str, str] | None,
+    ws: Connection, inventory: Inventory, queries: list[str], request: Request
 ) -> tuple[Plan, list[str]]:
-    """Resolve a request; returns the plan and notes about metrics left out."""
-    names = _as_list(metrics)
-    explicit = bool(names)
+    """Resolve a request against the workspace (its default metrics, data and calendar);
+    returns the plan and notes about metrics left out."""
     notes: list[str] = []
-    if explicit:
-        chosen = reg.resolve(names)
+    if request.metrics:
+        chosen = [reg.REGISTRY[m] for m in request.metrics]
     else:
         default = ws.config.default_metrics
         try:
@@ -170,15 +139,6 @@ def plan_request(
             else:
                 kept.append(m)
         chosen = kept
-    by_dims = gdims.validate(by)
-    if compare is not None and compare not in COMPARES:
-        raise UserError(f"bad comparison {compare!r}; use previous or year")
-    bases: dict[str, str] = {}
-    for metric_id, name in (basis or {}).items():
-        metric = reg.get(metric_id)
-        bases[metric.id] = metric.check_basis(name)
-    found, g = resolve_periods(
-        ws, queries, period=period, from_period=from_period, to_period=to_period, grain=grain
-    )
-    plan = Plan(chosen, explicit, found, g, by_dims, compare, bases)
+    found, g = resolve_periods(ws, queries, request)
+    plan = Plan(chosen, bool(request.metrics), found, g, request.by, request.compare, request.bases)
     return plan, notes

@@ -156,10 +156,9 @@ class Metric:
     by the group dimensions they lack (e.g. the sellers of a team across activity types) and are
     joined on the dimensions they have. ``previous`` lists components also needed for the period
     before (revenue growth). ``bases`` are the alternative ways to compute it, the first being
-    the default; ``pending_bases`` are bases a later issue brings (basis → why not yet), and
-    ``basis_families`` the families a basis reads instead of ``families``. ``dims`` are group
-    dimensions every result of the metric carries (a pulse
-    survey's question). ``drill`` names the rows a result is computed from.
+    the default, and ``basis_families`` the families a basis reads instead of ``families``.
+    ``dims`` are group dimensions every result of the metric carries (a pulse survey's
+    question). ``drill`` names the rows a result is computed from.
     """
 
     id: str
@@ -182,7 +181,6 @@ class Metric:
     broadcast: frozenset[str] = frozenset()
     previous: tuple[str, ...] = ()
     bases: tuple[str, ...] = ()
-    pending_bases: Mapping[str, str] = field(default_factory=dict)
     basis_families: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     dims: tuple[str, ...] = ()
     formula_id: str | None = None
@@ -206,11 +204,7 @@ class Metric:
         return self.families
 
     def check_basis(self, basis: str) -> str:
-        """``basis`` if this metric has it; a UserError otherwise (or when it comes later)."""
-        if basis in self.pending_bases:
-            raise UserError(
-                f"{self.id}: basis {basis!r} is not available yet: {self.pending_bases[basis]}"
-            )
+        """``basis`` if this metric has it; a UserError naming its bases otherwise."""
         if basis not in self.bases:
             known = ", ".join(self.bases) if self.bases else "none"
             raise UserError(
@@ -223,7 +217,7 @@ SEED_004 = Text('seed 004: "3:1 or higher"', 'seed 004: "3:1 atau lebih tinggi"'
 CONVENTION = Text("industry convention", "konvensi industri")
 
 #: The default targets of metrics.md ("Default targets"), declared once; a metric's declaration
-#: takes its own from here (the pipeline metrics when they are added).
+#: takes its own from here.
 DEFAULT_TARGETS: dict[str, Target] = {
     "ltv_to_cac": Target(3.0, SEED_004),
     "pipeline_coverage": Target(3.0, CONVENTION),
@@ -232,8 +226,7 @@ DEFAULT_TARGETS: dict[str, Target] = {
     "cac_payback_months": Target(12.0, CONVENTION),
 }
 
-#: The default dashboard (seed 000's starter checklist). pipeline_coverage comes with the
-#: pipeline metrics; until it is registered the views show it as not available yet.
+#: The default dashboard (seed 000's starter checklist): the table view shows these first.
 DASHBOARD: tuple[str, ...] = (
     "lead_conversion_rate",
     "average_deal_size",
@@ -291,9 +284,6 @@ def get(metric_id: str) -> Metric:
         return REGISTRY[metric_id]
     except KeyError:
         pass
-    later = _LATER.get(metric_id)
-    if later:
-        raise UserError(f"metric {metric_id!r} is not available yet: {later}")
     hint = suggest(metric_id, REGISTRY)
     if not hint:
         hint = f"; known metrics: {', '.join(REGISTRY)}"
@@ -307,12 +297,3 @@ def resolve(metric_ids: Iterable[str]) -> list[Metric]:
         metric = get(mid.strip())
         seen.setdefault(metric.id, metric)
     return list(seen.values())
-
-
-#: Metrics of metrics.md that later issues bring, with what they need.
-_LATER: dict[str, str] = {}
-
-
-def later_reason(metric_id: str) -> str | None:
-    """Why a metric of metrics.md is not in the registry yet, or None."""
-    return _LATER.get(metric_id)

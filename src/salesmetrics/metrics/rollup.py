@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from salesmetrics.metrics.dims import DIMENSIONS, REP_DIMS
+from salesmetrics.dims import DIMENSIONS, REP_DIMS
 
 if TYPE_CHECKING:
     from salesmetrics.metrics.families import Family

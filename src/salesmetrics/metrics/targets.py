@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from salesmetrics.metrics.dims import DIMENSIONS
+from salesmetrics.dims import DIMENSIONS
 from salesmetrics.metrics.registry import Direction, Metric
 
 if TYPE_CHECKING:

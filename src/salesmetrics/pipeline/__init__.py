@@ -3,4 +3,6 @@
 
 Everything here is set-based: the state of every opportunity at many as-of instants is one as-of
 join of a dates table with ``opportunity_history`` (see :mod:`salesmetrics.pipeline.asof`).
+The component families of the metric engine built on these (``pipeline``, ``stages``,
+``forecasts``) are in :mod:`salesmetrics.metrics.families`.
 """

@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 if TYPE_CHECKING:
-    from salesmetrics.workspace import Workspace
+    from salesmetrics.connection import Connection
 
 #: Later than any instant in the data: "until further notice" in validity intervals.
 FAR_FUTURE = ibis.timestamp("9999-12-31 00:00:00")
@@ -96,7 +96,7 @@ def _status_from_stage(stage: ir.StringValue) -> ir.StringValue:
     )
 
 
-def intervals(ws: Workspace) -> ir.Table:
+def intervals(ws: Connection) -> ir.Table:
     """Every state of every opportunity with its validity: ``opportunity_id``, ``valid_from``,
     ``valid_until`` (the state holds at t when ``valid_from <= t < valid_until``), the
     :data:`STATE_COLUMNS`, ``state_changed_at`` (the history row used; null = none),
@@ -106,7 +106,7 @@ def intervals(ws: Workspace) -> ir.Table:
     return ws.derived.get("opportunity_states", lambda: build_intervals(ws))
 
 
-def build_intervals(ws: Workspace) -> ir.Table:
+def build_intervals(ws: Connection) -> ir.Table:
     """The validity intervals of :func:`intervals`, not materialised (for an intermediate that
     is, built from them in the same query): one per history row (from its change until the
     opportunity's next one) and one before the first change (from the creation; for ever
@@ -195,7 +195,7 @@ def _interval_rows(
 
 
 def states(
-    ws: Workspace, probes: ir.Table, keys: Sequence[str], *, skip_settled_by: str | None = None
+    ws: Connection, probes: ir.Table, keys: Sequence[str], *, skip_settled_by: str | None = None
 ) -> ir.Table:
     """One row per (probe, opportunity existing at the probe's ``as_of``) with the probe's
     ``keys``, ``as_of``, ``opportunity_id``, the :data:`STATE_COLUMNS` as of then, the
@@ -218,7 +218,7 @@ def states(
 
 
 def probe_states(
-    ws: Workspace,
+    ws: Connection,
     probes: ir.Table,
     keys: Sequence[str],
     *,
@@ -247,21 +247,12 @@ def probe_states(
 
 
 def _extreme(probes: ir.Table, column: str, which: str) -> ir.Value:
-    """The min or max of a probe column: a literal when the probes are an in-memory table (a
-    scalar subquery made DuckDB filter the intervals in a nested loop, 0.5 s a request on the
-    medium demo), else the scalar subquery."""
+    """The min or max of a probe column: a literal when the probes are an in-memory table
+    (against a scalar subquery DuckDB filters the intervals in a nested loop), else the scalar
+    subquery."""
     op = probes.op()
     if isinstance(op, ops.InMemoryTable):
         values = op.data.to_pyarrow(op.schema).column(column)
         value = pc.min_max(values)[which].as_py()
         return ibis.literal(value, type=probes[column].type())
     return probes[column].min() if which == "min" else probes[column].max()
-
-
-def states_at(ws: Workspace, days: Sequence[dt.date]) -> pd.DataFrame:
-    """The state of every opportunity at the start of each of ``days`` (workspace timezone),
-    as a pandas frame with a ``day`` column (one query)."""
-    frame = pd.DataFrame({"day": list(days), "as_of": instants(days, ws.config.timezone)})
-    table = states(ws, probes_table(frame), ["day"])
-    result: pd.DataFrame = ws.backend.to_pyarrow(table).to_pandas()
-    return result

@@ -29,15 +29,15 @@ import numpy as np
 import pandas as pd
 from statsmodels.tsa.holtwinters import Holt
 
+from salesmetrics import dims as gdims
 from salesmetrics import formulas, fx
 from salesmetrics.errors import UserError
-from salesmetrics.metrics import dims as gdims
 from salesmetrics.periods import Period, parse_period, periods_between, previous
 from salesmetrics.pipeline import measures
 from salesmetrics.pipeline.asof import instant, probes_table, states
 
 if TYPE_CHECKING:
-    from salesmetrics.workspace import Workspace
+    from salesmetrics.connection import Connection
 
 METHODS = ("weighted_pipeline", "statistical")
 HISTORY = 8
@@ -52,7 +52,7 @@ def _scope(by: str | None) -> str:
     return by
 
 
-def _period(ws: Workspace, label: str) -> Period:
+def _period(ws: Connection, label: str) -> Period:
     return parse_period(label, fiscal_start_month=ws.config.fiscal_year_start_month)
 
 
@@ -63,7 +63,7 @@ def _group_col(frame: pd.DataFrame, by: str | None) -> pd.Series[Any]:
     return col.astype(object).where(col.notna(), None)
 
 
-def weighted_forecast(ws: Workspace, periods: Sequence[Period], by: str | None) -> pd.DataFrame:
+def weighted_forecast(ws: Connection, periods: Sequence[Period], by: str | None) -> pd.DataFrame:
     """``period``, ``group``, ``amount`` (the weighted pipeline as of each period's start)."""
     frame = pd.DataFrame(
         {
@@ -80,7 +80,7 @@ def weighted_forecast(ws: Workspace, periods: Sequence[Period], by: str | None) 
     )
 
 
-def won_known_at(ws: Workspace, target: Period, by: str | None) -> pd.DataFrame:
+def won_known_at(ws: Connection, target: Period, by: str | None) -> pd.DataFrame:
     """Revenue won in each of the :data:`HISTORY` periods before ``target`` as known at its
     start: ``period``, ``start``, ``group``, ``won`` (every past period and group, 0 filled)."""
     past: list[Period] = []
@@ -152,7 +152,7 @@ def holt(series: np.ndarray) -> tuple[float, float | None, float | None]:
     return point, low, max(0.0, point + max(float(hi), 0.0))
 
 
-def statistical_forecast(ws: Workspace, periods: Sequence[Period], by: str | None) -> pd.DataFrame:
+def statistical_forecast(ws: Connection, periods: Sequence[Period], by: str | None) -> pd.DataFrame:
     """``period``, ``group``, ``amount``, ``low``, ``high`` for each period (data known at its
     start only)."""
     parts = []
@@ -167,7 +167,7 @@ def statistical_forecast(ws: Workspace, periods: Sequence[Period], by: str | Non
 
 
 def make(
-    ws: Workspace, periods: Sequence[Period], methods: Sequence[str], by: str | None
+    ws: Connection, periods: Sequence[Period], methods: Sequence[str], by: str | None
 ) -> pd.DataFrame:
     """Forecasts of ``methods`` for ``periods``: ``period``, ``method``, ``scope``, ``group``,
     ``amount``, ``low``, ``high``."""
@@ -192,20 +192,24 @@ def make(
     return out[["period", "method", "scope", "group", "amount", "low", "high"]]
 
 
-def actuals(ws: Workspace, periods: Sequence[Period], by: str | None) -> pd.DataFrame:
+def actuals(ws: Connection, periods: Sequence[Period], by: str | None) -> pd.DataFrame:
     """Revenue won in each period (as the data stand today): ``period``, ``group``, ``actual``."""
-    result = ws.metrics(
-        ["total_revenue"],
+    from salesmetrics.metrics.engine import evaluate
+    from salesmetrics.metrics.request import Request
+
+    request = Request(
+        ("total_revenue",),
         from_period=periods[0].label,
         to_period=periods[-1].label,
-        by=[by] if by else None,
+        by=(by,) if by else (),
     )
+    result = evaluate(ws, request)
     rows = pd.DataFrame(result.rows())
     group = rows["group"].map(lambda g: g.get(by) if by else "")
     return pd.DataFrame({"period": rows["period"], "group": group, "actual": rows["value"]})
 
 
-def save(ws: Workspace, forecasts: pd.DataFrame, submitted_at: dt.datetime) -> int:
+def save(ws: Connection, forecasts: pd.DataFrame, submitted_at: dt.datetime) -> int:
     """Store forecasts (from :func:`make`) in the ``forecasts`` table with their method and
     category ``most_likely``, submitted at ``submitted_at`` (naive UTC). The key is derived from
     (method, scope, group, period, submitted_at), so saving again replaces. Returns rows written."""
@@ -269,7 +273,7 @@ def save(ws: Workspace, forecasts: pd.DataFrame, submitted_at: dt.datetime) -> i
     return len(ids)
 
 
-def accuracy(ws: Workspace, periods: Sequence[Period], by: str | None) -> pd.DataFrame:
+def accuracy(ws: Connection, periods: Sequence[Period], by: str | None) -> pd.DataFrame:
     """Accuracy and bias of the stored forecasts for ``periods`` at ``by``'s scope, per method
     and category: the latest forecast submitted before s (else before e, ``late``)."""
     scope = _scope(by)
@@ -314,7 +318,7 @@ def accuracy(ws: Workspace, periods: Sequence[Period], by: str | None) -> pd.Dat
 
 
 def backtest(
-    ws: Workspace,
+    ws: Connection,
     from_period: str,
     to_period: str,
     by: str | None = None,

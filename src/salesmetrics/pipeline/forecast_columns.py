@@ -1,5 +1,5 @@
 """The forecast methods and categories and the column names of the ``forecasts`` component
-family (:mod:`salesmetrics.pipeline.forecast_family`), without Ibis, so the metric catalog can
+family (:mod:`salesmetrics.metrics.families.forecast`), without Ibis, so the metric catalog can
 name them while the registry stays light."""
 
 from __future__ import annotations

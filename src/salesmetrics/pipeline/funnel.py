@@ -16,11 +16,13 @@ P (left_at in P, workspace timezone); each visit counts.
 **Stage conversion** (choice: a cohort, like opportunity_conversion_rate): over the deals created
 in P, for stage k: the deals that reached k (the furthest stage a deal ever reached is at or past
 k; regressions are counted once) and of those the ones that reached the stage after k.
+
+The ``stages`` family that computes the last two per period is
+:mod:`salesmetrics.metrics.families.stages`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import ibis
@@ -29,21 +31,12 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
-from salesmetrics.metrics import dims as gdims
-from salesmetrics.metrics.families import Family, in_period, regroup
 from salesmetrics.periods import local_date
 from salesmetrics.portable import as_int
 
 if TYPE_CHECKING:
-    from salesmetrics.metrics.context import Context
-    from salesmetrics.workspace import Workspace
+    from salesmetrics.connection import Connection
 
-DIMS = frozenset(
-    {"rep", "team", "manager", "region", "segment", "industry", "source", "product", "type"}
-)
-COMPONENTS = ("visits_ended", "visit_days", "reached", "reached_next")
-
-MICROSECONDS_PER_DAY = 86_400_000_000.0
 #: Visit durations in microseconds as exact decimals (their sums never overflow, on any backend).
 MICROS_TYPE = idt.Decimal(38, 0)
 
@@ -53,7 +46,7 @@ def _kind(stage: str) -> str:
     return "won" if "won" in low else "lost" if "lost" in low else "open"
 
 
-def _all_stage_rows(ws: Workspace) -> ir.Table:
+def _all_stage_rows(ws: Connection) -> ir.Table:
     """Every (deal, changed_at, stage, probability) of history, and each deal's current row
     (at created_at when it has no history)."""
     history = ws.table("opportunity_history")
@@ -81,7 +74,7 @@ def _all_stage_rows(ws: Workspace) -> ir.Table:
     return ibis.union(hist.cast(types), current.cast(types))
 
 
-def order_table(ws: Workspace) -> ir.Table:
+def order_table(ws: Connection) -> ir.Table:
     """The funnel's stages with ``_o_stage``, ``_o_idx`` (0-based position) and ``_o_next``
     (the next stage, null for the last); derived from the data (materialised once per data
     version) unless the configuration sets the order."""
@@ -100,7 +93,7 @@ def order_table(ws: Workspace) -> ir.Table:
     return ws.derived.get("stage_order", lambda: _derived_order(ws))
 
 
-def _derived_order(ws: Workspace) -> ir.Table:
+def _derived_order(ws: Connection) -> ir.Table:
     """The stage order from the data (see the module docstring)."""
     rows = _all_stage_rows(ws)
     low = rows.stage.lower()
@@ -125,14 +118,14 @@ def _derived_order(ws: Workspace) -> ir.Table:
     return ordered.select(_o_stage=ordered.stage, _o_idx=ordered._o_idx, _o_next=ordered._o_next)
 
 
-def stage_order(ws: Workspace) -> list[str]:
+def stage_order(ws: Connection) -> list[str]:
     """The funnel's stages in order (open stages, then won stages); one small query."""
     table = order_table(ws)
     frame: pd.DataFrame = ws.backend.to_pyarrow(table.order_by("_o_idx")).to_pandas()
     return [str(x) for x in frame["_o_stage"].tolist()]
 
 
-def visits(ws: Workspace) -> ir.Table:
+def visits(ws: Connection) -> ir.Table:
     """``opportunity_id``, ``stage``, ``entered_at``, ``left_at`` (null while in it), the deal's
     ``owner_id``, ``account_id``, ``source``, ``product``, ``type`` and ``created_at``, and
     ``left_day`` (workspace timezone) and ``micros`` (duration) of the visits that ended:
@@ -140,7 +133,7 @@ def visits(ws: Workspace) -> ir.Table:
     return ws.derived.get("stage_visits", lambda: _visits(ws))
 
 
-def _visits(ws: Workspace) -> ir.Table:
+def _visits(ws: Connection) -> ir.Table:
     rows = _all_stage_rows(ws)
     by_opp = ibis.window(group_by=rows.opportunity_id, order_by=[rows.changed_at])
     rows = rows.mutate(prev_stage=rows.stage.lag().over(by_opp))
@@ -173,14 +166,14 @@ def _visits(ws: Workspace) -> ir.Table:
     )
 
 
-def furthest(ws: Workspace) -> ir.Table:
+def furthest(ws: Connection) -> ir.Table:
     """Per deal: the position ``top`` of the furthest funnel stage it ever reached, its
     ``created_day`` (workspace timezone) and the deal fields groups read; materialised once per
     data version."""
     return ws.derived.get("stage_furthest", lambda: _furthest(ws))
 
 
-def _furthest(ws: Workspace) -> ir.Table:
+def _furthest(ws: Connection) -> ir.Table:
     v = visits(ws)
     ordered = order_table(ws)
     vi = v.join(ordered, v.stage == ordered._o_stage)
@@ -189,65 +182,3 @@ def _furthest(ws: Workspace) -> ir.Table:
     ).aggregate(top=vi._o_idx.max())
     tz, scheme = ws.config.timezone, ws.config.backend_scheme
     return top.mutate(created_day=local_date(top.created_at, tz, dialect=scheme))
-
-
-def _deal_dims(ctx: Context, table: ir.Table, dims: Sequence[str]) -> ir.Table:
-    """``table`` (with the deal's ``owner_id``, ``account_id``, ``source``, ``product`` and
-    ``type``) with the ``dim_*`` columns of ``dims``."""
-    table = gdims.with_rep_dims(table, ctx.table("reps"), table.owner_id, dims)
-    table = gdims.with_account_dims(table, ctx.table("accounts"), table.account_id, dims)
-    own = {gdims.col(d): table[d] for d in dims if d in ("source", "product", "type")}
-    return table.mutate(**own) if own else table
-
-
-def build(ctx: Context, by: Sequence[str]) -> ir.Table:
-    """Per (period, group, stage): visits ended and their days; deals of the cohort that
-    reached the stage and the next."""
-    dims = [d for d in by if d != "stage"]
-    keys = ["period", *dims, "stage"]
-    v = visits(ctx.ws)
-    ended = _deal_dims(ctx, v.filter(v.left_at.notnull()), dims)
-    ended = in_period(ctx.spine, ended, ended.left_day)
-    time_agg = ended.group_by([ended.period, *gdims.keys(ended, dims), ended.stage]).aggregate(
-        visits_ended=ended.count(),
-        visit_days=ended.micros.sum().cast("float64") / MICROSECONDS_PER_DAY,
-    )
-    ordered = order_table(ctx.ws)
-    deals = _deal_dims(ctx, furthest(ctx.ws), dims)
-    cohort = in_period(ctx.spine, deals, deals.created_day)
-    # the last stage has no next one: no conversion row for it
-    grid = cohort.join(ordered, (ordered._o_idx <= cohort.top) & ordered._o_next.notnull())
-    reach_agg = grid.group_by(
-        [grid.period, *gdims.keys(grid, dims), grid._o_stage.name("stage")]
-    ).aggregate(
-        reached=grid.count(),
-        reached_next=grid.count(where=grid.top > grid._o_idx),
-        next_stage=grid._o_next.max(),
-    )
-    return regroup(keys, [time_agg, reach_agg], COMPONENTS, ["next_stage"])
-
-
-def drill_visits(ctx: Context, by: Sequence[str]) -> ir.Table:
-    """The stage visits that ended in the period."""
-    dims = [d for d in by if d != "stage"]
-    v = visits(ctx.ws)
-    ended = _deal_dims(ctx, v.filter(v.left_at.notnull()), dims)
-    ended = in_period(ctx.spine, ended, ended.left_day)
-    dim_cols = [c for c in ended.columns if c.startswith("dim_")]
-    return ended.select(
-        "period", "opportunity_id", "entered_at", "left_at", *dim_cols, dim_stage=ended.stage
-    )
-
-
-FAMILY = Family(
-    name="stages",
-    tables=("opportunities", "opportunity_history", "reps", "accounts"),
-    dims_supported=DIMS,
-    components=COMPONENTS,
-    other=("next_stage",),
-    build=build,
-    inherent=("stage",),
-    drills={"visits": drill_visits},
-    additive=True,
-    maxima=("next_stage",),
-)

@@ -44,24 +44,14 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from salesmetrics import dims as gdims
 from salesmetrics import fx
-from salesmetrics.metrics import dims as gdims
 from salesmetrics.pipeline.asof import build_intervals, instants, probe_states, probes_table
 
 if TYPE_CHECKING:
-    from salesmetrics.workspace import Workspace
+    from salesmetrics.connection import Connection
 
 FLOW_BUCKETS = ("created", "pulled_in", "increased", "decreased", "pushed_out", "lost", "won")
-FLOW_SIGN = {
-    "created": 1,
-    "pulled_in": 1,
-    "increased": 1,
-    "decreased": -1,
-    "pushed_out": -1,
-    "lost": -1,
-    "won": -1,
-}
-
 COMPONENTS = (
     "open_at_start",
     "open_at_start_amount",
@@ -122,7 +112,7 @@ def probes(periods: pd.DataFrame, timezone: str) -> pd.DataFrame:
     )
 
 
-def spans(ws: Workspace) -> ir.Table:
+def spans(ws: Connection) -> ir.Table:
     """The opportunity states of :func:`~salesmetrics.pipeline.asof.intervals` with the
     columns the measures read and the deal's value at its close date in whole cents of the base
     currency (``value_at_close``) with the fx flags (:data:`AT_CLOSE`; meaningless without a
@@ -130,11 +120,11 @@ def spans(ws: Workspace) -> ir.Table:
     return ws.derived.get("pipeline_spans", lambda: _spans(ws))
 
 
-def _spans(ws: Workspace) -> ir.Table:
-    """:func:`spans` from the intervals, computed inline: materialising the intervals first
-    (every fixed column of the deal, as :func:`~salesmetrics.pipeline.asof.intervals` does)
-    and then these cost 12 s on the medium demo against 8 s in one query (DuckDB computes the
-    intervals once although the conversion reads their days too)."""
+def _spans(ws: Connection) -> ir.Table:
+    """:func:`spans` from the intervals, computed inline in one query: DuckDB computes the
+    intervals once although the conversion reads their days too, which costs less than
+    materialising the intervals first (every fixed column of the deal, as
+    :func:`~salesmetrics.pipeline.asof.intervals` does) and reading them back."""
     iv = build_intervals(ws).select(*_SPAN_COLUMNS)
     converted = fx.to_base(
         iv,
@@ -154,7 +144,7 @@ def _spans(ws: Workspace) -> ir.Table:
     )
 
 
-def _in_base(ws: Workspace, rows: ir.Table) -> ir.Table:
+def _in_base(ws: Connection, rows: ir.Table) -> ir.Table:
     """``rows`` (of :func:`spans` at the probes) with ``amount_base`` (whole cents) and the fx
     flags: at the close date as materialised; a deal without one at the probe's day."""
     dated = rows.filter(rows.close_date.notnull())
@@ -195,7 +185,7 @@ def _side(all_states: ir.Table, probe: str) -> ir.Table:
 
 
 def deal_rows(
-    ws: Workspace, periods: pd.DataFrame, dims: Sequence[str], spine: ir.Table | None = None
+    ws: Connection, periods: pd.DataFrame, dims: Sequence[str], spine: ir.Table | None = None
 ) -> ir.Table:
     """One row per (period, deal existing at s or e) with its state at both and the flags.
 
@@ -306,14 +296,11 @@ def deal_rows(
     return rows.select(*keep)
 
 
-def with_dims(ws: Workspace, rows: ir.Table, dims: Sequence[str]) -> ir.Table:
+def with_dims(ws: Connection, rows: ir.Table, dims: Sequence[str]) -> ir.Table:
     """``rows`` (of :func:`deal_rows`) with the ``dim_*`` columns of ``dims``: rep, team,
     manager and region from the deal's owner, segment and industry from its account, source,
     product and type from the deal."""
-    rows = gdims.with_rep_dims(rows, ws.table("reps"), rows.owner_id, dims)
-    rows = gdims.with_account_dims(rows, ws.table("accounts"), rows.account_id, dims)
-    own = {gdims.col(d): rows[d] for d in dims if d in ("source", "product", "type")}
-    return rows.mutate(**own) if own else rows
+    return gdims.with_deal_dims(rows, ws.table("reps"), ws.table("accounts"), dims)
 
 
 def _money(value: ir.NumericValue, where: ir.BooleanValue) -> ir.FloatingScalar:
@@ -356,11 +343,3 @@ def aggregate(rows: ir.Table, dims: Sequence[str]) -> ir.Table:
     )
     aggs["flow_decreased_count"] = rows.count(where=rows.delta < 0)
     return rows.group_by([rows.period, *gdims.keys(rows, dims)]).aggregate(**aggs)
-
-
-def flow_identity_gap(frame: pd.DataFrame) -> pd.Series[float]:
-    """start + inflows − outflows − end per row of an aggregated frame (0 when exact)."""
-    total = frame["flow_start"] - frame["flow_end"]
-    for bucket, sign in FLOW_SIGN.items():
-        total = total + sign * frame[f"flow_{bucket}"]
-    return total

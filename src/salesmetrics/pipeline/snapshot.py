@@ -9,17 +9,17 @@ from typing import TYPE_CHECKING
 import ibis
 import pandas as pd
 
+from salesmetrics import dims as gdims
 from salesmetrics import fx
-from salesmetrics.metrics import dims as gdims
 from salesmetrics.periods import Grain, label_of
 from salesmetrics.pipeline.asof import instant, probes_table, states
 
 if TYPE_CHECKING:
-    from salesmetrics.workspace import Workspace
+    from salesmetrics.connection import Connection
 
 
 def open_pipeline(
-    ws: Workspace, as_of: dt.date, by: Sequence[str] = (), grain: Grain | str = Grain.QUARTER
+    ws: Connection, as_of: dt.date, by: Sequence[str] = (), grain: Grain | str = Grain.QUARTER
 ) -> pd.DataFrame:
     """The deals open at the start of ``as_of`` (workspace timezone), summed by the ``by``
     dimensions, stage and close period (of ``grain``): ``deals``, ``amount`` (base currency),
@@ -39,10 +39,7 @@ def open_pipeline(
         base_currency=ws.config.base_currency,
         out="amount_base",
     )
-    rows = gdims.with_rep_dims(rows, ws.table("reps"), rows.owner_id, dims)
-    rows = gdims.with_account_dims(rows, ws.table("accounts"), rows.account_id, dims)
-    own = {gdims.col(d): rows[d] for d in dims if d in ("source", "product", "type")}
-    rows = rows.mutate(**own) if own else rows
+    rows = gdims.with_deal_dims(rows, ws.table("reps"), ws.table("accounts"), dims)
     weighted = rows.amount_base * rows.probability.cast(fx.AMOUNT_WIDE)
     agg = rows.group_by([*gdims.keys(rows, dims), "stage", "close_date"]).aggregate(
         deals=rows.count(),

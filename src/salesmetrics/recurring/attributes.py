@@ -18,18 +18,15 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.types as ir
 
+from salesmetrics.dims import ACCOUNT, ACCOUNT_OWNER, REP
 from salesmetrics.recurring.mrr import RecurringData, item_months, plan_months
 
+#: The dimension naming the rep itself (for a customer, its account's owner).
+REP_ITSELF = "rep"
+#: What a customer takes from its owner (the rep itself, its team and manager), not its account.
+_OWNER_ATTRIBUTES: tuple[str, ...] = tuple(d for d in REP.columns if d not in ACCOUNT.dims)
 #: The account-level group dimensions, as columns of :func:`account_attributes`.
-ACCOUNT_ATTRIBUTES: tuple[str, ...] = (
-    "segment",
-    "industry",
-    "region",
-    "rep",
-    "team",
-    "manager",
-    "first_plan",
-)
+ACCOUNT_ATTRIBUTES: tuple[str, ...] = (*ACCOUNT.columns, *_OWNER_ATTRIBUTES, "first_plan")
 
 
 def first_plans(data: RecurringData) -> ir.Table:
@@ -79,18 +76,16 @@ def account_attributes(
     joined = ids
     values: dict[str, ir.Value] = {"account_id": ids.account_id}
     if set(attributes) - {"first_plan"}:
-        accounts = data.ws.table("accounts")
-        joined = joined.left_join(accounts, ids.account_id == accounts.account_id)
-        values |= {
-            "segment": accounts.segment,
-            "industry": accounts.industry,
-            "region": accounts.region,
-            "rep": accounts.owner_id,
-        }
-        if {"team", "manager"} & set(attributes):
-            reps = data.ws.table("reps")
-            joined = joined.left_join(reps, accounts.owner_id == reps.rep_id)
-            values |= {"team": reps.team, "manager": reps.manager_id}
+        accounts = data.ws.table(ACCOUNT.table)
+        owner = accounts[ACCOUNT_OWNER]
+        joined = joined.left_join(accounts, ids.account_id == accounts[ACCOUNT.key])
+        values |= {d: accounts[c] for d, c in ACCOUNT.columns.items()}
+        values[REP_ITSELF] = owner
+        from_rep = [a for a in attributes if a in _OWNER_ATTRIBUTES and a != REP_ITSELF]
+        if from_rep:
+            reps = data.ws.table(REP.table)
+            joined = joined.left_join(reps, owner == reps[REP.key])
+            values |= {d: reps[REP.columns[d]] for d in from_rep}
     if "first_plan" in attributes:
         plans = first_plans(data).rename(p_account_id="account_id")
         joined = joined.left_join(plans, ids.account_id == plans.p_account_id)

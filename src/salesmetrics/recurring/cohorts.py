@@ -24,11 +24,11 @@ from salesmetrics.recurring.months import month_start, zero_like
 from salesmetrics.recurring.mrr import RecurringData, as_data, series_month_mrr
 
 if TYPE_CHECKING:
-    from salesmetrics.workspace import Workspace
+    from salesmetrics.connection import Connection
 
 
 def cohorts(
-    src: Workspace | RecurringData,
+    src: Connection | RecurringData,
     *,
     by: Sequence[str] = (),
     through: dt.date | None = None,

@@ -42,7 +42,7 @@ from salesmetrics.recurring.mrr import (
 )
 
 if TYPE_CHECKING:
-    from salesmetrics.workspace import Workspace
+    from salesmetrics.connection import Connection
 
 #: The movement columns, in waterfall order.
 MOVEMENTS: tuple[str, ...] = ("new", "reactivation", "expansion", "contraction", "churn")
@@ -120,7 +120,7 @@ def _last(data: RecurringData, *, whole: bool = False) -> int:
 
 
 def movements(
-    src: Workspace | RecurringData,
+    src: Connection | RecurringData,
     *,
     keys: Sequence[str] = CUSTOMER,
     through: dt.date | None = None,

@@ -52,7 +52,7 @@ from salesmetrics.recurring.source import (
 )
 
 if TYPE_CHECKING:
-    from salesmetrics.workspace import Workspace
+    from salesmetrics.connection import Connection
 
 #: The series of the customer-level figures.
 CUSTOMER: tuple[str, ...] = ("account_id",)
@@ -71,7 +71,7 @@ class RecurringData:
     re-checking the source and the exchange rates.
     """
 
-    ws: Workspace
+    ws: Connection
     source: Source
     items: ir.Table
     first_month: int | None
@@ -136,7 +136,7 @@ def _month_range(lo: int | None, hi: int | None) -> list[int]:
     return [] if lo is None or hi is None else list(range(lo, hi + 1))
 
 
-def base_items(ws: Workspace, source: Source, *, materialised: bool = False) -> ir.Table:
+def base_items(ws: Connection, source: Source, *, materialised: bool = False) -> ir.Table:
     """The MRR items of ``source`` in the base currency, with the FX flags (:func:`to_base`);
     materialised once per data version with ``materialised``."""
     if not materialised:
@@ -145,7 +145,7 @@ def base_items(ws: Workspace, source: Source, *, materialised: bool = False) -> 
 
 
 def load(
-    ws: Workspace,
+    ws: Connection,
     *,
     through: dt.date | None = None,
     source: Source | None = None,
@@ -179,7 +179,7 @@ def load(
     return RecurringData(ws, source, items, int(lo), int(hi), data_last, materialised)
 
 
-def as_data(src: Workspace | RecurringData, through: dt.date | None = None) -> RecurringData:
+def as_data(src: Connection | RecurringData, through: dt.date | None = None) -> RecurringData:
     """``src`` itself, or :func:`load` of a workspace."""
     if isinstance(src, RecurringData):
         if through is not None and src.last_month != month_index_of(through):
@@ -282,7 +282,7 @@ def series_month_mrr(data: RecurringData, keys: Sequence[str] = CUSTOMER) -> ir.
 
 
 def customer_month_mrr(
-    src: Workspace | RecurringData, *, through: dt.date | None = None
+    src: Connection | RecurringData, *, through: dt.date | None = None
 ) -> ir.Table:
     """MRR per customer and month: ``(account_id, month, mrr)``, only months with MRR > 0.
 

@@ -28,10 +28,10 @@ quarter. A foreign line needs a rate on or before its first day.
 
 **Materialised in the engine** (``materialised=True``, see :mod:`salesmetrics.derived`): the
 lines with their cents split and missing-rate flags (``recognized_lines``). The conversion is
-computed per request. Running sums of the daily rates over the whole history were tried and
-missed by units of currency on Spark in the parity tests; Spark cuts the scale of a wide
-decimal product to 6 decimals, and a rounded rate sum multiplied by a large daily share loses
-that much. Every rate sum here is exact (narrowed operands) before it is multiplied.
+computed per request. It does not use running sums of the daily rates over the whole history:
+Spark cuts the scale of a wide decimal product to 6 decimals, and a rounded rate sum multiplied
+by a large daily share misses by units of currency. Every rate sum here is exact (narrowed
+operands) before it is multiplied.
 """
 
 from __future__ import annotations
@@ -58,13 +58,13 @@ from salesmetrics.recurring.months import (
 )
 
 if TYPE_CHECKING:
-    from salesmetrics.workspace import Workspace
+    from salesmetrics.connection import Connection
 
 _RATE = idt.Decimal(38, 10)
 _EPOCH = dt.date(1970, 1, 1)
 
 
-def _lines(ws: Workspace) -> ir.Table:
+def _lines(ws: Connection) -> ir.Table:
     """Invoice lines with their service days (epoch days) and their cents split."""
     t = ws.table("invoice_lines")
     dated = t.service_start.notnull() & t.service_end.notnull() & (t.service_end >= t.service_start)
@@ -97,7 +97,7 @@ def _lines(ws: Workspace) -> ir.Table:
 _FAR_FUTURE_DAY = 2_932_896
 
 
-def _rate_intervals(ws: Workspace) -> ir.Table:
+def _rate_intervals(ws: Connection) -> ir.Table:
     """Per currency, each rate with the epoch days it holds: ``[_f, _t]`` (``_t`` null: open)."""
     rates = ws.table("fx_rates")
     rates = rates.group_by(r_cur=rates.currency.upper().strip(), r_day=rates.date).aggregate(
@@ -143,7 +143,7 @@ _LINE_COLUMNS = (
 )
 
 
-def _checked(ws: Workspace, lines: ir.Table) -> ir.Table:
+def _checked(ws: Connection, lines: ir.Table) -> ir.Table:
     """``lines`` with the missing-rate flags of their first day (:func:`fx.to_base`)."""
     # only the missing-rate flags are used; the amount is widened so that no product overflows
     return fx.to_base(
@@ -157,7 +157,7 @@ def _checked(ws: Workspace, lines: ir.Table) -> ir.Table:
     )
 
 
-def checked_lines(ws: Workspace) -> ir.Table:
+def checked_lines(ws: Connection) -> ir.Table:
     """The invoice lines as :func:`_spread` reads them, with the missing-rate flags:
     materialised once per data version (``recognized_lines``)."""
 
@@ -169,7 +169,7 @@ def checked_lines(ws: Workspace) -> ir.Table:
 
 
 def recognized_revenue(
-    ws: Workspace, periods: ir.Table | None = None, *, materialised: bool = False
+    ws: Connection, periods: ir.Table | None = None, *, materialised: bool = False
 ) -> ir.Table:
     """Recognized revenue per invoice line and period.
 
@@ -205,7 +205,7 @@ def recognized_revenue(
     return _spread(ws, lines, months if periods is None else periods, months)
 
 
-def _spread(ws: Workspace, lines: ir.Table, periods: ir.Table, months: ir.Table) -> ir.Table:
+def _spread(ws: Connection, lines: ir.Table, periods: ir.Table, months: ir.Table) -> ir.Table:
     period_cols = list(periods.columns)
     p = periods.mutate(
         _ps=periods.start.epoch_days().cast(INT), _pe=periods.end.epoch_days().cast(INT) - 1
@@ -259,7 +259,7 @@ def _day_range(slices: ir.Table, last: ir.IntegerValue, weight: ir.IntegerValue)
     )
 
 
-def _converted(ws: Workspace, slices: ir.Table, months: ir.Table) -> ir.Table:
+def _converted(ws: Connection, slices: ir.Table, months: ir.Table) -> ir.Table:
     """Σ over the days of each foreign slice of (that day's cents × that day's rate), unrounded:
     ``c_line, c_ps, c_pe, _base_cents``. ``months`` are the calendar months of the data.
 

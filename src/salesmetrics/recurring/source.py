@@ -61,7 +61,7 @@ from salesmetrics.recurring.months import (
 )
 
 if TYPE_CHECKING:
-    from salesmetrics.workspace import Workspace
+    from salesmetrics.connection import Connection
 
 Source = Literal["subscriptions", "invoice_lines"]
 SOURCES: tuple[Source, ...] = ("subscriptions", "invoice_lines")
@@ -71,7 +71,7 @@ _MONTH_NUMERATOR = 487
 _DAY_WEIGHT = 16
 
 
-def recurring_source(ws: Workspace) -> Source | None:
+def recurring_source(ws: Connection) -> Source | None:
     """The table recurring revenue is read from, or None when the workspace has neither.
 
     ``recurring_source = "auto"`` picks the table that has rows; both having rows is a
@@ -91,7 +91,7 @@ def recurring_source(ws: Workspace) -> Source | None:
     return present[0] if present else None
 
 
-def require_source(ws: Workspace) -> Source:
+def require_source(ws: Connection) -> Source:
     """:func:`recurring_source`, or a UserError when there is no recurring-revenue data."""
     source = recurring_source(ws)
     if source is None:
@@ -190,7 +190,7 @@ def line_items(invoice_lines: ir.Table) -> ir.Table:
     )
 
 
-def local_items(ws: Workspace, source: Source) -> ir.Table:
+def local_items(ws: Connection, source: Source) -> ir.Table:
     """The MRR items of ``source`` in their own currency (see the module docstring)."""
     if source == "subscriptions":
         items = subscription_items(ws.table("subscriptions"))
@@ -200,7 +200,7 @@ def local_items(ws: Workspace, source: Source) -> ir.Table:
     return items.filter(items.end_month.isnull() | (items.end_month > items.first_month))
 
 
-def to_base(ws: Workspace, items: ir.Table) -> ir.Table:
+def to_base(ws: Connection, items: ir.Table) -> ir.Table:
     """``items`` with ``mrr`` in the base currency at the rate of each item's start date.
 
     Adds the missing-rate flags of :func:`salesmetrics.fx.to_base`; check them with

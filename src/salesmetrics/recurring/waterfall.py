@@ -32,7 +32,7 @@ from salesmetrics.recurring.movements import MOVEMENTS, movements
 from salesmetrics.recurring.mrr import CUSTOMER, CUSTOMER_PLAN, RecurringData, check_keys, load
 
 if TYPE_CHECKING:
-    from salesmetrics.workspace import Workspace
+    from salesmetrics.connection import Connection
 
 #: Money columns of a waterfall.
 MONEY_COLUMNS: tuple[str, ...] = (
@@ -51,7 +51,7 @@ class IdentityError(AssertionError):
 
 
 def waterfall(
-    src: Workspace | RecurringData,
+    src: Connection | RecurringData,
     periods: ir.Table,
     *,
     by: Sequence[str] = (),
@@ -59,12 +59,12 @@ def waterfall(
     """The MRR waterfall for every period of ``periods`` and group of ``by``.
 
     ``periods`` has ``start`` and ``end`` (dates, ``end`` exclusive) and any other columns (such
-    as ``period``), which are kept: e.g. :func:`salesmetrics.periods.spine_memtable`; a trailing
-    12-month figure is a period of the 12 months ending at e. ``by`` takes ``plan`` (movements
-    per customer and plan, see :mod:`salesmetrics.recurring.mrr`) and the account attributes
-    (:data:`~salesmetrics.recurring.attributes.ACCOUNT_ATTRIBUTES`). Given a workspace, the
-    months are computed through the last month of the periods; given loaded data, the periods
-    must not end after its last month. Runs one tiny query (the last period end).
+    as ``period``), which are kept: e.g. :func:`salesmetrics.metrics.context.spine_table`; a
+    trailing 12-month figure is a period of the 12 months ending at e. ``by`` takes ``plan``
+    (movements per customer and plan, see :mod:`salesmetrics.recurring.mrr`) and the account
+    attributes (:data:`~salesmetrics.recurring.attributes.ACCOUNT_ATTRIBUTES`). Given a
+    workspace, the months are computed through the last month of the periods; given loaded data,
+    the periods must not end after its last month. Runs one tiny query (the last period end).
     """
     by = tuple(by)
     unknown = [b for b in by if b != "plan" and b not in ACCOUNT_ATTRIBUTES]

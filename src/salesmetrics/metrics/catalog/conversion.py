@@ -6,8 +6,6 @@ metrics.)
 
 from __future__ import annotations
 
-import numpy as np
-
 from salesmetrics import formulas
 from salesmetrics.metrics.compute import Computed, Inputs, count, money, notes
 from salesmetrics.metrics.registry import (
@@ -24,6 +22,8 @@ from salesmetrics.metrics.registry import (
 
 
 def _lead_conversion_rate(c: Inputs) -> Computed:
+    import numpy as np
+
     return Computed(
         value=np.asarray(formulas.lead_conversion_rate(c["leads_converted"], c["leads_created"])),
         components={
@@ -34,6 +34,8 @@ def _lead_conversion_rate(c: Inputs) -> Computed:
 
 
 def _lead_to_customer_rate(c: Inputs) -> Computed:
+    import numpy as np
+
     return Computed(
         value=np.asarray(formulas.lead_to_customer_rate(c["leads_won"], c["leads_created"])),
         components={"won_leads": count(c["leads_won"]), "created": count(c["leads_created"])},
@@ -41,6 +43,8 @@ def _lead_to_customer_rate(c: Inputs) -> Computed:
 
 
 def _opportunity_conversion_rate(c: Inputs) -> Computed:
+    import numpy as np
+
     return Computed(
         value=np.asarray(formulas.opportunity_conversion_rate(c["opps_won"], c["opps_created"])),
         components={"won": count(c["opps_won"]), "created": count(c["opps_created"])},
@@ -48,6 +52,8 @@ def _opportunity_conversion_rate(c: Inputs) -> Computed:
 
 
 def _win_rate(c: Inputs) -> Computed:
+    import numpy as np
+
     return Computed(
         value=np.asarray(formulas.win_rate(c["won"], c["lost"])),
         components={"won": count(c["won"]), "lost": count(c["lost"])},
@@ -55,6 +61,8 @@ def _win_rate(c: Inputs) -> Computed:
 
 
 def _win_rate_by_value(c: Inputs) -> Computed:
+    import numpy as np
+
     won_amount, lost_amount = c["won_amount"], c["lost_amount"]
     no_amount = count(c["lost_no_amount"])
     left_out = notes(c, (no_amount > 0, "lost deals without an amount are left out"))
@@ -70,6 +78,8 @@ def _win_rate_by_value(c: Inputs) -> Computed:
 
 
 def _sales_cycle_length(c: Inputs) -> Computed:
+    import numpy as np
+
     return Computed(
         value=np.asarray(formulas.sales_cycle_length(c["cycle_days"], c["cycle_deals"])),
         components={

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from salesmetrics import formulas
 from salesmetrics.metrics.compute import (
     Computed,
@@ -56,6 +54,8 @@ class _Cac:
 
 
 def _cac(c: Inputs) -> _Cac:
+    import numpy as np
+
     cost = c["marketing_cost"] + c["sales_cost"]
     value = np.asarray(formulas.customer_acquisition_cost(cost, c["cust_acquired"]))
     why = notes(c, (c["cust_acquired"] == 0, "no new customers in {period}"))
@@ -76,6 +76,8 @@ def _recurring(c: Inputs) -> bool:
 
 
 def _clv(c: Inputs) -> _Clv:
+    import numpy as np
+
     if _recurring(c):
         # metrics.md: with recurring data, revenue per customer per year = ARPA × 12
         arpa = np.asarray(formulas.arpa(c["cust_mrr_end"], c["cust_end"]))
@@ -151,6 +153,8 @@ def _customer_lifetime_value(c: Inputs) -> Computed:
 
 
 def _ltv_to_cac(c: Inputs) -> Computed:
+    import numpy as np
+
     clv, cac = _clv(c), _cac(c)
     value = np.asarray(formulas.ltv_to_cac(clv.value, cac.value))
     return Computed(
@@ -164,6 +168,8 @@ def _ltv_to_cac(c: Inputs) -> Computed:
 
 
 def _cac_payback_months(c: Inputs) -> Computed:
+    import numpy as np
+
     clv, cac = _clv(c), _cac(c)
     arpa = clv.per_customer / 12.0
     value = np.asarray(formulas.cac_payback_months(cac.value, arpa, c.config.gross_margin))
@@ -186,6 +192,8 @@ def _cac_payback_months(c: Inputs) -> Computed:
 
 
 def _customer_churn_rate(c: Inputs) -> Computed:
+    import numpy as np
+
     return Computed(
         value=np.asarray(formulas.customer_churn_rate(c["cust_lost"], c["cust_start"])),
         components={
@@ -197,6 +205,8 @@ def _customer_churn_rate(c: Inputs) -> Computed:
 
 
 def _net_customer_churn_rate(c: Inputs) -> Computed:
+    import numpy as np
+
     return Computed(
         value=np.asarray(
             formulas.net_customer_churn_rate(c["cust_lost"], c["cust_new"], c["cust_start"])
@@ -211,6 +221,8 @@ def _net_customer_churn_rate(c: Inputs) -> Computed:
 
 
 def _customer_retention_rate(c: Inputs) -> Computed:
+    import numpy as np
+
     return Computed(
         value=np.asarray(
             formulas.customer_retention_rate(c["cust_end"], c["cust_new"], c["cust_start"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 from salesmetrics import formulas
 from salesmetrics.metrics.compute import Computed, Inputs, count, notes
@@ -18,8 +18,13 @@ from salesmetrics.metrics.registry import (
     Unit,
 )
 
+if TYPE_CHECKING:
+    import numpy as np
+
 
 def _customer_engagement_score(c: Inputs) -> Computed:
+    import numpy as np
+
     customers = c["engaged_customers"]
     at_risk = c["engagement_at_risk"]
     return Computed(
@@ -35,10 +40,14 @@ def _customer_engagement_score(c: Inputs) -> Computed:
 
 
 def _hidden(c: Inputs, respondents: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     return np.asarray(respondents < c.config.min_survey_group)
 
 
 def _enps(c: Inputs) -> Computed:
+    import numpy as np
+
     respondents = c["enps_respondents"]
     hidden = _hidden(c, respondents)
     value = np.asarray(
@@ -64,6 +73,8 @@ def _enps(c: Inputs) -> Computed:
 
 
 def _pulse_score(c: Inputs) -> Computed:
+    import numpy as np
+
     responses = c["pulse_responses"]
     hidden = _hidden(c, responses)
     value = np.asarray(formulas.pulse_score(c["pulse_total"], responses), dtype=float)

@@ -8,10 +8,7 @@ opportunities open at the period's start, from opportunity history).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from salesmetrics import formulas
 from salesmetrics.metrics.compute import (
@@ -38,6 +35,10 @@ from salesmetrics.metrics.registry import (
 )
 from salesmetrics.pipeline import forecast_columns as ff
 
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
 
 def _qualified_leads(c: Inputs) -> Computed:
     return Computed(
@@ -50,6 +51,8 @@ def _qualified_leads(c: Inputs) -> Computed:
 
 
 def _pipeline_velocity(c: Inputs) -> Computed:
+    import numpy as np
+
     open_basis = c.basis == "open_opportunities"
     leads = c["open_at_start"] if open_basis else c["qualified_leads"]
     win_rate = np.asarray(formulas.win_rate(c["won"], c["lost"]))
@@ -179,6 +182,8 @@ METRICS: tuple[Metric, ...] = (
 
 
 def _pipeline_coverage(c: Inputs) -> Computed:
+    import numpy as np
+
     pipeline, quota = c["pipeline_amount"], c["quota"]
     value = np.asarray(formulas.pipeline_coverage(pipeline, quota), dtype="float64")
     why = notes(c, (~(quota > 0), "no quota for {period}"))
@@ -209,6 +214,8 @@ def _weighted_pipeline(c: Inputs) -> Computed:
 
 
 def _deal_slippage_rate(c: Inputs) -> Computed:
+    import numpy as np
+
     slipped, expected = c["slipped"], c["expected"]
     value = np.asarray(formulas.deal_slippage_rate(slipped, expected), dtype="float64")
     return Computed(
@@ -233,13 +240,15 @@ def _pipeline_flow(c: Inputs) -> Computed:
     return Computed(value=money(end - start), components=components)
 
 
-# -- forecasts against actuals (salesmetrics.pipeline.forecast_family) ----------------------------
+# -- forecasts against actuals (salesmetrics.metrics.families.forecast) ---------------------------
 
 _FORECAST_BASES = ff.METHODS
 
 
 def _who(c: Inputs, rows: np.ndarray) -> ObjectArray:
     """Whose forecast each of ``rows`` reads: "rep r1", "team East" or "the company"."""
+    import numpy as np
+
     for dim in ("rep", "team"):
         if c.has(dim):
             names = c.column(dim).to_numpy(dtype=object)[rows]
@@ -249,6 +258,9 @@ def _who(c: Inputs, rows: np.ndarray) -> ObjectArray:
 
 def _minutes(values: pd.Series[Any]) -> ObjectArray:
     """Timestamps as ``YYYY-MM-DD HH:MM`` text, None for missing."""
+    import numpy as np
+    import pandas as pd
+
     at = pd.to_datetime(values)
     stamps = (
         at.to_numpy(dtype="datetime64[ns]")
@@ -262,6 +274,8 @@ def _minutes(values: pd.Series[Any]) -> ObjectArray:
 
 def _note_where(mask: Any, build: Callable[[np.ndarray], ObjectArray]) -> ObjectArray:
     """``build(rows)``'s notes for the rows where ``mask`` holds, None elsewhere."""
+    import numpy as np
+
     out = np.full(len(mask), None, dtype=object)
     rows = np.flatnonzero(mask)
     if len(rows):
@@ -271,6 +285,9 @@ def _note_where(mask: Any, build: Callable[[np.ndarray], ObjectArray]) -> Object
 
 def _forecast_parts(c: Inputs, what: str) -> tuple[FloatArray, FloatArray, Computed]:
     """Forecast and actual per row, with the components and notes shared by both metrics."""
+    import numpy as np
+    import pandas as pd
+
     method = c.basis or ff.DEFAULT_METHOD
     category = ff.DEFAULT_CATEGORY
     forecast = c[ff.column(method, category)]
@@ -317,12 +334,16 @@ def _forecast_parts(c: Inputs, what: str) -> tuple[FloatArray, FloatArray, Compu
 
 
 def _sales_forecast_accuracy(c: Inputs) -> Computed:
+    import numpy as np
+
     forecast, actual, parts = _forecast_parts(c, "accuracy")
     value = np.asarray(formulas.sales_forecast_accuracy(forecast, actual), dtype="float64")
     return Computed(value=value, components=parts.components, notes=parts.notes)
 
 
 def _forecast_bias(c: Inputs) -> Computed:
+    import numpy as np
+
     forecast, actual, parts = _forecast_parts(c, "bias")
     value = np.asarray(formulas.forecast_bias(forecast, actual), dtype="float64")
     return Computed(value=value, components=parts.components, notes=parts.notes)

@@ -15,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from salesmetrics import formulas
 from salesmetrics.metrics.compute import Computed, Inputs, count, money, notes
 from salesmetrics.metrics.registry import (
@@ -88,6 +86,8 @@ def _retention_notes(c: Inputs, prefix: str) -> Any:
 
 def _retention(c: Inputs, numerator: str, formula: Callable[[Any, Any], Any]) -> Computed:
     """NRR and GRR: ``formula(numerator, MRR at start)`` for P or the trailing 12 months."""
+    import numpy as np
+
     p = _prefix(c)
     value = formula(c[p + numerator], c[p + "mrr_start"])
     return Computed(
@@ -111,6 +111,8 @@ def _gross_revenue_retention(c: Inputs) -> Computed:
 
 
 def _revenue_churn_rate(c: Inputs) -> Computed:
+    import numpy as np
+
     value = formulas.revenue_churn_rate(c["mrr_churn"], c["mrr_contraction"], c["mrr_start"])
     return Computed(
         value=np.asarray(value, dtype=float),
@@ -124,6 +126,8 @@ def _revenue_churn_rate(c: Inputs) -> Computed:
 
 
 def _quick_ratio(c: Inputs) -> Computed:
+    import numpy as np
+
     value = formulas.quick_ratio(
         c["mrr_new"],
         c["mrr_reactivation"],

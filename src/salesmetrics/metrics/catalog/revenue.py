@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from salesmetrics import formulas
 from salesmetrics.metrics.compute import Computed, Inputs, count, money, notes, only_where
 from salesmetrics.metrics.registry import (
@@ -19,6 +17,8 @@ from salesmetrics.metrics.registry import (
 
 
 def _total_revenue(c: Inputs) -> Computed:
+    import numpy as np
+
     won = c["won"]
     return Computed(
         value=money(np.nan_to_num(c["won_amount"])),
@@ -28,6 +28,8 @@ def _total_revenue(c: Inputs) -> Computed:
 
 
 def _revenue_growth(c: Inputs) -> Computed:
+    import numpy as np
+
     revenue, previous = c["won_amount"], c["prev_won_amount"]
     value = formulas.revenue_growth(revenue, previous)
     prev_label = c.column("prev_period").astype(str)

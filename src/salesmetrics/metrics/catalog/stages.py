@@ -3,8 +3,6 @@ conversion, by stage (:mod:`salesmetrics.pipeline.funnel`)."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from salesmetrics import formulas
 from salesmetrics.metrics.compute import Computed, Inputs, count, notes, only_where
 from salesmetrics.metrics.registry import (
@@ -20,6 +18,8 @@ from salesmetrics.metrics.registry import (
 
 
 def _time_in_stage(c: Inputs) -> Computed:
+    import numpy as np
+
     visits, days = c["visits_ended"], c["visit_days"]
     value = np.where(visits > 0, days / np.where(visits > 0, visits, 1.0), np.nan)
     return Computed(
@@ -29,6 +29,8 @@ def _time_in_stage(c: Inputs) -> Computed:
 
 
 def _stage_conversion(c: Inputs) -> Computed:
+    import numpy as np
+
     reached, reached_next = c["reached"], c["reached_next"]
     value = np.asarray(formulas.stage_conversion(reached_next, reached), dtype="float64")
     nxt = c.column("next_stage")

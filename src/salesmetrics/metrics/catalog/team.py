@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from salesmetrics import formulas
 from salesmetrics.metrics.compute import Computed, Inputs, count, money, notes
 from salesmetrics.metrics.registry import (
@@ -34,6 +32,8 @@ def _seller_basis(c: Inputs) -> str:
 
 
 def _quota_attainment(c: Inputs) -> Computed:
+    import numpy as np
+
     return Computed(
         value=np.asarray(formulas.quota_attainment(c["quota_won"], c["quota"])),
         components={
@@ -45,6 +45,8 @@ def _quota_attainment(c: Inputs) -> Computed:
 
 
 def _quota_attainment_rate(c: Inputs) -> Computed:
+    import numpy as np
+
     return Computed(
         value=np.asarray(formulas.quota_attainment_rate(c["reps_reached"], c["reps_with_quota"])),
         components={
@@ -66,6 +68,8 @@ def _sales_rep_productivity(c: Inputs) -> Computed:
 
 
 def _time_spent_selling(c: Inputs) -> Computed:
+    import numpy as np
+
     selling = c["selling_minutes"]
     if c.basis == "standard":
         hours = c.config.working_hours_per_week
@@ -93,6 +97,8 @@ def _time_spent_selling(c: Inputs) -> Computed:
 
 
 def _activities_per_rep(c: Inputs) -> Computed:
+    import numpy as np
+
     return Computed(
         value=np.asarray(formulas.activities_per_rep(c["selling_activities"], c["sellers"])),
         components={

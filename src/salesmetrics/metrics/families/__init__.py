@@ -107,13 +107,14 @@ def registry() -> dict[str, Family]:
         customers,
         deals,
         engagement,
+        forecast,
         leads,
+        pipeline,
         recurring,
+        stages,
         surveys,
         team,
     )
-    from salesmetrics.pipeline import family as pipeline
-    from salesmetrics.pipeline import forecast_family, funnel
 
     families = (
         deals.FAMILY,
@@ -127,8 +128,8 @@ def registry() -> dict[str, Family]:
         surveys.ENPS,
         surveys.PULSE,
         pipeline.FAMILY,
-        funnel.FAMILY,
-        forecast_family.FAMILY,
+        stages.FAMILY,
+        forecast.FAMILY,
         recurring.FAMILY,
         recurring.FAMILY_12M,
         recurring.RECOGNIZED,

@@ -21,25 +21,25 @@ from typing import TYPE_CHECKING
 import ibis
 import ibis.expr.types as ir
 
-from salesmetrics.metrics import dims as gdims
+from salesmetrics import dims as gdims
 from salesmetrics.metrics.families import Family, in_period, regroup
 from salesmetrics.periods import local_date
 
 if TYPE_CHECKING:
+    from salesmetrics.connection import Connection
     from salesmetrics.metrics.context import Context
-    from salesmetrics.workspace import Workspace
 
-DIMS = gdims.REP_DIMS | {"type"}
+DIMS = gdims.ACTIVITY_DIMS
 COMPONENTS = ("activities", "selling_activities", "selling_minutes", "logged_minutes")
 
 
-def activity_days(ws: Workspace) -> ir.Table:
+def activity_days(ws: Connection) -> ir.Table:
     """Per ``rep_id``, ``type``, ``day`` (workspace timezone) and ``selling`` (bool): the
     number of ``activities`` and their ``minutes``; materialised once per data version."""
     return ws.derived.get("activity_days", lambda: _activity_days(ws))
 
 
-def _activity_days(ws: Workspace) -> ir.Table:
+def _activity_days(ws: Connection) -> ir.Table:
     """The definition of :func:`activity_days`."""
     acts = ws.table("activities")
     types = [t.strip().lower() for t in ws.config.selling_activity_types]

@@ -3,7 +3,8 @@ the 12-month window used by customer lifetime value.
 
 Components, per (period, group):
 
-* ``cust_start``, ``cust_end`` — customers at start / at end (see :mod:`salesmetrics.customers`);
+* ``cust_start``, ``cust_end`` — customers at start / at end (see
+  :mod:`salesmetrics.metrics.customers`);
 * ``cust_lost`` (at start, not at end), ``cust_new`` (at end, not at start);
 * ``cust_acquired`` — customers whose acquisition date is in the period (``new_customers``);
 * over the 12 months ending at the period's end: ``win_start`` (customers on its first day),
@@ -22,8 +23,9 @@ from typing import TYPE_CHECKING
 
 import ibis.expr.types as ir
 
-from salesmetrics import customers, fx
-from salesmetrics.metrics import dims as gdims
+from salesmetrics import dims as gdims
+from salesmetrics import fx
+from salesmetrics.metrics import customers
 from salesmetrics.metrics.families import Family, regroup
 
 if TYPE_CHECKING:
@@ -168,7 +170,7 @@ def drill_window(ctx: Context, dims: Sequence[str]) -> ir.Table:
 FAMILY = Family(
     name="customers",
     tables=("opportunities", "accounts", "reps", "fx_rates"),
-    dims_supported=customers.CUSTOMER_DIMS,
+    dims_supported=gdims.CUSTOMER_DIMS,
     components=COMPONENTS,
     build=build,
     drills={"states": drill_states, "acquired": drill_acquired, "window": drill_window},

@@ -23,16 +23,14 @@ from typing import TYPE_CHECKING
 
 import ibis.expr.types as ir
 
+from salesmetrics import dims as gdims
 from salesmetrics import fx
-from salesmetrics.metrics import dims as gdims
 from salesmetrics.metrics.families import Family, in_period, regroup
 
 if TYPE_CHECKING:
     from salesmetrics.metrics.context import Context
 
-DIMS = frozenset(
-    {"rep", "team", "manager", "region", "segment", "industry", "source", "product", "type"}
-)
+DIMS = gdims.DEAL_DIMS
 ROW_FIELDS = (
     "opportunity_id",
     "name",
@@ -52,10 +50,7 @@ ROW_FIELDS = (
 
 def with_deal_dims(ctx: Context, table: ir.Table, dims: Sequence[str]) -> ir.Table:
     """``table`` (opportunity rows) with the ``dim_*`` columns of ``dims``."""
-    table = gdims.with_rep_dims(table, ctx.table("reps"), table.owner_id, dims)
-    table = gdims.with_account_dims(table, ctx.table("accounts"), table.account_id, dims)
-    own = {gdims.col(d): table[d] for d in dims if d in ("source", "product", "type")}
-    return table.mutate(**own) if own else table
+    return gdims.with_deal_dims(table, ctx.table("reps"), ctx.table("accounts"), dims)
 
 
 def _closed(ctx: Context, statuses: Sequence[str]) -> ir.Table:

@@ -22,8 +22,8 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from salesmetrics import customers
-from salesmetrics.metrics import dims as gdims
+from salesmetrics import dims as gdims
+from salesmetrics.metrics import customers
 from salesmetrics.metrics.families import Family, regroup
 
 if TYPE_CHECKING:
@@ -34,7 +34,6 @@ OTHER = ("engagement_events",)
 AT_RISK_BELOW = 40.0
 #: The percentile of the default targets, in tenths (the rank arithmetic is done in integers).
 PERCENTILE_TENTHS = 9
-PERCENTILE = PERCENTILE_TENTHS / 10
 
 
 def _settings(ctx: Context) -> ir.Table:
@@ -56,9 +55,9 @@ def _settings(ctx: Context) -> ir.Table:
 def _position(
     population: ir.IntegerValue,
 ) -> tuple[ir.IntegerValue, ir.IntegerValue, ir.FloatingValue]:
-    """The 0-based rank below and above the :data:`PERCENTILE` position p·(N − 1) among N
-    values, and p·(N − 1) minus the rank below: in integer tenths, exact on every backend (a
-    decimal product made each row's position a decimal computation)."""
+    """The 0-based ranks below and above the percentile position p·(N − 1) among N values (p
+    is :data:`PERCENTILE_TENTHS` tenths), and p·(N − 1) minus the rank below. Computed in integer
+    tenths, so it is exact on every backend and no row needs a decimal product."""
     tenths = population.cast("int64") * PERCENTILE_TENTHS - PERCENTILE_TENTHS
     lo = (tenths // 10).cast("int64")
     hi = ((tenths + 9) // 10).cast("int64")
@@ -187,7 +186,7 @@ def drill_scores(ctx: Context, dims: Sequence[str]) -> ir.Table:
 FAMILY = Family(
     name="engagement",
     tables=("engagement_events", "opportunities", "accounts", "reps"),
-    dims_supported=customers.CUSTOMER_DIMS,
+    dims_supported=gdims.CUSTOMER_DIMS,
     components=COMPONENTS,
     other=OTHER,
     build=build,

@@ -20,15 +20,15 @@ from typing import TYPE_CHECKING
 import ibis
 import ibis.expr.types as ir
 
+from salesmetrics import dims as gdims
 from salesmetrics.errors import UserError
-from salesmetrics.metrics import dims as gdims
 from salesmetrics.metrics.families import Family, in_period, regroup
 from salesmetrics.portable import as_int
 
 if TYPE_CHECKING:
     from salesmetrics.metrics.context import Context
 
-DIMS = frozenset({"rep", "team", "manager", "region", "segment", "industry", "source"})
+DIMS = gdims.LEAD_DIMS
 COMPONENTS = ("leads_created", "leads_converted", "leads_won", "qualified_leads")
 ROW_FIELDS = (
     "lead_id",

@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING
 
 import ibis.expr.types as ir
 
-from salesmetrics import customers
-from salesmetrics.metrics import dims as gdims
+from salesmetrics import dims as gdims
+from salesmetrics.metrics import customers
 from salesmetrics.metrics.catalog.recurring import T12
 from salesmetrics.metrics.families import Family
 from salesmetrics.recurring import waterfall, with_account_attributes
@@ -43,8 +43,6 @@ from salesmetrics.recurring.waterfall import waterfall_of
 if TYPE_CHECKING:
     from salesmetrics.metrics.context import Context
 
-#: Dimensions of the recurring-revenue metrics.
-RECURRING_DIMS = frozenset(customers.CUSTOMER_DIMS | {"plan", "first_plan"})
 
 #: waterfall column → component name.
 WATERFALL = {
@@ -174,7 +172,7 @@ TABLES = ("subscriptions", "invoice_lines", "accounts", "reps", "fx_rates")
 FAMILY = Family(
     name="recurring",
     tables=TABLES,
-    dims_supported=RECURRING_DIMS,
+    dims_supported=gdims.RECURRING_DIMS,
     components=COMPONENTS,
     build=build,
     drills={"customers": drill_customers},
@@ -184,7 +182,7 @@ FAMILY = Family(
 FAMILY_12M = Family(
     name="recurring_12m",
     tables=TABLES,
-    dims_supported=RECURRING_DIMS,
+    dims_supported=gdims.RECURRING_DIMS,
     components=COMPONENTS_12M,
     build=build_12m,
     what="recurring revenue",
@@ -193,7 +191,7 @@ FAMILY_12M = Family(
 RECOGNIZED = Family(
     name="recognized",
     tables=("invoice_lines", "accounts", "reps", "fx_rates"),
-    dims_supported=frozenset(customers.CUSTOMER_DIMS | {"plan"}),
+    dims_supported=gdims.CUSTOMER_DIMS | {"plan"},
     components=("recognized",),
     build=build_recognized,
     drills={"lines": drill_recognized},

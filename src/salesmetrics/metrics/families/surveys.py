@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import ibis
 import ibis.expr.types as ir
 
-from salesmetrics.metrics import dims as gdims
+from salesmetrics import dims as gdims
 from salesmetrics.metrics.families import Family, in_period, regroup
 
 if TYPE_CHECKING:

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 import ibis
 import ibis.expr.types as ir
 
+from salesmetrics import dims as gdims
 from salesmetrics import fx
-from salesmetrics.metrics import dims as gdims
 from salesmetrics.metrics.families import Family, regroup
 from salesmetrics.metrics.families.costs import overlap_days
 from salesmetrics.metrics.families.deals import closed_rows

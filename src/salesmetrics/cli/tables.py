@@ -49,13 +49,19 @@ def _cell(row: dict[str, Any], currency: str) -> Text:
     return text
 
 
-def metric_table(result: MetricResult, metric_ids: Sequence[str], title: str) -> Group | None:
-    """One Rich table for ``metric_ids``: rows (metric, group), columns periods, then notes."""
-    rows = [r for r in result.rows() if r["metric"] in set(metric_ids)]
+def metric_table(
+    result: MetricResult, every_row: Sequence[dict[str, Any]], metric_ids: Sequence[str], title: str
+) -> Group | None:
+    """One Rich table for ``metric_ids``: rows (metric, group), columns periods, then notes.
+
+    ``every_row`` is ``result.rows()``, made once for all the tables of a view (it is most of
+    their Python work)."""
+    wanted = set(metric_ids)
+    rows = [r for r in every_row if r["metric"] in wanted]
     missing = [m for m in metric_ids if m not in reg.REGISTRY]
     if not rows and not missing:
         return None
-    periods = list(dict.fromkeys(r["period"] for r in result.rows()))
+    periods = list(dict.fromkeys(r["period"] for r in every_row))
     table = Table(title=title, title_justify="left", show_lines=False, pad_edge=False)
     table.add_column("metric")
     if result.by or any(r["group"] for r in rows):
@@ -77,8 +83,7 @@ def metric_table(result: MetricResult, metric_ids: Sequence[str], title: str) ->
         if metric_id in missing:
             label = [metric_id, *([""] if grouped else [])]
             table.add_row(*label, *[Text("n/a*", style="dim") for _ in periods])
-            reason = reg.later_reason(metric_id) or "not available"
-            notes.append(f"{metric_id}: not available yet: {reason}")
+            notes.append(f"{metric_id}: not in the registry")
             continue
         name = reg.REGISTRY[metric_id].name.en
         first = True
@@ -103,22 +108,23 @@ def metric_table(result: MetricResult, metric_ids: Sequence[str], title: str) ->
 def print_tables(result: MetricResult, console: Console, *, explicit: bool) -> None:
     """The table view: the requested metrics, or the dashboard then every section."""
     present = list(dict.fromkeys(r for r in result.frame["metric"]))
+    rows = result.rows()
     legend = "✓ on track  ! at risk  ✗ off track  * see note"
     if explicit:
-        view = metric_table(result, present, f"Metrics ({result.base_currency})")
+        view = metric_table(result, rows, present, f"Metrics ({result.base_currency})")
         if view is not None:
             console.print(view)
         console.print(Text(legend, style="dim"))
         return
     dashboard = [m for m in reg.DASHBOARD if m in present or m not in reg.REGISTRY]
-    view = metric_table(result, dashboard, f"Dashboard ({result.base_currency})")
+    view = metric_table(result, rows, dashboard, f"Dashboard ({result.base_currency})")
     if view is not None:
         console.print(view)
     for section in reg.Section:
         ids = [m for m in present if reg.REGISTRY[m].section is section and m not in reg.DASHBOARD]
         if ids:
             console.print()
-            view = metric_table(result, ids, reg.SECTION_TITLES[section].en)
+            view = metric_table(result, rows, ids, reg.SECTION_TITLES[section].en)
             if view is not None:
                 console.print(view)
     console.print(Text(legend, style="dim"))

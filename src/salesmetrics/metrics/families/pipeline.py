@@ -15,15 +15,14 @@ from typing import TYPE_CHECKING
 
 import ibis.expr.types as ir
 
+from salesmetrics import dims as gdims
 from salesmetrics.metrics.families import Family
 from salesmetrics.pipeline import measures
 
 if TYPE_CHECKING:
     from salesmetrics.metrics.context import Context
 
-DIMS = frozenset(
-    {"rep", "team", "manager", "region", "segment", "industry", "source", "product", "type"}
-)
+DIMS = gdims.DEAL_DIMS
 ROW_FIELDS = (
     "opportunity_id",
     "owner_id",

@@ -27,8 +27,8 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from salesmetrics import dims as gdims
 from salesmetrics.errors import UserError
-from salesmetrics.metrics import dims as gdims
 from salesmetrics.metrics.families import Family
 from salesmetrics.periods import parse_period
 from salesmetrics.pipeline.asof import instant

@@ -24,14 +24,11 @@ from typing import TYPE_CHECKING, Protocol
 import ibis
 import ibis.expr.types as ir
 
-from salesmetrics.metrics import dims as gdims
+from salesmetrics import dims as gdims
 from salesmetrics.portable import as_int
 
 if TYPE_CHECKING:
     from salesmetrics.metrics.context import Context
-
-#: Dimensions a customer metric can be grouped by (all from the account).
-CUSTOMER_DIMS = frozenset({"rep", "team", "manager", "region", "segment", "industry"})
 
 
 class CustomerBasis(Protocol):
@@ -307,16 +304,17 @@ def with_customer_dims(
 ) -> ir.Table:
     """``table`` with the ``dim_*`` columns of a customer: everything from the account (rep =
     its owner; team and manager from that owner; region, segment and industry of the account)."""
-    wanted = [d for d in dims if d in CUSTOMER_DIMS]
+    wanted = [d for d in dims if d in gdims.CUSTOMER_DIMS]
     if not wanted:
         return table
-    accounts = ctx.table("accounts")
+    account = gdims.ACCOUNT
+    accounts = ctx.table(account.table)
     right = accounts.select(
-        _c_account=accounts.account_id,
-        _c_owner=accounts.owner_id,
-        **{f"dim_{d}": accounts[d] for d in wanted if d in ("region", "segment", "industry")},
+        _c_account=accounts[account.key],
+        _c_owner=accounts[gdims.ACCOUNT_OWNER],
+        **{gdims.col(d): accounts[account.columns[d]] for d in wanted if d in account.dims},
     )
     joined = table.left_join(right, account_id == right._c_account).drop("_c_account")
-    rep_wanted = [d for d in wanted if d in ("rep", "team", "manager")]
+    rep_wanted = [d for d in wanted if d not in account.dims]
     joined = gdims.with_rep_dims(joined, ctx.table("reps"), joined._c_owner, rep_wanted)
     return joined.drop("_c_owner")
