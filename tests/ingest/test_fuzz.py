@@ -70,6 +70,7 @@ def test_random_bytes(fuzz_ws: Workspace, tmp_path: Path, data: bytes) -> None:
     check(fuzz_ws, path)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(30), suppress_health_check=TMP_PATH_PER_TEST)
 @given(
     body=st.lists(st.lists(cells, min_size=0, max_size=9), max_size=12),
@@ -96,6 +97,7 @@ def test_random_structured_text(
         check(fuzz_ws, path)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(40), suppress_health_check=TMP_PATH_PER_TEST)
 @given(
     lines=st.lists(

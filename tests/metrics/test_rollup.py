@@ -179,6 +179,7 @@ def test_a_period_is_the_same_computed_alone_or_with_other_periods(
         _same_rows(_rows(ws, year, by), together[tuple(by)])
 
 
+@pytest.mark.slow
 def test_a_coarser_grouping_of_the_same_periods_runs_no_query_for_additive_families(
     company: tuple[Workspace, int],
 ) -> None:
