@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-fast lint format bench lock docs clean
+.PHONY: install demo test check test-fast lint format bench lock docs clean
 
 install: $(STAMP)
 
@@ -23,11 +23,19 @@ demo: install
 	$(BIN)/salesmetrics demo --scale small --seed 7 --workspace demo --replace
 	$(BIN)/salesmetrics metrics $(DASHBOARD) --period 2025 --grain quarter --workspace demo
 
+# The suite on every core (pytest-xdist, a module at a time, the Spark files on one worker: see
+# tests/scheduling.py). `make test` runs everything, PostgreSQL and Spark included
+# (docs/testing.md).
+XDIST := -n auto
+
 test: install lint
-	$(BIN)/pytest
+	$(BIN)/pytest $(XDIST)
+
+# While working: lint, types and the fast tier (everything not marked slow).
+check: lint test-fast
 
 test-fast: install
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" $(XDIST)
 
 lint: install
 	$(BIN)/ruff check src tests bench
@@ -51,4 +59,4 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --extra spark --quiet -o requirements.lock
 
 clean:
-	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo .cache .pytest_cache .mypy_cache .ruff_cache

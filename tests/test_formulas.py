@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from salesmetrics import formulas as f
 from salesmetrics.formulas import FORMULAS, PARAMS, Unit, divide
+from tests.depth import examples
 
 # The worked examples of metrics.md that come from the seeds: (formula, arguments, value).
 SEED_EXAMPLES: list[tuple[str, dict[str, float], float]] = [
@@ -237,7 +238,7 @@ NON_NEGATIVE = st.one_of(
 SCALAR_FORMULAS = sorted(n for n, fo in FORMULAS.items() if not any(p.is_list for p in fo.params))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(name=st.sampled_from(SCALAR_FORMULAS), data=st.data(), rows=st.integers(1, 6))
 def test_arrays_equal_scalars_element_wise(name: str, data: st.DataObject, rows: int) -> None:
     formula = FORMULAS[name]
@@ -253,7 +254,7 @@ def test_arrays_equal_scalars_element_wise(name: str, data: st.DataObject, rows:
     np.testing.assert_array_equal(as_series.to_numpy(), np.array(scalars))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(
     counts=st.lists(st.lists(st.integers(0, 50), min_size=3, max_size=3), min_size=1, max_size=5),
     targets=st.lists(st.integers(0, 20), min_size=3, max_size=3),

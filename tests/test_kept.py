@@ -118,6 +118,7 @@ def test_a_write_that_says_nothing_of_its_tables_makes_every_one_stale(
     assert "derived stage_visits" in derived
 
 
+@pytest.mark.slow
 def test_other_code_or_configuration_computes_them_again(
     workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -247,6 +248,7 @@ def test_a_failed_append_records_nothing(workspace: Workspace) -> None:
     assert not [p for p in _cache(workspace).rglob("*") if p.name.startswith(".")]  # no debris
 
 
+@pytest.mark.slow
 def test_a_cache_that_cannot_be_written_keeps_nothing_and_the_answer_is_the_same(
     workspace: Workspace,
 ) -> None:

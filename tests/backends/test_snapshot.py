@@ -80,6 +80,7 @@ def root(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_commands_started_together_all_answer_and_write_nothing(root: Path) -> None:
     database = root / "workspace.duckdb"
     before = digest(database)
@@ -92,6 +93,7 @@ def test_commands_started_together_all_answer_and_write_nothing(root: Path) -> N
     assert digest(database) == before  # readers never write the database
 
 
+@pytest.mark.slow
 def test_an_import_runs_while_readers_read_and_each_sees_before_or_after(
     root: Path, tmp_path: Path
 ) -> None:

@@ -11,12 +11,10 @@ import pandas as pd
 import pytest
 
 from bench import pandas_review
-from salesmetrics import init_workspace
 from salesmetrics.backends.embedded import database_path
-from salesmetrics.demo import build_demo
-from salesmetrics.demo.calendar import DATA_END, to_date
 from salesmetrics.metrics.registry import REGISTRY
 from salesmetrics.workspace import Workspace
+from tests.demos import DemoBuild, copy_demo
 
 #: Metrics the pandas review does not match yet, with the reason. Empty: it matches them all.
 UNMATCHED: dict[str, str] = {}
@@ -26,12 +24,13 @@ BYS: tuple[tuple[str, ...], ...] = ((), ("team",), ("rep",))
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, int]]:
-    ws = init_workspace(tmp_path_factory.mktemp("pandas-review") / "ws")
-    build_demo(ws, "small", 7)
-    last = to_date(DATA_END)
-    year = last.year if (last.month, last.day) == (12, 31) else last.year - 1
-    yield ws, year
+def demo(
+    demo_build: DemoBuild, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Workspace, int]]:
+    """A copy of the small demo of this module's own (its billing data is deleted later) and
+    its last full year."""
+    ws = copy_demo(demo_build, tmp_path_factory.mktemp("pandas-review") / "ws")
+    yield ws, demo_build.year
     ws.close()
 
 

@@ -1,4 +1,4 @@
-"""Figures, the results file and the summary; the review's plan; the cache stamp."""
+"""Figures, the results file and the summary; the review's plan."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bench.results import Figure, not_measured, summary, write
 
-from bench import cache, machine, review
+from bench import machine, review
 
 
 def _figures() -> list[Figure]:
@@ -61,26 +61,6 @@ def test_review_plan_is_the_last_full_year_by_two_grains_and_three_groupings() -
         ("month", ("team",)),
         ("month", ("rep",)),
     ]
-
-
-def test_cache_stamp_follows_the_generator_inputs(tmp_path: Path) -> None:
-    package = tmp_path / "pkg"
-    (package / "demo").mkdir(parents=True)
-    (package / "ingest").mkdir()
-    for name in ("schema.py", "config.py", "demo/a.py", "ingest/b.py"):
-        (package / name).write_text("x = 1\n")
-    first = cache.inputs_digest("small", 7, package)
-    assert first == cache.inputs_digest("small", 7, package)
-    assert first != cache.inputs_digest("small", 8, package)
-    (package / "demo/a.py").write_text("x = 2\n")
-    changed = cache.inputs_digest("small", 7, package)
-    assert changed != first
-    root = tmp_path / "ws"
-    root.mkdir()
-    (root / "salesmetrics.toml").write_text("")
-    (root / cache.STAMP).write_text(json.dumps({"digest": changed}))
-    assert cache.is_current(root, changed)
-    assert not cache.is_current(root, first)
 
 
 def test_memory_figure_in_gib() -> None:

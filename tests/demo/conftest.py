@@ -1,34 +1,20 @@
-"""Fixtures of the demo tests: the small demo generated once per session (as Arrow tables and
-in an in-memory DuckDB), and loaded once into a workspace through the importer."""
+"""Fixtures of the demo tests: the small demo generated once per session (``small``, as Arrow
+tables, from tests/demos.py) in an in-memory DuckDB, and the demo loaded through the importer
+(the session's cached build)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pytest
 
-from salesmetrics import Workspace, init_workspace
-from salesmetrics.demo import DemoResult, build_demo, generate
+from salesmetrics import Workspace
+from salesmetrics.demo import DemoResult
+from tests.demos import DemoBuild, collect
 
-SEED = 7
-
-
-def collect(scale: str, seed: int) -> dict[str, pa.Table]:
-    """Every table of a generated demo, as Arrow tables."""
-    batches: dict[str, list[pa.RecordBatch]] = defaultdict(list)
-    for name, batch in generate(scale, seed):
-        batches[name].append(batch)
-    return {name: pa.Table.from_batches(b) for name, b in batches.items()}
-
-
-@pytest.fixture(scope="session")
-def small() -> dict[str, pa.Table]:
-    """The small demo (seed 7), generated once."""
-    return collect("small", SEED)
+__all__ = ["collect", "in_duckdb", "needs_importer", "one"]
 
 
 def in_duckdb(tables: dict[str, pa.Table]) -> duckdb.DuckDBPyConnection:
@@ -69,11 +55,7 @@ needs_importer = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="session")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, DemoResult]]:
-    """A workspace holding the small demo, loaded through the importer (once per session)."""
-    if not _importer_ready():
-        pytest.skip("salesmetrics.ingest.load_arrow is not available yet")
-    ws = init_workspace(Path(tmp_path_factory.mktemp("demo")) / "ws")
-    result = build_demo(ws, "small", SEED)
-    yield ws, result
-    ws.close()
+def loaded(shared_demo: Workspace, demo_build: DemoBuild) -> tuple[Workspace, DemoResult]:
+    """A workspace holding the small demo loaded through the importer, and what the build
+    loaded (the session's shared copy of the cached build: tests here only read it)."""
+    return shared_demo, demo_build.result

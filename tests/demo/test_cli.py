@@ -20,6 +20,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return (code if isinstance(code, int) else 0), captured.out, captured.err
 
 
+@pytest.mark.slow
 @needs_importer
 def test_demo_builds_refuses_then_replaces(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salesmetrics import UserError, Workspace, init_workspace
+from tests.depth import examples
 
 _counter = itertools.count()
 
@@ -28,6 +29,8 @@ cells = st.one_of(
     st.datetimes().map(lambda d: d.isoformat(sep=" ")),
     st.sampled_from(["1,234.56", "1.234,56", "(12)", "$5", "12%", "yes", "N", "Closed Won"]),
 )
+#: tmp_path is the test's, not each example's: every file gets a fresh name (new_file).
+TMP_PATH_PER_TEST = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 HEADER = ["opportunity_id", "stage", "amount", "close_date", "probability", "created_at", "notes"]
 
 
@@ -59,9 +62,7 @@ def new_file(directory: Path, suffix: str = ".csv") -> Path:
     return directory / f"fuzz-{next(_counter)}{suffix}"
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=examples(60), suppress_health_check=TMP_PATH_PER_TEST)
 @given(data=st.binary(max_size=600))
 def test_random_bytes(fuzz_ws: Workspace, tmp_path: Path, data: bytes) -> None:
     path = new_file(tmp_path)
@@ -69,9 +70,8 @@ def test_random_bytes(fuzz_ws: Workspace, tmp_path: Path, data: bytes) -> None:
     check(fuzz_ws, path)
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@pytest.mark.slow
+@settings(max_examples=examples(30), suppress_health_check=TMP_PATH_PER_TEST)
 @given(
     body=st.lists(st.lists(cells, min_size=0, max_size=9), max_size=12),
     delimiter=st.sampled_from([",", ";", "\t", "|"]),
@@ -97,9 +97,8 @@ def test_random_structured_text(
         check(fuzz_ws, path)
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@pytest.mark.slow
+@settings(max_examples=examples(40), suppress_health_check=TMP_PATH_PER_TEST)
 @given(
     lines=st.lists(
         st.one_of(
@@ -119,9 +118,7 @@ def test_random_json_lines(fuzz_ws: Workspace, tmp_path: Path, lines: list[str])
 
 
 @pytest.mark.slow
-@settings(
-    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=examples(100), suppress_health_check=TMP_PATH_PER_TEST)
 @given(data=st.binary(max_size=4000), encoding=st.sampled_from(["utf-8", "utf-16", "latin-1"]))
 def test_random_bytes_at_depth(
     fuzz_ws: Workspace, tmp_path: Path, data: bytes, encoding: str

@@ -1,81 +1,55 @@
 """The engine against an independent pandas computation (tests/metrics/reference.py): every
-metric, every quarter of a year, by team and company-wide, on the small demo company when the
-demo generator is available and on a randomised company always."""
+metric, every quarter of a year, by team and company-wide, on the small demo company and on a
+randomised company."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 import pytest
 
 from salesmetrics import init_workspace
 from salesmetrics.metrics.registry import REGISTRY, Section, Unit
 from salesmetrics.workspace import Workspace
+from tests.demos import DemoBuild, copy_demo
 from tests.metrics import reference
 from tests.metrics.randomized import build as build_random
 
 YEAR = 2024
 
 
-def demo_workspace(root: Path) -> tuple[Workspace, int] | None:
-    """The small demo company and its last full year, or None while the generator is missing.
-
-    Loaded through the importer (``build_demo``) when it exists, else straight from the
-    generator's record batches (every injected problem passes validation, so the rows are the
-    same).
-    """
-    try:
-        from salesmetrics import demo
-        from salesmetrics.demo.calendar import DATA_END, to_date
-    except ImportError:
-        return None
-    ws = init_workspace(root)
-    try:
-        from salesmetrics.ingest import load_arrow  # noqa: F401
-    except ImportError:
-        for table, batch in demo.generate("small", 7, base_currency=ws.config.base_currency):
-            insert_batch(ws, table, batch)
-    else:
-        demo.build_demo(ws, "small", 7)
-    last = to_date(DATA_END)
-    year = last.year if (last.month, last.day) == (12, 31) else last.year - 1
-    return ws, year
+#: The random company in UTC is the fast tier (make check); its time-zone variant and the whole
+#: demo company (as built, and without billing data) the slow tier (make test).
+SLOW = pytest.mark.slow
 
 
-def insert_batch(ws: Workspace, table: str, batch: pa.RecordBatch) -> None:
-    """Insert one record batch with the canonical columns into ``table``."""
-    con = ws.duckdb
-    con.register("_demo_batch", pa.Table.from_batches([batch]))
-    try:
-        names = ", ".join(f'"{c}"' for c in batch.schema.names)
-        con.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM _demo_batch')
-    finally:
-        con.unregister("_demo_batch")
-
-
-@pytest.fixture(scope="session", params=["random", "random-jakarta", "demo", "demo-deal-customers"])
+@pytest.fixture(
+    scope="session",
+    params=[
+        "random",
+        pytest.param("random-jakarta", marks=SLOW),
+        pytest.param("demo", marks=SLOW),
+        pytest.param("demo-deal-customers", marks=SLOW),
+    ],
+)
 def company(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Workspace, int]]:
+    """A company and the year to check: a random one (in UTC and in Jakarta), and the small demo
+    (as built, and without its billing data)."""
     root = tmp_path_factory.mktemp(request.param) / "ws"
     if request.param == "demo":
-        found = demo_workspace(root)
-        if found is None:
-            pytest.skip("the demo generator is not available yet")
-        ws, year = found
-    elif request.param == "demo-deal-customers":
+        yield request.getfixturevalue("shared_demo"), request.getfixturevalue("demo_build").year
+        return
+    if request.param == "demo-deal-customers":
         # The same demo without its billing data: customers are then defined by deals, as in the
         # reference, so the customer metrics are cross-checked on the demo too.
-        found = demo_workspace(root)
-        if found is None:
-            pytest.skip("the demo generator is not available yet")
-        ws, year = found
+        build: DemoBuild = request.getfixturevalue("demo_build")
+        ws, year = copy_demo(build, root), build.year
         with ws.writing() as backend:
             for table in ("subscriptions", "invoice_lines"):
                 backend.con.execute(f'DELETE FROM "{table}"')

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from salesmetrics import Workspace
 from tests.metrics import golden
 
 BEFORE = Path(__file__).parent / "data" / "small_demo_before.json.gz"
 
 
+@pytest.mark.slow
 def test_values_are_those_recorded_before_the_refactor(shared_demo: Workspace) -> None:
     before = golden.load(BEFORE)
     after = golden.record(shared_demo.root)

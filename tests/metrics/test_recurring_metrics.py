@@ -19,8 +19,8 @@ from salesmetrics import init_workspace
 from salesmetrics.metrics.registry import REGISTRY
 from salesmetrics.recurring import check_identity
 from salesmetrics.workspace import Workspace
+from tests.demos import DemoBuild, copy_demo
 from tests.metrics.builder import insert
-from tests.metrics.test_crosscheck import demo_workspace
 from tests.recurring import reference as ref
 
 D = dt.date
@@ -244,15 +244,15 @@ def test_no_recurring_data_is_a_note(tmp_path: Path) -> None:
 # -- the small demo ------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, int]]:
-    found = demo_workspace(tmp_path_factory.mktemp("recurring-demo") / "ws")
-    if found is None:
-        pytest.skip("the demo generator is not available yet")
-    ws, year = found
-    if ws.config.recurring_source == "auto":
-        ws.config.recurring_source = "subscriptions"
-    yield ws, year
+@pytest.fixture(scope="module")
+def demo(
+    demo_build: DemoBuild, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Workspace, int]]:
+    """A copy of the small demo (MRR from its subscriptions) of this module's own, its cache
+    untouched by other modules (a test counts the queries run), and its last full year."""
+    ws = copy_demo(demo_build, tmp_path_factory.mktemp("recurring-demo") / "ws")
+    assert ws.config.recurring_source == "subscriptions"  # what the demo sets
+    yield ws, demo_build.year
     ws.close()
 
 

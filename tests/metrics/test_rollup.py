@@ -17,8 +17,9 @@ from salesmetrics.metrics import rollup
 from salesmetrics.metrics.families import Family
 from salesmetrics.metrics.families import registry as family_registry
 from salesmetrics.workspace import Workspace
+from tests.demos import DemoBuild, copy_demo
 from tests.metrics.randomized import build as build_random
-from tests.metrics.test_crosscheck import YEAR, demo_workspace
+from tests.metrics.test_crosscheck import YEAR
 
 
 def _family(**changes: Any) -> Family:
@@ -103,15 +104,16 @@ def test_roll_refuses_a_column_that_is_not_a_component() -> None:
         rollup.roll(_cube().append_column("median", pa.array([1.0] * 5)), FAMILY, [])
 
 
-@pytest.fixture(scope="module", params=["random", "demo"])
+# the demo company in the slow tier (make test); make check has the random one
+@pytest.fixture(scope="module", params=["random", pytest.param("demo", marks=pytest.mark.slow)])
 def company(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Workspace, int]]:
     root: Path = tmp_path_factory.mktemp(f"rollup-{request.param}") / "ws"
     if request.param == "demo":
-        found = demo_workspace(root)
-        assert found is not None
-        ws, year = found
+        # a copy of its own: the tests count the queries, which another module's use would save
+        build: DemoBuild = request.getfixturevalue("demo_build")
+        ws, year = copy_demo(build, root), build.year
     else:
         ws, year = init_workspace(root), YEAR
         build_random(ws)
@@ -157,6 +159,7 @@ def test_the_review_is_the_same_with_and_without_cubes(
     _same_rows(with_cubes, direct)
 
 
+@pytest.mark.slow  # twelve reviews and three of the whole year
 def test_a_period_is_the_same_computed_alone_or_with_other_periods(
     company: tuple[Workspace, int],
 ) -> None:
@@ -176,6 +179,7 @@ def test_a_period_is_the_same_computed_alone_or_with_other_periods(
         _same_rows(_rows(ws, year, by), together[tuple(by)])
 
 
+@pytest.mark.slow
 def test_a_coarser_grouping_of_the_same_periods_runs_no_query_for_additive_families(
     company: tuple[Workspace, int],
 ) -> None:

@@ -1,35 +1,28 @@
 """Fixtures of the parity tests: the small demo built once, its export, and the DuckDB results.
 
-The demo is built into an embedded DuckDB workspace (the reference backend) once per session and
-exported; a test for another backend restores that export into a workspace of its own
-(:func:`restored`) and compares its results with :func:`reference_results` (computed once per
-case and session).
+The reference is the session's shared copy of the small demo in an embedded DuckDB workspace
+(tests/demos.py), exported once; a test for another backend restores that export into a
+workspace of its own (:func:`restored`) and compares its results with
+:func:`reference_results` (computed once per case and session).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from salesmetrics import Workspace, init_workspace
 from salesmetrics.config import CONFIG_FILE, render_config
-from salesmetrics.demo import build_demo
 from salesmetrics.metrics.result import MetricResult
 from tests.parity.compare import Case, review
 
-DEMO_SCALE = "small"
-DEMO_SEED = 7
-
 
 @pytest.fixture(scope="session")
-def reference_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    """The small demo (seed 7) in an embedded DuckDB workspace."""
-    ws = init_workspace(tmp_path_factory.mktemp("parity") / "duckdb")
-    build_demo(ws, DEMO_SCALE, DEMO_SEED)
-    yield ws
-    ws.close()
+def reference_workspace(shared_demo: Workspace) -> Workspace:
+    """The small demo (seed 7) in an embedded DuckDB workspace (only read)."""
+    return shared_demo
 
 
 @pytest.fixture(scope="session")

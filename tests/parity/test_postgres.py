@@ -14,6 +14,11 @@ from tests.parity.compare import CASES, COMMANDS, Case, differences, review
 from tests.parity.conftest import restored
 from tests.postgres import fresh_schema
 
+#: The parity tier runs in make test; make check has the PostgreSQL backend's own tests
+#: (tests/backends/test_postgres.py, tests/cli/test_postgres_cli.py, the worked examples rerun
+#: in test_postgres_examples.py).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def postgres_workspace(

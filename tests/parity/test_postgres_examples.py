@@ -16,6 +16,9 @@ from tests.metrics.test_examples import (  # noqa: F401 - rerun on PostgreSQL
 )
 from tests.pipeline.test_forecast import test_weighted_forecast_and_save  # noqa: F401
 
+#: The PostgreSQL parity tier: make test (make check runs the worked examples on DuckDB).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def workspace(tmp_path: Path, pg_url: str) -> Iterator[Workspace]:

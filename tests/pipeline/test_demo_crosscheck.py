@@ -5,7 +5,6 @@ stage conversion and forecast accuracy, every quarter of a year, by team."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -17,21 +16,21 @@ from salesmetrics.pipeline import forecast
 from salesmetrics.pipeline.asof import instant
 from salesmetrics.pipeline.funnel import stage_order
 from salesmetrics.workspace import Workspace
+from tests.demos import DemoBuild
 from tests.metrics import reference
-from tests.metrics.test_crosscheck import demo_workspace
+
+#: The whole demo company: the slow tier (make test); make check has the fixed examples of
+#: test_engine.py and test_forecast.py.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, int, Any]]:
-    built = demo_workspace(tmp_path_factory.mktemp("pipeline-demo") / "ws")
-    if built is None:
-        pytest.skip("the demo generator is not available")
-    ws, year = built
-    data = reference.Data(ws)
+def demo(shared_demo: Workspace, demo_build: DemoBuild) -> tuple[Workspace, int, Any]:
+    """The small demo (only read here), its last full year, and its tables in pandas."""
+    data = reference.Data(shared_demo)
     for name in ("opportunity_history", "forecasts"):
-        data.t[name] = ws.duckdb.execute(f'SELECT * FROM "{name}"').df()
-    yield ws, year, data
-    ws.close()
+        data.t[name] = shared_demo.duckdb.execute(f'SELECT * FROM "{name}"').df()
+    return shared_demo, demo_build.year, data
 
 
 def states_pd(data: Any, when: dt.datetime) -> pd.DataFrame:

@@ -3,35 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
-from salesmetrics import Workspace, init_workspace
+from salesmetrics import Workspace
+from tests.demos import DemoBuild, copy_demo
 from tests.recurring import reference as ref
 from tests.recurring.test_reference import BASE, compare_mrr
 
-build = pytest.importorskip("salesmetrics.demo.build")
+#: The whole demo company against the reference: the slow tier (make test); make check has the
+#: random companies of test_reference.py.
+pytestmark = pytest.mark.slow
+
 TABLES = ("subscriptions", "invoice_lines", "fx_rates", "accounts", "reps")
 
 
 @pytest.fixture(scope="module")
 def demo(
-    tmp_path_factory: pytest.TempPathFactory,
+    demo_build: DemoBuild, small: dict[str, pa.Table], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Workspace, dict[str, list[dict[str, Any]]]]]:
-    ws = init_workspace(Path(tmp_path_factory.mktemp("demo")) / "ws", base_currency=BASE)
-    rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLES}
-    with ws.writing() as backend:
-        for name, batch in build.generate("small", 7, base_currency=BASE):
-            if name not in TABLES:
-                continue
-            rows[name] += batch.to_pylist()
-            cols = ", ".join(f'"{c}"' for c in batch.schema.names)
-            backend.con.register("_batch", batch)
-            backend.con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM _batch')
-            backend.con.unregister("_batch")
-    yield ws, rows
+    """A copy of the small demo of this module's own (the tests switch its recurring source),
+    and the generator's rows of the recurring tables, for the reference."""
+    ws = copy_demo(demo_build, tmp_path_factory.mktemp("demo") / "ws")
+    assert ws.config.base_currency == BASE
+    yield ws, {name: small[name].to_pylist() for name in TABLES}
     ws.close()
 
 

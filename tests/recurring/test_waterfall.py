@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesmetrics import Workspace, init_workspace
 from salesmetrics.recurring import IdentityError, check_identity, load, waterfall
+from tests.depth import examples
 from tests.recurring.helpers import D, insert, line, periods, rate, sub
 
 
@@ -185,11 +186,12 @@ def _reset(ws: Workspace, table: str, rows: list[dict[str, object]]) -> None:
     insert(ws, table, rows)
 
 
+@pytest.mark.slow  # the fast tier checks the identity on fixed data above
 def test_identity_on_random_subscriptions(tmp_path: Path) -> None:
     ws = init_workspace(tmp_path / "ws")
     insert(ws, "fx_rates", RATES)
 
-    @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=examples(8))
     @given(rows=subscriptions())
     def check(rows: list[dict[str, object]]) -> None:
         _reset(ws, "subscriptions", rows)
@@ -199,11 +201,12 @@ def test_identity_on_random_subscriptions(tmp_path: Path) -> None:
     check()
 
 
+@pytest.mark.slow
 def test_identity_on_random_invoice_lines(tmp_path: Path) -> None:
     ws = init_workspace(tmp_path / "ws")
     insert(ws, "fx_rates", RATES)
 
-    @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=examples(8))
     @given(rows=invoice_lines())
     def check(rows: list[dict[str, object]]) -> None:
         _reset(ws, "invoice_lines", rows)

@@ -1,0 +1,51 @@
+"""How pytest-xdist hands the tests to its workers: a module at a time, the Spark files together.
+
+A module's tests run on one worker, so a module-scoped fixture (a demo restored into PostgreSQL,
+the pandas review, a workspace whose kept intermediates later tests reuse) is built once, not
+once per worker. Every test module whose file name contains ``spark`` goes to one worker, so one
+JVM starts: the Spark context is per process and costs seconds and a GiB or more of memory.
+
+Scheduling by file name and not by the ``xdist_group`` mark: with pytest 9.2, xdist 3.8's
+``--dist loadgroup`` no longer groups (pytest-xdist issue #1386), and the controller that
+schedules sees node ids only. tests/conftest.py checks that no test outside such a file starts
+Spark, and orders the modules longest first (:func:`run_first`): the workers take the modules
+in that order (``--no-loadscope-reorder``), so the long ones do not end the run alone.
+"""
+
+from __future__ import annotations
+
+import pytest
+from xdist.scheduler import LoadFileScheduling
+
+#: The scope of every test in a Spark file.
+SPARK_SCOPE = "spark"
+
+
+def is_spark_file(nodeid: str) -> bool:
+    """Whether the test ``nodeid`` lives in a module of the Spark tests."""
+    return SPARK_SCOPE in nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+
+
+def scope_of(nodeid: str) -> str:
+    """The unit of work ``nodeid`` is scheduled in: its module, or :data:`SPARK_SCOPE`."""
+    return SPARK_SCOPE if is_spark_file(nodeid) else nodeid.split("::", 1)[0]
+
+
+def run_first(items: list[pytest.Item]) -> list[pytest.Item]:
+    """``items`` with the Spark modules first, then the modules holding a slow test, then the
+    rest, each module's tests together and in their order."""
+    slow = {item.nodeid.split("::", 1)[0] for item in items if item.get_closest_marker("slow")}
+
+    def rank(item: pytest.Item) -> int:
+        if is_spark_file(item.nodeid):
+            return 0
+        return 1 if item.nodeid.split("::", 1)[0] in slow else 2
+
+    return sorted(items, key=rank)  # stable: a module's tests stay together, in order
+
+
+class ModuleScheduling(LoadFileScheduling):
+    """xdist's file scheduling with the Spark files as one unit (:func:`scope_of`)."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return scope_of(nodeid)

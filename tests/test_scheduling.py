@@ -1,0 +1,53 @@
+"""The order and units the xdist workers take the tests in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+import pytest
+
+from tests.scheduling import SPARK_SCOPE, run_first, scope_of
+
+
+def test_a_module_is_one_unit_and_the_spark_files_are_one() -> None:
+    assert scope_of("tests/metrics/test_rollup.py::test_a[demo]") == "tests/metrics/test_rollup.py"
+    assert scope_of("tests/metrics/test_rollup.py::Cls::test_b") == "tests/metrics/test_rollup.py"
+    for nodeid in (
+        "tests/parity/test_spark.py::test_every_metric_family_matches_duckdb",
+        "tests/ingest/test_spark_store.py::test_import_log",
+        "tests/cli/test_spark_cli.py::test_init[a::b]",
+    ):
+        assert scope_of(nodeid) == SPARK_SCOPE
+    assert scope_of("tests/spark_like/test_x.py::test_y") == "tests/spark_like/test_x.py"
+
+
+@dataclass
+class Item:
+    """What run_first reads of a pytest item."""
+
+    nodeid: str
+    slow: bool = False
+
+    def get_closest_marker(self, name: str) -> object | None:
+        return object() if name == "slow" and self.slow else None
+
+
+def test_spark_first_then_the_modules_with_a_slow_test_each_module_kept_in_order() -> None:
+    items = [
+        Item("tests/a.py::t1"),
+        Item("tests/b.py::t1"),
+        Item("tests/b.py::t2", slow=True),
+        Item("tests/c_spark.py::t1"),
+        Item("tests/a.py::t2"),
+        Item("tests/b.py::t3"),
+    ]
+    ordered = run_first(cast(list[pytest.Item], items))
+    assert [cast(Any, i).nodeid for i in ordered] == [
+        "tests/c_spark.py::t1",
+        "tests/b.py::t1",
+        "tests/b.py::t2",
+        "tests/b.py::t3",
+        "tests/a.py::t1",
+        "tests/a.py::t2",
+    ]
