@@ -118,3 +118,11 @@ def _build(root: Path, scale: str, seed: int, digest: str) -> None:
         scratch.rename(root)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def copy_workspace(root: Path, directory: Path) -> Path:
+    """A copy of the cached workspace ``root`` under ``directory``, for a bar that writes (the
+    cached one is never written but by its build); its lock file is left out."""
+    target = directory / root.name
+    shutil.copytree(root, target, ignore=shutil.ignore_patterns("*.lock"))
+    return target

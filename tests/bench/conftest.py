@@ -36,3 +36,38 @@ def tiny(workspace: Workspace) -> Iterator[Workspace]:
         },
     )
     yield workspace
+
+
+@pytest.fixture
+def crm(tiny: Workspace) -> Workspace:
+    """``tiny`` with each deal's history (opened, then closed) and ten activities in 2025."""
+    deals = tiny.duckdb.execute(
+        "SELECT opportunity_id, created_at, close_date, stage, status, amount FROM opportunities"
+    ).fetchall()
+    history = []
+    for opp, created, closed, stage, status, amount in deals:
+        history.append(
+            {"opportunity_id": opp, "changed_at": created, "stage": "Prospecting", "status": "open"}
+        )
+        history.append(
+            {
+                "opportunity_id": opp,
+                "changed_at": f"{closed} 12:00:00",
+                "stage": stage,
+                "status": status,
+                "amount": amount,
+            }
+        )
+    activities = [
+        {
+            "activity_id": f"a{i}",
+            "rep_id": f"r{i % 2 + 1}",
+            "started_at": f"2025-{i + 1:02d}-10 09:00:00",
+            "duration_minutes": 30,
+            "type": "call",
+            "opportunity_id": "o1",
+        }
+        for i in range(10)
+    ]
+    load(tiny, {"opportunity_history": history, "activities": activities})
+    return tiny
