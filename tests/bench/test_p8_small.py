@@ -1,10 +1,10 @@
-"""P9: the first review as built and a new shape on warm data, each against its limit."""
+"""P8S: the first review as built and a new shape on warm data, each against its limit."""
 
 from __future__ import annotations
 
 import pytest
 
-from bench import p9_small
+from bench import p8_small
 from salesmetrics import Workspace
 
 
@@ -13,9 +13,9 @@ def test_it_starts_without_kept_intermediates(tiny: Workspace) -> None:
     tiny.close()
     kept = tiny.root / "workspace.duckdb.cache"
     assert kept.is_dir() and any(kept.rglob("*.parquet"))
-    p9_small.as_built(tiny.root)
+    p8_small.as_built(tiny.root)
     assert not kept.exists()
-    result = p9_small.run(tiny.root, "2025")
+    result = p8_small.run(tiny.root, "2025")
     assert result.first_seconds > 0 and result.new_shape_seconds > 0
 
 
@@ -26,7 +26,7 @@ def test_it_starts_without_kept_intermediates(tiny: Workspace) -> None:
 def test_the_ratio_is_the_worse_of_the_two_against_their_limits(
     first: float, new: float, ratio: float, holds: bool
 ) -> None:
-    fig = p9_small.figure(p9_small.SmallRun(first, new), "2025")
-    assert fig.bar == "P9" and fig.ratio == pytest.approx(ratio) and fig.holds is holds
+    fig = p8_small.figure(p8_small.SmallRun(first, new), "2025")
+    assert fig.bar == "P8S" and fig.ratio == pytest.approx(ratio) and fig.holds is holds
     assert fig.details["first_review_seconds"] == first
     assert "≤ 1.5" in fig.measured and "by month, by rep" in fig.measured

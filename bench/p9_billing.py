@@ -1,4 +1,4 @@
-"""Bar P10: a billing export imported and its recognized revenue computed, against DuckDB's
+"""Bar P9: a billing export imported and its recognized revenue computed, against DuckDB's
 ``read_csv`` of the same file (≤ 4 ×).
 
 :func:`generate` writes a billing export of invoice lines (1 M by default) for two years, half
@@ -26,7 +26,7 @@ from salesmetrics.config import CONFIG_FILE
 from salesmetrics.ingest.validate import lit
 from salesmetrics.workspace import init_workspace, open_workspace
 
-BAR = "P10"
+BAR = "P9"
 TARGET = 4.0
 LINES = 1_000_000
 ACCOUNTS = 20_000
@@ -139,7 +139,7 @@ def run(invoices: Path, accounts: Path, directory: Path) -> BillingRun:
 
 
 def measure(lines: int = LINES, directory: Path | None = None) -> Figure:
-    """P10 as a figure, in ``directory`` (a temporary folder, removed after, by default)."""
+    """P9 as a figure, in ``directory`` (a temporary folder, removed after, by default)."""
     with tempfile.TemporaryDirectory(prefix="p10-") as folder:
         work = directory or Path(folder)
         invoices, accounts = generate(work, lines)
@@ -147,7 +147,7 @@ def measure(lines: int = LINES, directory: Path | None = None) -> Figure:
 
 
 def figure(result: BillingRun, lines: int) -> Figure:
-    """P10 as a figure: (import + recognized revenue) seconds / ``read_csv`` seconds; it fails
+    """P9 as a figure: (import + recognized revenue) seconds / ``read_csv`` seconds; it fails
     unless every line was loaded and the result has a row per month."""
     months = 12 * len(YEARS)
     problems = []

@@ -1,4 +1,4 @@
-"""Bar P9: the small demo in-process, where fixed costs (building and compiling Ibis
+"""Bar P8S: the small demo in-process, where fixed costs (building and compiling Ibis
 expressions) dominate, against fixed limits.
 
 On a copy of the small demo as right after it is built (its kept intermediates dropped and the
@@ -20,7 +20,7 @@ from bench import cache, review
 from bench.results import Figure
 from salesmetrics.workspace import open_workspace
 
-BAR = "P9"
+BAR = "P8S"
 FIRST_LIMIT = 1.5
 NEW_SHAPE_LIMIT = 1.0
 
@@ -58,13 +58,13 @@ def run(root: Path, year: str) -> SmallRun:
 
 
 def measure(demo: Path, year: str) -> Figure:
-    """P9 on a temporary copy of the small demo ``demo``."""
+    """P8S on a temporary copy of the small demo ``demo``."""
     with tempfile.TemporaryDirectory(prefix="p9-") as folder:
         return figure(run(cache.copy_workspace(demo, Path(folder)), year), year)
 
 
 def figure(result: SmallRun, year: str) -> Figure:
-    """P9 as a figure: the worse of first / 1.5 s and new shape / 1 s."""
+    """P8S as a figure: the worse of first / 1.5 s and new shape / 1 s."""
     ratios = {
         "first_review": result.first_seconds / FIRST_LIMIT,
         "new_shape": result.new_shape_seconds / NEW_SHAPE_LIMIT,

@@ -1,4 +1,4 @@
-"""P10: the billing export's shape, its import and metric timed, against ``read_csv``."""
+"""P9: the billing export's shape, its import and metric timed, against ``read_csv``."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from bench.p10_billing import BillingRun
+from bench.p9_billing import BillingRun
 
-from bench import p10_billing
+from bench import p9_billing
 
 
 def test_the_export_has_unique_lines_half_with_service_periods(tmp_path: Path) -> None:
-    invoices, accounts = p10_billing.generate(tmp_path, lines=400, accounts=30)
+    invoices, accounts = p9_billing.generate(tmp_path, lines=400, accounts=30)
     con = duckdb.connect()
     n, ids, periodic, ordered, billed, known = con.execute(
         """SELECT count(*), count(DISTINCT line_id), count(service_start),
@@ -27,11 +27,11 @@ def test_the_export_has_unique_lines_half_with_service_periods(tmp_path: Path) -
 
 
 def test_it_imports_every_line_and_gets_a_row_per_month(tmp_path: Path) -> None:
-    invoices, accounts = p10_billing.generate(tmp_path, lines=300, accounts=20)
-    result = p10_billing.run(invoices, accounts, tmp_path)
+    invoices, accounts = p9_billing.generate(tmp_path, lines=300, accounts=20)
+    result = p9_billing.run(invoices, accounts, tmp_path)
     assert result.rows_loaded == 300 and result.result_rows == 24
     assert result.import_seconds > 0 and result.metric_seconds > 0 and result.read_csv_seconds > 0
-    fig = p10_billing.figure(result, 300)
+    fig = p9_billing.figure(result, 300)
     assert fig.check_failed is False and fig.ratio == result.seconds / result.read_csv_seconds
     assert (
         'recurring_source = "invoice_lines"' in (tmp_path / "ws" / "salesmetrics.toml").read_text()
@@ -44,6 +44,6 @@ def test_it_imports_every_line_and_gets_a_row_per_month(tmp_path: Path) -> None:
 def test_the_ratio_is_import_and_metric_over_read_csv_and_checked(
     loaded: int, months: int, holds: bool
 ) -> None:
-    fig = p10_billing.figure(BillingRun(2.0, 1.0, loaded, months, 1.0), 100)
-    assert fig.bar == "P10" and fig.ratio == 3.0 and fig.holds is holds
+    fig = p9_billing.figure(BillingRun(2.0, 1.0, loaded, months, 1.0), 100)
+    assert fig.bar == "P9" and fig.ratio == 3.0 and fig.holds is holds
     assert bool(fig.note) is not holds
