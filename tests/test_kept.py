@@ -136,7 +136,7 @@ def test_other_code_or_configuration_computes_them_again(
     )
     derived, _ = _session(workspace.root)
     assert derived
-    assert len(_stamps(workspace)) == 3  # one folder per data version and code
+    assert len(_stamps(workspace)) == 3  # one folder per code and configuration
 
 
 def test_folders_of_other_stamps_go_once_stale(

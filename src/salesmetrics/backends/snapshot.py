@@ -15,11 +15,11 @@ The cost is a copy of the database file per write (see docs/architecture.md).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
+
+from salesmetrics.backends.filelock import exclusive
 
 #: The suffix of a writer's copy (followed by its process id).
 NEXT = ".next-"
@@ -51,16 +51,9 @@ def wal_path(database: Path) -> Path:
     return database.with_name(database.name + ".wal")
 
 
-@contextlib.contextmanager
-def writer_lock(database: Path) -> Iterator[None]:
+def writer_lock(database: Path) -> contextlib.AbstractContextManager[None]:
     """Hold the exclusive writer lock of ``database`` (waiting for another writer to finish)."""
-    path = lock_path(database)
-    with path.open("a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return exclusive(lock_path(database))
 
 
 def remove_stale_copies(database: Path) -> None:

@@ -28,19 +28,19 @@ empty view with the declared schema when it has none).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from salesmetrics import schema
+from salesmetrics.backends.filelock import exclusive
 from salesmetrics.errors import UserError
 
 if TYPE_CHECKING:
@@ -183,16 +183,9 @@ class SparkStorage:
                 if f"{name}/{entry.name}" not in keep:
                     shutil.rmtree(entry, ignore_errors=True)
 
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
+    def lock(self) -> contextlib.AbstractContextManager[None]:
         """Hold the workspace's writer lock (released by the OS if the process dies)."""
-        path = self.root / LOCK_FILE
-        with path.open("a+") as fh:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        return exclusive(self.root / LOCK_FILE)
 
     # -- Spark -------------------------------------------------------------------------------
 
