@@ -174,3 +174,19 @@ def test_a_reader_keeps_its_snapshot_until_it_refreshes(root: Path) -> None:
         assert reader.count("leads") == 50  # the snapshot it opened
         reader.refresh()
         assert reader.count("leads") == 0
+
+
+def test_an_upgraded_workspace_loses_the_tables_earlier_versions_kept_inside(root: Path) -> None:
+    database = root / "workspace.duckdb"
+    with open_workspace(root) as ws, ws.writing() as backend:
+        backend.con.execute('CREATE TABLE "_sm_kept_stage_visits" AS SELECT 1 AS x')
+        backend.con.execute('CREATE TABLE "_sm_kept" (name VARCHAR, stamp VARCHAR)')
+    with open_workspace(root) as ws, ws.writing():
+        pass  # the next write (here an empty one)
+    with open_workspace(root) as ws:
+        names = {
+            r[0] for r in ws.duckdb.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        }
+        assert not {n for n in names if n.startswith("_sm_kept")}
+        assert ws.count("leads") == 50
+    assert database.exists()

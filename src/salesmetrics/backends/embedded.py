@@ -61,7 +61,19 @@ def open_writer(config: Config, path: Path) -> Backend:
     for t in schema.INTERNAL_TABLES:
         con.con.execute(schema.internal_create_sql(t))
     con.con.execute(snapshot.GENERATIONS_SQL)
+    _drop_old_cache(con)
     return con
+
+
+def _drop_old_cache(con: Backend) -> None:
+    """Drop the tables in which earlier versions kept intermediates inside the database (they
+    are kept beside it now, see salesmetrics.kept): dead weight in an upgraded workspace."""
+    old = con.con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE NOT temporary"
+        " AND starts_with(table_name, '_sm_kept')"
+    ).fetchall()
+    for (name,) in old:
+        con.con.execute(f'DROP TABLE "{name}"')
 
 
 def _open(config: Config, path: Path, *, read_only: bool) -> Backend:
