@@ -118,14 +118,19 @@ def test_a_write_that_says_nothing_of_its_tables_makes_every_one_stale(
     assert "derived stage_visits" in derived
 
 
-@pytest.mark.slow
-def test_other_code_or_configuration_computes_them_again(
-    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _kept_then_other_code(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A session that keeps the intermediates, then another version of the code."""
     build(workspace)
     workspace.metrics(period=PERIOD)
     workspace.close()
     monkeypatch.setattr(kept, "code_digest", lambda: "another version of the code")
+
+
+@pytest.mark.slow
+def test_other_code_or_configuration_computes_them_again(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _kept_then_other_code(workspace, monkeypatch)
     derived, _ = _session(workspace.root)
     assert derived  # computed again under the new stamp
     monkeypatch.undo()
@@ -142,11 +147,8 @@ def test_other_code_or_configuration_computes_them_again(
 def test_folders_of_other_stamps_go_once_stale(
     workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build(workspace)
-    workspace.metrics(period=PERIOD)
-    workspace.close()
     monkeypatch.setattr(kept, "STALE_SECONDS", 0.0)
-    monkeypatch.setattr(kept, "code_digest", lambda: "another version of the code")
+    _kept_then_other_code(workspace, monkeypatch)
     _session(workspace.root)
     assert len(_stamps(workspace)) == 1  # the other stamp's folder was removed
 

@@ -223,14 +223,12 @@ def read_inventory(ws: Connection, queries: list[str]) -> Inventory:
     configuration changed since the last evaluation (see :mod:`salesmetrics.derived`)."""
     queries.append("inventory")
     ws.refresh()  # a reader sees a write swapped in since its last evaluation
-    rows = fetch_rows(ws.backend, inventory_sql(ws.backend.dialect))
+    rows = fetch_rows(ws.backend, inventory_sql(ws.backend.dialect, writes=ws.embedded))
     counts = {str(name): int(n) for name, n in rows}
     reps_with_dates = counts.pop("_reps_with_dates", 0)
-    batches = {n[len(BATCHES) :]: b for n, b in counts.items() if n.startswith(BATCHES)}
-    counts = {n: c for n, c in counts.items() if not n.startswith(BATCHES)}
-    # a table's version: its rows and the batches imported into it (a batch that replaces rows
-    # by key changes the second when it leaves the first as it was)
-    writes = _generations(ws)
+    batches, writes = (_per_table(counts, prefix) for prefix in (BATCHES, WRITES))
+    # a table's version: its rows, the batches imported into it (a batch that replaces rows by
+    # key changes it when the rows stay as many) and the writes the snapshot writer counted
     tables = {
         name: (n, batches.get(name, 0), writes.get(name, 0), writes.get(snapshot.ALL, 0))
         for name, n in counts.items()
@@ -241,23 +239,27 @@ def read_inventory(ws: Connection, queries: list[str]) -> Inventory:
     return Inventory(rows=counts, reps_with_dates=reps_with_dates)
 
 
-def _generations(ws: Connection) -> dict[str, int]:
-    """The writes counted per table in an embedded workspace (none elsewhere)."""
-    if not ws.embedded:
-        return {}
-    sql = f'SELECT table_name, n FROM "{snapshot.GENERATIONS}"'
-    return {str(name): int(n) for name, n in fetch_rows(ws.backend, sql)}
+def _per_table(counts: dict[str, int], prefix: str) -> dict[str, int]:
+    """The inventory's rows labelled ``prefix`` + a table's name, taken out of ``counts``."""
+    rows = {n: c for n, c in counts.items() if n.startswith(prefix)}
+    for name in rows:
+        del counts[name]
+    return {n[len(prefix) :]: c for n, c in rows.items()}
 
 
 #: The prefix of the inventory's rows counting a table's imported batches.
 BATCHES = "_batches:"
+#: The prefix of its rows counting the writes into a table (embedded workspaces).
+WRITES = "_writes:"
 
 
 @functools.cache
-def inventory_sql(dialect: Any) -> str:
+def inventory_sql(dialect: Any, *, writes: bool = False) -> str:
     """The inventory query in ``dialect`` (an Ibis backend's sqlglot dialect): rows per table
-    (``table_name``, ``n``), reps with employment dates, and batches imported per table
-    (``table_name`` prefixed with :data:`BATCHES`). It reads no column but two of
+    (``table_name``, ``n``), reps with employment dates, batches imported per table
+    (``table_name`` prefixed with :data:`BATCHES`) and, with ``writes`` (an embedded
+    workspace), the writes counted per table (prefixed with :data:`WRITES`). It reads no column
+    but two of
     ``reps``, so it is written with sqlglot directly: built through Ibis it would need every
     table's schema looked up first (a catalog query each, on every new connection)."""
     parts = [_count(t.name, t.name) for t in (*schema.TABLES, schema.IMPORT_LOG)]
@@ -270,19 +272,24 @@ def inventory_sql(dialect: Any) -> str:
     parts.append(_count("_reps_with_dates", "reps", sge.If(this=dated, true=sge.Literal.number(1))))
     table_name = sge.column("table_name", quoted=True)
     parts.append(
-        sge.select(
-            sge.alias_(
-                sge.DPipe(this=sge.Literal.string(BATCHES), expression=table_name), "table_name"
-            ),
-            sge.alias_(sge.Count(this=sge.Star()), "n"),
-        )
-        .from_(sge.table_(schema.IMPORT_LOG.name, quoted=True))
-        .group_by(table_name)
+        _labelled(BATCHES, schema.IMPORT_LOG.name, sge.Count(this=sge.Star())).group_by(table_name)
     )
+    if writes:
+        parts.append(_labelled(WRITES, snapshot.GENERATIONS, sge.column("n", quoted=True)))
     union: sge.Query = parts[0]
     for part in parts[1:]:
         union = sge.union(union, part, distinct=False)
     return str(union.sql(dialect=dialect))
+
+
+def _labelled(prefix: str, table: str, value: sge.Expression) -> sge.Select:
+    """``SELECT prefix || table_name AS table_name, value AS n FROM table``."""
+    label = sge.DPipe(
+        this=sge.Literal.string(prefix), expression=sge.column("table_name", quoted=True)
+    )
+    return sge.select(sge.alias_(label, "table_name"), sge.alias_(value, "n")).from_(
+        sge.table_(table, quoted=True)
+    )
 
 
 def _count(label: str, table: str, value: sge.Expression | None = None) -> sge.Select:
