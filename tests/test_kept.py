@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from salesmetrics import kept
@@ -49,7 +50,9 @@ def _slots(ws: Workspace) -> set[tuple[str, str]]:
 
 
 def _stamps(ws: Workspace) -> set[str]:
-    return {p.name for p in _cache(ws).iterdir()} if _cache(ws).is_dir() else set()
+    """The folders of the stamps of code and settings kept under."""
+    cache = _cache(ws)
+    return {p.name for p in cache.iterdir() if kept.is_stamp(p)} if cache.is_dir() else set()
 
 
 def test_a_later_session_reads_them_instead_of_computing_them(workspace: Workspace) -> None:
@@ -242,7 +245,7 @@ def test_a_failed_append_records_nothing(workspace: Workspace) -> None:
         raise OSError("disk full")
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(kept.pq, "write_table", fail)
+        patch.setattr(pq, "write_table", fail)
         store.append("cube_x", ["b"], _rows("b"), READS)  # keeping is only a saving: no error
     later = _store(workspace, opportunities=1)
     assert later.periods("cube_x") == {"a"}  # nothing recorded for b

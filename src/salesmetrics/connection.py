@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -181,8 +181,30 @@ class Connection:
         embedded workspace (see :mod:`salesmetrics.derived`)."""
         from salesmetrics.derived import Derived
 
-        cache = self.database.with_name(self.database.name + ".cache") if self.embedded else None
-        return Derived(lambda: self.backend, cache=cache)
+        return Derived(lambda: self.backend, cache=self.cache_folder)
+
+    def table_versions(self) -> dict[str, Hashable] | None:
+        """Each table's data version (:mod:`salesmetrics.inventory`) on an embedded workspace,
+        read through the open connection, or without one through a short read-only connection
+        of its own (no Ibis: cheap for a command that may need nothing else); None elsewhere,
+        or when the database does not exist yet."""
+        from salesmetrics import inventory
+
+        if not self.embedded:
+            return None
+        if self._reader is None and self._writer is None:
+            return inventory.read_versions(self.database)
+        from salesmetrics.backends import fetch_rows
+
+        self.refresh()
+        rows = fetch_rows(self.backend, inventory.inventory_sql("duckdb", writes=True))
+        return inventory.read_counts(rows).versions
+
+    @property
+    def cache_folder(self) -> Path | None:
+        """The folder beside an embedded workspace's database where sessions keep what they
+        computed for later ones (``FILE.cache``); None for other backends."""
+        return self.database.with_name(self.database.name + ".cache") if self.embedded else None
 
     def table(self, name: str) -> ibis.Table:
         """The canonical (or internal) table ``name`` as an Ibis table expression.

@@ -33,6 +33,11 @@ stamp of the data version and the code, so that the next session (the next CLI c
 app) reads them instead of computing them. Readers never write the database itself. PostgreSQL
 and Spark workspaces keep them for the session only.
 
+**The requests asked lately** (:meth:`Derived.remember`, :meth:`Derived.remembered`): the
+facade notes every evaluated request in ``requests.json`` in the cache folder (the last
+:data:`REMEMBERED` distinct ones), so that an import can compute their intermediates for the new
+data before anyone asks again (:mod:`salesmetrics.metrics.warm`).
+
 **When the data change.** :meth:`Derived.refresh` is given a *data version*: the row count of
 every table (the import log included, which grows with every committed batch) and the
 configuration; with the write generation (bumped whenever a store is opened for writing, see
@@ -47,6 +52,7 @@ is the one case the version cannot see; reopening the workspace clears the sessi
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import shutil
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -68,6 +74,10 @@ _SCHEMA_TABLES = frozenset(t.name for t in (*schema.TABLES, *schema.INTERNAL_TAB
 
 #: How many period spines keep their tables (a dashboard moving between a few views).
 PERIOD_SCOPES = 4
+#: How many distinct recent requests the cache folder remembers.
+REMEMBERED = 16
+#: The file of the remembered requests, in the cache folder.
+REQUESTS_FILE = "requests.json"
 
 
 #: A small result kept for a period scope (a frame, an Arrow table).
@@ -118,6 +128,11 @@ class Derived:
                 if self._keep:
                     self._kept_tables().tidy()
 
+    @property
+    def versions(self) -> Mapping[str, Hashable]:
+        """Each table's version as the last :meth:`refresh` was given it."""
+        return self._versions
+
     def bump(self) -> None:
         """Mark the data as changing (a store opened for writing): drop what was materialised
         (the kept tables of this data version stay: the new version has another stamp)."""
@@ -130,6 +145,30 @@ class Derived:
         self.clear()
         if self._cache is not None:
             shutil.rmtree(self._cache, ignore_errors=True)
+
+    def remember(self, request: Mapping[str, Any]) -> None:
+        """Note ``request`` (a JSON-able mapping) as the most recent one asked; kept beside the
+        database (embedded workspaces whose cache folder can be written), the last
+        :data:`REMEMBERED` distinct ones."""
+        if self._cache is None or not _writable(self._cache):
+            return
+        entry = dict(request)
+        before = self.remembered()
+        recent = [*[r for r in before if r != entry][-(REMEMBERED - 1) :], entry]
+        if recent == before:
+            return
+        text = json.dumps(recent, sort_keys=True)
+        kept.keep_file(self._cache / REQUESTS_FILE, lambda to: to.write_text(text, "utf-8"))
+
+    def remembered(self) -> list[dict[str, Any]]:
+        """The requests noted by :meth:`remember`, oldest first (none when nothing is kept)."""
+        if self._cache is None:
+            return []
+        try:
+            found = json.loads((self._cache / REQUESTS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        return [r for r in found if isinstance(r, dict)] if isinstance(found, list) else []
 
     def get(
         self, name: str, build: Callable[[], ir.Table], *, scope: Hashable | None = None

@@ -38,13 +38,9 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from salesmetrics.backends import scratch
-
 if TYPE_CHECKING:
     import ibis.expr.types as ir
+    import pyarrow as pa
 
 #: The column of a per-period table naming the period of a row (see :func:`period_key`).
 PERIOD_KEY = "_sm_period"
@@ -76,6 +72,13 @@ def code_digest() -> str:
 def stamp(version: Hashable) -> str:
     """The stamp of tables computed under ``version`` (settings, data) by this code."""
     return hashlib.sha256(f"{code_digest()}\n{version!r}".encode()).hexdigest()
+
+
+def is_stamp(path: Path) -> bool:
+    """Whether ``path`` is the folder of one stamp (:func:`stamp`) in a cache folder (beside
+    them: the remembered requests and the kept answers, :mod:`salesmetrics.answers`)."""
+    name = path.name
+    return path.is_dir() and len(name) == 64 and all(c in "0123456789abcdef" for c in name)
 
 
 class Kept:
@@ -110,12 +113,14 @@ class Kept:
     def put(self, name: str, expr: ir.Table, reads: frozenset[str]) -> ir.Table:
         """``expr`` (reading the tables ``reads``) computed in one query into a table of this
         session, and kept as ``name`` for later ones."""
+        from salesmetrics.backends import scratch
+
         here = f"_sm_keep_{os.getpid()}_{next(_names)}"
         table = scratch.materialise(self._backend(), here, expr)
         con = self._backend().con
         slot = self._learn(name, reads)
         if slot is not None:
-            _keep(
+            keep_file(
                 slot / "table.parquet",
                 lambda to: con.execute(
                     f"COPY {_quoted(here)} TO {_literal(str(to))} (FORMAT parquet)"
@@ -132,13 +137,15 @@ class Kept:
     ) -> None:
         """Keep ``rows`` (with column :data:`PERIOD_KEY`), the rows of ``periods`` computed from
         the tables ``reads``, as a part of the per-period table ``name``."""
+        import pyarrow.parquet as pq
+
         slot = self._learn(name, reads)
         if slot is None:
             return
         part = slot / f"{os.getpid()}-{time.time_ns()}-{next(_names)}"
         data = part.with_suffix(".parquet")
         listing = json.dumps(list(periods))
-        if _keep(data, lambda to: pq.write_table(rows, to)) and _keep(
+        if keep_file(data, lambda to: pq.write_table(rows, to)) and keep_file(
             part.with_suffix(".json"), lambda to: to.write_text(listing, encoding="utf-8")
         ):
             index = self._index(name)
@@ -147,6 +154,8 @@ class Kept:
 
     def read(self, name: str, periods: Sequence[str]) -> pa.Table:
         """The rows of ``periods`` (each held by some part) of the per-period table ``name``."""
+        import pyarrow as pa
+
         by_part: dict[Path, list[str]] = {}
         index = self._index(name)
         for period in periods:
@@ -170,7 +179,7 @@ class Kept:
 
         with contextlib.suppress(OSError):
             for env in self._root.iterdir():
-                if env != self._folder and stale(env):
+                if is_stamp(env) and env != self._folder and stale(env):
                     shutil.rmtree(env, ignore_errors=True)
             for name in self._folder.iterdir() if self._folder.is_dir() else ():
                 current = self._slot(name.name)
@@ -201,7 +210,7 @@ class Kept:
         if self._reads.get(name) != reads:
             listing = json.dumps(sorted(reads))
             path = self._folder / name / "reads.json"
-            if not _keep(path, lambda to: to.write_text(listing, encoding="utf-8")):
+            if not keep_file(path, lambda to: to.write_text(listing, encoding="utf-8")):
                 return None
             self._reads[name] = reads
             self._parts.pop(name, None)
@@ -243,7 +252,7 @@ def slot_of(reads: frozenset[str], versions: Mapping[str, Hashable]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def _keep(path: Path, write: Callable[[Path], object]) -> bool:
+def keep_file(path: Path, write: Callable[[Path], object]) -> bool:
     """``write(partial)`` a file beside ``path``, then rename it to ``path``; False (and
     nothing left behind) where the folder cannot be written: keeping is only a saving."""
     import duckdb

@@ -7,8 +7,6 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import ibis
-
 from salesmetrics.config import CONFIG_FILE, config_from_dict, load_config, render_config
 from salesmetrics.connection import ENV_WORKSPACE, Connection, resolve_dir
 from salesmetrics.errors import UserError
@@ -16,11 +14,15 @@ from salesmetrics.errors import UserError
 if TYPE_CHECKING:
     import datetime as dt
 
+    import ibis
     import pandas as pd
 
+    from salesmetrics.answers import KeptAnswer
     from salesmetrics.ingest.importer import ImportResult
     from salesmetrics.metrics.request import Request
     from salesmetrics.metrics.result import MetricResult
+    from salesmetrics.metrics.warm import Warmed
+    from salesmetrics.progress import Progress
 
 __all__ = ["ENV_WORKSPACE", "Workspace", "init_workspace", "open_workspace", "resolve_dir"]
 
@@ -40,11 +42,28 @@ class Workspace(Connection):
 
     # -- operations (each lives in its own module) -----------------------------------------
 
-    def import_file(self, table: str, path: str | Path, **options: Any) -> ImportResult:
-        """Import ``path`` into canonical table ``table`` (see ``salesmetrics.ingest``)."""
+    def import_file(
+        self, table: str, path: str | Path, *, warm: bool = False, **options: Any
+    ) -> ImportResult:
+        """Import ``path`` into canonical table ``table`` (see ``salesmetrics.ingest``). With
+        ``warm``, a batch that landed is followed by :meth:`warm` (the command line's import
+        does this; a script importing several files calls :meth:`warm` once at the end)."""
         from salesmetrics.ingest import import_file
 
-        return import_file(self, table, path, **options)
+        result = import_file(self, table, path, **options)
+        if warm and result.written:
+            self.warm(progress=options.get("progress"))
+        return result
+
+    def warm(
+        self, requests: Sequence[Request] | None = None, *, progress: Progress | None = None
+    ) -> Warmed:
+        """Compute and keep, for the data as they are now, what ``requests`` need (default:
+        the requests asked lately, else the reviews of the data's latest year), so that the
+        next session answers from kept intermediates; see :mod:`salesmetrics.metrics.warm`."""
+        from salesmetrics.metrics.warm import warm
+
+        return warm(self, requests, progress=progress)
 
     def metrics(
         self,
@@ -63,14 +82,13 @@ class Workspace(Connection):
         with the ``previous`` period or last ``year``; or compute a
         :class:`~salesmetrics.metrics.request.Request` given alone. See
         :func:`salesmetrics.metrics.engine.evaluate`."""
-        from salesmetrics.metrics.engine import evaluate
         from salesmetrics.metrics.request import Request
 
         if isinstance(metrics, Request):
             given = (period, from_period, to_period, grain, by, compare, basis)
             if any(v is not None for v in given):
                 raise UserError("give either a Request or the request's keyword arguments")
-            return evaluate(self, metrics)
+            return self._evaluate(metrics)
         request = Request.of(
             metrics,
             period=period,
@@ -81,7 +99,48 @@ class Workspace(Connection):
             compare=compare,
             basis=basis,
         )
-        return evaluate(self, request)
+        return self._evaluate(request)
+
+    def _evaluate(self, request: Request) -> MetricResult:
+        """Evaluate ``request`` and note it among the requests asked lately (which an import
+        computes ahead for the new data: :meth:`warm`)."""
+        from salesmetrics.metrics.engine import evaluate
+
+        result = evaluate(self, request)
+        self.derived.remember(request.as_dict())
+        return result
+
+    def kept_answer(self, request: Request) -> KeptAnswer | None:
+        """The answer to ``request`` an earlier session kept for the data as they are now
+        (:meth:`keep_answer`), or None; read without starting the engine (embedded workspaces;
+        see :mod:`salesmetrics.answers`)."""
+        from salesmetrics.answers import Answers, answer_key
+
+        cache = self.cache_folder
+        versions = self.table_versions()
+        if cache is None or versions is None:
+            return None
+        key = answer_key(request.as_dict(), versions, self.config.model_dump_json())
+        return Answers(cache).get(key)
+
+    def keep_answer(self, request: Request, result: MetricResult) -> bool:
+        """Keep ``result``, just computed for ``request``, for :meth:`kept_answer` (False when
+        not kept: another backend, too many rows, a folder that cannot be written)."""
+        from salesmetrics.answers import MAX_ROWS, Answers, answer_key
+
+        cache = self.cache_folder
+        if cache is None or not self.derived.versions or len(result) > MAX_ROWS:
+            return False
+        key = answer_key(request.as_dict(), self.derived.versions, self.config.model_dump_json())
+        return Answers(cache).put(
+            key,
+            base_currency=result.base_currency,
+            keys=result.keys,
+            by=result.by,
+            compare=result.compare,
+            notes=result.notes,
+            rows=result.rows(),
+        )
 
     def pipeline(
         self,

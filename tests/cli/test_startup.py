@@ -102,3 +102,38 @@ def test_importing_the_package_defers_the_workspace_api(tmp_path: Path) -> None:
         "assert calc.evaluate('win_rate', {'won': 1, 'lost': 3}).value == 0.25\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True)
+
+
+def _run(args: list[str], cwd: Path) -> tuple[str, list[str]]:
+    """``salesmetrics ARGS`` in a fresh interpreter: its stdout and the modules it loaded."""
+    listing = cwd / "modules.json"
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_AND_LIST_MODULES, str(listing), *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout, json.loads(listing.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("output", ["table", "json"])
+def test_a_repeated_metrics_command_prints_the_kept_answer_without_the_engine(
+    output: str, tmp_path: Path
+) -> None:
+    from salesmetrics.workspace import init_workspace
+    from tests.pipeline.test_funnel import build
+
+    ws = init_workspace(tmp_path / "ws")
+    build(ws)
+    ws.close()
+    args = ["metrics", "--period", "2024", "--grain", "quarter", "--by", "team"]
+    args += ["--format", output, "--workspace", str(tmp_path / "ws")]
+    first, loaded_first = _run(args, tmp_path)
+    again, loaded_again = _run(args, tmp_path)
+    assert "ibis" in loaded_first  # computed by the engine, the answer kept
+    assert again == first
+    assert _heavy(loaded_again) == []  # the kept answer, read without Ibis or pandas
+    csv_args = [a if a != output else "csv" for a in args]
+    _, loaded_csv = _run(csv_args, tmp_path)
+    assert "ibis" in loaded_csv  # CSV is always computed

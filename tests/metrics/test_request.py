@@ -71,3 +71,19 @@ def test_the_facade_takes_a_request_or_its_keyword_arguments(workspace: Workspac
     assert [r["value"] for r in given] == [0, 100, 0, 0]
     with pytest.raises(UserError, match="either a Request or"):
         workspace.metrics(request, period="2025")
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        Request.of(),
+        Request.of("win_rate", period="2025", grain="quarter", by=["team", "region"]),
+        Request.of(["mrr", "arr"], from_period="2025-01", to_period="2025-06", compare="year"),
+        Request.of("time_spent_selling", period="all", basis={"time_spent_selling": "standard"}),
+    ],
+)
+def test_a_request_survives_its_json_form(request_: Request) -> None:
+    import json
+
+    data = json.loads(json.dumps(request_.as_dict()))
+    assert Request.from_dict(data) == request_

@@ -9,8 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import ibis
-
 from salesmetrics import schema
 from salesmetrics.backends import snapshot
 from salesmetrics.errors import UserError
@@ -78,6 +76,8 @@ def _drop_old_cache(con: Backend) -> None:
 
 def _open(config: Config, path: Path, *, read_only: bool) -> Backend:
     try:
+        import ibis
+
         con = ibis.duckdb.connect(str(path), memory_limit=config.memory_limit, read_only=read_only)
     except Exception as err:  # duckdb raises IOException subclasses for locks and corruption
         raise UserError(f"cannot open the workspace database {path}: {err}") from None

@@ -60,7 +60,9 @@ def next_steps(result: DemoResult, where: str) -> list[str]:
 
 
 def _label(step: str) -> str:
-    return "generating" if step == "generate" else f"loading {step.removeprefix('load ')}"
+    if step == "generate":
+        return "generating"
+    return f"loading {step.removeprefix('load ')}" if step.startswith("load ") else step
 
 
 def _open(directory: str | None) -> Workspace:
@@ -118,6 +120,7 @@ def demo(
                 replace=replace,
                 progress=progress,
             )
+            ws.warm(progress=progress)  # the reviews of its last year, ready for next commands
         root = ws.root
         base = ws.config.base_currency
 

@@ -46,6 +46,13 @@ def import_cmd(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Validate and report; write nothing.")
     ] = False,
+    warm: Annotated[
+        bool,
+        typer.Option(
+            "--warm/--no-warm",
+            help="After the batch lands, compute what the recent requests need (default on).",
+        ),
+    ] = True,
     workspace: WorkspaceOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -53,6 +60,7 @@ def import_cmd(
     from salesmetrics.cli.progress import progress_bars
     from salesmetrics.workspace import open_workspace
 
+    warmed = None
     with open_workspace(workspace) as ws, progress_bars(err, quiet=quiet) as progress:
         result = ws.import_file(
             table,
@@ -68,8 +76,16 @@ def import_cmd(
             dry_run=dry_run,
             progress=progress,
         )
+        if warm and result.written:
+            warmed = ws.warm(progress=progress)
     for line in result.summary_lines():
         out.print(line, markup=False)
+    if warmed is not None and warmed.requests:
+        out.print(
+            f"computed ahead for the new data: {len(warmed.requests)} recent requests"
+            f" in {warmed.seconds:.1f} s",
+            markup=False,
+        )
 
 
 @app.command()

@@ -8,13 +8,16 @@ spec (``--format json``) or CSV; ``--drill`` prints the rows each result was com
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from salesmetrics.cli import app
 from salesmetrics.cli.options import QuietOpt, WorkspaceOpt, err, out
 from salesmetrics.dims import DIMENSIONS
+
+if TYPE_CHECKING:
+    from salesmetrics.cli.tables import Answer
 
 Dimension = StrEnum("Dimension", {d.upper(): d for d in DIMENSIONS})  # type: ignore[misc]
 
@@ -154,19 +157,35 @@ def metrics_cmd(
         basis=_bases(basis),
     )
     with open_workspace(workspace) as ws:
-        result = ws.metrics(request)
-        if drill:
-            view.print_drill(ws, result, output.value, out)
-            return
+        # A command repeated on unchanged data prints the answer an earlier one kept (see
+        # salesmetrics.answers); CSV and drill-downs are always computed.
+        kept = None if drill or output is OutputFormat.CSV else ws.kept_answer(request)
+        if kept is not None:
+            _print(kept, output, explicit=bool(metric))
+            notes = kept.notes
+        else:
+            result = ws.metrics(request)
+            if drill:
+                view.print_drill(ws, result, output.value, out)
+                return
+            _print(result, output, explicit=bool(metric))
+            ws.keep_answer(request, result)
+            notes = result.notes
+    if not quiet:
+        for note in notes:
+            err.print(f"note: {note}", markup=False)
+
+
+def _print(result: Answer, output: OutputFormat, *, explicit: bool) -> None:
+    """``result`` on stdout as ``output``."""
+    from salesmetrics.cli import tables as view
+
     if output is OutputFormat.JSON:
         out.print(result.to_json(indent=2), markup=False, highlight=False)
     elif output is OutputFormat.CSV:
         view.print_csv(result, out)
     else:
-        view.print_tables(result, out, explicit=bool(metric))
-    if not quiet:
-        for note in result.notes:
-            err.print(f"note: {note}", markup=False)
+        view.print_tables(result, out, explicit=explicit)
 
 
 @app.command("waterfall")

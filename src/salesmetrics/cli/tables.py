@@ -13,17 +13,22 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
 from salesmetrics.metrics import registry as reg
 from salesmetrics.metrics.format import format_change, format_value
-from salesmetrics.metrics.result import MetricResult, plain
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from salesmetrics.answers import KeptAnswer
+    from salesmetrics.metrics.result import MetricResult
     from salesmetrics.workspace import Workspace
+
+    #: What the views print: a result just computed, or one kept by an earlier session.
+    Answer = MetricResult | KeptAnswer
 
 STATUS_MARKS = {"on_track": ("✓", "green"), "at_risk": ("!", "yellow"), "off_track": ("✗", "red")}
 MAX_NOTES = 12
@@ -50,7 +55,7 @@ def _cell(row: dict[str, Any], currency: str) -> Text:
 
 
 def metric_table(
-    result: MetricResult, every_row: Sequence[dict[str, Any]], metric_ids: Sequence[str], title: str
+    result: Answer, every_row: Sequence[dict[str, Any]], metric_ids: Sequence[str], title: str
 ) -> Group | None:
     """One Rich table for ``metric_ids``: rows (metric, group), columns periods, then notes.
 
@@ -105,10 +110,10 @@ def metric_table(
     return Group(*parts)
 
 
-def print_tables(result: MetricResult, console: Console, *, explicit: bool) -> None:
+def print_tables(result: Answer, console: Console, *, explicit: bool) -> None:
     """The table view: the requested metrics, or the dashboard then every section."""
-    present = list(dict.fromkeys(r for r in result.frame["metric"]))
     rows = result.rows()
+    present = list(dict.fromkeys(r["metric"] for r in rows))
     legend = "✓ on track  ! at risk  ✗ off track  * see note"
     if explicit:
         view = metric_table(result, rows, present, f"Metrics ({result.base_currency})")
@@ -139,6 +144,8 @@ def _safe(value: Any) -> Any:
 
 def csv_text(frame: pd.DataFrame) -> str:
     """``frame`` as CSV text with formula injection neutralised."""
+    from salesmetrics.metrics.result import plain
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(frame.columns)
@@ -147,8 +154,10 @@ def csv_text(frame: pd.DataFrame) -> str:
     return buffer.getvalue()
 
 
-def result_frame(result: MetricResult) -> pd.DataFrame:
+def result_frame(result: Answer) -> pd.DataFrame:
     """The CSV view of a result: group dimensions as columns, components as JSON."""
+    import pandas as pd
+
     rows = result.rows()
     dims = list(dict.fromkeys(k for r in rows for k in r["group"]))
     records = []
@@ -164,14 +173,17 @@ def result_frame(result: MetricResult) -> pd.DataFrame:
     return pd.DataFrame(records, columns=columns)
 
 
-def print_csv(result: MetricResult, console: Console) -> None:
+def print_csv(result: Answer, console: Console) -> None:
     """The CSV view, on stdout."""
     console.file.write(csv_text(result_frame(result)))
 
 
 def print_drill(ws: Workspace, result: MetricResult, output: str, console: Console) -> None:
     """The rows behind every result row, as tables, JSON or CSV."""
+    import pandas as pd
+
     from salesmetrics.metrics.drill import drill_result
+    from salesmetrics.metrics.result import plain
 
     pairs = drill_result(ws, result)
     if output == "json":

@@ -8,21 +8,19 @@ families, not by periods × groups × metrics (quality.md P6).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import ibis
 import ibis.expr.datatypes as idt
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
-import sqlglot.expressions as sge
 
-from salesmetrics import schema
-from salesmetrics.backends import fetch_rows, snapshot
+from salesmetrics import inventory
+from salesmetrics.backends import fetch_rows
 from salesmetrics.kept import period_key
 from salesmetrics.periods import Period, local_date
 
@@ -218,86 +216,18 @@ class Context:
 
 
 def read_inventory(ws: Connection, queries: list[str]) -> Inventory:
-    """Rows per canonical table and reps with employment dates, in one query; the workspace's
-    materialised intermediates are dropped when these counts, the import log's or the
-    configuration changed since the last evaluation (see :mod:`salesmetrics.derived`)."""
+    """Rows per canonical table and reps with employment dates, in one query
+    (:mod:`salesmetrics.inventory`); the workspace's materialised intermediates are dropped
+    when a table's version or the configuration changed since the last evaluation (see
+    :mod:`salesmetrics.derived`)."""
     queries.append("inventory")
     ws.refresh()  # a reader sees a write swapped in since its last evaluation
-    rows = fetch_rows(ws.backend, inventory_sql(ws.backend.dialect, writes=ws.embedded))
-    counts = {str(name): int(n) for name, n in rows}
-    reps_with_dates = counts.pop("_reps_with_dates", 0)
-    batches, writes = (_per_table(counts, prefix) for prefix in (BATCHES, WRITES))
-    # a table's version: its rows, the batches imported into it (a batch that replaces rows by
-    # key changes it when the rows stay as many) and the writes the snapshot writer counted
-    tables = {
-        name: (n, batches.get(name, 0), writes.get(name, 0), writes.get(snapshot.ALL, 0))
-        for name, n in counts.items()
-    }
+    sql = inventory.inventory_sql(ws.config.backend_scheme, writes=ws.embedded)
+    counts = inventory.read_counts(fetch_rows(ws.backend, sql))
+    tables = counts.versions
     settings = ws.config.model_dump_json()
     ws.derived.refresh((tuple(sorted(tables.items())), settings), tables=tables, settings=settings)
-    counts.pop(schema.IMPORT_LOG.name, None)
-    return Inventory(rows=counts, reps_with_dates=reps_with_dates)
-
-
-def _per_table(counts: dict[str, int], prefix: str) -> dict[str, int]:
-    """The inventory's rows labelled ``prefix`` + a table's name, taken out of ``counts``."""
-    rows = {n: c for n, c in counts.items() if n.startswith(prefix)}
-    for name in rows:
-        del counts[name]
-    return {n[len(prefix) :]: c for n, c in rows.items()}
-
-
-#: The prefix of the inventory's rows counting a table's imported batches.
-BATCHES = "_batches:"
-#: The prefix of its rows counting the writes into a table (embedded workspaces).
-WRITES = "_writes:"
-
-
-@functools.cache
-def inventory_sql(dialect: Any, *, writes: bool = False) -> str:
-    """The inventory query in ``dialect`` (an Ibis backend's sqlglot dialect): rows per table
-    (``table_name``, ``n``), reps with employment dates, batches imported per table
-    (``table_name`` prefixed with :data:`BATCHES`) and, with ``writes`` (an embedded
-    workspace), the writes counted per table (prefixed with :data:`WRITES`). It reads no column
-    but two of
-    ``reps``, so it is written with sqlglot directly: built through Ibis it would need every
-    table's schema looked up first (a catalog query each, on every new connection)."""
-    parts = [_count(t.name, t.name) for t in (*schema.TABLES, schema.IMPORT_LOG)]
-    dated = sge.Or(
-        this=sge.Not(this=sge.Is(this=sge.column("hired_on", quoted=True), expression=sge.Null())),
-        expression=sge.Not(
-            this=sge.Is(this=sge.column("left_on", quoted=True), expression=sge.Null())
-        ),
-    )
-    parts.append(_count("_reps_with_dates", "reps", sge.If(this=dated, true=sge.Literal.number(1))))
-    table_name = sge.column("table_name", quoted=True)
-    parts.append(
-        _labelled(BATCHES, schema.IMPORT_LOG.name, sge.Count(this=sge.Star())).group_by(table_name)
-    )
-    if writes:
-        parts.append(_labelled(WRITES, snapshot.GENERATIONS, sge.column("n", quoted=True)))
-    union: sge.Query = parts[0]
-    for part in parts[1:]:
-        union = sge.union(union, part, distinct=False)
-    return str(union.sql(dialect=dialect))
-
-
-def _labelled(prefix: str, table: str, value: sge.Expression) -> sge.Select:
-    """``SELECT prefix || table_name AS table_name, value AS n FROM table``."""
-    label = sge.DPipe(
-        this=sge.Literal.string(prefix), expression=sge.column("table_name", quoted=True)
-    )
-    return sge.select(sge.alias_(label, "table_name"), sge.alias_(value, "n")).from_(
-        sge.table_(table, quoted=True)
-    )
-
-
-def _count(label: str, table: str, value: sge.Expression | None = None) -> sge.Select:
-    """``SELECT label AS table_name, COUNT(value or *) AS n FROM table``."""
-    counted = sge.Count(this=sge.Star() if value is None else sge.Case(ifs=[value]))
-    return sge.select(
-        sge.alias_(sge.Literal.string(label), "table_name"), sge.alias_(counted, "n")
-    ).from_(sge.table_(table, quoted=True))
+    return Inventory(rows=counts.rows, reps_with_dates=counts.reps_with_dates)
 
 
 def data_range(ws: Connection, queries: list[str]) -> tuple[dt.date, dt.date] | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from salesmetrics import dims as gdims
 from salesmetrics import periods
@@ -85,6 +86,33 @@ class Request:
             by=(by,) if isinstance(by, str) else tuple(by or ()),
             compare=compare,
             basis=tuple((basis or {}).items()),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The request as a JSON-able mapping (:meth:`from_dict` reads it back)."""
+        return {
+            "metrics": list(self.metrics),
+            "period": self.period,
+            "from_period": self.from_period,
+            "to_period": self.to_period,
+            "grain": None if self.grain is None else str(self.grain),
+            "by": list(self.by),
+            "compare": self.compare,
+            "basis": dict(self.basis),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Request:
+        """The request :meth:`as_dict` gave (checked again: a UserError if no longer valid)."""
+        return cls.of(
+            data.get("metrics") or None,
+            period=data.get("period"),
+            from_period=data.get("from_period"),
+            to_period=data.get("to_period"),
+            grain=data.get("grain"),
+            by=data.get("by") or None,
+            compare=data.get("compare"),
+            basis=data.get("basis") or None,
         )
 
     @property
