@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from salesmetrics.calendars import WeekCalendar
 from salesmetrics.config import Config, config_from_dict, load_config, render_config
 from salesmetrics.errors import ConfigError
 
@@ -35,6 +36,11 @@ def test_unknown_key_names_the_key_and_a_close_match() -> None:
         ({"recurring_source": "both"}, "key 'recurring_source' = 'both'"),
         ({"memory_limit": "lots"}, "such as 512MB, 2GB or 1.5GiB"),
         ({"memory_limit": "2"}, "key 'memory_limit' = '2'"),
+        ({"fiscal_calendar": "4-4-4"}, "key 'fiscal_calendar' = '4-4-4'"),
+        ({"fiscal_calendar": "4-4-4"}, "'months', '4-4-5', '4-5-4' or '5-4-4'"),
+        ({"fiscal_week_end_day": "someday"}, "a day of the week such as saturday"),
+        ({"fiscal_week_end_day": 6}, "key 'fiscal_week_end_day' = 6"),
+        ({"fiscal_year_end_rule": "first"}, "key 'fiscal_year_end_rule' = 'first'"),
     ],
 )
 def test_wrong_types_and_values_are_one_line_errors(data: dict[str, object], fragment: str) -> None:
@@ -85,3 +91,23 @@ def test_target_metric_ids_are_checked_against_the_ids_passed_in() -> None:
         config_from_dict(data, metric_ids=ids)
     assert config_from_dict({}, metric_ids=ids).targets == {}
     assert len(calls) == 1  # only a configuration with targets asks for the ids
+
+
+def test_fiscal_calendar_is_a_start_month_or_a_week_calendar() -> None:
+    assert Config().calendar == 1
+    assert config_from_dict({"fiscal_year_start_month": 4}).calendar == 4
+    nrf = config_from_dict(
+        {"fiscal_calendar": "4-5-4", "fiscal_year_start_month": 2, "fiscal_week_end_day": "Sat"}
+    )
+    assert nrf.fiscal_week_end_day == "saturday"
+    assert nrf.calendar == WeekCalendar("4-5-4", start_month=2, end_weekday=5, rule="nearest")
+    last = config_from_dict(
+        {
+            "fiscal_calendar": "5-4-4",
+            "fiscal_week_end_day": "friday",
+            "fiscal_year_end_rule": "last",
+        }
+    )
+    assert last.calendar == WeekCalendar("5-4-4", start_month=1, end_weekday=4, rule="last")
+    # the rendered file carries the week-calendar keys and reads back
+    assert config_from_dict(tomllib.loads(render_config(nrf))) == nrf

@@ -19,6 +19,7 @@ from pydantic import (
     field_validator,
 )
 
+from salesmetrics.calendars import WEEKDAYS, FiscalCalendar, WeekCalendar, parse_weekday
 from salesmetrics.errors import ConfigError, suggest
 
 CONFIG_FILE = "salesmetrics.toml"
@@ -89,6 +90,20 @@ class Config(BaseModel):
         "intermediate tables spill to disk beside the database file",
     )
     fiscal_year_start_month: int = Field(1, ge=1, le=12, description="1 = January")
+    fiscal_calendar: Literal["months", "4-4-5", "4-5-4", "5-4-4"] = Field(
+        "months",
+        description="'months' (fiscal years of whole months), or fiscal years of whole weeks,"
+        " each quarter's months 4-4-5, 4-5-4 or 5-4-4 weeks long",
+    )
+    fiscal_week_end_day: str = Field(
+        "saturday",
+        description="week calendars: the weekday each fiscal week, and so the year, ends on",
+    )
+    fiscal_year_end_rule: Literal["nearest", "last"] = Field(
+        "nearest",
+        description="week calendars: the year ends on the fiscal_week_end_day nearest the last"
+        " day of the month before fiscal_year_start_month ('nearest'), or the last one in it",
+    )
     lead_qualification: str = Field(
         "qualified_at", description="'qualified_at', or a rule such as 'score >= 50'"
     )
@@ -119,6 +134,14 @@ class Config(BaseModel):
             raise ValueError("must be a 3-letter ISO 4217 code such as USD or IDR")
         return v.upper()
 
+    @field_validator("fiscal_week_end_day")
+    @classmethod
+    def _weekday(cls, v: str) -> str:
+        try:
+            return WEEKDAYS[parse_weekday(v)]
+        except ValueError:
+            raise ValueError("must be a day of the week such as saturday or sunday") from None
+
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, v: str) -> str:
@@ -142,6 +165,19 @@ class Config(BaseModel):
         if not _MEMORY.fullmatch(v.strip()):
             raise ValueError("must be an amount with a unit such as 512MB, 2GB or 1.5GiB")
         return v.strip()
+
+    @property
+    def calendar(self) -> FiscalCalendar:
+        """The fiscal calendar periods follow: the start month of month-based fiscal years, or
+        the :class:`~salesmetrics.calendars.WeekCalendar` of a 4-4-5, 4-5-4 or 5-4-4 one."""
+        if self.fiscal_calendar == "months":
+            return self.fiscal_year_start_month
+        return WeekCalendar(
+            self.fiscal_calendar,
+            self.fiscal_year_start_month,
+            parse_weekday(self.fiscal_week_end_day),
+            self.fiscal_year_end_rule,
+        )
 
     @property
     def backend_scheme(self) -> str:

@@ -13,6 +13,8 @@ Period syntax (``--period``, ``--from``/``--to``), case-insensitive:
 ``2024-W19``                ISO 8601 week (Monday to Sunday; week 1 holds the first Thursday)
 ``FY2025``                  fiscal year, by the workspace's ``fiscal_year_start_month``
 ``FY2025-Q1``               fiscal quarter
+``FY2025-M03``              fiscal month (01-12), with a week-based fiscal calendar only
+``FY2025-W05``              fiscal week (01-52 or 01-53), with a week-based fiscal calendar only
 ``2024-04-01..2024-06-30``  custom range, both days inclusive
 ``all``                     from the earliest to the latest date in the data
 ==========================  ================================================================
@@ -21,6 +23,11 @@ Period syntax (``--period``, ``--from``/``--to``), case-insensitive:
 companies and of Salesforce): with a fiscal year starting in April, ``FY2025`` is 2024-04-01 up
 to 2025-04-01 and ``FY2025-Q1`` is April to June 2024. With a January start, ``FY2025`` is the
 calendar year 2025.
+
+With a week-based fiscal calendar (4-4-5, 4-5-4, 5-4-4; :mod:`salesmetrics.calendars`), every
+``fiscal_start_month`` parameter below takes a :class:`~salesmetrics.calendars.WeekCalendar`
+instead of a start month, and the grains are fiscal weeks, months, quarters and years
+(``FY2025-W05``, ``FY2025-M03``, ``FY2025-Q1``, ``FY2025``).
 
 Labels are the syntax above, so every label parses back into its period (except the parts of a
 split that are clipped to a custom range, see :func:`split`).
@@ -35,6 +42,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from salesmetrics.calendars import FiscalCalendar, WeekCalendar
 from salesmetrics.errors import UserError, suggest
 
 if TYPE_CHECKING:
@@ -150,9 +158,11 @@ def _fiscal_year_start(fiscal_year: int, fiscal_start_month: int) -> date:
     return date(fiscal_year - (1 if fiscal_start_month > 1 else 0), fiscal_start_month, 1)
 
 
-def grain_start(d: date, grain: Grain | str, *, fiscal_start_month: int = 1) -> date:
+def grain_start(d: date, grain: Grain | str, *, fiscal_start_month: FiscalCalendar = 1) -> date:
     """The first day of the ``grain`` period holding ``d`` (quarters and years fiscal)."""
     grain = parse_grain(grain)
+    if isinstance(fiscal_start_month, WeekCalendar):
+        return fiscal_start_month.locate(d, grain).start
     _check_fiscal(fiscal_start_month)
     if isinstance(d, dt.datetime):
         d = d.date()
@@ -171,11 +181,13 @@ def _grain_next(start: date, grain: Grain) -> date:
     return _add_months(start, _MONTHS_PER[grain])
 
 
-def label_of(d: date, grain: Grain | str, *, fiscal_start_month: int = 1) -> str:
+def label_of(d: date, grain: Grain | str, *, fiscal_start_month: FiscalCalendar = 1) -> str:
     """The label of the ``grain`` period holding ``d``: ``2024-W19``, ``2024-05``, ``2024-Q2``,
     ``2024``; with ``fiscal_start_month`` ≠ 1 quarters and years are fiscal (``FY2025-Q1``,
-    ``FY2025``)."""
+    ``FY2025``); with a week calendar every grain is fiscal (``FY2025-W05``, ``FY2025-M03``)."""
     grain = parse_grain(grain)
+    if isinstance(fiscal_start_month, WeekCalendar):
+        return fiscal_start_month.locate(d, grain).label
     _check_fiscal(fiscal_start_month)
     if isinstance(d, dt.datetime):
         d = d.date()
@@ -194,9 +206,11 @@ def label_of(d: date, grain: Grain | str, *, fiscal_start_month: int = 1) -> str
     return f"FY{fy}"
 
 
-def period_of(d: date, grain: Grain | str, *, fiscal_start_month: int = 1) -> Period:
+def period_of(d: date, grain: Grain | str, *, fiscal_start_month: FiscalCalendar = 1) -> Period:
     """The whole ``grain`` period holding ``d``."""
     grain = parse_grain(grain)
+    if isinstance(fiscal_start_month, WeekCalendar):
+        return Period(*fiscal_start_month.locate(d, grain))
     start = grain_start(d, grain, fiscal_start_month=fiscal_start_month)
     label = label_of(start, grain, fiscal_start_month=fiscal_start_month)
     return Period(label, start, _grain_next(start, grain))
@@ -255,7 +269,7 @@ def iso_weeks(year: int) -> int:
 def parse_period(
     text: str,
     *,
-    fiscal_start_month: int = 1,
+    fiscal_start_month: FiscalCalendar = 1,
     data_range: tuple[date, date] | None = None,
 ) -> Period:
     """Parse the period syntax (see the module docstring) into a :class:`Period`.
@@ -265,10 +279,14 @@ def parse_period(
     and the accepted syntaxes. Labels are normalised (``2024-q2`` → ``2024-Q2``, ``2024-5`` →
     ``2024-05``).
     """
-    _check_fiscal(fiscal_start_month)
     raw = text
     text = text.strip()
     upper = text.upper()
+    if isinstance(fiscal_start_month, WeekCalendar):
+        if upper.startswith("FY"):
+            return _week_fiscal(raw, upper, fiscal_start_month)
+        fiscal_start_month = 1  # what is left is not fiscal
+    _check_fiscal(fiscal_start_month)
     if not text:
         raise _bad(raw, "empty")
     if upper == "ALL":
@@ -310,9 +328,28 @@ def parse_period(
     return _bad_guess(raw, upper)
 
 
+def _week_fiscal(raw: str, upper: str, calendar: WeekCalendar) -> Period:
+    """A fiscal period label of a week calendar (``FY2025``, ``-Q1``, ``-M03``, ``-W05``)."""
+    parsed = calendar.parse(upper)
+    if parsed is None:
+        return _bad_guess(raw, upper)
+    year, grain, number = parsed
+    _year(raw, str(year))
+    try:
+        return Period(*calendar.span(year, grain, number))
+    except ValueError as err:
+        raise _bad(raw, str(err)) from None
+
+
 def _bad_guess(raw: str, upper: str) -> Period:
     if re.fullmatch(r"FY\d{2}(-Q\d)?", upper):
         raise _bad(raw, "write the fiscal year with 4 digits, e.g. FY2025")
+    if re.fullmatch(r"FY\d{4}-[MW]\d+", upper):
+        raise _bad(
+            raw,
+            "fiscal months and weeks need a week-based fiscal calendar (fiscal_calendar ="
+            ' "4-4-5", "4-5-4" or "5-4-4" in salesmetrics.toml); use a month such as 2024-05',
+        )
     if re.fullmatch(r"Q\d-\d{4}", upper):
         raise _bad(raw, "write the year first, e.g. 2024-Q2")
     if re.fullmatch(r"\d{4}-H[12]", upper):
@@ -353,7 +390,9 @@ def parse_grain(grain: Grain | str) -> Grain:
 # -- splitting and ranges ------------------------------------------------------------------------
 
 
-def split(period: Period, grain: Grain | str, *, fiscal_start_month: int = 1) -> list[Period]:
+def split(
+    period: Period, grain: Grain | str, *, fiscal_start_month: FiscalCalendar = 1
+) -> list[Period]:
     """The periods of ``grain`` covering ``period``, clipped to it, in order.
 
     Each part keeps the label of its whole grain period (``2024-05``), even where it is clipped:
@@ -362,9 +401,14 @@ def split(period: Period, grain: Grain | str, *, fiscal_start_month: int = 1) ->
     than its label says; compare ``part.start``/``part.end`` with :func:`period_of` to tell. Weeks
     are ISO weeks, so the first week of a month may carry the previous year's label
     (2023-01-01 is in ``2022-W52``). Quarters and years are fiscal when ``fiscal_start_month``
-    ≠ 1.
+    ≠ 1, and every grain is fiscal with a week calendar.
     """
     grain = parse_grain(grain)
+    if isinstance(fiscal_start_month, WeekCalendar):
+        return [
+            Period(s.label, max(s.start, period.start), min(s.end, period.end))
+            for s in fiscal_start_month.spans(period.start, period.end, grain)
+        ]
     parts: list[Period] = []
     start = grain_start(period.start, grain, fiscal_start_month=fiscal_start_month)
     while start < period.end:
@@ -380,7 +424,7 @@ def periods_between(
     last: str,
     grain: Grain | str,
     *,
-    fiscal_start_month: int = 1,
+    fiscal_start_month: FiscalCalendar = 1,
     data_range: tuple[date, date] | None = None,
 ) -> list[Period]:
     """The whole periods of ``grain`` from the one holding ``first`` to the one holding ``last``.
@@ -395,10 +439,8 @@ def periods_between(
     p_last = parse_period(last, fiscal_start_month=fiscal_start_month, data_range=data_range)
     if p_last.end <= p_first.start:
         raise UserError(f"bad range: --to {last} ends before --from {first} starts")
-    start = grain_start(p_first.start, grain, fiscal_start_month=fiscal_start_month)
-    end = _grain_next(
-        grain_start(p_last.last_day, grain, fiscal_start_month=fiscal_start_month), grain
-    )
+    start = period_of(p_first.start, grain, fiscal_start_month=fiscal_start_month).start
+    end = period_of(p_last.last_day, grain, fiscal_start_month=fiscal_start_month).end
     return split(
         Period(_range_label(start, end), start, end), grain, fiscal_start_month=fiscal_start_month
     )
@@ -431,8 +473,8 @@ def _fiscal_start_of(period: Period, grain: Grain) -> int:
 
 
 def _resolve(
-    period: Period, grain: Grain | str | None, fiscal_start_month: int | None
-) -> tuple[Grain, int] | None:
+    period: Period, grain: Grain | str | None, fiscal_start_month: FiscalCalendar | None
+) -> tuple[Grain, FiscalCalendar] | None:
     """The (grain, fiscal start month) of which ``period`` is one whole period, else None."""
     inferred = _grain_of_label(period.label)
     if grain is None:
@@ -450,7 +492,10 @@ def _resolve(
 
 
 def previous(
-    period: Period, grain: Grain | str | None = None, *, fiscal_start_month: int | None = None
+    period: Period,
+    grain: Grain | str | None = None,
+    *,
+    fiscal_start_month: FiscalCalendar | None = None,
 ) -> Period:
     """The period immediately before ``period``.
 
@@ -458,7 +503,15 @@ def previous(
     of that grain (``2024-Q1``, ``FY2024``, ``2023-W52``). The grain and fiscal calendar are read
     from the label unless given. Anything else (a custom range, ``all``, a part clipped by
     :func:`split`) gives the range of the same number of days ending where ``period`` starts.
+    With a week calendar, a whole fiscal period of it (``FY2025-M01``) gives the fiscal period
+    before (``FY2024-M12``), whose length may differ (4, 5 or 6 weeks).
     """
+    if isinstance(fiscal_start_month, WeekCalendar):
+        g = fiscal_start_month.whole_grain(period.label, period.start, period.end, grain)
+        if g is not None:
+            return Period(*fiscal_start_month.locate(period.start - _DAY, g))
+        if grain is None:
+            fiscal_start_month = None
     resolved = _resolve(period, grain, fiscal_start_month)
     if resolved is None:
         start = period.start - timedelta(days=period.days)
@@ -475,7 +528,10 @@ def _year_back(d: date) -> date:
 
 
 def same_period_last_year(
-    period: Period, grain: Grain | str | None = None, *, fiscal_start_month: int | None = None
+    period: Period,
+    grain: Grain | str | None = None,
+    *,
+    fiscal_start_month: FiscalCalendar | None = None,
 ) -> Period:
     """``period`` shifted back one year, with its label adjusted.
 
@@ -484,7 +540,18 @@ def same_period_last_year(
     earlier year has no week 53, ``2020-W53`` → ``2019-W52``. Other ranges shift each day by a
     calendar year, 29 February counting as 28 February (the first day) or as the end of
     February (the last day): 2024-02-01..2024-02-29 → 2023-02-01..2023-02-28.
+
+    With a week calendar, a whole fiscal period maps to the period of the same number one fiscal
+    year earlier (``FY2025-M03`` → ``FY2024-M03``; ``FY2024-W53`` → ``FY2023-W52`` when that year
+    has 52 weeks), not to the weeks 52 weeks earlier: after a 53-week year the two are a week
+    apart (NRF restates such comparisons week-aligned; this does not).
     """
+    if isinstance(fiscal_start_month, WeekCalendar):
+        g = fiscal_start_month.whole_grain(period.label, period.start, period.end, grain)
+        if g is not None:
+            return Period(*fiscal_start_month.year_ago(period.label, g))
+        if grain is None:
+            fiscal_start_month = None
     resolved = _resolve(period, grain, fiscal_start_month)
     if resolved is not None:
         g, fsm = resolved

@@ -354,3 +354,86 @@ def test_running_out_of_the_memory_limit_is_one_line_saying_what_to_raise(
     assert err.startswith("error: the embedded engine ran out of memory (Out of Memory Error")
     assert "raise memory_limit in salesmetrics.toml" in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.fixture(scope="module")
+def retail(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A workspace on the NRF 4-5-4 calendar, set in its salesmetrics.toml."""
+    root = tmp_path_factory.mktemp("cli") / "retail"
+    ws = init_workspace(root)
+    won = [(D(2024, 2, 3), 10), (D(2024, 2, 4), 20), (D(2024, 3, 2), 30), (D(2024, 3, 3), 40)]
+    deals = [
+        {"opportunity_id": f"o{i}", "stage": "won", "status": "won", "close_date": d, "amount": a}
+        for i, (d, a) in enumerate(won)
+    ]
+    insert(ws, "opportunities", deals)
+    ws.close()
+    toml = root / "salesmetrics.toml"
+    text = toml.read_text(encoding="utf-8")
+    for old, new in [
+        ('fiscal_calendar = "months"\n', 'fiscal_calendar = "4-5-4"\n'),
+        ("fiscal_year_start_month = 1\n", "fiscal_year_start_month = 2\n"),
+    ]:
+        assert old in text
+        text = text.replace(old, new)
+    toml.write_text(text, encoding="utf-8")
+    return str(root)
+
+
+def test_week_calendar_periods(retail: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # NRF 2024 (FY2025 here) starts on 2024-02-04; its February is 4 weeks, March 5.
+    code, out, err = run(
+        [
+            "metrics",
+            "-m",
+            "total_revenue",
+            "-p",
+            "fy2025-q1",
+            "-g",
+            "month",
+            "--compare",
+            "previous",
+            "--format",
+            "json",
+            "-w",
+            retail,
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    results = json.loads(out)["results"]
+    assert [(r["period"], r["start"], r["end"], r["value"]) for r in results] == [
+        ("FY2025-M01", "2024-02-04", "2024-03-03", 50),
+        ("FY2025-M02", "2024-03-03", "2024-04-07", 40),
+        ("FY2025-M03", "2024-04-07", "2024-05-05", 0),
+    ]
+    assert results[0]["compare_period"] == "FY2024-M12" and results[0]["compare_value"] == 10
+    code, out, _ = run(
+        ["metrics", "-m", "total_revenue", "-p", "FY2024-W53", "--format", "json", "-w", retail],
+        capsys,
+    )
+    week = json.loads(out)["results"][0]
+    assert (code, week["start"], week["end"], week["value"]) == (0, "2024-01-28", "2024-02-04", 10)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-p", "FY2025-M13"], "fiscal month must be 01-12"),
+        (["-p", "FY2025-W53"], "FY2025 has fiscal weeks 01-52"),
+    ],
+)
+def test_bad_week_calendar_periods_exit_1(
+    retail: str, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, _, err = run(["metrics", "-m", "total_revenue", *args, "-w", retail], capsys)
+    assert code == 1 and err.count("\n") == 1 and message in err
+
+
+def test_fiscal_months_need_a_week_calendar(
+    company: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        ["metrics", "-m", "total_revenue", "-p", "FY2025-M03", "-w", company], capsys
+    )
+    assert code == 1 and err.count("\n") == 1 and "need a week-based fiscal calendar" in err

@@ -162,6 +162,54 @@ def test_fiscal_year_starting_in_april(workspace: Workspace) -> None:
     assert growth[2]["components"]["previous_period"] == "FY2025-Q2"
 
 
+def test_fiscal_months_of_a_4_4_5_calendar_count_by_their_week_dates(workspace: Workspace) -> None:
+    # 4-4-5 weeks, years ending on the last Saturday of December: FY2024 = 2023-12-31 ..
+    # 2024-12-28, its months (by hand) [12-31, 01-28) [01-28, 02-25) [02-25, 03-31) [03-31, ...).
+    workspace.config.fiscal_calendar = "4-4-5"
+    workspace.config.fiscal_year_end_rule = "last"
+    insert(
+        workspace,
+        "opportunities",
+        [
+            deal(1, "won", D(2023, 12, 31), 100),  # calendar 2023, fiscal FY2024-M01
+            deal(2, "won", D(2024, 1, 27), 200),  # last day of FY2024-M01
+            deal(3, "won", D(2024, 1, 28), 300),  # first day of FY2024-M02
+            deal(4, "won", D(2024, 3, 30), 400),  # last day of FY2024-M03 (5 weeks)
+            deal(5, "won", D(2024, 3, 31), 500),  # calendar March, fiscal FY2024-M04
+            deal(6, "won", D(2024, 12, 29), 600),  # FY2025-M01
+        ],
+    )
+    result = by_period(rows(workspace, "total_revenue", period="FY2024-Q1", grain="month"))
+    assert list(result) == ["FY2024-M01", "FY2024-M02", "FY2024-M03"]
+    assert [(r["start"], r["end"]) for r in result.values()] == [
+        ("2023-12-31", "2024-01-28"),
+        ("2024-01-28", "2024-02-25"),
+        ("2024-02-25", "2024-03-31"),
+    ]
+    assert [r["value"] for r in result.values()] == [300, 300, 400]
+    assert rows(workspace, "total_revenue", period="FY2024-M04")[0]["value"] == 500
+    assert rows(workspace, "total_revenue", period="FY2024")[0]["value"] == 1500
+    run = by_period(
+        rows(workspace, "total_revenue", from_period="FY2024-M02", to_period="FY2024-M04")
+    )
+    assert list(run) == ["FY2024-M02", "FY2024-M03", "FY2024-M04"]
+    year = rows(workspace, "total_revenue", period="FY2025-M01", compare="year")[0]
+    assert (year["compare_period"], year["compare_value"], year["value"]) == (
+        "FY2024-M01",
+        300,
+        600,
+    )
+    prev = rows(workspace, "total_revenue", period="FY2024-M02", compare="previous")[0]
+    assert (prev["compare_period"], prev["compare_value"]) == ("FY2024-M01", 300)
+    growth = by_period(rows(workspace, "revenue_growth", period="FY2024-Q1", grain="month"))
+    assert growth["FY2024-M03"]["components"]["previous_period"] == "FY2024-M02"
+    weeks = rows(workspace, "total_revenue", period="FY2024-M01", grain="week")
+    assert [r["period"] for r in weeks] == [f"FY2024-W0{w}" for w in (1, 2, 3, 4)]
+    assert [r["value"] for r in weeks] == [100, 0, 0, 200]
+    # calendar periods still mean calendar dates
+    assert rows(workspace, "total_revenue", period="2024-03")[0]["value"] == 900
+
+
 def test_timestamps_count_by_their_date_in_the_workspace_timezone(workspace: Workspace) -> None:
     workspace.config.timezone = "Asia/Jakarta"
     insert(

@@ -221,3 +221,16 @@ def test_period_labels_are_matched_by_span(workspace: Workspace) -> None:
     assert year["value"] == pytest.approx(3.0)
     quarter = rows(workspace)["forecast_bias", Q2]
     assert quarter["value"] is None
+
+
+def test_forecasts_of_week_calendar_periods(workspace: Workspace) -> None:
+    # NRF 4-5-4: FY2025-M01 is 2024-02-04..2024-03-02; a forecast stored for that label matches it.
+    workspace.config.fiscal_calendar = "4-5-4"
+    workspace.config.fiscal_year_start_month = 2
+    deals = [won(i, 100_000, close=D(2024, 2, 10)) for i in range(9)]
+    deals += [won("in", 100_000, close=D(2024, 3, 2)), won("out", 500_000, close=D(2024, 3, 3))]
+    insert(workspace, "opportunities", deals)
+    insert(workspace, "forecasts", [fc("f1", 900_000, T(2024, 2, 1), period="fy2025-m01")])
+    acc = rows(workspace, period="FY2025-M01")["sales_forecast_accuracy", "FY2025-M01"]
+    assert acc["value"] == pytest.approx(0.9)
+    assert (acc["components"]["forecast_id"], acc["components"]["actual"]) == ("f1", 1_000_000)

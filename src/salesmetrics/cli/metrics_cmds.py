@@ -80,7 +80,8 @@ def metrics_cmd(
             "--period",
             "-p",
             help="2024, 2024-Q2, 2024-05, 2024-W19, FY2025, FY2025-Q1, 2024-04-01..2024-06-30"
-            " or all (default).",
+            " or all (default); with a 4-4-5, 4-5-4 or 5-4-4 fiscal calendar also FY2025-M03"
+            " and FY2025-W05.",
             show_default=False,
         ),
     ] = None,
@@ -97,7 +98,8 @@ def metrics_cmd(
         typer.Option(
             "--grain",
             "-g",
-            help="Split the period into weeks, months, quarters or years.",
+            help="Split the period into weeks, months, quarters or years (fiscal ones with a"
+            " 4-4-5, 4-5-4 or 5-4-4 fiscal calendar).",
             case_sensitive=False,
             show_default=False,
         ),

@@ -107,7 +107,7 @@ def forecast_cmd(
     from salesmetrics.workspace import open_workspace
 
     with open_workspace(workspace) as ws:
-        fy = ws.config.fiscal_year_start_month
+        fy = ws.config.calendar
         if backtest:
             if not from_period or not to_period:
                 raise UserError("--backtest needs --from and --to")

@@ -60,7 +60,7 @@ def evaluate(ws: Connection, request: Request) -> MetricResult:
     inventory = read_inventory(ws, queries)
     plan, notes = plan_request(ws, inventory, queries, request)
     config = ws.config
-    spine = spine_periods(plan, config.fiscal_year_start_month, config.engagement_window_days)
+    spine = spine_periods(plan, config.calendar, config.engagement_window_days)
     ctx = Context(ws, spine, inventory, queries)
     ctx.seller_basis = seller_basis(inventory)
     families = family_registry()

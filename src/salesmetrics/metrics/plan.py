@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from salesmetrics import periods
+from salesmetrics.calendars import FiscalCalendar, WeekCalendar
 from salesmetrics.errors import UserError
 from salesmetrics.metrics import registry as reg
 from salesmetrics.metrics.context import Inventory, data_range, spine_frame
@@ -38,7 +39,7 @@ class Plan:
     bases: dict[str, str]
 
 
-def _infer_grain(period: Period, fiscal_start_month: int) -> Grain | None:
+def _infer_grain(period: Period, fiscal_start_month: FiscalCalendar) -> Grain | None:
     """The grain of which ``period`` is one whole period (by its label), else None."""
     for grain in Grain:
         for fsm in (fiscal_start_month, 1):
@@ -55,7 +56,7 @@ def resolve_periods(
     ws: Connection, queries: list[str], request: Request
 ) -> tuple[list[Period], Grain | None]:
     """The output periods of a request, and its grain (None for a single period)."""
-    fsm = ws.config.fiscal_year_start_month
+    fsm = ws.config.calendar
     g = request.grain
     period, from_period, to_period = request.period, request.from_period, request.to_period
     texts = [t for t in (period, from_period, to_period) if t]
@@ -79,13 +80,20 @@ def resolve_periods(
     return periods.split(whole, g, fiscal_start_month=fsm), g
 
 
-def _compare_period(p: Period, compare: str, grain: Grain | None, fsm: int) -> Period:
+def _calendar_for(grain: Grain | None, fsm: FiscalCalendar) -> FiscalCalendar | None:
+    """The calendar a comparison reads a period in: none (its label says) for a single period,
+    except a week calendar's, whose fiscal labels cannot say it."""
+    return fsm if grain or isinstance(fsm, WeekCalendar) else None
+
+
+def _compare_period(p: Period, compare: str, grain: Grain | None, fsm: FiscalCalendar) -> Period:
+    calendar = _calendar_for(grain, fsm)
     if compare == "previous":
-        return periods.previous(p, grain, fiscal_start_month=fsm if grain else None)
-    return periods.same_period_last_year(p, grain, fiscal_start_month=fsm if grain else None)
+        return periods.previous(p, grain, fiscal_start_month=calendar)
+    return periods.same_period_last_year(p, grain, fiscal_start_month=calendar)
 
 
-def spine_periods(plan: Plan, fsm: int, window_days: int) -> pd.DataFrame:
+def spine_periods(plan: Plan, fsm: FiscalCalendar, window_days: int) -> pd.DataFrame:
     """Every period the request reads, with ``compare_period``, ``prev_period`` and ``output``."""
     grain = plan.grain
     wanted: dict[str, Period] = {p.label: p for p in plan.periods}
@@ -98,7 +106,7 @@ def spine_periods(plan: Plan, fsm: int, window_days: int) -> pd.DataFrame:
     prev_of: dict[str, str] = {}
     if any(m.previous for m in plan.metrics):
         for p in list(wanted.values()):
-            q = periods.previous(p, grain, fiscal_start_month=fsm if grain else None)
+            q = periods.previous(p, grain, fiscal_start_month=_calendar_for(grain, fsm))
             prev_of[p.label] = q.label
             wanted.setdefault(q.label, q)
     frame = spine_frame(list(wanted.values()), window_days)

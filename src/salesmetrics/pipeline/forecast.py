@@ -53,7 +53,7 @@ def _scope(by: str | None) -> str:
 
 
 def _period(ws: Connection, label: str) -> Period:
-    return parse_period(label, fiscal_start_month=ws.config.fiscal_year_start_month)
+    return parse_period(label, fiscal_start_month=ws.config.calendar)
 
 
 def _group_col(frame: pd.DataFrame, by: str | None) -> pd.Series[Any]:
@@ -85,7 +85,7 @@ def won_known_at(ws: Connection, target: Period, by: str | None) -> pd.DataFrame
     start: ``period``, ``start``, ``group``, ``won`` (every past period and group, 0 filled)."""
     past: list[Period] = []
     p = target
-    fy = ws.config.fiscal_year_start_month
+    fy = ws.config.calendar
     for _ in range(HISTORY):
         p = previous(p, fiscal_start_month=fy)
         past.append(p)
@@ -327,7 +327,7 @@ def backtest(
     """Replay each period from..to: forecasts of every method made with the data known at its
     start, against the revenue won in it. Returns (per period, group and method; summary per
     method with MAPE, mean bias and mean accuracy)."""
-    fy = ws.config.fiscal_year_start_month
+    fy = ws.config.calendar
     periods = periods_between(from_period, to_period, grain, fiscal_start_month=fy)
     made = make(ws, periods, METHODS, by)
     act = actuals(ws, periods, by)

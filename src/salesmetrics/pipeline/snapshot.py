@@ -50,7 +50,7 @@ def open_pipeline(
     )
     frame: pd.DataFrame = ws.backend.to_pyarrow(agg).to_pandas()
     fx.raise_missing(frame, "opportunities.amount")
-    fy = ws.config.fiscal_year_start_month
+    fy = ws.config.calendar
     frame["close_period"] = [
         "(no close date)" if pd.isna(d) else label_of(d, grain, fiscal_start_month=fy)
         for d in frame["close_date"].tolist()

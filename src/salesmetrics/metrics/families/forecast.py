@@ -72,7 +72,7 @@ def period_map(ctx: Context, forecasts: ir.Table) -> ir.Table:
     """The spine periods of the stored forecast period labels: ``label``, ``period``, ``s_at``,
     ``e_at``. One query for the distinct labels, parsed here (a handful, not data rows)."""
     labels = ctx.execute(forecasts.select("period").distinct(), "forecast periods")["period"]
-    fy, tz = ctx.config.fiscal_year_start_month, ctx.config.timezone
+    fy, tz = ctx.config.calendar, ctx.config.timezone
     spans: dict[str, list[object]] = {"label": [], "start": [], "end": [], "s_at": [], "e_at": []}
     for label in labels.tolist():  # distinct period labels only
         try:
