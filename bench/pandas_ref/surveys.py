@@ -75,7 +75,9 @@ def metrics(review: Review) -> list[pd.DataFrame]:
     return out
 
 
-def suppressed(frame: pd.DataFrame, count: str, parent: tuple[str, ...], minimum: int) -> np.ndarray:
+def suppressed(
+    frame: pd.DataFrame, count: str, parent: tuple[str, ...], minimum: int
+) -> np.ndarray:
     """Per row of ``frame`` (groups of the ``parent`` columns' parents), whether it is hidden:
     its ``count`` is under ``minimum``, or it is among the smallest rows of its parent (ties
     by group, a missing one first) that must join a small group with respondents until the
