@@ -4,7 +4,9 @@ Answers count in the period of their submission (workspace timezone); per period
 answer of each respondent (else the response itself) to each survey and question is kept.
 eNPS = 100 × (promoters 9-10 − detractors 0-6) / respondents; pulse = mean answer per question
 (every question but ``enps``). A group with fewer than ``min_survey_group`` respondents is not
-shown (null). Responses carry no rep: by rep there is nothing to compute.
+shown (null), nor, by complementary suppression, the next-smallest groups of the same period
+(and question) while the groups not shown hold fewer than ``min_survey_group`` respondents
+together. Responses carry no rep: by rep there is nothing to compute.
 """
 
 from __future__ import annotations
@@ -56,10 +58,11 @@ def metrics(review: Review) -> list[pd.DataFrame]:
     for by in ("", "team"):
         e = sums(enps, by, ("respondents", "promoters", "detractors"))
         value = 100.0 * (e["promoters"] - e["detractors"]) / e["respondents"]
-        out.append(result("enps", e, by, np.where(e["respondents"] < minimum, np.nan, value)))
+        hidden = suppressed(e, "respondents", ("period",), minimum)
+        out.append(result("enps", e, by, np.where(hidden, np.nan, value)))
         q = sums(pulse, by, ("responses", "score"), keys=("period", "question"))
         value = q["score"] / q["responses"]
-        hidden = q["responses"] < minimum
+        hidden = suppressed(q, "responses", ("period", "question"), minimum)
         out.append(
             result(
                 "pulse_score",
@@ -70,3 +73,19 @@ def metrics(review: Review) -> list[pd.DataFrame]:
             )
         )
     return out
+
+
+def suppressed(
+    frame: pd.DataFrame, count: str, parent: tuple[str, ...], minimum: int
+) -> np.ndarray:
+    """Per row of ``frame`` (groups of the ``parent`` columns' parents), whether it is hidden:
+    its ``count`` is under ``minimum``, or it is among the smallest rows of its parent (ties
+    by group, a missing one first) that must join a small group with respondents until the
+    hidden rows hold ``minimum`` together."""
+    group = frame["group"].map(lambda g: "" if g is None or g != g else str(g))
+    ranked = frame.assign(_group=group).sort_values([*parent, count, "_group"], kind="stable")
+    small = ranked[count] < minimum
+    exposed = (small & (ranked[count] > 0)).groupby([ranked[p] for p in parent]).transform("any")
+    before = ranked.groupby(list(parent))[count].cumsum() - ranked[count]
+    hidden = small | (exposed & (before < minimum))
+    return hidden.reindex(frame.index).to_numpy(dtype=bool)

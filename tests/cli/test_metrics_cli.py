@@ -437,3 +437,45 @@ def test_fiscal_months_need_a_week_calendar(
         ["metrics", "-m", "total_revenue", "-p", "FY2025-M03", "-w", company], capsys
     )
     assert code == 1 and err.count("\n") == 1 and "need a week-based fiscal calendar" in err
+
+
+def test_every_view_hides_a_complementary_survey_group(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "ws"
+    ws = init_workspace(root)
+    answers = [("East", i) for i in range(3)] + [("West", i) for i in range(10)]
+    insert(
+        ws,
+        "survey_responses",
+        [
+            {
+                "response_id": f"r{k}",
+                "survey_id": "s",
+                "submitted_at": dt.datetime(2024, 5, 1, 9),
+                "question_id": "enps",
+                "score": (k * 3) % 11,
+                "respondent_id": f"{team}{i}",
+                "team": team,
+            }
+            for k, (team, i) in enumerate(answers)
+        ],
+    )
+    ws.close()
+    base = ["metrics", "-m", "enps", "-p", "2024-Q2", "--by", "team", "-w", str(root)]
+    code, out, _ = run([*base, "--format", "json"], capsys)
+    assert code == 0
+    results = json.loads(out)["results"]
+    # West (10) would give East (3) as the company's 13 minus West: both are hidden.
+    assert [r["components"] for r in results] == [{"min_survey_group": 5}] * 2
+    assert all(r["value"] is None and "anonymous" in r["note"] for r in results)
+    code, out, _ = run([*base, "--format", "csv"], capsys)
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [json.loads(r["components"]) for r in rows] == [{"min_survey_group": 5}] * 2
+    code, out, _ = run(base, capsys)
+    assert code == 0 and "anonymous" in out
+    code, out, _ = run(
+        ["metrics", "-m", "enps", "-p", "2024-Q2", "--format", "json", "-w", str(root)], capsys
+    )
+    assert json.loads(out)["results"][0]["components"]["respondents"] == 13

@@ -456,6 +456,22 @@ def _team_metrics(data: Data, p: P, grouped: bool, emit: Any, revenue: dict[str,
     )
 
 
+def _not_suppressed(counts: dict[str, int], minimum: int) -> set[str]:
+    """The groups (of one parent: a period, and a question) whose survey results are shown:
+    metrics.md's rule as written, one group at a time. Groups under ``minimum`` are
+    suppressed; while a suppressed group has respondents and the suppressed groups hold fewer
+    than ``minimum`` together, the smallest group still shown (ties: the engine's result
+    order, a missing team first) is suppressed too."""
+    hidden = {k for k, n in counts.items() if n < minimum}
+    if any(counts[k] > 0 for k in hidden):
+        while sum(counts[k] for k in hidden) < minimum:
+            rest = [k for k in counts if k not in hidden]
+            if not rest:
+                break
+            hidden.add(min(rest, key=lambda k: (counts[k], "" if k == NONE else k)))
+    return set(counts) - hidden
+
+
 def _people_metrics(data: Data, p: P, grouped: bool, emit: Any) -> None:
     cfg = data.config
     # Engagement: customers at end, events in the last window days of P.
@@ -501,14 +517,18 @@ def _people_metrics(data: Data, p: P, grouped: bool, emit: Any) -> None:
     minimum = cfg.min_survey_group
     enps = latest[latest["question"] == "enps"]
     values: dict[str, float | None] = {}
-    for k, part in enps.groupby(_by(enps, grouped)):
+    parts = dict(list(enps.groupby(_by(enps, grouped))))
+    shown = _not_suppressed({k: len(part) for k, part in parts.items()}, minimum)
+    for k, part in parts.items():
         n = len(part)
         promoters, detractors = (part["score"] >= 9).sum(), (part["score"] <= 6).sum()
-        values[k] = None if n < minimum else 100 * (promoters - detractors) / n
+        values[k] = 100 * (promoters - detractors) / n if k in shown else None
     emit("enps", p, values)
     pulse = latest[latest["question"] != "enps"]
     values = {}
-    for (k, question), part in pulse.groupby([_by(pulse, grouped), pulse["question"]]):
-        key = f"{k}|{question}"
-        values[key] = None if len(part) < minimum else float(part["score"].mean())
+    for question, answers_q in pulse.groupby("question"):
+        parts = dict(list(answers_q.groupby(_by(answers_q, grouped))))
+        shown = _not_suppressed({k: len(part) for k, part in parts.items()}, minimum)
+        for k, part in parts.items():
+            values[f"{k}|{question}"] = float(part["score"].mean()) if k in shown else None
     emit("pulse_score", p, values)

@@ -89,8 +89,9 @@ class Computed:
 
     ``components`` maps the names shown in results to columns (or a constant such as the basis);
     ``notes`` has a note per row or None; rows whose value is NaN and have no note get the
-    metric's ``null_note``. Rows where ``hidden`` holds show only ``hidden_components`` (survey
-    groups below the minimum size: nothing that could identify a respondent).
+    metric's ``null_note``. Rows where ``hidden`` holds show only ``hidden_components``: the
+    engine sets ``hidden`` for survey metrics (groups suppressed to keep answers anonymous,
+    :mod:`salesmetrics.metrics.anonymity`), so that nothing identifying a respondent is shown.
     """
 
     value: FloatArray

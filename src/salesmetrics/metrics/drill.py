@@ -52,8 +52,10 @@ def _group(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def drillable(metric: reg.Metric) -> reg.Metric:
-    """``metric`` if it has a drill-down; a UserError otherwise."""
-    if not metric.drill:
+    """``metric`` if it has a drill-down; a UserError otherwise. A survey metric has none, for
+    any row: its answers are anonymous, and listing a shown group's answers beside the groups
+    suppressed would need the same suppression again on finer rows."""
+    if not metric.drill or metric.respondents:
         raise UserError(f"{metric.id}: no drill-down, survey answers are anonymous")
     return metric
 

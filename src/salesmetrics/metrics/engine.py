@@ -32,8 +32,8 @@ import pyarrow.compute as pc
 
 from salesmetrics import fx
 from salesmetrics.kept import PERIOD_KEY
+from salesmetrics.metrics import anonymity, rollup
 from salesmetrics.metrics import registry as reg
-from salesmetrics.metrics import rollup
 from salesmetrics.metrics import targets as tgt
 from salesmetrics.metrics.compute import Computed, Inputs, render
 from salesmetrics.metrics.context import Context, read_inventory
@@ -217,6 +217,10 @@ def _metric_rows(
 
     extra = {"seller_basis": ctx.seller_basis, "customer_basis": ctx.customer_basis_name}
     computed = metric.compute(Inputs(columns, ctx.config, basis, extra))
+    if metric.respondents:  # before anything reads the values: comparisons, targets, status
+        counts = columns[metric.respondents]
+        minimum = ctx.config.min_survey_group
+        computed = anonymity.protect(computed, grid, counts, metric.dims, minimum)
     value = _value(metric, computed)
     kept = np.flatnonzero(grid.spine["output"].astype(bool)[grid.period_at])
     rows = grid.at(kept, ("period", "compare_period", *keys))

@@ -158,7 +158,10 @@ class Metric:
     before (revenue growth). ``bases`` are the alternative ways to compute it, the first being
     the default, and ``basis_families`` the families a basis reads instead of ``families``.
     ``dims`` are group dimensions every result of the metric carries (a pulse survey's
-    question). ``drill`` names the rows a result is computed from.
+    question). ``drill`` names the rows a result is computed from. ``respondents`` names the
+    component counting a survey row's respondents: the engine then suppresses the rows of
+    fewer than ``min_survey_group`` respondents and, complementarily, those from which such a
+    row could be derived (:mod:`salesmetrics.metrics.anonymity`).
     """
 
     id: str
@@ -185,6 +188,7 @@ class Metric:
     dims: tuple[str, ...] = ()
     formula_id: str | None = None
     notes: Text | None = None
+    respondents: str | None = None
 
     @property
     def calculator(self) -> Formula | None:

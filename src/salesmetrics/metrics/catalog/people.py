@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from salesmetrics import formulas
-from salesmetrics.metrics.compute import Computed, Inputs, count, notes
+from salesmetrics.metrics.compute import Computed, Inputs, count
 from salesmetrics.metrics.registry import (
     EVERY_REVIEW,
     OPERATING,
@@ -17,9 +15,6 @@ from salesmetrics.metrics.registry import (
     Text,
     Unit,
 )
-
-if TYPE_CHECKING:
-    import numpy as np
 
 
 def _customer_engagement_score(c: Inputs) -> Computed:
@@ -39,36 +34,26 @@ def _customer_engagement_score(c: Inputs) -> Computed:
     )
 
 
-def _hidden(c: Inputs, respondents: np.ndarray) -> np.ndarray:
-    import numpy as np
-
-    return np.asarray(respondents < c.config.min_survey_group)
+#: What a suppressed survey row still shows (the engine hides the rest and the value:
+#: :mod:`salesmetrics.metrics.anonymity`).
+_SHOWN_WHEN_HIDDEN = frozenset({"min_survey_group"})
 
 
 def _enps(c: Inputs) -> Computed:
     import numpy as np
 
     respondents = c["enps_respondents"]
-    hidden = _hidden(c, respondents)
-    value = np.asarray(
-        formulas.enps(c["enps_promoters"], c["enps_detractors"], respondents), dtype=float
-    )
-    value = np.where(hidden, np.nan, value)
-    minimum = c.config.min_survey_group
+    value = formulas.enps(c["enps_promoters"], c["enps_detractors"], respondents)
     return Computed(
-        value=value,
+        value=np.asarray(value, dtype=float),
         components={
             "respondents": count(respondents),
             "promoters": count(c["enps_promoters"]),
             "passives": count(c["enps_passives"]),
             "detractors": count(c["enps_detractors"]),
-            "min_survey_group": minimum,
+            "min_survey_group": c.config.min_survey_group,
         },
-        notes=notes(
-            c, (hidden, f"fewer than {minimum} respondents: not shown, to keep answers anonymous")
-        ),
-        hidden=hidden,
-        hidden_components=frozenset({"min_survey_group"}),
+        hidden_components=_SHOWN_WHEN_HIDDEN,
     )
 
 
@@ -76,21 +61,14 @@ def _pulse_score(c: Inputs) -> Computed:
     import numpy as np
 
     responses = c["pulse_responses"]
-    hidden = _hidden(c, responses)
-    value = np.asarray(formulas.pulse_score(c["pulse_total"], responses), dtype=float)
-    minimum = c.config.min_survey_group
     return Computed(
-        value=np.where(hidden, np.nan, value),
+        value=np.asarray(formulas.pulse_score(c["pulse_total"], responses), dtype=float),
         components={
             "responses": count(responses),
             "total_score": c["pulse_total"],
-            "min_survey_group": minimum,
+            "min_survey_group": c.config.min_survey_group,
         },
-        notes=notes(
-            c, (hidden, f"fewer than {minimum} respondents: not shown, to keep answers anonymous")
-        ),
-        hidden=hidden,
-        hidden_components=frozenset({"min_survey_group"}),
+        hidden_components=_SHOWN_WHEN_HIDDEN,
     )
 
 
@@ -153,12 +131,20 @@ METRICS = (
             'Answers to the question enps ("How likely are you to recommend us as a place to'
             ' work?") submitted in the period, the latest per respondent and survey: 100 ×'
             " (promoters (9-10) − detractors (0-6)) / respondents; passives answer 7-8. Not"
-            " shown for a group with fewer than min_survey_group respondents (default 5).",
+            " shown, nor its components, for a group with fewer than min_survey_group"
+            " respondents (default 5); and, so that such a group cannot be worked out by"
+            " subtracting the groups shown from the total, the next-smallest groups of the same"
+            " period are not shown either, until the groups not shown hold at least"
+            " min_survey_group respondents together (complementary suppression).",
             'Jawaban atas pertanyaan enps ("Seberapa besar kemungkinan Anda merekomendasikan'
             ' perusahaan kami sebagai tempat bekerja?") yang dikirim dalam periode, yang'
             " terbaru per responden dan survei: 100 × (promotor (9-10) − pengkritik (0-6)) /"
-            " responden; pasif menjawab 7-8. Tidak ditampilkan untuk kelompok dengan responden"
-            " kurang dari min_survey_group (bawaan 5).",
+            " responden; pasif menjawab 7-8. Nilai dan komponennya tidak ditampilkan untuk"
+            " kelompok dengan responden kurang dari min_survey_group (bawaan 5); dan agar"
+            " kelompok seperti itu tidak dapat dihitung dengan mengurangkan kelompok yang"
+            " ditampilkan dari total, kelompok terkecil berikutnya pada periode yang sama juga"
+            " tidak ditampilkan, sampai kelompok yang disembunyikan bersama-sama memiliki"
+            " sedikitnya min_survey_group responden (penyembunyian komplementer).",
         ),
         why=Text(
             "One simple question that tracks loyalty of the team; a sales team that would not"
@@ -187,6 +173,7 @@ METRICS = (
         families=("enps",),
         compute=_enps,
         drill="",
+        respondents="enps_respondents",
         null_note="no eNPS answers in {period}",
     ),
     Metric(
@@ -196,11 +183,13 @@ METRICS = (
         definition=Text(
             "Mean answer per pulse-survey question (every question but enps) in the period, the"
             " latest answer per respondent, survey and question; results carry the question."
-            " Not shown for a group with fewer than min_survey_group respondents.",
+            " Not shown for a group with fewer than min_survey_group respondents, with the same"
+            " complementary suppression as enps, per question.",
             "Rata-rata jawaban per pertanyaan survei denyut (semua pertanyaan kecuali enps)"
             " dalam periode, jawaban terbaru per responden, survei, dan pertanyaan; hasil"
             " mencantumkan pertanyaannya. Tidak ditampilkan untuk kelompok dengan responden"
-            " kurang dari min_survey_group.",
+            " kurang dari min_survey_group, dengan penyembunyian komplementer yang sama seperti"
+            " enps, per pertanyaan.",
         ),
         why=Text(
             "Short, frequent surveys show quickly how the team feels about a topic, long before"
@@ -229,6 +218,7 @@ METRICS = (
         dims=("question",),
         compute=_pulse_score,
         drill="",
+        respondents="pulse_responses",
         null_note="no answers in {period}",
     ),
 )
