@@ -44,7 +44,7 @@ BARS = ("P1", "P2", "P3", "P5", "P6", "P7", "P8", "P8S", "P9")
 #: The bars measured on the medium demo (it is built, or read from the cache, only for them).
 MEDIUM_BARS = {"P1", "P2", "P5", "P6", "P7"}
 #: The order of the summary.
-ORDER = ("P1", "P2", "P3", "P5", "P5L", "P6", "P7", "P8", "P8S", "P9")
+ORDER = ("P1", "P1L", "P2", "P3", "P5", "P5L", "P6", "P7", "P8", "P8S", "P9")
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -75,14 +75,14 @@ def _review_bars(root: Path, year: str, bars: set[str], repeat: int) -> list[Fig
         finally:
             ws.close()
         if "P1" in bars:
-            figures.append(p1_review.figure(run))
+            figures.extend(p1_review.figures(run))
         if "P6" in bars:
             figures.append(p6_queries.figure(run.evaluations))
         if "P2" in bars:
             print("P2: the pandas review ...", flush=True)
             figures.append(
                 p2_pandas.measure(
-                    db_path, year, config, run.evaluations, run.total_seconds, run.first_seconds
+                    db_path, year, config, run.evaluations, run.first_seconds, run.total_seconds
                 )
             )
     if "P5" in bars:

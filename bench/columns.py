@@ -84,3 +84,12 @@ def scan_floor_sql(columns: Mapping[str, Iterable[str]]) -> str:
     if not parts:
         raise ValueError("no columns to read")
     return "SELECT * FROM " + " CROSS JOIN ".join(parts)
+
+
+def merged(*found: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The columns of several :func:`read_columns` results together (sorted)."""
+    union: dict[str, set[str]] = {}
+    for columns in found:
+        for table, cols in columns.items():
+            union.setdefault(table, set()).update(cols)
+    return {t: sorted(c) for t, c in sorted(union.items())}

@@ -38,11 +38,12 @@ def measure(
     year: str,
     config: Config,
     evaluations: Sequence[Evaluation],
-    engine_s: float,
     first_session_s: float,
+    later_s: float,
 ) -> Figure:
-    """Time the pandas review of ``year`` and compare its results with the engine's (whose
-    review took ``engine_s``, ``first_session_s`` in a session without kept intermediates)."""
+    """Time the pandas review of ``year`` and compare its results with the engine's, whose
+    review took ``first_session_s`` in the first session on freshly imported data (the bar:
+    "first session included") and ``later_s`` in a later one."""
     from bench import pandas_review
 
     started = time.perf_counter()
@@ -56,18 +57,18 @@ def measure(
     figure = Figure(
         bar="P2",
         title="against pandas",
-        measured=f"pandas {pandas_s:.1f} s (+{load_s:.1f} s load), engine {engine_s:.2f} s with its"
-        f" results' frames in a later session. Beside it, not the bar: the engine's first session"
-        f" {first_session_s:.1f} s ({pandas_s / first_session_s:.1f} x)",
-        ratio=pandas_s / engine_s,
+        measured=f"pandas {pandas_s:.1f} s (+{load_s:.1f} s load), engine {first_session_s:.2f} s"
+        f" with its results' frames in the first session on freshly imported data. Beside it,"
+        f" not the bar: a later session {later_s:.2f} s ({pandas_s / later_s:.1f} x)",
+        ratio=pandas_s / first_session_s,
         target=TARGET,
         op=">=",
         details={
             "pandas_seconds": pandas_s,
             "pandas_load_seconds": load_s,
-            "engine_seconds": engine_s,
             "engine_first_session_seconds": first_session_s,
-            "first_session_ratio": pandas_s / first_session_s,
+            "engine_later_seconds": later_s,
+            "later_session_ratio": pandas_s / later_s,
             "differences": len(problems),
             "first_differences": problems[:20],
         },

@@ -1,10 +1,12 @@
 """Bar P8S: the small demo in-process, where fixed costs (building and compiling Ibis
 expressions) dominate, against fixed limits.
 
-On a copy of the small demo as right after it is built (its kept intermediates dropped and the
-``workspace.duckdb.cache`` folder removed), in this process: opening the workspace and the first
-review of every metric, 2025 by quarter, by team (≤ 1.5 s), then on the same warm session a
-request shape not asked before, 2025 by month, by rep (≤ 1 s). Each time counts the engine and
+On a copy of the small demo as right after ``salesmetrics demo`` built it (its kept
+intermediates dropped and the ``workspace.duckdb.cache`` folder removed, then the build's own
+last step, :meth:`Workspace.warm` with nothing remembered, timed and reported beside the bar),
+in this process: opening the workspace and the first review of every metric, 2025 by quarter,
+by team (≤ 1.5 s), then on the same session a request shape not asked before, 2025 by month, by
+rep (≤ 1 s). Each time counts the engine and
 the result's frame (as P1). The ratio is the worse of time / limit, so the bar holds at ≤ 1.
 """
 
@@ -27,25 +29,31 @@ NEW_SHAPE_LIMIT = 1.0
 
 @dataclass(frozen=True)
 class SmallRun:
-    """Seconds of the first review (opening included) and of the new request shape."""
+    """Seconds of the first review (opening included), of the new request shape, and of the
+    build's warm before them."""
 
     first_seconds: float
     new_shape_seconds: float
+    warm_seconds: float = 0.0
 
 
-def as_built(root: Path) -> None:
-    """Leave the workspace ``root`` as right after its build: no kept intermediates."""
+def as_built(root: Path) -> float:
+    """Leave the workspace ``root`` as right after ``salesmetrics demo`` built it: nothing kept
+    but what the build's warm computed; the warm's seconds."""
     ws = open_workspace(root)
     try:
         ws.derived.reset()
+        shutil.rmtree(root / "workspace.duckdb.cache", ignore_errors=True)
+        started = time.perf_counter()
+        ws.warm()
+        return time.perf_counter() - started
     finally:
         ws.close()
-    shutil.rmtree(root / "workspace.duckdb.cache", ignore_errors=True)
 
 
 def run(root: Path, year: str) -> SmallRun:
     """Time the first review of ``root`` (made as built first) and then the new shape."""
-    as_built(root)
+    warm_seconds = as_built(root)
     started = time.perf_counter()
     ws = open_workspace(root)
     try:
@@ -54,7 +62,7 @@ def run(root: Path, year: str) -> SmallRun:
         (new,) = review.run(ws, [review.Request(year, "month", ("rep",))])
     finally:
         ws.close()
-    return SmallRun(first_seconds, new.total_seconds)
+    return SmallRun(first_seconds, new.total_seconds, warm_seconds)
 
 
 def measure(demo: Path, year: str) -> Figure:
@@ -75,7 +83,7 @@ def figure(result: SmallRun, year: str) -> Figure:
         (
             f"first review ({year} by quarter, by team, as built) {result.first_seconds:.2f} s"
             f" (≤ {FIRST_LIMIT:g}), then {year} by month, by rep {result.new_shape_seconds:.2f} s"
-            f" (≤ {NEW_SHAPE_LIMIT:g})"
+            f" (≤ {NEW_SHAPE_LIMIT:g}); the build's warm before them {result.warm_seconds:.2f} s"
         ),
         max(ratios.values()),
         1.0,
@@ -83,6 +91,7 @@ def figure(result: SmallRun, year: str) -> Figure:
         details={
             "first_review_seconds": result.first_seconds,
             "new_shape_seconds": result.new_shape_seconds,
+            "warm_seconds": result.warm_seconds,
             "limit_seconds": {"first_review": FIRST_LIMIT, "new_shape": NEW_SHAPE_LIMIT},
             "ratios": ratios,
             "year": year,
