@@ -35,6 +35,10 @@ def test_unknown_key_names_the_key_and_a_close_match() -> None:
         ({"recurring_source": "both"}, "key 'recurring_source' = 'both'"),
         ({"memory_limit": "lots"}, "such as 512MB, 2GB or 1.5GiB"),
         ({"memory_limit": "2"}, "key 'memory_limit' = '2'"),
+        ({"channels": {"web": 3}}, "key 'channels.web' = 3"),
+        ({"channels": {"web": " "}}, "names must not be blank"),
+        ({"channels": {"web": "(unallocated)"}}, "the group of costs without a channel"),
+        ({"channels": "web"}, "key 'channels' = 'web'"),
     ],
 )
 def test_wrong_types_and_values_are_one_line_errors(data: dict[str, object], fragment: str) -> None:
@@ -85,3 +89,11 @@ def test_target_metric_ids_are_checked_against_the_ids_passed_in() -> None:
         config_from_dict(data, metric_ids=ids)
     assert config_from_dict({}, metric_ids=ids).targets == {}
     assert len(calls) == 1  # only a configuration with targets asks for the ids
+
+
+def test_a_channel_mapping_with_any_source_names_reads_back_from_the_rendered_file() -> None:
+    config = config_from_dict(
+        {"channels": {"Google Ads": "paid", "adwords": "paid", 'say "hi"': "events"}}
+    )
+    assert config_from_dict(tomllib.loads(render_config(config))) == config
+    assert config.channels["Google Ads"] == "paid"
