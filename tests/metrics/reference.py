@@ -539,9 +539,7 @@ def _cost_parts(data: Data, p: P) -> pd.DataFrame:
             parts.append(amount * max((last - first).days + 1, 0) / days)
         else:
             parts.append(amount if p.start <= row["date"] < p.end else 0.0)
-    channel = costs["channel"].map(
-        lambda c: c if isinstance(c, str) and c.strip() else UNALLOCATED
-    )
+    channel = costs["channel"].map(lambda c: c if isinstance(c, str) and c.strip() else UNALLOCATED)
     return costs.assign(part=parts, channel=channel)
 
 
@@ -599,7 +597,13 @@ def first_touch(data: Data) -> dict[str, str]:
     ]
     never = pd.Timestamp.max
     ordered = sorted(
-        zip(deals["account_id"], deals["created_at"], deals["opportunity_id"], deals["source"]),
+        zip(
+            deals["account_id"],
+            deals["created_at"],
+            deals["opportunity_id"],
+            deals["source"],
+            strict=True,
+        ),
         key=lambda r: (r[0], never if pd.isna(r[1]) else r[1], r[2]),
     )
     for account, _created, _id, source in ordered:
@@ -619,7 +623,9 @@ def compute_by_channel(ws: Workspace, periods: list[P]) -> pd.DataFrame:
         for group, value in values.items():
             rows.append({"metric": metric, "period": p.label, "group": group, "value": value})
 
-    leads = data.leads.assign(channel=data.leads["source"].map(lambda s: channel_of_source(data, s)))
+    leads = data.leads.assign(
+        channel=data.leads["source"].map(lambda s: channel_of_source(data, s))
+    )
     c = data.customers.copy()
     c["channel"] = [touch.get(a, NONE) for a in c.index]
     for p in periods:
@@ -675,9 +681,7 @@ def compute_by_channel(ws: Workspace, periods: list[P]) -> pd.DataFrame:
             clv = None if per is None or life is None else per * life * cfg.gross_margin
             ltv_cac[k] = None if clv is None or cac[k] is None else _div(clv, cac[k])
             payback[k] = (
-                None
-                if cac[k] is None or per is None
-                else _div(cac[k], per / 12 * cfg.gross_margin)
+                None if cac[k] is None or per is None else _div(cac[k], per / 12 * cfg.gross_margin)
             )
         emit("marketing_spend", p, {k: v[0] for k, v in spend.items()})
         emit("sales_spend", p, {k: v[1] for k, v in spend.items()})

@@ -165,7 +165,7 @@ METRICS = (
         tables=COST_TABLES,
         families=("costs",),
         compute=_spend("marketing_cost"),
-        drill="costs.costs",
+        drill="costs.marketing",
         null_note="no costs in {period}",
     ),
     Metric(
@@ -195,7 +195,7 @@ METRICS = (
         tables=COST_TABLES,
         families=("costs",),
         compute=_spend("sales_cost"),
-        drill="costs.costs",
+        drill="costs.sales",
         null_note="no costs in {period}",
     ),
     Metric(

@@ -104,12 +104,24 @@ def drill_costs(ctx: Context, dims: Sequence[str]) -> ir.Table:
     )
 
 
+def drill_marketing(ctx: Context, dims: Sequence[str]) -> ir.Table:
+    """The marketing cost rows counted in the period (marketing spend)."""
+    rows = drill_costs(ctx, dims)
+    return rows.filter(rows.category == "marketing")
+
+
+def drill_sales(ctx: Context, dims: Sequence[str]) -> ir.Table:
+    """The sales cost rows counted in the period (sales spend)."""
+    rows = drill_costs(ctx, dims)
+    return rows.filter(rows.category == "sales")
+
+
 FAMILY = Family(
     name="costs",
     tables=("costs", "fx_rates"),
     dims_supported=gdims.COST_DIMS,
     components=COMPONENTS,
     build=build,
-    drills={"costs": drill_costs},
+    drills={"costs": drill_costs, "marketing": drill_marketing, "sales": drill_sales},
     what="costs.amount",
 )
