@@ -41,6 +41,10 @@ def test_unknown_key_names_the_key_and_a_close_match() -> None:
         ({"fiscal_week_end_day": "someday"}, "a day of the week such as saturday"),
         ({"fiscal_week_end_day": 6}, "key 'fiscal_week_end_day' = 6"),
         ({"fiscal_year_end_rule": "first"}, "key 'fiscal_year_end_rule' = 'first'"),
+        ({"channels": {"web": 3}}, "key 'channels.web' = 3"),
+        ({"channels": {"web": " "}}, "names must not be blank"),
+        ({"channels": {"web": "(unallocated)"}}, "the group of costs without a channel"),
+        ({"channels": "web"}, "key 'channels' = 'web'"),
     ],
 )
 def test_wrong_types_and_values_are_one_line_errors(data: dict[str, object], fragment: str) -> None:
@@ -111,3 +115,11 @@ def test_fiscal_calendar_is_a_start_month_or_a_week_calendar() -> None:
     assert last.calendar == WeekCalendar("5-4-4", start_month=1, end_weekday=4, rule="last")
     # the rendered file carries the week-calendar keys and reads back
     assert config_from_dict(tomllib.loads(render_config(nrf))) == nrf
+
+
+def test_a_channel_mapping_with_any_source_names_reads_back_from_the_rendered_file() -> None:
+    config = config_from_dict(
+        {"channels": {"Google Ads": "paid", "adwords": "paid", 'say "hi"': "events"}}
+    )
+    assert config_from_dict(tomllib.loads(render_config(config))) == config
+    assert config.channels["Google Ads"] == "paid"

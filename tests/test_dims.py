@@ -24,9 +24,12 @@ def test_the_fact_sets_follow_the_groups_of_metrics_md() -> None:
     # a deal's region is its owner's; its segment and industry are its account's
     assert {"segment", "industry"} == dims.ACCOUNT_DIMS
     assert rep | {"segment", "industry", "source", "product", "type"} == dims.DEAL_DIMS
-    assert rep | {"segment", "industry", "source"} == dims.LEAD_DIMS
+    # metrics.md "Marketing": a lead's channel is its source (mapped), a customer's its first
+    # touch, a cost's its own
+    assert rep | {"segment", "industry", "source", "channel"} == dims.LEAD_DIMS
     assert rep | {"type"} == dims.ACTIVITY_DIMS
-    assert rep | {"segment", "industry"} == dims.CUSTOMER_DIMS
+    assert rep | {"segment", "industry", "channel"} == dims.CUSTOMER_DIMS
+    assert {"channel"} == dims.COST_DIMS
     assert dims.CUSTOMER_DIMS | {"plan", "first_plan"} == dims.RECURRING_DIMS
 
 

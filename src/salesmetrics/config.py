@@ -71,6 +71,25 @@ class MetricTargets(BaseModel):
     plan: dict[str, float] = Field(default_factory=dict)
     type: dict[str, float] = Field(default_factory=dict)
     first_plan: dict[str, float] = Field(default_factory=dict)
+    channel: dict[str, float] = Field(default_factory=dict)
+
+
+#: The channel of costs without one (metrics.md "Marketing"): shown as its own group, never spread.
+UNALLOCATED_CHANNEL = "(unallocated)"
+
+
+def _channels(value: dict[str, str]) -> dict[str, str]:
+    """A ``[channels]`` mapping: every source and channel a non-blank name, none of them the
+    group of the costs without a channel."""
+    for source, channel in value.items():
+        if not source.strip() or not channel.strip():
+            raise ValueError(f"source {source!r} -> {channel!r}: names must not be blank")
+        if UNALLOCATED_CHANNEL in (source, channel):
+            raise ValueError(
+                f"{UNALLOCATED_CHANNEL!r} is the group of costs without a channel; name the"
+                " channel otherwise"
+            )
+    return value
 
 
 class Config(BaseModel):
@@ -121,6 +140,11 @@ class Config(BaseModel):
     stage_order: list[str] = Field(
         default_factory=list,
         description="funnel order of the stages; empty = from probabilities, else deal moves",
+    )
+    channels: Annotated[dict[str, str], AfterValidator(_channels)] = Field(
+        default_factory=dict,
+        description="lead and opportunity source -> marketing channel (the costs' channel),"
+        ' e.g. [channels] google_ads = "paid"; an unmapped source is its own channel',
     )
     targets: dict[Annotated[str, AfterValidator(_metric_id)], MetricTargets] = Field(
         default_factory=dict,
@@ -239,6 +263,14 @@ def _toml_value(value: Any) -> str:
     return repr(value)
 
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _toml_key(key: str) -> str:
+    """``key`` as a TOML key: bare when it can be, else quoted (a source such as "Google Ads")."""
+    return key if _BARE_KEY.fullmatch(key) else _toml_value(key)
+
+
 def render_config(config: Config) -> str:
     """``salesmetrics.toml`` text for ``config``, every key written with its description."""
     lines = ["# salesmetrics workspace configuration; every key is optional.", ""]
@@ -249,7 +281,7 @@ def render_config(config: Config) -> str:
             lines.append(f"# {info.description}")
         if isinstance(value, dict):
             tables.append(f"[{name}]")
-            tables += [f"{k} = {_toml_value(v)}" for k, v in value.items()]
+            tables += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()]
             tables.append("")
         elif value is None:
             lines.append(f"# {name} =")

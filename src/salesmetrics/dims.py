@@ -8,6 +8,11 @@ account; customer metrics take everything from the account (``rep`` = its owner)
 ``source``, ``product``, ``plan`` and ``type`` come from the row itself; ``first_plan`` (recurring
 revenue only) is the customer's plan in its first month with MRR.
 
+``channel`` (metrics.md "Marketing") is a cost's own ``channel`` on the spend side and a lead's
+``source`` on the acquisition side, mapped by ``[channels]`` (source → channel; an unmapped
+source is its own channel, :func:`channel_of`); a customer's channel is its first touch, the
+source of its first lead, else of its first opportunity (:func:`first_touch`).
+
 Inside a family query a dimension lives in the column ``dim_<name>`` (so it never collides with
 a fact column of the same name) and is renamed to ``<name>`` when grouped. Only names from
 :data:`DIMENSIONS` ever reach a query: user text is checked here first.
@@ -33,6 +38,7 @@ DIMENSIONS: tuple[str, ...] = (
     "segment",
     "industry",
     "source",
+    "channel",
     "product",
     "plan",
     "type",
@@ -71,14 +77,19 @@ ACCOUNT_OWNER = "owner_id"
 REP_DIMS = REP.dims
 #: What a rep-owned fact (a deal, a lead) takes from its account: the region is its rep's.
 ACCOUNT_DIMS = ACCOUNT.dims - REP.dims
-#: A customer takes everything from its account, and rep, team and manager from its owner.
-CUSTOMER_DIMS = ACCOUNT.dims | REP.dims
+#: The marketing channel (see the module's docstring).
+CHANNEL = "channel"
+#: A customer takes everything from its account, and rep, team and manager from its owner; its
+#: channel is its first touch.
+CUSTOMER_DIMS = ACCOUNT.dims | REP.dims | {CHANNEL}
 #: What a deal (an opportunity) is grouped by from its own columns.
 DEAL_OWN_DIMS = frozenset({"source", "product", "type"})
 #: A deal: its owner's and its account's dimensions, and its own.
 DEAL_DIMS = REP.dims | ACCOUNT.dims | DEAL_OWN_DIMS
 #: A lead: its owner's and its account's dimensions (else its own segment), and its source.
-LEAD_DIMS = REP.dims | ACCOUNT.dims | {"source"}
+LEAD_DIMS = REP.dims | ACCOUNT.dims | {"source", CHANNEL}
+#: A cost: its channel only.
+COST_DIMS = frozenset({CHANNEL})
 #: An activity: its rep's dimensions and its type.
 ACTIVITY_DIMS = REP.dims | {"type"}
 #: Recurring revenue: a customer's dimensions, and the plan (its first plan, per customer).
@@ -187,3 +198,69 @@ def group_filter(table: ir.Table, group: dict[str, object]) -> ir.Table:
         column = table[col(name)]
         table = table.filter(column.isnull() if value is None else column == value)
     return table
+
+
+def channel_of(source: ir.StringValue, channels: Mapping[str, str]) -> ir.StringValue:
+    """The channel of a lead's or opportunity's ``source``: its ``[channels]`` mapping, else the
+    source itself (null stays null). The names are Ibis literals, never pasted into SQL."""
+    if not channels:
+        return source
+    return source.substitute(dict(channels))
+
+
+def first_touch(leads: ir.Table, opportunities: ir.Table, channels: Mapping[str, str]) -> ir.Table:
+    """``(account_id, channel)``: each account's first touch (metrics.md "Marketing"). The
+    source of its first lead with a source, by ``created_at`` then id (a lead belongs to the
+    account it names, to the account of the opportunity it converted into and to that of an
+    opportunity naming it); an account without such a lead takes the source of its first
+    opportunity with one. Mapped by ``channels`` (:func:`channel_of`)."""
+    import ibis
+
+    sourced = leads.filter(leads.source.notnull() & (leads.source.strip() != ""))
+    opps = opportunities.select(_o_id="opportunity_id", _o_account="account_id", _o_lead="lead_id")
+    by_own_opp = sourced.join(opps, sourced.opportunity_id == opps._o_id)
+    naming = sourced.join(opps, sourced.lead_id == opps._o_lead)
+    pairs = ibis.union(
+        _pair(sourced, sourced.account_id),
+        _pair(by_own_opp, by_own_opp._o_account),
+        _pair(naming, naming._o_account),
+    )
+    pairs = pairs.filter(pairs._account.notnull()).distinct()
+    lead_first = _first_of(pairs, "_account", "lead_id").rename(_l_account="_account")
+    deals = opportunities.filter(
+        opportunities.account_id.notnull()
+        & opportunities.source.notnull()
+        & (opportunities.source.strip() != "")
+    ).select("opportunity_id", "created_at", "source", _account=opportunities.account_id)
+    deal_first = _first_of(deals, "_account", "opportunity_id").rename(_d_account="_account")
+    both = lead_first.outer_join(deal_first, lead_first._l_account == deal_first._d_account)
+    source = both.source.fill_null(both.source_right)
+    return both.select(
+        account_id=both._l_account.fill_null(both._d_account),
+        channel=channel_of(source, channels),
+    )
+
+
+def _pair(rows: ir.Table, account: ir.StringValue) -> ir.Table:
+    """``(lead_id, created_at, source, _account)`` of lead rows, typed alike for a union (key
+    columns are NOT NULL in one table and nullable in another)."""
+    return rows.select(
+        lead_id=rows.lead_id.cast("string"),
+        created_at=rows.created_at.cast("timestamp"),
+        source=rows.source.cast("string"),
+        _account=account.cast("string"),
+    )
+
+
+def _first_of(rows: ir.Table, group: str, key: str) -> ir.Table:
+    """``(group, source)`` of the earliest row per ``group`` by ``created_at`` (nulls last),
+    then ``key``."""
+    import ibis
+
+    order = ibis.window(
+        group_by=rows[group],
+        order_by=[ibis.asc(rows.created_at, nulls_first=False), ibis.asc(rows[key])],
+    )
+    ranked = rows.mutate(_rank=ibis.row_number().over(order))
+    ranked = ranked.filter(ranked._rank == 0)
+    return ranked.select(group, "source")

@@ -176,6 +176,9 @@ PARAMS: dict[str, Param] = {
         _count("customers_at_end", "customers at the end of the period"),
         _count("new", "new customers, or new MRR"),
         _money("mrr", "monthly recurring revenue"),
+        _money("mrr_end", "MRR at the end of the period (its last month)"),
+        _money("marketing_spend", "marketing costs in the period"),
+        _count("leads_created", "leads created in the period"),
         _money("mrr_start", "MRR of the customers at start, at start"),
         _money("mrr_end_of_start_customers", "MRR at end of the customers at start"),
         _money(
@@ -219,6 +222,7 @@ _OVERRIDES: dict[tuple[str, str], str] = {
     ("quick_ratio", "new"): "MRR from new customers",
     ("quota_attainment", "won_amount"): "value of the deals the seller won in the period",
     ("sales_rep_productivity", "revenue"): "total revenue won in the period",
+    ("mrr_growth_rate", "mrr_start"): "MRR at the start of the period (the month before it)",
 }
 
 
@@ -733,6 +737,54 @@ def customer_retention_rate(customers_at_end: Value, new: Value, customers_at_st
     Seed: 500 at start, 30 lost, 20 new → 490 at end → (490 − 20) / 500 = 0.94 (94%).
     """
     return _div(customers_at_end - new, customers_at_start)
+
+
+# -- marketing -----------------------------------------------------------------------------------
+
+
+@formula(
+    "marketing_spend / leads_created",
+    Unit.MONEY,
+    undefined_when="no leads created (leads_created = 0)",
+    example={"marketing_spend": 100_000, "leads_created": 1_000},
+    value=100,
+)
+def cost_per_lead(marketing_spend: Value, leads_created: Value) -> Any:
+    """Cost per lead: marketing spend per lead created.
+
+    Seed: $100,000 of marketing, 1,000 leads → $100.
+    """
+    return _div(marketing_spend, leads_created)
+
+
+@formula(
+    "marketing_spend / qualified_leads",
+    Unit.MONEY,
+    undefined_when="no qualified leads (qualified_leads = 0)",
+    example={"marketing_spend": 100_000, "qualified_leads": 250},
+    value=400,
+)
+def cost_per_qualified_lead(marketing_spend: Value, qualified_leads: Value) -> Any:
+    """Cost per qualified lead: marketing spend per lead qualified.
+
+    Example: $100,000 of marketing, 250 qualified leads → $400.
+    """
+    return _div(marketing_spend, qualified_leads)
+
+
+@formula(
+    "(mrr_end − mrr_start) / mrr_start",
+    Unit.RATIO,
+    undefined_when="no MRR at the start (mrr_start = 0)",
+    example={"mrr_end": 55_000, "mrr_start": 50_000},
+    value=0.1,
+)
+def mrr_growth_rate(mrr_end: Value, mrr_start: Value) -> Any:
+    """MRR growth rate: growth of MRR over the period.
+
+    Example: MRR $50,000 at the start, $55,000 at the end → 0.1 (10%).
+    """
+    return _div(mrr_end - mrr_start, mrr_start)
 
 
 # -- recurring revenue ---------------------------------------------------------------------------

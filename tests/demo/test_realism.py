@@ -200,3 +200,35 @@ def test_usage_drops_before_churn(db: duckdb.DuckDBPyConnection) -> None:
     )
     assert ratio < 0.8
     assert value(db, "SELECT count(DISTINCT event) FROM engagement_events") == 5
+
+
+def test_cost_channels_line_up_with_the_lead_sources(db: duckdb.DuckDBPyConnection) -> None:
+    from salesmetrics.demo.vocab import CHANNEL_OF_SOURCE
+
+    channels = {r[0] for r in db.execute("SELECT DISTINCT channel FROM costs").fetchall()}
+    sources = {r[0] for r in db.execute("SELECT DISTINCT source FROM leads").fetchall()}
+    # every lead source is mapped to a channel that has spend, and every channel is one of them
+    assert {CHANNEL_OF_SOURCE[s] for s in sources} == channels - {None}
+    # marketing is all booked to channels; most sales cost (overhead) to none
+    assert (
+        value(db, "SELECT count(*) FROM costs WHERE category = 'marketing' AND channel IS NULL")
+        == 0
+    )
+    unallocated = value(
+        db,
+        "SELECT sum(amount * (channel IS NULL)::int) / sum(amount) FROM costs"
+        " WHERE category = 'sales' AND currency = 'USD'",
+    )
+    assert 0.7 < unallocated < 0.95
+    # paid media costs the most per lead, referrals the least
+    per_lead = dict(
+        db.execute(
+            """SELECT c.channel, c.usd / l.n FROM
+               (SELECT channel, sum(amount) AS usd FROM costs WHERE currency = 'USD'
+                AND category = 'marketing' GROUP BY channel) c
+               JOIN (SELECT source, count(*) AS n FROM leads GROUP BY source) l
+               ON c.channel = CASE l.source WHEN 'paid' THEN 'paid_media'
+                  WHEN 'referral' THEN 'referral_program' ELSE '' END"""
+        ).fetchall()
+    )
+    assert per_lead["paid_media"] > 3 * per_lead["referral_program"]

@@ -161,7 +161,7 @@ def company(
                 "period_start": d if spread else None,
                 "period_end": d + dt.timedelta(days=int(rng.integers(10, 120))) if spread else None,
                 "category": ("marketing", "sales", "Marketing", "office")[i % 4],
-                "channel": SOURCES[i % 4],
+                "channel": (*SOURCES, " ")[i % 6],  # some without one: "(unallocated)"
                 "amount": round(float(rng.uniform(1_000, 30_000)), 2),
                 "currency": "EUR" if i % 7 == 0 else "USD",
             }

@@ -269,6 +269,7 @@ def compute(ws: Workspace, periods: list[P], grouped: bool) -> pd.DataFrame:
         _customer_metrics(data, p, grouped, emit)
         _team_metrics(data, p, grouped, emit, amt_won)
         _people_metrics(data, p, grouped, emit)
+        _marketing_metrics(data, p, grouped, emit)
     return pd.DataFrame(rows, columns=["metric", "period", "group", "value"])
 
 
@@ -532,3 +533,181 @@ def _people_metrics(data: Data, p: P, grouped: bool, emit: Any) -> None:
         for k, part in parts.items():
             values[f"{k}|{question}"] = float(part["score"].mean()) if k in shown else None
     emit("pulse_score", p, values)
+
+
+# -- marketing (metrics.md "Marketing"): spend, cost per lead, and the metrics by channel -------
+# A block of its own: compute() calls _marketing_metrics; compute_by_channel() is the `--by
+# channel` reference (spend, cost per lead, CAC, LTV:CAC, CAC payback with deal customers).
+
+UNALLOCATED = "(unallocated)"
+
+
+def _cost_parts(data: Data, p: P) -> pd.DataFrame:
+    """The marketing and sales costs with ``part``, the amount (base currency) counted in P,
+    ``category`` normalised and ``channel`` (the cost's own, "(unallocated)" without one)."""
+    costs = data.t["costs"].copy()
+    costs["category"] = costs["category"].str.lower().str.strip()
+    costs = costs[costs["category"].isin(["marketing", "sales"])].copy()
+    for col in ("date", "period_start", "period_end"):
+        costs[col] = pd.to_datetime(costs[col])
+    base = data.to_base(costs, "amount", "currency", "date") if len(costs) else 0.0
+    parts = []
+    for (_, row), amount in zip(costs.iterrows(), pd.Series(base, index=costs.index), strict=True):
+        if pd.notna(row["period_start"]) and pd.notna(row["period_end"]):
+            first, last = max(row["period_start"], p.start), min(row["period_end"], p.last)
+            days = (row["period_end"] - row["period_start"]).days + 1
+            parts.append(amount * max((last - first).days + 1, 0) / days)
+        else:
+            parts.append(amount if p.start <= row["date"] < p.end else 0.0)
+    channel = costs["channel"].map(lambda c: c if isinstance(c, str) and c.strip() else UNALLOCATED)
+    return costs.assign(part=parts, channel=channel)
+
+
+def _marketing_metrics(data: Data, p: P, grouped: bool, emit: Any) -> None:
+    """The marketing metrics company-wide; by team they are not available (costs carry no
+    team). MRR growth is recurring revenue: the reference has none (see test_crosscheck)."""
+    ids = ("marketing_spend", "sales_spend", "cost_per_lead", "cost_per_qualified_lead")
+    if grouped:
+        for metric in ids:
+            emit(metric, p, {"": None})
+        return
+    costs = _cost_parts(data, p)
+    marketing = float(costs.loc[costs["category"] == "marketing", "part"].sum())
+    sales = float(costs.loc[costs["category"] == "sales", "part"].sum())
+    leads = data.leads
+    created = ((leads["created_day"] >= p.start) & (leads["created_day"] < p.end)).sum()
+    qualified = ((leads["qualified_day"] >= p.start) & (leads["qualified_day"] < p.end)).sum()
+    emit("marketing_spend", p, {"": marketing})
+    emit("sales_spend", p, {"": sales})
+    emit("cost_per_lead", p, {"": _div(marketing, float(created))})
+    emit("cost_per_qualified_lead", p, {"": _div(marketing, float(qualified))})
+
+
+def channel_of_source(data: Data, source: Any) -> str:
+    """A lead's or opportunity's channel: its [channels] mapping, else the source itself."""
+    if not isinstance(source, str):
+        return NONE
+    return str(data.config.channels.get(source, source))
+
+
+def first_touch(data: Data) -> dict[str, str]:
+    """Each account's channel: the source of its first lead with a source (by created_at, then
+    lead id; a lead belongs to its own account, to the account of the opportunity it converted
+    into and to that of an opportunity naming it), else of its first opportunity with one."""
+    leads, opps = data.t["leads"], data.t["opportunities"]
+    sourced = leads[leads["source"].notna() & (leads["source"].fillna("").str.strip() != "")]
+    account_of_opp = dict(zip(opps["opportunity_id"], opps["account_id"], strict=True))
+    naming: dict[str, set[Any]] = {}
+    for lead_id, account in zip(opps["lead_id"], opps["account_id"], strict=True):
+        naming.setdefault(lead_id, set()).add(account)
+    pairs = []
+    for _, lead in sourced.iterrows():
+        accounts = {lead["account_id"], account_of_opp.get(lead["opportunity_id"])}
+        accounts |= naming.get(lead["lead_id"], set())
+        for account in accounts:
+            if isinstance(account, str):
+                pairs.append((account, lead["created_at"], lead["lead_id"], lead["source"]))
+    touch: dict[str, str] = {}
+    for account, _created, _id, source in sorted(pairs, key=lambda r: (r[0], r[1], r[2])):
+        touch.setdefault(account, source)
+    deals = opps[
+        opps["account_id"].notna()
+        & opps["source"].notna()
+        & (opps["source"].fillna("").str.strip() != "")
+    ]
+    never = pd.Timestamp.max
+    ordered = sorted(
+        zip(
+            deals["account_id"],
+            deals["created_at"],
+            deals["opportunity_id"],
+            deals["source"],
+            strict=True,
+        ),
+        key=lambda r: (r[0], never if pd.isna(r[1]) else r[1], r[2]),
+    )
+    for account, _created, _id, source in ordered:
+        touch.setdefault(account, source)
+    return {account: channel_of_source(data, source) for account, source in touch.items()}
+
+
+def compute_by_channel(ws: Workspace, periods: list[P]) -> pd.DataFrame:
+    """The metrics of ``--by channel`` (customers by deals, as in :func:`compute`): metric,
+    period, group (the channel, NONE for none), value."""
+    data = Data(ws)
+    cfg = data.config
+    touch = first_touch(data)
+    rows: list[dict[str, Any]] = []
+
+    def emit(metric: str, p: P, values: dict[str, float | None]) -> None:
+        for group, value in values.items():
+            rows.append({"metric": metric, "period": p.label, "group": group, "value": value})
+
+    leads = data.leads.assign(
+        channel=data.leads["source"].map(lambda s: channel_of_source(data, s))
+    )
+    c = data.customers.copy()
+    c["channel"] = [touch.get(a, NONE) for a in c.index]
+    for p in periods:
+        costs = _cost_parts(data, p)
+        marketing = costs[costs["category"] == "marketing"].groupby("channel")["part"].sum()
+        sales = costs[costs["category"] == "sales"].groupby("channel")["part"].sum()
+        created = leads[(leads["created_day"] >= p.start) & (leads["created_day"] < p.end)]
+        qualified = leads[(leads["qualified_day"] >= p.start) & (leads["qualified_day"] < p.end)]
+        n_created = created.groupby("channel").size()
+        n_qualified = qualified.groupby("channel").size()
+
+        ws_ = p.end - pd.DateOffset(years=1)
+        acquired = (c["first_won"] >= p.start) & (c["first_won"] < p.end)
+        w_start, w_end = data.active(ws_), data.active(p.last)
+        w_active = (c["first_won"] < p.end) & (
+            c["churned_at"].isna() | (c["churned_at"] > c["first_won"].clip(lower=ws_))
+        )
+        won = data.won_by_account
+        window = won[(won["close_date"] >= ws_) & (won["close_date"] < p.end)]
+        revenue = window.groupby("account_id")["amount_base"].sum().reindex(c.index).fillna(0.0)
+        by = c["channel"]
+        new = acquired.groupby(by).sum()
+        w = pd.DataFrame(
+            {
+                "start": w_start.groupby(by).sum(),
+                "lost": (w_start & ~w_end).groupby(by).sum(),
+                "customers": w_active.groupby(by).sum(),
+                "revenue": revenue.groupby(by).sum(),
+            }
+        ).astype(float)
+
+        def get(series: pd.Series, key: str) -> float:
+            return float(series.get(key, 0.0))
+
+        groups = set(marketing.index) | set(sales.index) | set(n_created.index)
+        groups |= set(n_qualified.index) | set(new.index)
+        spend, cpl, cpql, cac, ltv_cac, payback = ({} for _ in range(6))
+        for k in groups:
+            m, total = get(marketing, k), get(marketing, k) + get(sales, k)
+            spend[k] = (m, get(sales, k))
+            cpl[k] = _div(m, get(n_created, k))
+            cpql[k] = _div(m, get(n_qualified, k))
+            cac[k] = _div(total, get(new, k))
+            per = _div(get(w["revenue"], k), get(w["customers"], k))
+            churn = _div(get(w["lost"], k), get(w["start"], k))
+            if cfg.customer_lifetime_years is not None:
+                life: float | None = cfg.customer_lifetime_years
+            elif churn is None:
+                life = None
+            else:
+                cap = cfg.max_customer_lifetime_years
+                life = cap if churn == 0 else min(1 / churn, cap)
+            clv = None if per is None or life is None else per * life * cfg.gross_margin
+            ltv_cac[k] = None if clv is None or cac[k] is None else _div(clv, cac[k])
+            payback[k] = (
+                None if cac[k] is None or per is None else _div(cac[k], per / 12 * cfg.gross_margin)
+            )
+        emit("marketing_spend", p, {k: v[0] for k, v in spend.items()})
+        emit("sales_spend", p, {k: v[1] for k, v in spend.items()})
+        emit("cost_per_lead", p, cpl)
+        emit("cost_per_qualified_lead", p, cpql)
+        emit("customer_acquisition_cost", p, cac)
+        emit("ltv_to_cac", p, ltv_cac)
+        emit("cac_payback_months", p, payback)
+    return pd.DataFrame(rows, columns=["metric", "period", "group", "value"])

@@ -463,6 +463,76 @@ def pulse_score(ws: Workspace) -> str:
     return Q2
 
 
+# -- marketing ---------------------------------------------------------------------------------
+
+
+def _cost(i: str, day: dt.date, category: str, amount: float, **extra: Any) -> dict[str, Any]:
+    return {"cost_id": i, "date": day, "category": category, "amount": amount, **extra}
+
+
+def marketing_spend(ws: Workspace) -> str:
+    insert(
+        ws,
+        "costs",
+        [
+            _cost("search", D(2024, 5, 3), "marketing", 60_000, channel="paid"),
+            # an event budget for March to August, 184 days: Q2's 91 days are 36,400 of 73,600
+            _cost(
+                "event",
+                D(2024, 3, 1),
+                "Marketing",
+                73_600,
+                period_start=D(2024, 3, 1),
+                period_end=D(2024, 8, 31),
+            ),
+            _cost("fair", D(2024, 4, 9), "marketing", 3_600),
+            _cost("before", D(2024, 3, 31), "marketing", 1_000_000),  # Q1
+            _cost("sales", D(2024, 5, 3), "sales", 7_000),  # another category
+        ],
+    )
+    return Q2
+
+
+def sales_spend(ws: Workspace) -> str:
+    insert(
+        ws,
+        "costs",
+        [
+            _cost("salaries", D(2024, 5, 1), "sales", 90_000),
+            _cost("travel", D(2024, 5, 20), " SALES ", 10_000, channel="outbound"),
+            _cost("ads", D(2024, 5, 3), "marketing", 60_000),
+            _cost("after", D(2024, 6, 1), "sales", 1_000_000),  # June
+        ],
+    )
+    return "2024-05"
+
+
+def _marketing(ws: Workspace, amount: float = 100_000) -> None:
+    insert(ws, "costs", [_cost("m", D(2024, 5, 2), "marketing", amount)])
+
+
+def cost_per_lead(ws: Workspace) -> str:
+    _marketing(ws)
+    insert(ws, "leads", _leads(1_000, D(2024, 5, 1)))
+    insert(ws, "leads", [{"lead_id": "june", "created_at": dt.datetime(2024, 6, 1, 9)}])
+    return "2024-05"
+
+
+def cost_per_qualified_lead(ws: Workspace) -> str:
+    _marketing(ws)
+    # 1,000 leads, 250 of them qualified in May (the default rule: qualified_at set)
+    qualified = {"qualified_at": lambda i: dt.datetime(2024, 5, 25) if i < 250 else None}
+    insert(ws, "leads", _leads(1_000, D(2024, 5, 1), **qualified))
+    return "2024-05"
+
+
+def mrr_growth_rate(ws: Workspace) -> str:
+    # 200 × 250 = 50,000 in March (the month before Q2); 20 more × 250 from May: 55,000 in June
+    insert(ws, "subscriptions", [sub(i, D(2024, 1, 1), 250) for i in range(200)])
+    insert(ws, "subscriptions", [sub(f"n{i}", D(2024, 5, 1), 250) for i in range(20)])
+    return Q2
+
+
 # -- recurring revenue (subscriptions; invoice lines for recognized revenue) ----------------
 MAY = "2024-05"
 

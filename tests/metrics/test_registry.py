@@ -52,6 +52,13 @@ SPEC_SECTIONS = {
         "net_customer_churn_rate",
         "customer_retention_rate",
     },
+    reg.Section.MARKETING: {
+        "marketing_spend",
+        "sales_spend",
+        "cost_per_lead",
+        "cost_per_qualified_lead",
+        "mrr_growth_rate",
+    },
     reg.Section.RECURRING: {
         "mrr",
         "arr",
@@ -106,6 +113,16 @@ def test_every_registered_metric_is_in_the_spec() -> None:
     )
     ids = {i for cell in cells for i in re.findall(r"`([a-z_]+)`", cell)}
     assert set(REGISTRY) <= ids
+
+
+def test_every_metric_of_the_specs_marketing_section_is_registered_in_it() -> None:
+    spec = ROOT.parent / "shared/spec/metrics.md"
+    if not spec.exists():
+        pytest.skip("spec not found")
+    text = spec.read_text(encoding="utf-8")
+    section = text.split("## Marketing", 1)[1].split("\n## ", 1)[0]
+    ids = set(re.findall(r"^\| `([a-z_]+)` \|", section, re.M))
+    assert ids == SPEC_SECTIONS[reg.Section.MARKETING]
 
 
 def test_the_dashboard_names_registered_metrics() -> None:

@@ -140,7 +140,11 @@ def demo(
     if quiet:
         return
     if result.config_changed:
-        err.print(f'set recurring_source = "subscriptions" in {root / CONFIG_FILE}')
+        err.print(
+            f'set recurring_source = "subscriptions" and the demo\'s [channels] (lead source ->'
+            f" marketing channel) in {root / CONFIG_FILE}",
+            soft_wrap=True,
+        )
     err.print(
         f"built in {time.perf_counter() - started:.1f} s; {len(PROBLEMS)} kinds of CRM hygiene"
         " problems are in the data on purpose (see salesmetrics.demo.hygiene)",

@@ -24,8 +24,9 @@ import pyarrow.parquet as pq
 
 from salesmetrics import schema
 from salesmetrics.backends import snapshot
-from salesmetrics.config import CONFIG_FILE, DEFAULT_BACKEND, render_config
+from salesmetrics.config import CONFIG_FILE, DEFAULT_BACKEND, Config, render_config
 from salesmetrics.connection import Connection
+from salesmetrics.demo import vocab
 from salesmetrics.demo.arrow import arrow_schema
 from salesmetrics.demo.build import BATCH_ROWS, DEFAULT_SEED, generate
 from salesmetrics.demo.calendar import BILLING_START, DATA_END, DATA_START, to_date
@@ -39,6 +40,14 @@ from salesmetrics.progress import Progress
 DUCKDB_MEMORY = {"small": "1GB", "medium": "1GB", "large": "12GB"}
 #: The demo's MRR comes from its subscriptions; its invoice lines bill them (and one-off fees).
 RECURRING_SOURCE = "subscriptions"
+
+
+def demo_config(config: Config) -> Config:
+    """``config`` with what the demo's data needs: ``recurring_source = "subscriptions"`` and
+    the demo's lead sources mapped to its cost channels in ``[channels]`` (added to the
+    workspace's own mapping, the demo's entries winning)."""
+    channels = {**config.channels, **vocab.CHANNEL_OF_SOURCE}
+    return config.model_copy(update={"recurring_source": RECURRING_SOURCE, "channels": channels})
 
 
 @dataclass(frozen=True)
@@ -140,10 +149,10 @@ def build_demo(
     progress: Progress | None = None,
 ) -> DemoResult:
     """Generate the demo company and load it into ``ws``, all or nothing; refuses a workspace
-    holding data unless ``replace``. Sets ``recurring_source = "subscriptions"`` in the
-    workspace's config. ``ws`` is reconnected to the new database on its next use. ``progress``
-    receives step "generate" (rows so far, total None), then "load TABLE" (rows read so far, of
-    the table's rows); nothing is printed."""
+    holding data unless ``replace``. Sets ``recurring_source = "subscriptions"`` and the demo's
+    ``[channels]`` in the workspace's config (:func:`demo_config`). ``ws`` is reconnected to the
+    new database on its next use. ``progress`` receives step "generate" (rows so far, total
+    None), then "load TABLE" (rows read so far, of the table's rows); nothing is printed."""
     from salesmetrics.ingest import load_arrow
 
     size = get_scale(scale)
@@ -152,7 +161,7 @@ def build_demo(
         return _build_through_export(ws, size, seed, replace=replace, progress=progress)
     started = time.perf_counter()
     target = database_file(ws)
-    config = ws.config.model_copy(update={"recurring_source": RECURRING_SOURCE})
+    config = demo_config(ws.config)
     source = f"demo:{size.name}:seed={seed}"
     with tempfile.TemporaryDirectory(prefix=".demo-", dir=target.parent) as tmp:
         staging_file = Path(tmp) / target.name
@@ -179,7 +188,7 @@ def build_demo(
         ws.close()
         with snapshot.writer_lock(target):  # swapped in as a snapshot (readers keep the old)
             snapshot.commit(staging_file, target)
-    changed = ws.config.recurring_source != RECURRING_SOURCE
+    changed = ws.config != config
     if changed:
         (ws.root / CONFIG_FILE).write_text(render_config(config), encoding="utf-8")
     ws.config = config
@@ -207,7 +216,7 @@ def _build_through_export(
     from salesmetrics.transfer import export_workspace, restore_workspace
 
     started = time.perf_counter()
-    config = ws.config.model_copy(update={"recurring_source": RECURRING_SOURCE})
+    config = demo_config(ws.config)
     with tempfile.TemporaryDirectory(prefix=".demo-", dir=ws.root) as tmp:
         root = Path(tmp) / "scratch"
         root.mkdir()
@@ -218,7 +227,7 @@ def _build_through_export(
         finally:
             scratch.close()
         restore_workspace(ws, Path(tmp) / "export")
-    changed = ws.config.recurring_source != RECURRING_SOURCE
+    changed = ws.config != config
     if changed:
         (ws.root / CONFIG_FILE).write_text(render_config(config), encoding="utf-8")
     ws.config = config

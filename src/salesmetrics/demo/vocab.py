@@ -169,7 +169,7 @@ SURVEY_COMMENTS = (
     "Happy with the new commission plan.",
 )
 
-#: Marketing and sales cost lines: category, channel, cadence ("month", "quarter", "year").
+#: Marketing and sales cost lines: category, item, cadence ("month", "quarter", "year").
 COST_LINES: tuple[tuple[str, str, str], ...] = (
     ("marketing", "paid_search", "month"),
     ("marketing", "paid_social", "month"),
@@ -183,6 +183,34 @@ COST_LINES: tuple[tuple[str, str, str], ...] = (
     ("sales", "tools", "year"),
     ("customer_success", "salaries", "month"),
 )
+#: The marketing channel of each lead source: the demo's ``[channels]`` mapping (set in the
+#: workspace's salesmetrics.toml by the demo), so that spend and leads line up by channel.
+#: Opportunities of existing customers keep their own source (an unmapped source).
+CHANNEL_OF_SOURCE: dict[str, str] = {
+    "web": "website",
+    "paid": "paid_media",
+    "outbound": "sdr_team",
+    "event": "events",
+    "referral": "referral_program",
+    "partner": "partners",
+}
+_CH = CHANNEL_OF_SOURCE
+#: The channel (``costs.channel``) each cost item is booked to, and its share; None leaves a
+#: cost without a channel (the "(unallocated)" group: sales overhead).
+COST_CHANNELS: dict[tuple[str, str], tuple[tuple[str | None, float], ...]] = {
+    ("marketing", "paid_search"): ((_CH["paid"], 1.0),),
+    ("marketing", "paid_social"): ((_CH["paid"], 1.0),),
+    ("marketing", "content"): ((_CH["web"], 1.0),),
+    ("marketing", "events"): ((_CH["event"], 1.0),),
+    ("marketing", "partner"): ((_CH["partner"], 0.7), (_CH["referral"], 0.3)),
+    ("marketing", "web"): ((_CH["web"], 1.0),),
+    # the SDRs who work the outbound leads are part of the sellers' salaries
+    ("sales", "salaries"): ((None, 0.84), (_CH["outbound"], 0.16)),
+    ("sales", "commissions"): ((None, 1.0),),
+    ("sales", "travel"): ((None, 1.0),),
+    ("sales", "tools"): ((None, 1.0),),
+    ("customer_success", "salaries"): ((None, 1.0),),
+}
 
 FIRST_NAMES = (
     "Ana", "Budi", "Citra", "Dewi", "Eko", "Fajar", "Gita", "Hendra", "Indah", "Joko",

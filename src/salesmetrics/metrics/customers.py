@@ -303,10 +303,19 @@ def with_customer_dims(
     ctx: Context, table: ir.Table, account_id: ir.StringValue, dims: Sequence[str]
 ) -> ir.Table:
     """``table`` with the ``dim_*`` columns of a customer: everything from the account (rep =
-    its owner; team and manager from that owner; region, segment and industry of the account)."""
+    its owner; team and manager from that owner; region, segment and industry of the account);
+    its channel is its first touch (:func:`first_touch`)."""
     wanted = [d for d in dims if d in gdims.CUSTOMER_DIMS]
     if not wanted:
         return table
+    table = table.mutate(_c_key=account_id)
+    if gdims.CHANNEL in wanted:
+        touch = first_touch(ctx)
+        touch = touch.select(_t_account=touch.account_id, dim_channel=touch.channel)
+        table = table.left_join(touch, table._c_key == touch._t_account).drop("_t_account")
+    wanted = [d for d in wanted if d != gdims.CHANNEL]
+    if not wanted:
+        return table.drop("_c_key")
     account = gdims.ACCOUNT
     accounts = ctx.table(account.table)
     right = accounts.select(
@@ -314,7 +323,15 @@ def with_customer_dims(
         _c_owner=accounts[gdims.ACCOUNT_OWNER],
         **{gdims.col(d): accounts[account.columns[d]] for d in wanted if d in account.dims},
     )
-    joined = table.left_join(right, account_id == right._c_account).drop("_c_account")
+    joined = table.left_join(right, table._c_key == right._c_account).drop("_c_account")
     rep_wanted = [d for d in wanted if d not in account.dims]
     joined = gdims.with_rep_dims(joined, ctx.table("reps"), joined._c_owner, rep_wanted)
-    return joined.drop("_c_owner")
+    return joined.drop("_c_owner", "_c_key")
+
+
+def first_touch(ctx: Context) -> ir.Table:
+    """``(account_id, channel)``: each account's first-touch channel
+    (:func:`salesmetrics.dims.first_touch`), materialised once per data version."""
+    from salesmetrics.recurring.attributes import first_touch as touch
+
+    return touch(ctx.ws)

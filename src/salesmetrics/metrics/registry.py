@@ -48,6 +48,7 @@ class Section(StrEnum):
     CONVERSION = "conversion"
     PIPELINE = "pipeline"
     CUSTOMERS = "customers"
+    MARKETING = "marketing"
     RECURRING = "recurring"
     TEAM = "team"
     ENGAGEMENT = "engagement"
@@ -97,6 +98,9 @@ SECTION_TITLES: dict[Section, Text] = {
     Section.CONVERSION: Text("Conversion", "Konversi"),
     Section.PIPELINE: Text("Pipeline", "Pipeline"),
     Section.CUSTOMERS: Text("Customers", "Pelanggan"),
+    Section.MARKETING: Text(
+        "Marketing (costs and lead sources)", "Pemasaran (biaya dan sumber prospek)"
+    ),
     Section.RECURRING: Text("Recurring revenue", "Pendapatan berulang"),
     Section.TEAM: Text("Team", "Tim"),
     Section.ENGAGEMENT: Text("Engagement and people", "Keterlibatan dan karyawan"),

@@ -2,8 +2,9 @@
 
 Recurring-revenue metrics take their groups from the account (metrics.md, "Groups"): segment,
 industry and region of the account, ``rep`` = the account's owner, ``team`` and ``manager`` of
-that rep, and ``first_plan`` = the customer's plan in its first month with MRR (the plan with the
-most MRR that month, ties by plan name). Attach them with :func:`with_account_attributes`; they
+that rep, ``first_plan`` = the customer's plan in its first month with MRR (the plan with the
+most MRR that month, ties by plan name) and ``channel`` = its first touch
+(:func:`salesmetrics.dims.first_touch`). Attach them with :func:`with_account_attributes`; they
 are constant per customer, so movements summed per group stay consistent with the totals.
 
 With materialised data (:mod:`salesmetrics.recurring.mrr`) the first plans over the months of the
@@ -14,19 +15,35 @@ customers whose first month is in the spine.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
 
-from salesmetrics.dims import ACCOUNT, ACCOUNT_OWNER, REP
+from salesmetrics import dims
+from salesmetrics.dims import ACCOUNT, ACCOUNT_OWNER, CHANNEL, REP
 from salesmetrics.recurring.mrr import RecurringData, item_months, plan_months
+
+if TYPE_CHECKING:
+    from salesmetrics.connection import Connection
 
 #: The dimension naming the rep itself (for a customer, its account's owner).
 REP_ITSELF = "rep"
 #: What a customer takes from its owner (the rep itself, its team and manager), not its account.
 _OWNER_ATTRIBUTES: tuple[str, ...] = tuple(d for d in REP.columns if d not in ACCOUNT.dims)
 #: The account-level group dimensions, as columns of :func:`account_attributes`.
-ACCOUNT_ATTRIBUTES: tuple[str, ...] = (*ACCOUNT.columns, *_OWNER_ATTRIBUTES, "first_plan")
+ACCOUNT_ATTRIBUTES: tuple[str, ...] = (*ACCOUNT.columns, *_OWNER_ATTRIBUTES, "first_plan", CHANNEL)
+
+
+def first_touch(ws: Connection, *, materialised: bool = True) -> ir.Table:
+    """``(account_id, channel)``: each account's first-touch channel
+    (:func:`salesmetrics.dims.first_touch`), materialised once per data version unless
+    ``materialised`` is False."""
+
+    def build() -> ir.Table:
+        return dims.first_touch(ws.table("leads"), ws.table("opportunities"), ws.config.channels)
+
+    return ws.derived.get("first_touch", build) if materialised else build()
 
 
 def first_plans(data: RecurringData) -> ir.Table:
@@ -75,7 +92,7 @@ def account_attributes(
     ids = data.items.select("account_id").distinct()
     joined = ids
     values: dict[str, ir.Value] = {"account_id": ids.account_id}
-    if set(attributes) - {"first_plan"}:
+    if set(attributes) - {"first_plan", CHANNEL}:
         accounts = data.ws.table(ACCOUNT.table)
         owner = accounts[ACCOUNT_OWNER]
         joined = joined.left_join(accounts, ids.account_id == accounts[ACCOUNT.key])
@@ -90,6 +107,11 @@ def account_attributes(
         plans = first_plans(data).rename(p_account_id="account_id")
         joined = joined.left_join(plans, ids.account_id == plans.p_account_id)
         values["first_plan"] = plans.first_plan
+    if CHANNEL in attributes:
+        touch = first_touch(data.ws, materialised=data.materialised)
+        touch = touch.rename(t_account_id="account_id")
+        joined = joined.left_join(touch, ids.account_id == touch.t_account_id)
+        values[CHANNEL] = touch.channel
     return joined.select(values["account_id"], *(values[a].name(a) for a in attributes))
 
 

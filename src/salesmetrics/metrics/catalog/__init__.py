@@ -5,6 +5,7 @@ from __future__ import annotations
 from salesmetrics.metrics.catalog import (
     conversion,
     customers,
+    marketing,
     people,
     pipeline,
     recurring,
@@ -22,6 +23,7 @@ ALL_METRICS: tuple[Metric, ...] = (
     *stages.METRICS,
     *pipeline.METRICS,
     *customers.METRICS,
+    *marketing.METRICS,
     *recurring.METRICS,
     *team.METRICS,
     *people.METRICS,

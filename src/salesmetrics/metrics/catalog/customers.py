@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from salesmetrics import formulas
+from salesmetrics.metrics.catalog.marketing import channel_notes
 from salesmetrics.metrics.compute import (
     Computed,
     FloatArray,
@@ -51,6 +52,8 @@ class _Cac:
     value: FloatArray
     cost: FloatArray
     notes: ObjectArray
+    #: By channel: the (unallocated) group and unmapped sources (shown whatever the value).
+    channel: ObjectArray | None
 
 
 def _cac(c: Inputs) -> _Cac:
@@ -59,7 +62,7 @@ def _cac(c: Inputs) -> _Cac:
     cost = c["marketing_cost"] + c["sales_cost"]
     value = np.asarray(formulas.customer_acquisition_cost(cost, c["cust_acquired"]))
     why = notes(c, (c["cust_acquired"] == 0, "no new customers in {period}"))
-    return _Cac(value, cost, why)
+    return _Cac(value, cost, why, channel_notes(c, c["cust_acquired"] > 0))
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ def _customer_acquisition_cost(c: Inputs) -> Computed:
             "sales_and_marketing_cost": money(cac.cost),
             "new_customers": count(c["cust_acquired"]),
         },
-        notes=cac.notes,
+        notes=combine_notes(cac.notes, cac.channel),
     )
 
 
@@ -157,13 +160,16 @@ def _ltv_to_cac(c: Inputs) -> Computed:
 
     clv, cac = _clv(c), _cac(c)
     value = np.asarray(formulas.ltv_to_cac(clv.value, cac.value))
+    free = notes(c, (cac.value == 0, "no sales and marketing cost in {period} (CAC 0)"))
     return Computed(
         value=value,
         components={
             "customer_lifetime_value": money(clv.value),
             "customer_acquisition_cost": money(cac.value),
         },
-        notes=only_where(np.isnan(value), combine_notes(cac.notes, clv.notes)),
+        notes=combine_notes(
+            only_where(np.isnan(value), combine_notes(cac.notes, free, clv.notes)), cac.channel
+        ),
     )
 
 
@@ -187,7 +193,7 @@ def _cac_payback_months(c: Inputs) -> Computed:
             "gross_margin": c.config.gross_margin,
             "basis": _basis(c),
         },
-        notes=only_where(np.isnan(value), why),
+        notes=combine_notes(only_where(np.isnan(value), why), cac.channel),
     )
 
 

@@ -3,7 +3,9 @@
 A cost with ``period_start`` and ``period_end`` is spread evenly by day over that window
 (inclusive) and counts in a period for the days they share; otherwise it counts on its
 ``date``. Amounts are converted at the rate of the cost's ``date``. Only the categories
-``marketing`` and ``sales`` count (data-model.md). Costs carry no group dimension.
+``marketing`` and ``sales`` count (data-model.md). The one group dimension of costs is
+``channel``: the cost's own ``channel`` as stored, and ``(unallocated)`` for a cost without one
+(metrics.md "Marketing": shown as a group, never spread over the channels).
 
 Components: ``marketing_cost``, ``sales_cost``.
 """
@@ -16,7 +18,9 @@ from typing import TYPE_CHECKING
 import ibis
 import ibis.expr.types as ir
 
+from salesmetrics import dims as gdims
 from salesmetrics import fx
+from salesmetrics.config import UNALLOCATED_CHANNEL
 from salesmetrics.metrics.families import Family, in_period, regroup
 
 if TYPE_CHECKING:
@@ -37,6 +41,9 @@ def cost_rows(ctx: Context, dims: Sequence[str]) -> ir.Table:
     costs = costs.mutate(category=costs.category.lower().strip()).filter(
         lambda t: t.category.isin(CATEGORIES)
     )
+    if gdims.CHANNEL in dims:
+        allocated = costs.channel.notnull() & (costs.channel.strip() != "")
+        costs = costs.mutate(dim_channel=ibis.ifelse(allocated, costs.channel, UNALLOCATED_CHANNEL))
     costs = fx.to_base(
         costs,
         ctx.table("fx_rates"),
@@ -68,19 +75,20 @@ def cost_rows(ctx: Context, dims: Sequence[str]) -> ir.Table:
 
 
 def build(ctx: Context, dims: Sequence[str]) -> ir.Table:
-    """Sales and marketing cost per period."""
+    """Sales and marketing cost per period (and channel)."""
     rows = cost_rows(ctx, dims)
-    agg = rows.group_by("period").aggregate(
+    agg = rows.group_by([rows.period, *gdims.keys(rows, dims)]).aggregate(
         marketing_cost=rows.amount_in_period.sum(where=rows.category == "marketing"),
         sales_cost=rows.amount_in_period.sum(where=rows.category == "sales"),
         **fx.missing_aggregates(rows),
     )
-    return regroup(["period"], [agg], COMPONENTS)
+    return regroup(["period", *dims], [agg], COMPONENTS)
 
 
 def drill_costs(ctx: Context, dims: Sequence[str]) -> ir.Table:
     """The cost rows counted in the period, with the part that falls in it."""
     rows = cost_rows(ctx, dims)
+    dim_cols = [c for c in rows.columns if c.startswith("dim_")]
     return rows.select(
         "period",
         "cost_id",
@@ -92,15 +100,28 @@ def drill_costs(ctx: Context, dims: Sequence[str]) -> ir.Table:
         "amount",
         "currency",
         "amount_in_period",
+        *dim_cols,
     )
+
+
+def drill_marketing(ctx: Context, dims: Sequence[str]) -> ir.Table:
+    """The marketing cost rows counted in the period (marketing spend)."""
+    rows = drill_costs(ctx, dims)
+    return rows.filter(rows.category == "marketing")
+
+
+def drill_sales(ctx: Context, dims: Sequence[str]) -> ir.Table:
+    """The sales cost rows counted in the period (sales spend)."""
+    rows = drill_costs(ctx, dims)
+    return rows.filter(rows.category == "sales")
 
 
 FAMILY = Family(
     name="costs",
     tables=("costs", "fx_rates"),
-    dims_supported=frozenset(),
+    dims_supported=gdims.COST_DIMS,
     components=COMPONENTS,
     build=build,
-    drills={"costs": drill_costs},
+    drills={"costs": drill_costs, "marketing": drill_marketing, "sales": drill_sales},
     what="costs.amount",
 )

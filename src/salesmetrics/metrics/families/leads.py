@@ -8,7 +8,8 @@ Components, per (period, group):
 * by qualification date — ``qualified_leads`` (see :func:`qualification`).
 
 Group dimensions: rep/team/manager/region from the owner, segment (the account's, else the
-lead's own) and industry from the account, source from the lead.
+lead's own) and industry from the account, source from the lead, channel = its source mapped by
+``[channels]`` (:func:`salesmetrics.dims.channel_of`).
 """
 
 from __future__ import annotations
@@ -111,6 +112,8 @@ def _lead_rows(ctx: Context, dims: Sequence[str]) -> ir.Table:
     )
     if "source" in dims:
         rows = rows.mutate(dim_source=rows.source)
+    if gdims.CHANNEL in dims:
+        rows = rows.mutate(dim_channel=gdims.channel_of(rows.source, ctx.config.channels))
     return rows.drop("_segment")
 
 
