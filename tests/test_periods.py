@@ -290,7 +290,8 @@ def test_clipped() -> None:
     assert part == Period("2024-Q2 (from 2024-05-01)", D(2024, 5, 1), D(2024, 7, 1), q)
     assert clipped(q, D(2024, 4, 1), D(2024, 4, 2)).label == "2024-Q2 (to 2024-04-01)"
     fy = parse_period("FY2025", fiscal_start_month=4)
-    assert clipped(fy, D(2024, 7, 1), D(2024, 8, 1)).label == "FY2025 (from 2024-07-01 to 2024-07-31)"
+    july = clipped(fy, D(2024, 7, 1), D(2024, 8, 1))
+    assert july.label == "FY2025 (from 2024-07-01 to 2024-07-31)"
 
 
 @given(
@@ -314,7 +315,8 @@ def test_split_parts_know_their_whole_period(
             assert parse_period(part.label, fiscal_start_month=fsm) == part
         # the previous period of a clipped part is the whole grain period before its own
         before = previous(part, grain, fiscal_start_month=fsm)
-        assert before == period_of(whole.start - dt.timedelta(days=1), grain, fiscal_start_month=fsm)
+        day_before = whole.start - dt.timedelta(days=1)
+        assert before == period_of(day_before, grain, fiscal_start_month=fsm)
         year_ago = same_period_last_year(part, grain, fiscal_start_month=fsm)
         year_ago_whole = same_period_last_year(whole, grain, fiscal_start_month=fsm)
         assert (year_ago.whole or year_ago) == year_ago_whole

@@ -82,6 +82,7 @@ class Derived:
         # stored name (None: a kept table, not dropped with the session) and table
         self._tables: dict[tuple[str, Hashable], tuple[str | None, ir.Table]] = {}
         self._frames: dict[tuple[str, Hashable], Any] = {}  # of a period scope
+        self._values: dict[str, Any] = {}  # small values of the data version (value())
         self._session_rows = SessionRows()  # per-period results, when not kept
         self._scopes: dict[Hashable, None] = {}  # period scopes, least recently used first
         self._version: Hashable | None = None
@@ -175,6 +176,14 @@ class Derived:
         kept: T = self._frames[key]
         return kept
 
+    def value(self, name: str, compute: Callable[[], T]) -> T:
+        """The small Python value ``compute()`` gives (read from the data, e.g. the data's
+        dates), computed once per data version and session."""
+        if name not in self._values:
+            self._values[name] = compute()
+        found: T = self._values[name]
+        return found
+
     def periodic(
         self,
         name: str,
@@ -216,6 +225,7 @@ class Derived:
         """Release every materialised table."""
         tables, self._tables = self._tables, {}
         self._frames = {}
+        self._values = {}
         self._session_rows = SessionRows()
         self._scopes = {}
         self._kept = None  # listed again (another session may have kept more)

@@ -35,7 +35,7 @@ from salesmetrics.kept import PERIOD_KEY
 from salesmetrics.metrics import registry as reg
 from salesmetrics.metrics import rollup
 from salesmetrics.metrics import targets as tgt
-from salesmetrics.metrics.compute import Computed, Inputs, render
+from salesmetrics.metrics.compute import Computed, Inputs, combine_notes, render
 from salesmetrics.metrics.context import Context, read_inventory
 from salesmetrics.metrics.families import Family
 from salesmetrics.metrics.families import registry as family_registry
@@ -58,6 +58,7 @@ def evaluate(ws: Connection, request: Request) -> MetricResult:
     periods split by its grain, grouped by its dimensions, with its comparison and bases."""
     queries: list[str] = []
     inventory = read_inventory(ws, queries)
+    materialised = len(ws.derived.built)
     plan, notes = plan_request(ws, inventory, queries, request)
     config = ws.config
     spine = spine_periods(plan, config.fiscal_year_start_month, config.engagement_window_days)
@@ -65,6 +66,8 @@ def evaluate(ws: Connection, request: Request) -> MetricResult:
     ctx.seller_basis = seller_basis(inventory)
     families = family_registry()
     rows_spine = _with_text_days(spine)
+    period_notes = plan.period_notes()
+    rows_spine["period_note"] = rows_spine["period"].map(period_notes).astype(object)
 
     runnable: list[reg.Metric] = []
     parts: list[_Part] = []
@@ -85,7 +88,6 @@ def evaluate(ws: Connection, request: Request) -> MetricResult:
     for m in runnable:
         for name in m.families_for(plan.bases.get(m.id, m.default_basis)):
             needed[name] = families[name]
-    materialised = len(ws.derived.built)
     frames = {
         name: (_run_family(ctx, fam, plan.by), fam.dims_for(plan.by))
         for name, fam in needed.items()
@@ -106,6 +108,7 @@ def evaluate(ws: Connection, request: Request) -> MetricResult:
         notes=notes,
         queries=list(queries),
         families=list(needed),
+        period_notes=period_notes,
     )
 
 
@@ -220,10 +223,12 @@ def _metric_rows(
     value = _value(metric, computed)
     kept = np.flatnonzero(grid.spine["output"].astype(bool)[grid.period_at])
     rows = grid.at(kept, ("period", "compare_period", *keys))
-    rows.update(
-        value=value[kept],
-        note=_notes(metric, computed, value, rows["period"], kept),
+    note = combine_notes(
+        _notes(metric, computed, value, rows["period"], kept),
+        grid.spine["period_note"][grid.period_at[kept]],  # the data ends before the period does
     )
+    assert note is not None
+    rows.update(value=value[kept], note=note)
     if plan.compare:  # the comparison periods' values are read from the other spine rows
         rows.update(_compare(value, grid.shifted("compare_period")[kept], value[kept]))
     rows["group"] = grid.group_dicts[grid.group_at[kept]]
