@@ -419,3 +419,21 @@ def test_a_period_after_the_data_says_where_the_data_ends(
     assert out.count("the data ends on 2025-02-14") == 1
     assert "2025-Q2: the data ends on 2025-02-14" in out
     assert "total_revenue 2025-Q2: no deals won in 2025-Q2\n" in out
+
+
+def test_a_bad_forecast_setting_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "ws"
+    init_workspace(root).close()
+    toml = root / "salesmetrics.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(
+            'forecast_category = "most_likely"', 'forecast_category = "likely"'
+        ),
+        encoding="utf-8",
+    )
+    code, _, err = run(["metrics", "-m", "forecast_bias", "-p", "2024", "-w", str(root)], capsys)
+    assert code == 1 and err.count("\n") == 1
+    assert "key 'forecast_category' = 'likely': must be one of most_likely, commit" in err
+    assert "did you mean 'most_likely'?" in err

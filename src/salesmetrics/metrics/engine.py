@@ -47,6 +47,7 @@ from salesmetrics.metrics.result import COMPARE_KEYS, ROW_KEYS, MetricResult
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
+    from salesmetrics.config import Config
     from salesmetrics.connection import Connection
 
 #: One metric's result rows as columns (equal-length arrays), assembled once at the end.
@@ -78,7 +79,7 @@ def evaluate(ws: Connection, request: Request) -> MetricResult:
                 _placeholder(m, rows_spine, f"no data: the workspace has no {', '.join(missing)}")
             )
             continue
-        unsupported = _unsupported_dims(m, plan, families)
+        unsupported = _unsupported_dims(m, plan, families, config)
         if unsupported:
             parts.append(_placeholder(m, rows_spine, unsupported))
             continue
@@ -86,7 +87,7 @@ def evaluate(ws: Connection, request: Request) -> MetricResult:
 
     needed: dict[str, Family] = {}
     for m in runnable:
-        for name in m.families_for(plan.bases.get(m.id, m.default_basis)):
+        for name in m.families_for(m.chosen_basis(plan.bases, config)):
             needed[name] = families[name]
     frames = {
         name: (_run_family(ctx, fam, plan.by), fam.dims_for(plan.by))
@@ -162,9 +163,11 @@ def _query_arrow(ctx: Context, family: Family, expr: ir.Table) -> pa.Table:
     return rows.drop_columns(checks)
 
 
-def _unsupported_dims(metric: reg.Metric, plan: Plan, families: Mapping[str, Family]) -> str | None:
+def _unsupported_dims(
+    metric: reg.Metric, plan: Plan, families: Mapping[str, Family], config: Config
+) -> str | None:
     """Why ``metric`` cannot be grouped by the requested dimensions, or None."""
-    basis = plan.bases.get(metric.id, metric.default_basis)
+    basis = metric.chosen_basis(plan.bases, config)
     primary = [families[f] for f in metric.families_for(basis) if f not in metric.broadcast]
     for dim in plan.by:
         lacking = [f.name for f in primary if dim not in f.dims_supported]
@@ -205,7 +208,7 @@ def _metric_rows(
 ) -> _Part:
     """Compute ``metric`` for every (spine period, group) row, then keep the output rows.
     ``grids`` keeps the component grid of each set of families (several metrics share one)."""
-    basis = plan.bases.get(metric.id, metric.default_basis)
+    basis = metric.chosen_basis(plan.bases, ctx.config)
     names = metric.families_for(basis)
     keys = (*plan.by, *metric.dims)
     grid_key = (tuple(names), tuple(n for n in names if n in metric.broadcast), keys)
