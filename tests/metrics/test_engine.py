@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pytest
 
 from salesmetrics.errors import UserError
@@ -13,7 +14,7 @@ from salesmetrics.metrics.registry import REGISTRY
 from salesmetrics.metrics.result import COMPARE_KEYS
 from salesmetrics.workspace import Workspace
 from tests.metrics.builder import insert
-from tests.metrics.test_examples import deal
+from tests.metrics.test_examples import _customers, deal
 
 D = dt.date
 
@@ -195,6 +196,38 @@ def test_the_data_end_is_read_once_per_data_version(workspace: Workspace) -> Non
     after = workspace.metrics(["total_revenue"], period="2026")
     assert "data span" in after.queries
     assert after.rows()[0]["note"] == "no deals won in 2026"  # the data end is in 2026 now
+
+
+def test_engagement_note_names_the_event_types_of_target_zero(workspace: Workspace) -> None:
+    _customers(workspace, D(2024, 1, 10), 20, "c")
+    logins = [3, 5, 8, 1, 12, 4, 6, 9, 2, 7, 10, 11, 5, 6, 3, 8, 2, 4, 9, 1]
+    events = [
+        {"account_id": f"c{i}", "occurred_on": D(2024, 5, 20), "event": "login", "count": n}
+        for i, n in enumerate(logins)
+    ]
+    # one customer in twenty adds seats or uses an integration: their 90th percentile is 0
+    events += [
+        {"account_id": "c0", "occurred_on": D(2024, 5, 21), "event": "seat_added"},
+        {"account_id": "c3", "occurred_on": D(2024, 5, 22), "event": "integration_used"},
+    ]
+    insert(workspace, "engagement_events", events)
+    (row,) = rows(workspace, "customer_engagement_score", period="2024-05")
+    assert row["note"] == (
+        "event types left out of the score, their target being 0 (most customers never do"
+        " them): integration_used, seat_added"
+    )
+    # the score is the logins' alone: an independent computation
+    target = float(np.percentile(logins, 90))
+    expected = np.mean([100 * min(n / target, 1) for n in logins])
+    assert row["value"] == pytest.approx(expected)
+    assert row["components"]["event_types"] == 1
+    # a configured target of 0 is left out and named too; without such a type, no note
+    workspace.config.engagement_targets = {"seat_added": 1, "integration_used": 0}
+    (row,) = rows(workspace, "customer_engagement_score", period="2024-05")
+    assert row["note"].endswith("them): integration_used")
+    workspace.config.engagement_targets = {"seat_added": 1, "integration_used": 1}
+    (row,) = rows(workspace, "customer_engagement_score", period="2024-05")
+    assert row["note"] is None and row["components"]["event_types"] == 3
 
 
 # -- currencies ---------------------------------------------------------------------------------
