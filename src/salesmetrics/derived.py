@@ -20,7 +20,9 @@ table for one period spine (``key``: its periods), so that the same periods grou
 (company-wide, by team, by rep) read it instead of computing it again. These are data queries
 of the evaluation that builds them (named ``_sm_periods_*``, counted as ``periods <name>``);
 the tables of at most :data:`PERIOD_SCOPES` spines are kept, the least recently used dropped.
-:meth:`Derived.frame` keeps small results of a spine the same way, as pandas frames.
+:meth:`Derived.frame` keeps small results of a spine the same way, as pandas frames, and
+:meth:`Derived.value` a small Python value of the data version (the data's first and last
+fact dates), computed once per session.
 
 **Per period.** A result made of rows per period, each period's rows independent of the other
 periods asked with it (a family's component cube, :mod:`salesmetrics.metrics.rollup`), is
