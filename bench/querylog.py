@@ -6,7 +6,9 @@ period bounds, schema lookups); P6 counts what reaches the backend. Statements a
 intermediate of the evaluation's periods, ``_sm_periods_*``), ``derived``
 (materialising a whole-history intermediate, :mod:`salesmetrics.derived`: once per data version,
 so only the first evaluation after a change runs them; on DuckDB into ``_sm_keep_*``, then
-written to the Parquet files kept between sessions), ``metadata`` (``DESCRIBE``, schema
+written to the Parquet files kept between sessions; and reading one back whole into Python,
+``SELECT * FROM`` it alone, as the data's dates are read once per data version and session),
+``metadata`` (``DESCRIBE``, schema
 lookups, the catalog) and ``other`` (registrations of in-memory tables, settings, the copy of a
 kept table to its file and the views that read kept files).
 """
@@ -25,6 +27,10 @@ _DATA = ("SELECT", "WITH", "(", "FROM")
 _METADATA = ("DESCRIBE", "SHOW", "PRAGMA")
 _DERIVED = ("_SM_DERIVED_", "_SM_KEEP_")
 _PERIODS = "_SM_PERIODS_"
+# a whole intermediate read back as it is (nothing computed: the work was its materialisation)
+_READ_BACK = re.compile(
+    r'SELECT \* FROM ("?TEMP"?\.)?("?MAIN"?\.)?"?_SM_(DERIVED|KEEP|KEPT)_\w+"?;?'
+)
 # the catalog (the kept files, salesmetrics.kept, are read as data)
 _KEEPING = re.compile(r"DUCKDB_TABLES\(\)")
 _LOOKUPS = ("SELECT CURRENT_DATABASE()", "SELECT CURRENT_SCHEMA()")
@@ -42,6 +48,8 @@ def kind(statement: str) -> str:
             return "derived"  # Ibis creates the table, then fills it with the query
         if _PERIODS in target:
             return "data"  # an intermediate of the evaluation's periods: part of its work
+    if _READ_BACK.fullmatch(head.rstrip()):
+        return "derived"
     if head in _LOOKUPS or head.startswith(_METADATA):
         return "metadata"
     if head.startswith(_DATA):

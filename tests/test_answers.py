@@ -34,11 +34,12 @@ def test_a_kept_answer_gives_the_rows_and_notes_of_the_result(workspace: Workspa
     assert found is not None
     assert found.rows() == result.rows()
     assert found.to_json() == result.to_json()
-    assert (found.notes, found.by, found.compare, found.keys) == (
+    assert (found.notes, found.by, found.compare, found.keys, found.period_notes) == (
         result.notes,
         result.by,
         result.compare,
         result.keys,
+        result.period_notes,
     )
 
 

@@ -222,10 +222,12 @@ def test_calendar_periods_stay_calendar_periods_in_a_week_calendar() -> None:
 
 def test_split_and_from_to_in_a_week_calendar() -> None:
     parts = split(parse_period("2024-02"), "month", fiscal_start_month=NRF)
+    # a part cut by the range is labelled so, and keeps its whole fiscal month
     assert [(p.label, p.start, p.end) for p in parts] == [
-        ("FY2024-M12", D(2024, 2, 1), D(2024, 2, 4)),
-        ("FY2025-M01", D(2024, 2, 4), D(2024, 3, 1)),
+        ("FY2024-M12 (from 2024-02-01)", D(2024, 2, 1), D(2024, 2, 4)),
+        ("FY2025-M01 (to 2024-02-29)", D(2024, 2, 4), D(2024, 3, 1)),
     ]
+    assert [p.whole.label if p.whole else None for p in parts] == ["FY2024-M12", "FY2025-M01"]
     run = periods_between("FY2024-M11", "FY2025-M02", "month", fiscal_start_month=NRF)
     assert [p.label for p in run] == ["FY2024-M11", "FY2024-M12", "FY2025-M01", "FY2025-M02"]
     assert run[0].start == D(2023, 11, 26) and run[-1].end == D(2024, 4, 7)
@@ -384,4 +386,7 @@ def test_split_covers_any_range(cal: WeekCalendar, d: date, n: int, g: Grain) ->
     parts = split(whole, g, fiscal_start_month=cal)
     assert parts[0].start == whole.start and parts[-1].end == whole.end
     assert all(a.end == b.start for a, b in itertools.pairwise(parts))
-    assert all(parse_period(p.label, fiscal_start_month=cal).start <= p.start for p in parts)
+    for p in parts:  # a whole part parses back; a clipped one keeps its whole period
+        whole_part = p.whole or p
+        assert parse_period(whole_part.label, fiscal_start_month=cal) == whole_part
+        assert whole_part.start <= p.start and p.end <= whole_part.end

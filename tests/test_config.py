@@ -45,6 +45,17 @@ def test_unknown_key_names_the_key_and_a_close_match() -> None:
         ({"channels": {"web": " "}}, "names must not be blank"),
         ({"channels": {"web": "(unallocated)"}}, "the group of costs without a channel"),
         ({"channels": "web"}, "key 'channels' = 'web'"),
+        (
+            {"forecast_category": "comit"},
+            "key 'forecast_category' = 'comit': must be one of most_likely, commit, best_case"
+            " (did you mean 'commit'?)",
+        ),
+        (
+            {"forecast_method": "weighted"},
+            "key 'forecast_method' = 'weighted': must be one of manager, weighted_pipeline,"
+            " statistical (did you mean 'weighted_pipeline'?)",
+        ),
+        ({"forecast_method": 3}, "key 'forecast_method' = 3"),
     ],
 )
 def test_wrong_types_and_values_are_one_line_errors(data: dict[str, object], fragment: str) -> None:
@@ -52,6 +63,16 @@ def test_wrong_types_and_values_are_one_line_errors(data: dict[str, object], fra
         config_from_dict(data)
     assert fragment in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_forecast_choice_defaults_to_most_likely_manager_forecasts() -> None:
+    config = Config()
+    assert (config.forecast_category, config.forecast_method) == ("most_likely", "manager")
+    chosen = config_from_dict({"forecast_category": " Commit ", "forecast_method": "statistical"})
+    assert (chosen.forecast_category, chosen.forecast_method) == ("commit", "statistical")
+    rendered = render_config(Config())
+    assert 'forecast_category = "most_likely"' in rendered
+    assert 'forecast_method = "manager"' in rendered
 
 
 def test_base_currency_is_normalised() -> None:

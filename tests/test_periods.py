@@ -17,6 +17,7 @@ from salesmetrics.periods import (
     SYNTAX,
     Grain,
     Period,
+    clipped,
     grain_start,
     iso_weeks,
     label_of,
@@ -236,7 +237,8 @@ def test_split_year_by_every_grain() -> None:
     weeks = split(year, Grain.WEEK)
     # 2024 starts on a Monday; 2024-12-30 and 31 belong to 2025-W01, clipped.
     assert weeks[0] == parse_period("2024-W01")
-    assert weeks[-1] == Period("2025-W01", D(2024, 12, 30), D(2025, 1, 1))
+    w01 = parse_period("2025-W01")
+    assert weeks[-1] == Period("2025-W01 (to 2024-12-31)", D(2024, 12, 30), D(2025, 1, 1), w01)
     assert len(weeks) == 53
 
 
@@ -248,13 +250,77 @@ def test_split_is_contiguous_and_covers_the_period() -> None:
         assert all(a.end == b.start for a, b in itertools.pairwise(parts))
 
 
-def test_split_custom_range_gives_partial_first_and_last_months() -> None:
+def test_split_custom_range_gives_partial_first_and_last_months_labelled_clipped() -> None:
     parts = split(parse_period("2024-04-15..2024-06-10"), Grain.MONTH)
+    april, june = parse_period("2024-04"), parse_period("2024-06")
     assert parts == [
-        Period("2024-04", D(2024, 4, 15), D(2024, 5, 1)),
+        Period("2024-04 (from 2024-04-15)", D(2024, 4, 15), D(2024, 5, 1), april),
         Period("2024-05", D(2024, 5, 1), D(2024, 6, 1)),
-        Period("2024-06", D(2024, 6, 1), D(2024, 6, 11)),
+        Period("2024-06 (to 2024-06-10)", D(2024, 6, 1), D(2024, 6, 11), june),
     ]
+    assert [p.is_clipped for p in parts] == [True, False, True]
+
+
+def test_all_split_labels_its_edge_periods_as_clipped() -> None:
+    everything = parse_period("all", data_range=(D(2022, 12, 23), D(2026, 3, 14)))
+    years = split(everything, Grain.YEAR)
+    assert labels(years) == [
+        "2022 (from 2022-12-23)",
+        "2023",
+        "2024",
+        "2025",
+        "2026 (to 2026-03-14)",
+    ]
+    assert (years[0].start, years[0].end) == (D(2022, 12, 23), D(2023, 1, 1))
+    assert (years[-1].start, years[-1].end) == (D(2026, 1, 1), D(2026, 3, 15))
+    assert years[0].whole == parse_period("2022") and years[-1].whole == parse_period("2026")
+    # data within one year: cut at both ends
+    (only,) = split(parse_period("all", data_range=(D(2024, 3, 5), D(2024, 9, 10))), "year")
+    assert only.label == "2024 (from 2024-03-05 to 2024-09-10)"
+    assert (only.start, only.last_day) == (D(2024, 3, 5), D(2024, 9, 10))
+    # data starting and ending on grain boundaries: nothing clipped
+    whole = split(parse_period("all", data_range=(D(2024, 1, 1), D(2024, 6, 30))), "quarter")
+    assert labels(whole) == ["2024-Q1", "2024-Q2"] and not any(p.is_clipped for p in whole)
+
+
+def test_clipped() -> None:
+    q = parse_period("2024-Q2")
+    assert clipped(q, D(2024, 1, 1), D(2025, 1, 1)) is q  # nothing cut off
+    part = clipped(q, D(2024, 5, 1), D(2025, 1, 1))
+    assert part == Period("2024-Q2 (from 2024-05-01)", D(2024, 5, 1), D(2024, 7, 1), q)
+    assert clipped(q, D(2024, 4, 1), D(2024, 4, 2)).label == "2024-Q2 (to 2024-04-01)"
+    fy = parse_period("FY2025", fiscal_start_month=4)
+    july = clipped(fy, D(2024, 7, 1), D(2024, 8, 1))
+    assert july.label == "FY2025 (from 2024-07-01 to 2024-07-31)"
+
+
+@given(
+    st.dates(D(1901, 1, 1), D(2998, 1, 1)),
+    st.integers(0, 800),
+    st.sampled_from(list(Grain)),
+    st.integers(1, 12),
+)
+def test_split_parts_know_their_whole_period(
+    first: date, days: int, grain: Grain, fsm: int
+) -> None:
+    span = Period("range", first, first + dt.timedelta(days=days + 1))
+    parts = split(span, grain, fiscal_start_month=fsm)
+    for part in parts:
+        whole = part.whole or part
+        assert whole == period_of(part.start, grain, fiscal_start_month=fsm)
+        assert whole.start <= part.start < part.end <= whole.end
+        assert part.is_clipped == ((part.start, part.end) != (whole.start, whole.end))
+        assert part.label.startswith(whole.label)
+        if not part.is_clipped:
+            assert parse_period(part.label, fiscal_start_month=fsm) == part
+        # the previous period of a clipped part is the whole grain period before its own
+        before = previous(part, grain, fiscal_start_month=fsm)
+        day_before = whole.start - dt.timedelta(days=1)
+        assert before == period_of(day_before, grain, fiscal_start_month=fsm)
+        year_ago = same_period_last_year(part, grain, fiscal_start_month=fsm)
+        year_ago_whole = same_period_last_year(whole, grain, fiscal_start_month=fsm)
+        assert (year_ago.whole or year_ago) == year_ago_whole
+        assert year_ago_whole.start <= year_ago.start < year_ago.end <= year_ago_whole.end
 
 
 def test_split_fiscal() -> None:
@@ -262,7 +328,10 @@ def test_split_fiscal() -> None:
     quarters = split(fy, Grain.QUARTER, fiscal_start_month=4)
     assert labels(quarters) == ["FY2025-Q1", "FY2025-Q2", "FY2025-Q3", "FY2025-Q4"]
     assert quarters[2].start == D(2024, 10, 1)
-    assert labels(split(parse_period("2024"), "year", fiscal_start_month=4)) == ["FY2024", "FY2025"]
+    assert labels(split(parse_period("2024"), "year", fiscal_start_month=4)) == [
+        "FY2024 (from 2024-01-01)",
+        "FY2025 (to 2024-12-31)",
+    ]
     # months are months whatever the fiscal calendar
     assert split(fy, "month", fiscal_start_month=4)[0].label == "2024-04"
 
@@ -341,9 +410,23 @@ def test_previous_of_custom_range_is_the_equal_range_before() -> None:
     assert previous(all_) == parse_period("2023-12-01..2023-12-31")
 
 
-def test_previous_of_a_clipped_part_is_the_equal_range_before() -> None:
+def test_previous_of_a_clipped_part_is_the_whole_period_before() -> None:
     first = split(parse_period("2024-04-15..2024-06-10"), Grain.MONTH)[0]
-    assert previous(first) == parse_period("2024-03-30..2024-04-14")
+    assert previous(first) == parse_period("2024-03")
+    # issue 21: the previous period of a clipped 2026 was "2025-09-14..2025-12-31"
+    last = split(parse_period("all", data_range=(D(2023, 5, 2), D(2026, 3, 14))), "year")[-1]
+    assert last.label == "2026 (to 2026-03-14)"
+    assert previous(last) == previous(last, Grain.YEAR) == parse_period("2025")
+    # fiscal: the whole fiscal quarter before
+    fq = split(parse_period("2024-05-10..2024-12-31"), "quarter", fiscal_start_month=4)[0]
+    assert fq.label == "FY2025-Q1 (from 2024-05-10)"
+    assert previous(fq, "quarter", fiscal_start_month=4) == parse_period(
+        "FY2024-Q4", fiscal_start_month=4
+    )
+    # a clipped week: the whole ISO week before
+    week = split(parse_period("2024-01-03..2024-01-20"), "week")[0]
+    assert week.label == "2024-W01 (from 2024-01-03)"
+    assert previous(week) == parse_period("2023-W52")
 
 
 def test_same_period_last_year_of_ranges_and_feb_29() -> None:
@@ -361,8 +444,19 @@ def test_same_period_last_year_of_ranges_and_feb_29() -> None:
     assert same_period_last_year(parse_period("2025-01-15..2025-03-15")) == parse_period(
         "2024-01-15..2024-03-15"
     )
-    clipped = split(parse_period("2024-04-15..2024-06-10"), Grain.MONTH)[0]
-    assert same_period_last_year(clipped) == Period("2023-04", D(2023, 4, 15), D(2023, 5, 1))
+    part = split(parse_period("2024-04-15..2024-06-10"), Grain.MONTH)[0]
+    assert same_period_last_year(part) == Period(
+        "2023-04 (from 2023-04-15)", D(2023, 4, 15), D(2023, 5, 1), parse_period("2023-04")
+    )
+    # a leap February's last days: the same days of the shorter February
+    feb = split(parse_period("2024-02-10..2024-02-29"), "month")[0]
+    assert same_period_last_year(feb).label == "2023-02 (from 2023-02-10)"
+    assert same_period_last_year(feb).end == D(2023, 3, 1)
+    # a clipped week keeps its weekdays (Wednesday to Sunday)
+    week = split(parse_period("2024-05-08..2024-05-31"), "week")[0]
+    year_ago = same_period_last_year(week)
+    assert year_ago.label == "2023-W19 (from 2023-05-10)"
+    assert (year_ago.start.weekday(), year_ago.last_day.weekday()) == (2, 6)
 
 
 # -- local dates ---------------------------------------------------------------------------------

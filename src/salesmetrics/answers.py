@@ -45,6 +45,7 @@ class KeptAnswer:
     compare: str | None = None
     notes: list[str] = field(default_factory=list)
     results: list[dict[str, Any]] = field(default_factory=list)
+    period_notes: dict[str, str] = field(default_factory=dict)
 
     def rows(self) -> list[dict[str, Any]]:
         """Every row as a JSON-ready dict, as :meth:`MetricResult.rows` gave it."""
@@ -88,6 +89,7 @@ class Answers:
                 compare=data["compare"],
                 notes=list(data["notes"]),
                 results=list(data["results"]),
+                period_notes=dict(data["period_notes"]),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -105,6 +107,7 @@ class Answers:
         compare: str | None,
         notes: Sequence[str],
         rows: Sequence[Mapping[str, Any]],
+        period_notes: Mapping[str, str],
     ) -> bool:
         """Keep ``rows`` (JSON-ready) and what goes with them under ``key``; False when it is
         too large or the folder cannot be written."""
@@ -118,6 +121,7 @@ class Answers:
                 "compare": compare,
                 "notes": list(notes),
                 "results": list(rows),
+                "period_notes": dict(period_notes),
             },
             ensure_ascii=False,
         )

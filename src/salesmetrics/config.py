@@ -30,6 +30,10 @@ DEFAULT_MEMORY_LIMIT = "2GB"
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*(B|[KMGT]i?B)", re.IGNORECASE)
 BACKEND_SCHEMES = ("duckdb", "postgresql", "postgres", "pyspark")
 SELLING_TYPES = ("call", "email", "meeting", "demo", "prospecting", "proposal")
+#: The categories and methods of the ``forecasts`` table (data-model.md); the first of each is
+#: the default of ``forecast_category`` and ``forecast_method``.
+FORECAST_CATEGORIES = ("most_likely", "commit", "best_case")
+FORECAST_METHODS = ("manager", "weighted_pipeline", "statistical")
 
 
 #: Returns the metric ids a target may name. The registry lives in the engine, above this
@@ -137,6 +141,16 @@ class Config(BaseModel):
     recurring_source: Literal["auto", "subscriptions", "invoice_lines"] = "auto"
     selling_activity_types: list[str] = Field(default_factory=lambda: list(SELLING_TYPES))
     default_metrics: list[str] = Field(default_factory=list)
+    forecast_category: str = Field(
+        FORECAST_CATEGORIES[0],
+        description="the forecast category sales_forecast_accuracy and forecast_bias judge: "
+        + ", ".join(FORECAST_CATEGORIES),
+    )
+    forecast_method: str = Field(
+        FORECAST_METHODS[0],
+        description="the forecast method they judge unless a basis is asked for: "
+        + ", ".join(FORECAST_METHODS),
+    )
     stage_order: list[str] = Field(
         default_factory=list,
         description="funnel order of the stages; empty = from probabilities, else deal moves",
@@ -190,6 +204,16 @@ class Config(BaseModel):
             raise ValueError("must be an amount with a unit such as 512MB, 2GB or 1.5GiB")
         return v.strip()
 
+    @field_validator("forecast_category")
+    @classmethod
+    def _forecast_category(cls, v: str) -> str:
+        return _choice(v, FORECAST_CATEGORIES)
+
+    @field_validator("forecast_method")
+    @classmethod
+    def _forecast_method(cls, v: str) -> str:
+        return _choice(v, FORECAST_METHODS)
+
     @property
     def calendar(self) -> FiscalCalendar:
         """The fiscal calendar periods follow: the start month of month-based fiscal years, or
@@ -208,6 +232,14 @@ class Config(BaseModel):
         """``duckdb``, ``postgresql`` or ``pyspark``."""
         scheme = self.backend.split("://", 1)[0]
         return "postgresql" if scheme == "postgres" else scheme
+
+
+def _choice(value: str, choices: tuple[str, ...]) -> str:
+    """``value`` when it is one of ``choices`` (any case, spaces around it ignored)."""
+    name = value.strip().lower()
+    if name in choices:
+        return name
+    raise ValueError(f"must be one of {', '.join(choices)}{suggest(name, choices)}")
 
 
 def _one_line(err: ValidationError, source: str) -> str:

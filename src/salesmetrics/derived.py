@@ -20,7 +20,9 @@ table for one period spine (``key``: its periods), so that the same periods grou
 (company-wide, by team, by rep) read it instead of computing it again. These are data queries
 of the evaluation that builds them (named ``_sm_periods_*``, counted as ``periods <name>``);
 the tables of at most :data:`PERIOD_SCOPES` spines are kept, the least recently used dropped.
-:meth:`Derived.frame` keeps small results of a spine the same way, as pandas frames.
+:meth:`Derived.frame` keeps small results of a spine the same way, as pandas frames, and
+:meth:`Derived.value` a small Python value of the data version (the data's first and last
+fact dates), computed once per session.
 
 **Per period.** A result made of rows per period, each period's rows independent of the other
 periods asked with it (a family's component cube, :mod:`salesmetrics.metrics.rollup`), is
@@ -92,6 +94,7 @@ class Derived:
         # stored name (None: a kept table, not dropped with the session) and table
         self._tables: dict[tuple[str, Hashable], tuple[str | None, ir.Table]] = {}
         self._frames: dict[tuple[str, Hashable], Any] = {}  # of a period scope
+        self._values: dict[str, Any] = {}  # small values of the data version (value())
         self._session_rows = SessionRows()  # per-period results, when not kept
         self._scopes: dict[Hashable, None] = {}  # period scopes, least recently used first
         self._version: Hashable | None = None
@@ -214,6 +217,14 @@ class Derived:
         kept: T = self._frames[key]
         return kept
 
+    def value(self, name: str, compute: Callable[[], T]) -> T:
+        """The small Python value ``compute()`` gives (read from the data, e.g. the data's
+        dates), computed once per data version and session."""
+        if name not in self._values:
+            self._values[name] = compute()
+        found: T = self._values[name]
+        return found
+
     def periodic(
         self,
         name: str,
@@ -255,6 +266,7 @@ class Derived:
         """Release every materialised table."""
         tables, self._tables = self._tables, {}
         self._frames = {}
+        self._values = {}
         self._session_rows = SessionRows()
         self._scopes = {}
         self._kept = None  # listed again (another session may have kept more)

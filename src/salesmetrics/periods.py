@@ -29,15 +29,17 @@ With a week-based fiscal calendar (4-4-5, 4-5-4, 5-4-4; :mod:`salesmetrics.calen
 instead of a start month, and the grains are fiscal weeks, months, quarters and years
 (``FY2025-W05``, ``FY2025-M03``, ``FY2025-Q1``, ``FY2025``).
 
-Labels are the syntax above, so every label parses back into its period (except the parts of a
-split that are clipped to a custom range, see :func:`split`).
+Labels are the syntax above, so every label parses back into its period, except the parts of a
+split that are clipped (to a custom range, or by ``all`` to the data's dates): those say so,
+``2022 (from 2022-12-23)``, and keep the whole period of their grain (:attr:`Period.whole`),
+whose previous period is theirs (see :func:`split`, :func:`previous`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -54,6 +56,7 @@ __all__ = [
     "SYNTAX",
     "Grain",
     "Period",
+    "clipped",
     "grain_start",
     "iso_weeks",
     "label_of",
@@ -93,11 +96,16 @@ _MONTHS_PER: dict[Grain, int] = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 1
 
 @dataclass(frozen=True)
 class Period:
-    """A labelled half-open date range: ``start`` inclusive, ``end`` exclusive."""
+    """A labelled half-open date range: ``start`` inclusive, ``end`` exclusive.
+
+    ``whole`` is set on a part of a grain period clipped to a shorter range (:func:`clipped`):
+    the whole period of the grain it is cut from.
+    """
 
     label: str
     start: date
     end: date
+    whole: Period | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.end <= self.start:
@@ -105,6 +113,11 @@ class Period:
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def is_clipped(self) -> bool:
+        """Whether the period is a clipped part of a grain period (see :func:`clipped`)."""
+        return self.whole is not None
 
     @property
     def days(self) -> int:
@@ -218,6 +231,21 @@ def period_of(d: date, grain: Grain | str, *, fiscal_start_month: FiscalCalendar
 
 def _range_label(start: date, end: date) -> str:
     return f"{start.isoformat()}..{(end - _DAY).isoformat()}"
+
+
+def clipped(whole: Period, start: date, end: date) -> Period:
+    """The part ``[start, end)`` of the grain period ``whole``, labelled as clipped:
+    ``2022 (from 2022-12-23)``, ``2026-Q1 (to 2026-02-14)`` (the last day, inclusive) or
+    ``2024 (from 2024-03-05 to 2024-09-10)``; ``whole`` itself when nothing is cut off."""
+    start, end = max(start, whole.start), min(end, whole.end)
+    if (start, end) == (whole.start, whole.end):
+        return whole
+    cut = []
+    if start > whole.start:
+        cut.append(f"from {start.isoformat()}")
+    if end < whole.end:
+        cut.append(f"to {(end - _DAY).isoformat()}")
+    return Period(f"{whole.label} ({' '.join(cut)})", start, end, whole)
 
 
 # -- parsing -------------------------------------------------------------------------------------
@@ -395,18 +423,19 @@ def split(
 ) -> list[Period]:
     """The periods of ``grain`` covering ``period``, clipped to it, in order.
 
-    Each part keeps the label of its whole grain period (``2024-05``), even where it is clipped:
-    a custom range 2024-04-15..2024-06-10 split by month gives ``2024-04`` = [04-15, 05-01),
-    ``2024-05`` (whole) and ``2024-06`` = [06-01, 06-11). A clipped part is therefore shorter
-    than its label says; compare ``part.start``/``part.end`` with :func:`period_of` to tell. Weeks
-    are ISO weeks, so the first week of a month may carry the previous year's label
-    (2023-01-01 is in ``2022-W52``). Quarters and years are fiscal when ``fiscal_start_month``
+    A part cut by the edges of ``period`` is labelled so (:func:`clipped`) and keeps its whole
+    grain period in :attr:`Period.whole`: a custom range 2024-04-15..2024-06-10 split by month
+    gives ``2024-04 (from 2024-04-15)`` = [04-15, 05-01), ``2024-05`` (whole) and
+    ``2024-06 (to 2024-06-10)`` = [06-01, 06-11); ``all`` split by year gives, say,
+    ``2022 (from 2022-12-23)`` first. Weeks are ISO weeks, so the first week of a month may
+    carry the previous year's label (2023-01-01 is in ``2022-W52``). Quarters and years are
+    fiscal when ``fiscal_start_month``
     ≠ 1, and every grain is fiscal with a week calendar.
     """
     grain = parse_grain(grain)
     if isinstance(fiscal_start_month, WeekCalendar):
         return [
-            Period(s.label, max(s.start, period.start), min(s.end, period.end))
+            clipped(Period(s.label, s.start, s.end), period.start, period.end)
             for s in fiscal_start_month.spans(period.start, period.end, grain)
         ]
     parts: list[Period] = []
@@ -414,7 +443,7 @@ def split(
     while start < period.end:
         nxt = _grain_next(start, grain)
         label = label_of(start, grain, fiscal_start_month=fiscal_start_month)
-        parts.append(Period(label, max(start, period.start), min(nxt, period.end)))
+        parts.append(clipped(Period(label, start, nxt), period.start, period.end))
         start = nxt
     return parts
 
@@ -501,11 +530,14 @@ def previous(
 
     A whole period of a grain (``2024-Q2``, ``FY2025``, ``2024-W01``) gives the previous period
     of that grain (``2024-Q1``, ``FY2024``, ``2023-W52``). The grain and fiscal calendar are read
-    from the label unless given. Anything else (a custom range, ``all``, a part clipped by
-    :func:`split`) gives the range of the same number of days ending where ``period`` starts.
-    With a week calendar, a whole fiscal period of it (``FY2025-M01``) gives the fiscal period
-    before (``FY2024-M12``), whose length may differ (4, 5 or 6 weeks).
+    from the label unless given. A part clipped by :func:`split` (``2026 (to 2026-03-14)``)
+    gives the whole period before its grain period (``2025``: metrics.md, "previous period").
+    Anything else (a custom range, ``all``) gives the range of the same number of days ending
+    where ``period`` starts. With a week calendar, a whole fiscal period of it (``FY2025-M01``)
+    gives the fiscal period before (``FY2024-M12``), whose length may differ (4, 5 or 6 weeks).
     """
+    if period.whole is not None:
+        return previous(period.whole, grain, fiscal_start_month=fiscal_start_month)
     if isinstance(fiscal_start_month, WeekCalendar):
         g = fiscal_start_month.whole_grain(period.label, period.start, period.end, grain)
         if g is not None:
@@ -539,13 +571,27 @@ def same_period_last_year(
     ``2023-02`` (28 days), ``FY2025`` → ``FY2024``, ``2024-W19`` → ``2023-W19`` and, when the
     earlier year has no week 53, ``2020-W53`` → ``2019-W52``. Other ranges shift each day by a
     calendar year, 29 February counting as 28 February (the first day) or as the end of
-    February (the last day): 2024-02-01..2024-02-29 → 2023-02-01..2023-02-28.
+    February (the last day): 2024-02-01..2024-02-29 → 2023-02-01..2023-02-28. A clipped part
+    (:func:`split`) gives the same part of its grain period a year earlier, labelled as
+    clipped: ``2024-04 (from 2024-04-15)`` → ``2023-04 (from 2023-04-15)``; a week's part keeps
+    its weekdays.
 
     With a week calendar, a whole fiscal period maps to the period of the same number one fiscal
     year earlier (``FY2025-M03`` → ``FY2024-M03``; ``FY2024-W53`` → ``FY2023-W52`` when that year
     has 52 weeks), not to the weeks 52 weeks earlier: after a 53-week year the two are a week
     apart (NRF restates such comparisons week-aligned; this does not).
     """
+    if period.whole is not None:
+        whole = same_period_last_year(period.whole, grain, fiscal_start_month=fiscal_start_month)
+        if whole.days == period.whole.days:  # weeks, and months other than a leap February
+            start = whole.start + (period.start - period.whole.start)
+            end = whole.start + (period.end - period.whole.start)
+        else:
+            unclipped = Period(_range_label(period.start, period.end), period.start, period.end)
+            shifted = same_period_last_year(unclipped)
+            start, end = shifted.start, shifted.end
+        start, end = max(start, whole.start), min(end, whole.end)
+        return clipped(whole, start, end) if start < end else whole
     if isinstance(fiscal_start_month, WeekCalendar):
         g = fiscal_start_month.whole_grain(period.label, period.start, period.end, grain)
         if g is not None:
@@ -568,21 +614,7 @@ def same_period_last_year(
         end = date(last.year - 1, 3, 1)
     else:
         end = _year_back(last) + _DAY
-    if _grain_of_label(period.label) is not None:
-        # A part clipped by split() keeps its grain's label, one year earlier.
-        return Period(_shift_label(period.label), start, end)
     return Period(_range_label(start, end), start, end)
-
-
-def _shift_label(label: str) -> str:
-    """``label`` with its year one lower (``FY2025-Q1`` → ``FY2024-Q1``)."""
-    m = re.search(r"\d{4}", label)
-    assert m is not None
-    year = int(m[0]) - 1
-    shifted = label[: m.start()] + str(year) + label[m.end() :]
-    if (w := _WEEK.fullmatch(shifted)) and int(w[2]) > iso_weeks(year):
-        shifted = f"{year}-W{iso_weeks(year):02d}"
-    return shifted
 
 
 # -- dates in the engine -------------------------------------------------------------------------

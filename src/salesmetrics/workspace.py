@@ -140,6 +140,7 @@ class Workspace(Connection):
             compare=result.compare,
             notes=result.notes,
             rows=result.rows(),
+            period_notes=result.period_notes,
         )
 
     def pipeline(

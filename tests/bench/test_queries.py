@@ -23,6 +23,12 @@ def test_kind_sorts_statements() -> None:
         "other"
     )
     assert querylog.kind("SELECT * FROM read_parquet('/w.cache/x/1.parquet')") == "data"
+    # an intermediate read back whole (the data's dates, once per data version and session)
+    assert querylog.kind('SELECT * FROM "temp".main._sm_keep_1_2') == "derived"
+    assert querylog.kind('SELECT * FROM "_sm_kept_1_2"') == "derived"
+    assert querylog.kind("SELECT * FROM _sm_derived_data_span_0") == "derived"
+    assert querylog.kind("SELECT * FROM _sm_keep_1_2 WHERE x > 1") == "data"
+    assert querylog.kind("SELECT * FROM opportunities") == "data"
     assert querylog.kind("SELECT table_name FROM duckdb_tables()") == "metadata"
     assert querylog.tally(["SELECT 1", "DESCRIBE x"]) == {
         "data": 1,

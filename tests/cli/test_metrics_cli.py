@@ -479,3 +479,86 @@ def test_every_view_hides_a_complementary_survey_group(
         ["metrics", "-m", "enps", "-p", "2024-Q2", "--format", "json", "-w", str(root)], capsys
     )
     assert json.loads(out)["results"][0]["components"]["respondents"] == 13
+
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Deals won from 2023-03-05 to 2025-02-14, and one open deal expected in 2026."""
+    root = tmp_path_factory.mktemp("dated") / "ws"
+    ws = init_workspace(root)
+    deals = [(D(2023, 3, 5), "won"), (D(2024, 6, 1), "won"), (D(2025, 2, 14), "won")]
+    deals.append((D(2026, 9, 30), "open"))
+    insert(
+        ws,
+        "opportunities",
+        [
+            {
+                "opportunity_id": f"o{i}",
+                "stage": status,
+                "status": status,
+                "close_date": close,
+                "amount": 1000 * (i + 1),
+                "created_at": dt.datetime(2023, 3, 5, 9),
+            }
+            for i, (close, status) in enumerate(deals)
+        ],
+    )
+    ws.close()
+    return str(root)
+
+
+def test_all_labels_clipped_edges_and_stops_at_the_data(
+    dated: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["metrics", "-m", "total_revenue", "-p", "all", "--grain", "year", "-w", dated]
+    code, out, _ = run([*args, "--compare", "previous", "--format", "json"], capsys)
+    assert code == 0
+    results = json.loads(out)["results"]
+    assert [(r["period"], r["start"], r["end"]) for r in results] == [
+        ("2023 (from 2023-03-05)", "2023-03-05", "2024-01-01"),
+        ("2024", "2024-01-01", "2025-01-01"),
+        ("2025 (to 2025-02-14)", "2025-01-01", "2025-02-15"),
+    ]
+    assert [r["compare_period"] for r in results] == ["2022", "2023", "2024"]
+    assert [r["value"] for r in results] == [1000, 2000, 3000]
+    code, out, _ = run(args, capsys)
+    assert code == 0 and "2023 (from 2023-03-05)" in out and "2026" not in out
+
+
+def test_a_period_after_the_data_says_where_the_data_ends(
+    dated: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["metrics", "-m", "total_revenue", "-m", "win_rate", "--from", "2025-Q1", "--to"]
+    args += ["2025-Q2", "-w", dated]
+    code, out, _ = run([*args, "--format", "json"], capsys)
+    assert code == 0
+    notes = {(r["metric"], r["period"]): r["note"] for r in json.loads(out)["results"]}
+    assert notes["total_revenue", "2025-Q1"] is None
+    assert notes["total_revenue", "2025-Q2"] == (
+        "no deals won in 2025-Q2; the data ends on 2025-02-14"
+    )
+    assert notes["win_rate", "2025-Q2"] == "no closed deals in 2025-Q2; the data ends on 2025-02-14"
+    code, out, _ = run(args, capsys)
+    assert code == 0
+    # the table says it once, and the rows' own notes without it
+    assert out.count("the data ends on 2025-02-14") == 1
+    assert "2025-Q2: the data ends on 2025-02-14" in out
+    assert "total_revenue 2025-Q2: no deals won in 2025-Q2\n" in out
+
+
+def test_a_bad_forecast_setting_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "ws"
+    init_workspace(root).close()
+    toml = root / "salesmetrics.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(
+            'forecast_category = "most_likely"', 'forecast_category = "likely"'
+        ),
+        encoding="utf-8",
+    )
+    code, _, err = run(["metrics", "-m", "forecast_bias", "-p", "2024", "-w", str(root)], capsys)
+    assert code == 1 and err.count("\n") == 1
+    assert "key 'forecast_category' = 'likely': must be one of most_likely, commit" in err
+    assert "did you mean 'most_likely'?" in err

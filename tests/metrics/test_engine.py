@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pytest
 
 from salesmetrics.errors import UserError
@@ -13,7 +14,7 @@ from salesmetrics.metrics.registry import REGISTRY
 from salesmetrics.metrics.result import COMPARE_KEYS
 from salesmetrics.workspace import Workspace
 from tests.metrics.builder import insert
-from tests.metrics.test_examples import deal
+from tests.metrics.test_examples import _customers, deal
 
 D = dt.date
 
@@ -33,9 +34,11 @@ def by_period(result_rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def test_empty_period_gives_null_with_note(workspace: Workspace) -> None:
     insert(workspace, "opportunities", [deal(1, "won", D(2024, 5, 1))])
     row = rows(workspace, "win_rate", period="2030-Q1")[0]
-    assert row["value"] is None and row["note"] == "no closed deals in 2030-Q1"
+    assert row["value"] is None
+    assert row["note"] == "no closed deals in 2030-Q1; the data ends on 2024-05-01"
     total = rows(workspace, "total_revenue", period="2030-Q1")[0]
-    assert total["value"] == 0 and total["note"] == "no deals won in 2030-Q1"
+    assert total["value"] == 0
+    assert total["note"] == "no deals won in 2030-Q1; the data ends on 2024-05-01"
 
 
 def test_metric_without_data_is_noted_when_asked_and_skipped_otherwise(
@@ -77,6 +80,154 @@ def test_missing_amounts_and_dates_are_counted_out(workspace: Workspace) -> None
     assert by_value["value"] == pytest.approx(400 / 1000)
     assert by_value["components"]["lost_without_amount"] == 1
     assert "left out" in by_value["note"]
+
+
+# -- the data's end, and the periods of ``all`` ------------------------------------------------
+
+
+def _dated_facts(ws: Workspace) -> None:
+    """Facts from 2023-02-10 to 2025-03-14, and expected close dates beyond (until 2026-06)."""
+    insert(
+        ws,
+        "opportunities",
+        [
+            deal(1, "won", D(2023, 2, 10), 1_000, created_at=dt.datetime(2023, 2, 10, 9)),
+            deal(2, "won", D(2024, 6, 1), 2_000, created_at=dt.datetime(2024, 1, 5, 9)),
+            deal(3, "lost", D(2025, 1, 20), 500, created_at=dt.datetime(2024, 11, 2, 9)),
+            # open deals: their close dates are expected, not facts
+            deal(4, "open", D(2026, 6, 30), 9_000, created_at=dt.datetime(2024, 12, 1, 9)),
+            deal(5, "open", D(2022, 1, 5), 9_000, created_at=dt.datetime(2024, 12, 2, 9)),
+        ],
+    )
+    insert(
+        ws,
+        "activities",
+        [
+            {
+                "activity_id": "a1",
+                "rep_id": "r",
+                "started_at": dt.datetime(2025, 3, 14, 16),
+                "duration_minutes": 30,
+                "type": "call",
+            }
+        ],
+    )
+    # plans and scheduled ends are not facts either
+    insert(
+        ws,
+        "quotas",
+        [
+            {
+                "rep_id": "r",
+                "period_start": D(2021, 1, 1),
+                "period_end": D(2026, 12, 31),
+                "amount": 9,
+            }
+        ],
+    )
+    insert(
+        ws,
+        "subscriptions",
+        [
+            {
+                "subscription_id": "s1",
+                "account_id": "c1",
+                "start_date": D(2024, 2, 1),
+                "end_date": D(2027, 2, 1),
+                "mrr": 100,
+            }
+        ],
+    )
+
+
+def test_all_runs_from_the_first_to_the_last_fact_date_with_clipped_edges(
+    workspace: Workspace,
+) -> None:
+    _dated_facts(workspace)
+    result = rows(workspace, "total_revenue", period="all", grain="year", compare="previous")
+    periods = [(r["period"], r["start"], r["end"]) for r in result]
+    assert periods == [
+        ("2023 (from 2023-02-10)", "2023-02-10", "2024-01-01"),
+        ("2024", "2024-01-01", "2025-01-01"),
+        ("2025 (to 2025-03-14)", "2025-01-01", "2025-03-15"),  # not into expected close dates
+    ]
+    # the previous period is the whole grain period before, for a clipped period too
+    assert [r["compare_period"] for r in result] == ["2022", "2023", "2024"]
+    assert [r["value"] for r in result] == [1_000, 2_000, 0]
+    assert all(r["note"] is None or "data ends" not in r["note"] for r in result)
+    growth = rows(workspace, "revenue_growth", period="all", grain="year")
+    assert growth[0]["note"] == "no revenue won in the previous period, 2022"
+    assert growth[2]["value"] == -1.0  # against the whole of 2024
+    (single,) = rows(workspace, "win_rate", period="all")
+    assert (single["period"], single["start"], single["end"]) == ("all", "2023-02-10", "2025-03-15")
+
+
+def test_all_counts_the_local_date_of_timestamps(workspace: Workspace) -> None:
+    # 2025-03-14 16:00 UTC is already 2025-03-15 in Auckland (UTC+13 in March)
+    workspace.config.timezone = "Pacific/Auckland"
+    _dated_facts(workspace)
+    (row,) = rows(workspace, "win_rate", period="all")
+    assert row["end"] == "2025-03-16"
+
+
+def test_a_period_after_the_data_is_noted(workspace: Workspace) -> None:
+    _dated_facts(workspace)
+    result = workspace.metrics(["total_revenue", "win_rate", "mrr"], period="2025", grain="quarter")
+    notes = {(r["metric"], r["period"]): r["note"] for r in result.rows()}
+    ends = "the data ends on 2025-03-14"
+    assert result.period_notes == {"2025-Q2": ends, "2025-Q3": ends, "2025-Q4": ends}
+    assert notes["win_rate", "2025-Q1"] is None  # the data's end falls in it: in progress
+    assert notes["mrr", "2025-Q2"] == ends
+    assert notes["total_revenue", "2025-Q3"] == f"no deals won in 2025-Q3; {ends}"
+    assert notes["win_rate", "2025-Q4"] == f"no closed deals in 2025-Q4; {ends}"
+    # the note is the data's, not a comparison period's
+    before = workspace.metrics(["total_revenue"], period="2024", compare="year")
+    assert before.period_notes == {} and before.rows()[0]["note"] is None
+
+
+def test_the_data_end_is_read_once_per_data_version(workspace: Workspace) -> None:
+    _dated_facts(workspace)
+    first = workspace.metrics(["total_revenue"], period="2026")
+    assert "data span" in first.queries
+    assert first.rows()[0]["note"].endswith("the data ends on 2025-03-14")
+    again = workspace.metrics(["total_revenue"], period="2025-Q4")
+    assert "data span" not in again.queries
+    insert(workspace, "leads", [{"lead_id": "l1", "created_at": dt.datetime(2026, 1, 2, 9)}])
+    after = workspace.metrics(["total_revenue"], period="2026")
+    assert "data span" in after.queries
+    assert after.rows()[0]["note"] == "no deals won in 2026"  # the data end is in 2026 now
+
+
+def test_engagement_note_names_the_event_types_of_target_zero(workspace: Workspace) -> None:
+    _customers(workspace, D(2024, 1, 10), 20, "c")
+    logins = [3, 5, 8, 1, 12, 4, 6, 9, 2, 7, 10, 11, 5, 6, 3, 8, 2, 4, 9, 1]
+    events = [
+        {"account_id": f"c{i}", "occurred_on": D(2024, 5, 20), "event": "login", "count": n}
+        for i, n in enumerate(logins)
+    ]
+    # one customer in twenty adds seats or uses an integration: their 90th percentile is 0
+    events += [
+        {"account_id": "c0", "occurred_on": D(2024, 5, 21), "event": "seat_added"},
+        {"account_id": "c3", "occurred_on": D(2024, 5, 22), "event": "integration_used"},
+    ]
+    insert(workspace, "engagement_events", events)
+    (row,) = rows(workspace, "customer_engagement_score", period="2024-05")
+    assert row["note"] == (
+        "event types left out of the score, their target being 0 (most customers never do"
+        " them): integration_used, seat_added"
+    )
+    # the score is the logins' alone: an independent computation
+    target = float(np.percentile(logins, 90))
+    expected = np.mean([100 * min(n / target, 1) for n in logins])
+    assert row["value"] == pytest.approx(expected)
+    assert row["components"]["event_types"] == 1
+    # a configured target of 0 is left out and named too; without such a type, no note
+    workspace.config.engagement_targets = {"seat_added": 1, "integration_used": 0}
+    (row,) = rows(workspace, "customer_engagement_score", period="2024-05")
+    assert row["note"].endswith("them): integration_used")
+    workspace.config.engagement_targets = {"seat_added": 1, "integration_used": 1}
+    (row,) = rows(workspace, "customer_engagement_score", period="2024-05")
+    assert row["note"] is None and row["components"]["event_types"] == 3
 
 
 # -- currencies ---------------------------------------------------------------------------------
@@ -544,12 +695,12 @@ def test_full_run_uses_one_query_per_family(workspace: Workspace) -> None:
     ]
     families = {f for m in present for f in m.families_for(m.default_basis)}
     company = workspace.metrics(period="2024", grain="month", compare="year")
-    assert company.queries[0] == "inventory"
+    assert company.queries[:2] == ["inventory", "data span"]  # the data's dates: once
     derived = [q for q in company.queries if q.startswith("derived ")]
     assert derived and len(derived) == len(set(derived))
     periods = [q for q in company.queries if q.startswith("periods ")]
     assert periods and len(periods) == len(set(periods)) <= len(families)
-    assert sorted(q for q in company.queries[1:] if q not in derived + periods) == sorted(families)
+    assert sorted(q for q in company.queries[2:] if q not in derived + periods) == sorted(families)
     assert len({r["metric"] for r in company.rows()}) == len(present)
     by_team = workspace.metrics(period="2024", grain="quarter", by=["team", "region"])
     # the whole-history intermediates were materialised once, by the first evaluation; the

@@ -18,6 +18,8 @@ D = dt.date
 T = dt.datetime
 Q2 = "2024-Q2"
 METRICS = ["sales_forecast_accuracy", "forecast_bias"]
+#: The note of every row with the default configuration: the category and method judged.
+CHOSEN = "most_likely forecasts of method manager"
 
 
 def won(
@@ -67,8 +69,8 @@ def test_seed_example(workspace: Workspace) -> None:
     insert(workspace, "forecasts", [fc("f1", 900_000, T(2024, 3, 25, 9))])
     got = rows(workspace)
     acc, bias = got["sales_forecast_accuracy", Q2], got["forecast_bias", Q2]
-    assert acc["value"] == pytest.approx(0.9) and acc["note"] is None
-    assert bias["value"] == pytest.approx(-0.1) and bias["note"] is None
+    assert acc["value"] == pytest.approx(0.9) and acc["note"] == CHOSEN
+    assert bias["value"] == pytest.approx(-0.1) and bias["note"] == CHOSEN
     c = acc["components"]
     assert (c["forecast"], c["actual"]) == (900_000, 1_000_000)
     assert (c["method"], c["category"], c["forecast_id"], c["late"]) == (
@@ -106,6 +108,50 @@ def test_latest_before_start_and_resubmissions_after_it(workspace: Workspace) ->
     assert stat["components"]["method"] == "statistical"
     with pytest.raises(UserError, match="unknown basis"):
         workspace.metrics(["forecast_bias"], period=Q2, basis={"forecast_bias": "guess"})
+
+
+def test_configured_category_and_method_are_judged_and_named(workspace: Workspace) -> None:
+    insert(workspace, "opportunities", [won(i, 100_000) for i in range(10)])
+    before = T(2024, 3, 30)
+    insert(
+        workspace,
+        "forecasts",
+        [
+            fc("likely", 900_000, before),
+            fc("commit", 800_000, before, category="commit"),
+            fc("best", 1_200_000, before, category="best_case"),
+            fc("stat-commit", 750_000, before, method="statistical", category="commit"),
+            fc("stat-best", 1_300_000, before, method="statistical", category="best_case"),
+        ],
+    )
+    workspace.config.forecast_category = "commit"
+    got = rows(workspace)
+    acc, bias = got["sales_forecast_accuracy", Q2], got["forecast_bias", Q2]
+    # 1 − |1,000,000 − 800,000| / 1,000,000 and (800,000 − 1,000,000) / 1,000,000
+    assert acc["value"] == pytest.approx(0.8) and bias["value"] == pytest.approx(-0.2)
+    assert acc["note"] == bias["note"] == "commit forecasts of method manager"
+    c = acc["components"]
+    assert (c["category"], c["method"], c["forecast_id"], c["forecast"]) == (
+        "commit",
+        "manager",
+        "commit",
+        800_000,
+    )
+    assert (c["forecast_most_likely"], c["forecast_best_case"]) == (900_000, 1_200_000)
+    workspace.config.forecast_method = "statistical"
+    acc = rows(workspace)["sales_forecast_accuracy", Q2]
+    assert acc["value"] == pytest.approx(0.75)
+    assert acc["note"] == "commit forecasts of method statistical"
+    assert acc["components"]["forecast_id"] == "stat-commit"
+    # a basis asked for overrides the configured method, not the category
+    asked = rows(workspace, basis={"sales_forecast_accuracy": "manager"})
+    assert asked["sales_forecast_accuracy", Q2]["note"] == "commit forecasts of method manager"
+    workspace.config.forecast_category = "best_case"
+    missing = rows(workspace, basis={"sales_forecast_accuracy": "weighted_pipeline"})
+    assert missing["sales_forecast_accuracy", Q2]["value"] is None
+    assert missing["sales_forecast_accuracy", Q2]["note"] == (
+        "best_case forecasts of method weighted_pipeline; none for the company in 2024-Q2"
+    )
 
 
 def test_none_before_start_uses_the_latest_before_the_end_noted(workspace: Workspace) -> None:
@@ -160,14 +206,13 @@ def test_by_team_and_by_rep(workspace: Workspace) -> None:
     assert team["forecast_bias", Q2, "East"]["value"] == pytest.approx(-0.1)
     west = team["sales_forecast_accuracy", Q2, "West"]
     assert west["value"] is None
-    assert west["note"] == "no manager forecast for team West in 2024-Q2"
+    assert west["note"] == f"{CHOSEN}; none for team West in 2024-Q2"
     assert west["components"]["actual"] == 400_000
     rep = rows(workspace, by="rep")
     assert rep["forecast_bias", Q2, "r1"]["value"] == pytest.approx(0.1)
     assert rep["sales_forecast_accuracy", Q2, "r3"]["value"] == pytest.approx(0.5)
-    assert rep["sales_forecast_accuracy", Q2, "r2"]["note"] == (
-        "no manager forecast for rep r2 in 2024-Q2"
-    )
+    r2 = rep["sales_forecast_accuracy", Q2, "r2"]
+    assert r2["note"] == f"{CHOSEN}; none for rep r2 in 2024-Q2"
     east = drill(workspace, team["sales_forecast_accuracy", Q2, "East"]).to_pandas()
     assert east["forecast_id"].tolist() == ["east"]
     region = workspace.metrics(METRICS, period=Q2, by="region").rows()
@@ -185,13 +230,14 @@ def test_period_without_forecasts_and_without_revenue(workspace: Workspace) -> N
     insert(workspace, "forecasts", [fc("q2", 600_000, T(2024, 3, 1))])
     got = rows(workspace, period="2024", grain="quarter")
     q1 = got["sales_forecast_accuracy", "2024-Q1"]
-    assert q1["value"] is None and q1["note"] == "no manager forecast for the company in 2024-Q1"
+    assert q1["value"] is None
+    assert q1["note"] == f"{CHOSEN}; none for the company in 2024-Q1"
     q2 = got["forecast_bias", "2024-Q2"]
     assert q2["value"] is None
-    assert q2["note"] == "no revenue won in 2024-Q2: bias undefined"
+    assert q2["note"] == f"{CHOSEN}; no revenue won in 2024-Q2: bias undefined"
     assert q2["components"]["forecast"] == 600_000
     assert got["sales_forecast_accuracy", "2024-Q2"]["note"] == (
-        "no revenue won in 2024-Q2: accuracy undefined"
+        f"{CHOSEN}; no revenue won in 2024-Q2: accuracy undefined"
     )
 
 

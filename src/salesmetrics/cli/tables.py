@@ -40,12 +40,23 @@ def _group_label(group: dict[str, Any]) -> str:
     return ", ".join(f"{k} {'(none)' if v is None else v}" for k, v in group.items())
 
 
-def _cell(row: dict[str, Any], currency: str) -> Text:
+def _own_note(row: dict[str, Any], period_notes: dict[str, str]) -> str | None:
+    """``row``'s note without its period's note (shown once under the table)."""
+    note: str | None = row.get("note")
+    shared = period_notes.get(row["period"])
+    if note and shared:
+        if note == shared:
+            return None
+        note = note.removesuffix(f"; {shared}")
+    return note
+
+
+def _cell(row: dict[str, Any], currency: str, note: str | None) -> Text:
     text = Text(format_value(row["value"], row["unit"], currency))
     if row.get("status") in STATUS_MARKS:
         mark, colour = STATUS_MARKS[row["status"]]
         text.append(f" {mark}", style=colour)
-    if row["value"] is not None and row.get("note"):
+    if row["value"] is not None and note:
         text.append("*", style="dim")
     if "change" in row:
         change = format_change(row["change"], row.get("change_rate"), row["unit"], currency)
@@ -57,7 +68,8 @@ def _cell(row: dict[str, Any], currency: str) -> Text:
 def metric_table(
     result: Answer, every_row: Sequence[dict[str, Any]], metric_ids: Sequence[str], title: str
 ) -> Group | None:
-    """One Rich table for ``metric_ids``: rows (metric, group), columns periods, then notes.
+    """One Rich table for ``metric_ids``: rows (metric, group), columns periods, then the rows'
+    notes (without their period's note, which :func:`print_tables` shows once).
 
     ``every_row`` is ``result.rows()``, made once for all the tables of a view (it is most of
     their Python work)."""
@@ -77,13 +89,16 @@ def metric_table(
     if result.compare:
         against = "the previous period" if result.compare == "previous" else "a year earlier"
         table.caption = f"▲/▼ change against {against} (pp = percentage points)"
+    period_notes = result.period_notes
     notes: list[str] = []
+    own: dict[int, str | None] = {}
     by_key: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
     for r in rows:
         by_key.setdefault((r["metric"], _group_label(r["group"])), {})[r["period"]] = r
-        if r["note"]:
+        note = own[id(r)] = _own_note(r, period_notes)
+        if note:
             where = " ".join(x for x in (r["period"], _group_label(r["group"])) if x)
-            notes.append(f"{r['metric']} {where}: {r['note']}")
+            notes.append(f"{r['metric']} {where}: {note}")
     for metric_id in metric_ids:
         if metric_id in missing:
             label = [metric_id, *([""] if grouped else [])]
@@ -99,7 +114,10 @@ def metric_table(
             first = False
             table.add_row(
                 *label,
-                *[_cell(cells[p], result.base_currency) if p in cells else "" for p in periods],
+                *[
+                    _cell(cells[p], result.base_currency, own[id(cells[p])]) if p in cells else ""
+                    for p in periods
+                ],
             )
     shown = notes[:MAX_NOTES]
     if len(notes) > MAX_NOTES:
@@ -115,6 +133,10 @@ def print_tables(result: Answer, console: Console, *, explicit: bool) -> None:
     rows = result.rows()
     present = list(dict.fromkeys(r["metric"] for r in rows))
     legend = "✓ on track  ! at risk  ✗ off track  * see note"
+    periods = dict.fromkeys(r["period"] for r in rows)
+    shared = [f"{p}: {n}" for p, n in result.period_notes.items() if p in periods]
+    if shared:  # a period after the data: said once for every table
+        legend = "\n".join([*shared, legend])
     if explicit:
         view = metric_table(result, rows, present, f"Metrics ({result.base_currency})")
         if view is not None:

@@ -230,30 +230,75 @@ def read_inventory(ws: Connection, queries: list[str]) -> Inventory:
     return Inventory(rows=counts.rows, reps_with_dates=counts.reps_with_dates)
 
 
-def data_range(ws: Connection, queries: list[str]) -> tuple[dt.date, dt.date] | None:
-    """The earliest and latest date in the data (for the period ``all``), in one query."""
+#: The dated facts of the data: (table, column, is a timestamp). The data's *end* ("today" of the
+#: workspace, metrics.md "previous period") is the latest of these dates, and ``all`` runs from
+#: the earliest to it. Left out: expected close dates (an open deal's ``close_date``, every
+#: history row's), scheduled ends (``subscriptions.end_date``, ``service_end``, a cost's
+#: ``period_end``), plans rather than facts (quotas, forecast periods) and reference data
+#: (``fx_rates``, the reps' employment dates).
+FACT_DATES: tuple[tuple[str, str, bool], ...] = (
+    ("opportunities", "created_at", True),
+    ("opportunities", "close_date", False),  # won and lost deals only (see _fact_dates)
+    ("opportunity_history", "changed_at", True),
+    ("leads", "created_at", True),
+    ("leads", "qualified_at", True),
+    ("leads", "converted_at", True),
+    ("accounts", "created_at", True),
+    ("accounts", "churned_at", False),
+    ("activities", "started_at", True),
+    ("costs", "date", False),
+    ("invoice_lines", "invoice_date", False),
+    ("subscriptions", "start_date", False),
+    ("engagement_events", "occurred_on", False),
+    ("survey_responses", "submitted_at", True),
+    ("forecasts", "submitted_at", True),
+)
+
+
+@dataclass(frozen=True)
+class DataSpan:
+    """The earliest and the latest date of any fact in the data (:data:`FACT_DATES`)."""
+
+    first: dt.date
+    last: dt.date
+
+    @property
+    def end(self) -> dt.date:
+        """The day after the data ends: a period ending later runs past the data."""
+        return self.last + _DAY
+
+
+def _fact_dates(ws: Connection) -> ir.Table:
+    """One row: ``lo`` and ``hi``, the earliest and latest fact date (null without facts)."""
     tz, scheme = ws.config.timezone, ws.config.backend_scheme
-
-    def dates(table: str, column: str, *, timestamp: bool = False) -> ir.Table:
-        """The earliest and latest date of one column."""
+    parts = []
+    for table, column, timestamp in FACT_DATES:
         t = ws.table(table)
-        value = local_date(t[column], tz, dialect=scheme) if timestamp else t[column]
+        if (table, column) == ("opportunities", "close_date"):
+            t = t.filter(t.status.isin(("won", "lost")))
+        lo, hi = t[column].min(), t[column].max()
+        if timestamp:
+            # the local date of the extreme instant, not the extreme of every row's local date
+            # (one conversion instead of one per row: the same day but where a clock goes back
+            # across midnight, within that hour)
+            lo, hi = local_date(lo, tz, dialect=scheme), local_date(hi, tz, dialect=scheme)
         nullable = idt.Date(nullable=True)  # key columns are NOT NULL: unify for the union
-        return t.aggregate(lo=value.min().cast(nullable), hi=value.max().cast(nullable))
+        parts.append(t.aggregate(lo=lo.cast(nullable), hi=hi.cast(nullable)))
+    union = ibis.union(*parts)
+    return union.aggregate(lo=union.lo.min(), hi=union.hi.max())
 
-    union = ibis.union(
-        dates("opportunities", "created_at", timestamp=True),
-        dates("opportunities", "close_date"),
-        dates("leads", "created_at", timestamp=True),
-        dates("activities", "started_at", timestamp=True),
-        dates("costs", "date"),
-        dates("engagement_events", "occurred_on"),
-        dates("survey_responses", "submitted_at", timestamp=True),
-        dates("quotas", "period_start"),
-    )
-    queries.append("data range")
-    frame = ws.backend.to_pyarrow(union.aggregate(lo=union.lo.min(), hi=union.hi.max())).to_pylist()
-    lo, hi = frame[0]["lo"], frame[0]["hi"]
-    if lo is None or hi is None:
-        return None
-    return lo, hi
+
+def data_span(ws: Connection, queries: list[str]) -> DataSpan | None:
+    """The earliest and latest fact date of the data (None without any), read once per data
+    version: materialised as a whole-history intermediate (:mod:`salesmetrics.derived`; kept
+    between sessions on an embedded workspace) and its one row read once per session
+    (counted as ``data span``)."""
+
+    def read() -> DataSpan | None:
+        table = ws.derived.get("data_span", lambda: _fact_dates(ws))
+        queries.append("data span")
+        rows = ws.backend.to_pyarrow(table).to_pylist()
+        lo, hi = rows[0]["lo"], rows[0]["hi"]
+        return None if lo is None or hi is None else DataSpan(lo, hi)
+
+    return ws.derived.value("data_span", read)

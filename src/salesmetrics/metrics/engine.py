@@ -35,7 +35,7 @@ from salesmetrics.kept import PERIOD_KEY
 from salesmetrics.metrics import anonymity, rollup
 from salesmetrics.metrics import registry as reg
 from salesmetrics.metrics import targets as tgt
-from salesmetrics.metrics.compute import Computed, Inputs, render
+from salesmetrics.metrics.compute import Computed, Inputs, combine_notes, render
 from salesmetrics.metrics.context import Context, read_inventory
 from salesmetrics.metrics.families import Family
 from salesmetrics.metrics.families import registry as family_registry
@@ -47,6 +47,7 @@ from salesmetrics.metrics.result import COMPARE_KEYS, ROW_KEYS, MetricResult
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
+    from salesmetrics.config import Config
     from salesmetrics.connection import Connection
 
 #: One metric's result rows as columns (equal-length arrays), assembled once at the end.
@@ -58,6 +59,7 @@ def evaluate(ws: Connection, request: Request) -> MetricResult:
     periods split by its grain, grouped by its dimensions, with its comparison and bases."""
     queries: list[str] = []
     inventory = read_inventory(ws, queries)
+    materialised = len(ws.derived.built)
     plan, notes = plan_request(ws, inventory, queries, request)
     config = ws.config
     spine = spine_periods(plan, config.calendar, config.engagement_window_days)
@@ -65,6 +67,8 @@ def evaluate(ws: Connection, request: Request) -> MetricResult:
     ctx.seller_basis = seller_basis(inventory)
     families = family_registry()
     rows_spine = _with_text_days(spine)
+    period_notes = plan.period_notes()
+    rows_spine["period_note"] = rows_spine["period"].map(period_notes).astype(object)
 
     runnable: list[reg.Metric] = []
     parts: list[_Part] = []
@@ -75,7 +79,7 @@ def evaluate(ws: Connection, request: Request) -> MetricResult:
                 _placeholder(m, rows_spine, f"no data: the workspace has no {', '.join(missing)}")
             )
             continue
-        unsupported = _unsupported_dims(m, plan, families)
+        unsupported = _unsupported_dims(m, plan, families, config)
         if unsupported:
             parts.append(_placeholder(m, rows_spine, unsupported))
             continue
@@ -83,9 +87,8 @@ def evaluate(ws: Connection, request: Request) -> MetricResult:
 
     needed: dict[str, Family] = {}
     for m in runnable:
-        for name in m.families_for(plan.bases.get(m.id, m.default_basis)):
+        for name in m.families_for(m.chosen_basis(plan.bases, config)):
             needed[name] = families[name]
-    materialised = len(ws.derived.built)
     frames = {
         name: (_run_family(ctx, fam, plan.by), fam.dims_for(plan.by))
         for name, fam in needed.items()
@@ -106,6 +109,7 @@ def evaluate(ws: Connection, request: Request) -> MetricResult:
         notes=notes,
         queries=list(queries),
         families=list(needed),
+        period_notes=period_notes,
     )
 
 
@@ -159,9 +163,11 @@ def _query_arrow(ctx: Context, family: Family, expr: ir.Table) -> pa.Table:
     return rows.drop_columns(checks)
 
 
-def _unsupported_dims(metric: reg.Metric, plan: Plan, families: Mapping[str, Family]) -> str | None:
+def _unsupported_dims(
+    metric: reg.Metric, plan: Plan, families: Mapping[str, Family], config: Config
+) -> str | None:
     """Why ``metric`` cannot be grouped by the requested dimensions, or None."""
-    basis = plan.bases.get(metric.id, metric.default_basis)
+    basis = metric.chosen_basis(plan.bases, config)
     primary = [families[f] for f in metric.families_for(basis) if f not in metric.broadcast]
     for dim in plan.by:
         lacking = [f.name for f in primary if dim not in f.dims_supported]
@@ -202,7 +208,7 @@ def _metric_rows(
 ) -> _Part:
     """Compute ``metric`` for every (spine period, group) row, then keep the output rows.
     ``grids`` keeps the component grid of each set of families (several metrics share one)."""
-    basis = plan.bases.get(metric.id, metric.default_basis)
+    basis = metric.chosen_basis(plan.bases, ctx.config)
     names = metric.families_for(basis)
     keys = (*plan.by, *metric.dims)
     grid_key = (tuple(names), tuple(n for n in names if n in metric.broadcast), keys)
@@ -224,10 +230,12 @@ def _metric_rows(
     value = _value(metric, computed)
     kept = np.flatnonzero(grid.spine["output"].astype(bool)[grid.period_at])
     rows = grid.at(kept, ("period", "compare_period", *keys))
-    rows.update(
-        value=value[kept],
-        note=_notes(metric, computed, value, rows["period"], kept),
+    note = combine_notes(
+        _notes(metric, computed, value, rows["period"], kept),
+        grid.spine["period_note"][grid.period_at[kept]],  # the data ends before the period does
     )
+    assert note is not None
+    rows.update(value=value[kept], note=note)
     if plan.compare:  # the comparison periods' values are read from the other spine rows
         rows.update(_compare(value, grid.shifted("compare_period")[kept], value[kept]))
     rows["group"] = grid.group_dicts[grid.group_at[kept]]

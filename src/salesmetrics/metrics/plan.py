@@ -18,7 +18,7 @@ from salesmetrics import periods
 from salesmetrics.calendars import FiscalCalendar, WeekCalendar
 from salesmetrics.errors import UserError
 from salesmetrics.metrics import registry as reg
-from salesmetrics.metrics.context import Inventory, data_range, spine_frame
+from salesmetrics.metrics.context import DataSpan, Inventory, data_span, spine_frame
 from salesmetrics.periods import Grain, Period
 
 if TYPE_CHECKING:
@@ -37,6 +37,17 @@ class Plan:
     by: tuple[str, ...]
     compare: str | None
     bases: dict[str, str]
+    #: The earliest and latest fact date of the data (None without data).
+    span: DataSpan | None = None
+
+    def period_notes(self) -> dict[str, str]:
+        """The note of each output period after the data's last fact date (metrics.md: shown
+        only when asked for, "with a note that the data ends on that date"). A period the
+        data's end falls in is not noted: it is the period in progress."""
+        if self.span is None:
+            return {}
+        note = f"the data ends on {self.span.last.isoformat()}"
+        return {p.label: note for p in self.periods if p.start > self.span.last}
 
 
 def _infer_grain(period: Period, fiscal_start_month: FiscalCalendar) -> Grain | None:
@@ -53,15 +64,14 @@ def _infer_grain(period: Period, fiscal_start_month: FiscalCalendar) -> Grain | 
 
 
 def resolve_periods(
-    ws: Connection, queries: list[str], request: Request
+    ws: Connection, request: Request, span: DataSpan | None
 ) -> tuple[list[Period], Grain | None]:
-    """The output periods of a request, and its grain (None for a single period)."""
+    """The output periods of a request, and its grain (None for a single period); ``span``
+    gives ``all``."""
     fsm = ws.config.calendar
     g = request.grain
     period, from_period, to_period = request.period, request.from_period, request.to_period
-    texts = [t for t in (period, from_period, to_period) if t]
-    needs_range = any(t.strip().lower() == "all" for t in texts) or not texts
-    rng = data_range(ws, queries) if needs_range else None
+    rng = (span.first, span.last) if span is not None else None
     if from_period and to_period:
         if g is None:
             first = periods.parse_period(from_period, fiscal_start_month=fsm, data_range=rng)
@@ -147,6 +157,9 @@ def plan_request(
             else:
                 kept.append(m)
         chosen = kept
-    found, g = resolve_periods(ws, queries, request)
-    plan = Plan(chosen, bool(request.metrics), found, g, request.by, request.compare, request.bases)
+    span = data_span(ws, queries)
+    found, g = resolve_periods(ws, request, span)
+    plan = Plan(
+        chosen, bool(request.metrics), found, g, request.by, request.compare, request.bases, span
+    )
     return plan, notes

@@ -21,6 +21,7 @@ from salesmetrics.errors import UserError, suggest
 from salesmetrics.formulas import FORMULAS, Formula, Unit
 
 if TYPE_CHECKING:
+    from salesmetrics.config import Config
     from salesmetrics.metrics.compute import Computed, Inputs
 
 __all__ = [
@@ -160,7 +161,9 @@ class Metric:
     by the group dimensions they lack (e.g. the sellers of a team across activity types) and are
     joined on the dimensions they have. ``previous`` lists components also needed for the period
     before (revenue growth). ``bases`` are the alternative ways to compute it, the first being
-    the default, and ``basis_families`` the families a basis reads instead of ``families``.
+    the default unless ``basis_setting`` names the configuration key that gives it (the
+    forecast method), and ``basis_families`` the families a basis reads instead of
+    ``families``.
     ``dims`` are group dimensions every result of the metric carries (a pulse survey's
     question). ``drill`` names the rows a result is computed from. ``respondents`` names the
     component counting a survey row's respondents: the engine then suppresses the rows of
@@ -193,6 +196,7 @@ class Metric:
     formula_id: str | None = None
     notes: Text | None = None
     respondents: str | None = None
+    basis_setting: str | None = None
 
     @property
     def calculator(self) -> Formula | None:
@@ -204,6 +208,15 @@ class Metric:
     def default_basis(self) -> str | None:
         """The basis used unless another is asked for."""
         return self.bases[0] if self.bases else None
+
+    def chosen_basis(self, bases: Mapping[str, str], config: Config) -> str | None:
+        """The basis of this metric in ``bases`` (a request's), else the one its
+        ``basis_setting`` configures, else :attr:`default_basis`."""
+        if self.id in bases:
+            return bases[self.id]
+        if self.basis_setting is not None:
+            return self.check_basis(str(getattr(config, self.basis_setting)))
+        return self.default_basis
 
     def families_for(self, basis: str | None) -> tuple[str, ...]:
         """The families read with ``basis``."""

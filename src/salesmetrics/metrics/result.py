@@ -73,6 +73,8 @@ class MetricResult:
     the evaluation as a whole (metrics skipped for lack of data); ``queries`` lists the backend
     queries it ran; ``families`` the component families its values were computed from (by their
     own query or summed from a cube another evaluation of the same periods computed).
+    ``period_notes`` holds the note of each period that runs past the data's last fact date
+    ("the data ends on 2025-12-31"); it ends the note of every row of that period too.
     """
 
     base_currency: str
@@ -83,6 +85,7 @@ class MetricResult:
     notes: list[str] = field(default_factory=list)
     queries: list[str] = field(default_factory=list)
     families: list[str] = field(default_factory=list)
+    period_notes: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def frame(self) -> pd.DataFrame:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from salesmetrics import periods
 from salesmetrics.errors import UserError
-from salesmetrics.metrics.context import data_range
+from salesmetrics.metrics.context import data_span, read_inventory
 from salesmetrics.metrics.engine import evaluate
 from salesmetrics.metrics.request import Request
 from salesmetrics.periods import Grain
@@ -56,11 +56,13 @@ def default_requests(ws: Connection) -> list[Request]:
     """The reviews warmed when no request is remembered: every metric for the fiscal year of
     the data's last day, by quarter and by month (and the year before too when that day falls
     in the first half of its year: its reviews are still held); none without data."""
-    found = data_range(ws, [])
-    if found is None:
+    ws.refresh()
+    read_inventory(ws, [])  # the data version the kept data span is read under
+    span = data_span(ws, [])
+    if span is None:
         return []
-    first, last = found
-    fsm = ws.config.fiscal_year_start_month
+    first, last = span.first, span.last
+    fsm = ws.config.calendar
     years = [periods.label_of(last, Grain.YEAR, fiscal_start_month=fsm)]
     half_way = periods.grain_start(last, Grain.YEAR, fiscal_start_month=fsm) + dt.timedelta(182)
     if last < half_way:

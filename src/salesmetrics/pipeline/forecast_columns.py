@@ -4,9 +4,12 @@ name them while the registry stays light."""
 
 from __future__ import annotations
 
-METHODS = ("manager", "weighted_pipeline", "statistical")
-CATEGORIES = ("most_likely", "commit", "best_case")
-DEFAULT_METHOD, DEFAULT_CATEGORY = "manager", "most_likely"
+from salesmetrics.config import FORECAST_CATEGORIES as CATEGORIES
+from salesmetrics.config import FORECAST_METHODS as METHODS
+
+#: What a forecast row without a method or category is (data-model.md: most_likely).
+DEFAULT_METHOD, DEFAULT_CATEGORY = METHODS[0], CATEGORIES[0]
+__all__ = ["CATEGORIES", "COLUMNS", "DEFAULT_CATEGORY", "DEFAULT_METHOD", "METHODS", "column"]
 FIELDS = ("", "_late", "_at", "_id")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from salesmetrics import formulas
-from salesmetrics.metrics.compute import Computed, Inputs, count
+from salesmetrics.metrics.compute import Computed, Inputs, ObjectArray, count
 from salesmetrics.metrics.registry import (
     EVERY_REVIEW,
     OPERATING,
@@ -15,6 +15,25 @@ from salesmetrics.metrics.registry import (
     Text,
     Unit,
 )
+
+#: Separates the event types of the engagement family's ``engagement_left_out`` (a character no
+#: event name holds).
+LEFT_OUT_SEPARATOR = "\x1f"
+
+
+def _left_out_note(c: Inputs) -> ObjectArray:
+    """Per row, the note naming the event types left out of the score for a target of 0."""
+    import pandas as pd
+
+    left_out = c.column("engagement_left_out")
+    # one text per period: sorted once per distinct value, not per row
+    texts = {
+        v: "event types left out of the score, their target being 0 (most customers never do"
+        " them): " + ", ".join(sorted(v.split(LEFT_OUT_SEPARATOR)))
+        for v in pd.unique(left_out.dropna())
+        if v
+    }
+    return left_out.map(texts).astype(object).where(lambda s: s.notna(), None).to_numpy()
 
 
 def _customer_engagement_score(c: Inputs) -> Computed:
@@ -31,6 +50,7 @@ def _customer_engagement_score(c: Inputs) -> Computed:
             "event_types": count(c["engagement_events"]),
             "window_days": c.config.engagement_window_days,
         },
+        notes=_left_out_note(c),
     )
 
 
@@ -83,13 +103,18 @@ METRICS = (
             " of the period: 100 × Σ weight × min(count / target, 1) / Σ weight over the event"
             " types; weights from engagement_weights (default 1), targets from"
             " engagement_targets, else the 90th percentile of the count among the customers at"
-            " end. Customers scoring under 40 are at risk (components).",
+            " end. An event type whose target is 0 (most customers never do it, so its 90th"
+            " percentile is 0; or a target of 0 configured) is left out of Σ weight, and"
+            " the note names it. Customers scoring under 40 are at risk (components).",
             "Seberapa aktif pelanggan memakai produk, 0-100, dirata-ratakan atas pelanggan pada"
             " akhir periode. Per pelanggan, selama engagement_window_days terakhir (bawaan 30)"
             " dari periode: 100 × Σ bobot × min(jumlah / target, 1) / Σ bobot atas jenis"
             " peristiwa; bobot dari engagement_weights (bawaan 1), target dari"
             " engagement_targets, atau persentil ke-90 jumlah peristiwa di antara pelanggan pada"
-            " akhir periode. Pelanggan dengan skor di bawah 40 berisiko (komponen).",
+            " akhir periode. Jenis peristiwa yang targetnya 0 (sebagian besar pelanggan tidak"
+            " pernah melakukannya, sehingga persentil ke-90-nya 0; atau target 0 yang"
+            " dikonfigurasi) tidak ikut dalam Σ bobot, dan catatan menyebutnya. Pelanggan"
+            " dengan skor di bawah 40 berisiko (komponen).",
         ),
         why=Text(
             "High engagement usually goes with lower churn: the score shows early which"

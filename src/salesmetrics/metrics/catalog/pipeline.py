@@ -284,12 +284,14 @@ def _note_where(mask: Any, build: Callable[[np.ndarray], ObjectArray]) -> Object
 
 
 def _forecast_parts(c: Inputs, what: str) -> tuple[FloatArray, FloatArray, Computed]:
-    """Forecast and actual per row, with the components and notes shared by both metrics."""
+    """Forecast and actual per row, with the components and notes shared by both metrics. The
+    category is the configured ``forecast_category``, the method the basis (by default the
+    configured ``forecast_method``); every row's note names both."""
     import numpy as np
     import pandas as pd
 
-    method = c.basis or ff.DEFAULT_METHOD
-    category = ff.DEFAULT_CATEGORY
+    method = c.basis or c.config.forecast_method
+    category = c.config.forecast_category
     forecast = c[ff.column(method, category)]
     actual = money(np.nan_to_num(c["won_amount"]))  # total_revenue, to the cent
     late = c[ff.column(method, category, "_late")] == 1.0
@@ -298,9 +300,8 @@ def _forecast_parts(c: Inputs, what: str) -> tuple[FloatArray, FloatArray, Compu
     ids = ids.where(ids.notna(), None)
     period = c.period.to_numpy(dtype=object)
     missing = np.isnan(forecast)
-    undefined = _note_where(
-        missing, lambda at: f"no {method} forecast for " + _who(c, at) + " in " + period[at]
-    )
+    chosen = np.full(len(c), f"{category} forecasts of method {method}", dtype=object)
+    undefined = _note_where(missing, lambda at: "none for " + _who(c, at) + " in " + period[at])
     no_actual = _note_where(
         ~missing & (actual == 0),
         lambda at: "no revenue won in " + period[at] + f": {what} undefined",
@@ -315,7 +316,7 @@ def _forecast_parts(c: Inputs, what: str) -> tuple[FloatArray, FloatArray, Compu
             + " UTC)"
         ),
     )
-    note = combine_notes(undefined, no_actual, late_note)
+    note = combine_notes(chosen, undefined, no_actual, late_note)
     late_shown = late.astype(object)
     late_shown[missing] = None
     components: dict[str, object] = {
@@ -351,19 +352,23 @@ def _forecast_bias(c: Inputs) -> Computed:
 
 _FORECAST_BASIS_TEXT = Text(
     " The forecast is the scope's latest one submitted before the period's start (else the"
-    " latest submitted before its end, noted), of category most_likely; the basis picks the"
-    " method: manager (default, the forecasts managers submitted), weighted_pipeline or"
-    " statistical (the forecasts `salesmetrics forecast --save` stored); the components show"
-    " the commit and best_case forecasts of the same method. Company-wide results read the"
-    " company forecasts, by team the team forecasts, by rep the reps' own; forecasts are not"
-    " kept by other dimensions.",
+    " latest submitted before its end, noted), of the category forecast_category (config,"
+    " default most_likely; commit and best_case are the others) and the method"
+    " forecast_method (config, default manager: the forecasts managers submitted;"
+    " weighted_pipeline and statistical are the forecasts `salesmetrics forecast --save`"
+    " stored), which a basis overrides for one request; the note names both, and the"
+    " components show the other categories' forecasts of the same method. Company-wide"
+    " results read the company forecasts, by team the team forecasts, by rep the reps' own;"
+    " forecasts are not kept by other dimensions.",
     " Perkiraan yang dipakai adalah perkiraan terakhir cakupan tersebut yang diajukan sebelum"
     " awal periode (bila tidak ada, yang terakhir sebelum akhir periode, dengan catatan),"
-    " kategori most_likely; basis memilih metodenya: manager (bawaan, perkiraan yang diajukan"
-    " manajer), weighted_pipeline atau statistical (perkiraan yang disimpan `salesmetrics"
-    " forecast --save`); komponen menampilkan perkiraan commit dan best_case dari metode yang"
-    " sama. Hasil seluruh perusahaan membaca perkiraan perusahaan, per tim perkiraan tim, per"
-    " tenaga penjualan perkiraannya sendiri; perkiraan tidak disimpan per dimensi lain.",
+    " dengan kategori forecast_category (konfigurasi, bawaan most_likely; lainnya commit dan"
+    " best_case) dan metode forecast_method (konfigurasi, bawaan manager: perkiraan yang"
+    " diajukan manajer; weighted_pipeline dan statistical adalah perkiraan yang disimpan"
+    " `salesmetrics forecast --save`), yang dapat diganti basis untuk satu permintaan;"
+    " catatan menyebut keduanya, dan komponen menampilkan perkiraan kategori lain dari metode"
+    " yang sama. Hasil seluruh perusahaan membaca perkiraan perusahaan, per tim perkiraan tim,"
+    " per tenaga penjualan perkiraannya sendiri; perkiraan tidak disimpan per dimensi lain.",
 )
 
 SALES_FORECAST_ACCURACY = Metric(
@@ -402,6 +407,7 @@ SALES_FORECAST_ACCURACY = Metric(
     tables=("forecasts", "opportunities"),
     families=("forecasts", "deals"),
     bases=_FORECAST_BASES,
+    basis_setting="forecast_method",
     compute=_sales_forecast_accuracy,
     drill="forecasts.used",
     null_note="undefined in {period}",
@@ -441,6 +447,7 @@ FORECAST_BIAS = Metric(
     tables=("forecasts", "opportunities"),
     families=("forecasts", "deals"),
     bases=_FORECAST_BASES,
+    basis_setting="forecast_method",
     compute=_forecast_bias,
     drill="forecasts.used",
     null_note="undefined in {period}",

@@ -6,11 +6,15 @@ event type e: countₑ(c) = Σ count of c's events of type e. The score of c is
 same rule as :func:`salesmetrics.formulas.engagement_score`, computed in the backend), where
 wₑ = ``engagement_weights[e]`` (default 1) and targetₑ = ``engagement_targets[e]``, else the 90th
 percentile (interpolated) of countₑ among all customers at end in that window, zeros included.
-Event types are those seen in the window plus the configured ones.
+Event types are those seen in the window plus the configured ones. An event type whose target
+is 0 (its percentile is 0 when most customers never do it, or a 0 is configured) is left out of
+both sums and named in the result's note (metrics.md).
 
 Components per (period, group): ``engaged_customers`` (customers at end with a score),
 ``engagement_sum`` (Σ scores), ``engagement_at_risk`` (scores under 40), ``engagement_events``
-(event types scored). Group dimensions come from the account.
+(event types scored) and ``engagement_left_out`` (the event types left out for a target of 0,
+joined by :data:`LEFT_OUT_SEPARATOR` in no particular order; the same for every group of a
+period). Group dimensions come from the account.
 """
 
 from __future__ import annotations
@@ -24,13 +28,14 @@ import pyarrow as pa
 
 from salesmetrics import dims as gdims
 from salesmetrics.metrics import customers
+from salesmetrics.metrics.catalog.people import LEFT_OUT_SEPARATOR
 from salesmetrics.metrics.families import Family, regroup
 
 if TYPE_CHECKING:
     from salesmetrics.metrics.context import Context
 
 COMPONENTS = ("engaged_customers", "engagement_sum", "engagement_at_risk")
-OTHER = ("engagement_events",)
+OTHER = ("engagement_events", "engagement_left_out")
 AT_RISK_BELOW = 40.0
 #: The percentile of the default targets, in tenths (the rank arithmetic is done in integers).
 PERCENTILE_TENTHS = 9
@@ -66,7 +71,8 @@ def _position(
 
 def score_rows(ctx: Context, dims: Sequence[str]) -> ir.Table:
     """One row per (period, customer at end): ``score`` (null when no event type can be
-    scored), ``event_types`` (the number scored) and the ``dim_*`` columns.
+    scored), ``event_types`` (the number scored), ``left_out`` (the event types of target 0,
+    see :data:`LEFT_OUT_SEPARATOR`) and the ``dim_*`` columns.
 
     The scores do not depend on the grouping: they are computed once per set of periods
     (:meth:`Context.shared`) and the customer's dimensions joined to them.
@@ -74,12 +80,12 @@ def score_rows(ctx: Context, dims: Sequence[str]) -> ir.Table:
     scores = ctx.shared("engagement_scores", lambda: _scores(ctx))
     rows = customers.with_customer_dims(ctx, scores, scores.account_id, dims)
     dim_cols = [c for c in rows.columns if c.startswith("dim_")]
-    return rows.select("period", "account_id", *dim_cols, "event_types", "score")
+    return rows.select("period", "account_id", *dim_cols, "event_types", "left_out", "score")
 
 
 def _scores(ctx: Context) -> ir.Table:
-    """``period``, ``account_id``, ``event_types`` and ``score`` of every customer at the end
-    of every period of the spine.
+    """``period``, ``account_id``, ``event_types``, ``left_out`` and ``score`` of every customer
+    at the end of every period of the spine.
 
     Only the non-zero (customer, event type) counts are materialised: a customer without events
     of a type scores 0 on it, and the percentile target counts those zeros by rank arithmetic
@@ -149,7 +155,10 @@ def _scores(ctx: Context) -> ir.Table:
         _usable=(target > 0) & (weight > 0),
     )
     per_period = types.group_by(_w_period=types._e_period).aggregate(
-        _wsum=types._weight.sum(where=types._usable), _types=types.count(where=types._usable)
+        _wsum=types._weight.sum(where=types._usable),
+        _types=types.count(where=types._usable),
+        # unordered: Spark cannot order a string aggregation; the note sorts them
+        _left_out=types._e_event.group_concat(LEFT_OUT_SEPARATOR, where=~(types._target > 0)),
     )
     scored = counts.join(types, [counts.period == types._e_period, counts.event == types._e_event])
     scored = scored.filter(scored._usable)
@@ -163,7 +172,13 @@ def _scores(ctx: Context) -> ir.Table:
     rows = rows.left_join(per_period, rows.period == per_period._w_period)
     wsum = rows._wsum.fill_null(0.0)
     score = ibis.ifelse(wsum > 0, 100.0 * rows._num.fill_null(0.0) / wsum, ibis.null("float64"))
-    return rows.select("period", "account_id", event_types=rows._types.fill_null(0), score=score)
+    return rows.select(
+        "period",
+        "account_id",
+        event_types=rows._types.fill_null(0),
+        left_out=rows._left_out,
+        score=score,
+    )
 
 
 def build(ctx: Context, dims: Sequence[str]) -> ir.Table:
@@ -174,6 +189,7 @@ def build(ctx: Context, dims: Sequence[str]) -> ir.Table:
         engagement_sum=rows.score.sum(),
         engagement_at_risk=rows.count(where=rows.score < AT_RISK_BELOW),
         engagement_events=rows.event_types.max(),
+        engagement_left_out=rows.left_out.max(),
     )
     return regroup(["period", *dims], [agg], COMPONENTS, OTHER)
 
