@@ -257,3 +257,36 @@ def data_range(ws: Connection, queries: list[str]) -> tuple[dt.date, dt.date] | 
     if lo is None or hi is None:
         return None
     return lo, hi
+
+
+def data_today(ws: Connection, queries: list[str]) -> dt.date | None:
+    """The workspace's "today" (metrics.md, "previous period"): the latest date of any imported
+    fact other than expected close dates and scheduled ends, in one query; None without data.
+    Open deals' close dates and quota periods look ahead, so they do not count; a closed deal's
+    close date does."""
+    tz, scheme = ws.config.timezone, ws.config.backend_scheme
+    nullable = idt.Date(nullable=True)
+
+    def latest(table: str, column: str, *, timestamp: bool = False) -> ir.Table:
+        """The latest date of one column."""
+        t = ws.table(table)
+        value = local_date(t[column], tz, dialect=scheme) if timestamp else t[column]
+        return t.aggregate(hi=value.max().cast(nullable))
+
+    opps = ws.table("opportunities")
+    closed = opps.filter(opps.status.isin(["won", "lost"]))
+    union = ibis.union(
+        latest("opportunities", "created_at", timestamp=True),
+        closed.aggregate(hi=closed.close_date.max().cast(nullable)),
+        latest("leads", "created_at", timestamp=True),
+        latest("activities", "started_at", timestamp=True),
+        latest("costs", "date"),
+        latest("engagement_events", "occurred_on"),
+        latest("survey_responses", "submitted_at", timestamp=True),
+    )
+    queries.append("data today")
+    rows = ws.backend.to_pyarrow(union.aggregate(hi=union.hi.max())).to_pylist()
+    found = rows[0]["hi"]
+    if isinstance(found, dt.datetime):
+        found = found.date()
+    return found  # type: ignore[no-any-return]
