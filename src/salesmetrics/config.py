@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -96,6 +97,128 @@ def _channels(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
+#: ``[alerts]`` rule kinds: the value rose or fell (by more than the amount, when one is given),
+#: moved either way by more than the amount, or is below or above a level.
+ALERT_KINDS = ("up", "down", "moves", "below", "above")
+_RULE = re.compile(
+    r"\s*(?P<metric>[a-z0-9_]+)\s+(?P<kind>[a-z]+)(?:\s+(?P<amount>-?\d+(?:\.\d+)?)(?P<pct>%)?)?\s*"
+)
+
+
+class AlertRule(BaseModel):
+    """One ``[alerts] rules`` entry, e.g. ``"customer_churn_rate up"``, ``"win_rate down 10%"``
+    or ``"pipeline_coverage below 3"``: ``amount`` is a change (relative when ``relative``, in
+    the metric's unit otherwise) for up/down/moves, a level for below/above."""
+
+    model_config = ConfigDict(frozen=True)
+
+    metric: str
+    kind: Literal["up", "down", "moves", "below", "above"]
+    amount: float | None = None
+    relative: bool = False
+    text: str = ""
+
+
+def _alert_rule(value: Any, info: ValidationInfo) -> AlertRule:
+    """An alert rule parsed from its text (see :class:`AlertRule`)."""
+    if isinstance(value, AlertRule):
+        return value
+    m = _RULE.fullmatch(value) if isinstance(value, str) else None
+    if m is None:
+        raise ValueError(
+            "write a rule as 'METRIC up|down|moves [AMOUNT[%]]' or 'METRIC below|above LEVEL',"
+            " e.g. 'customer_churn_rate up' or 'pipeline_coverage below 3'"
+        )
+    kind: Any = m["kind"]
+    if kind not in ALERT_KINDS:
+        raise ValueError(
+            f"unknown rule {kind!r}{suggest(kind, ALERT_KINDS)}; use one of"
+            f" {', '.join(ALERT_KINDS)}"
+        )
+    amount = float(m["amount"]) if m["amount"] is not None else None
+    if kind in ("below", "above") and (amount is None or m["pct"]):
+        raise ValueError(
+            f"'{kind}' needs a level in the metric's unit, e.g. 'pipeline_coverage {kind} 3'"
+        )
+    if kind == "moves" and amount is None:
+        raise ValueError("'moves' needs an amount, e.g. 'mrr moves 10%'")
+    if kind in ("up", "down", "moves") and amount is not None and amount < 0:
+        raise ValueError("the amount of a change is positive; 'up' or 'down' gives its sign")
+    metric = _metric_id(m["metric"], info)
+    relative = bool(m["pct"])
+    if relative and amount is not None:
+        amount /= 100
+    return AlertRule(
+        metric=metric, kind=kind, amount=amount, relative=relative, text=" ".join(value.split())
+    )
+
+
+class AlertSettings(BaseModel):
+    """``[alerts]``: what ``salesmetrics alerts`` and the deliveries report. Every metric checked
+    alerts when its status turned off_track or its value moved by more than ``change`` (a share
+    of the previous value; 0 turns that off); ``rules`` add per-metric conditions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rules: list[Annotated[AlertRule, BeforeValidator(_alert_rule)]] = Field(
+        default_factory=list,
+        description='e.g. ["customer_churn_rate up", "pipeline_coverage below 3"]',
+    )
+    change: float = Field(0.25, ge=0, description="default relative move that alerts (0.25 = 25%)")
+    change_points: float = Field(
+        0.10, ge=0, description="default move of a rate that alerts (0.10 = 10 percentage points)"
+    )
+    by: list[str] = Field(
+        default_factory=lambda: ["team"], description="groups checked besides the company"
+    )
+    metrics: list[Annotated[str, AfterValidator(_metric_id)]] = Field(
+        default_factory=list,
+        description="metrics checked (default: those of the pack's cadence, and those of a rule)",
+    )
+    max_deals: int = Field(10, ge=0, description="deals listed per alert (the largest first)")
+
+    @field_validator("by")
+    @classmethod
+    def _dims(cls, v: list[str]) -> list[str]:
+        dims = [d for d in MetricTargets.model_fields if d != "default"]  # the group dimensions
+        for dim in v:
+            if dim not in dims:
+                raise ValueError(f"unknown dimension {dim!r}{suggest(dim, dims)}")
+        return v
+
+
+class SmtpSettings(BaseModel):
+    """``[smtp]``: the mail server deliveries are sent through. The password is never read from
+    the file: it comes from ``$SALESMETRICS_SMTP_PASSWORD``."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    host: str = Field(..., min_length=1)
+    port: int = Field(587, ge=1, le=65535)
+    from_: str = Field(..., alias="from", min_length=3)
+    username: str | None = None
+    tls: Literal["auto", "require", "implicit", "off"] = Field(
+        "auto",
+        description="auto: STARTTLS where the server offers it; require: refuse a server that"
+        " does not; implicit: TLS from the start (port 465); off: never",
+    )
+    cafile: str | None = Field(None, description="extra CA certificates to trust (PEM file)")
+    timeout: float = Field(30.0, gt=0)
+
+
+class DeliverySettings(BaseModel):
+    """``[delivery]``: where delivered packs are kept and how a webhook points at them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    link_base: str | None = Field(
+        None,
+        description="URL under which the packs folder is served; a webhook then gets a link"
+        " instead of the file",
+    )
+    max_attachment_mb: float = Field(10.0, gt=0)
+
+
 class Config(BaseModel):
     """Every setting of a workspace; each key has a default."""
 
@@ -163,6 +286,14 @@ class Config(BaseModel):
     targets: dict[Annotated[str, AfterValidator(_metric_id)], MetricTargets] = Field(
         default_factory=dict,
         description="targets per metric and group, e.g. [targets.win_rate] default = 0.3",
+    )
+    # Delivery settings change no number: left out of the dump that keys the kept intermediates.
+    alerts: AlertSettings = Field(
+        default_factory=lambda: AlertSettings.model_validate({}), exclude=True
+    )
+    smtp: SmtpSettings | None = Field(None, exclude=True)
+    delivery: DeliverySettings = Field(
+        default_factory=lambda: DeliverySettings.model_validate({}), exclude=True
     )
 
     @field_validator("base_currency")
@@ -242,6 +373,14 @@ def _choice(value: str, choices: tuple[str, ...]) -> str:
     raise ValueError(f"must be one of {', '.join(choices)}{suggest(name, choices)}")
 
 
+#: The keys of each settings table, for suggestions (``[smtp]`` says ``from``).
+_SECTIONS: dict[str, list[str]] = {
+    "smtp": [f.alias or n for n, f in SmtpSettings.model_fields.items()],
+    "alerts": list(AlertSettings.model_fields),
+    "delivery": list(DeliverySettings.model_fields),
+}
+
+
 def _one_line(err: ValidationError, source: str) -> str:
     first = err.errors()[0]
     loc = [str(p) for p in first["loc"] if p != "[key]"]
@@ -250,6 +389,8 @@ def _one_line(err: ValidationError, source: str) -> str:
         known: Any = Config.model_fields
         if len(loc) == 3 and loc[0] == "targets":
             known, key_word = MetricTargets.model_fields, loc[2]
+        elif len(loc) == 2 and loc[0] in _SECTIONS:
+            known, key_word = _SECTIONS[loc[0]], loc[1]
         else:
             key_word = key
         return f"{source}: unknown key {key!r}{suggest(key_word, known)}; remove it or fix its name"
@@ -303,6 +444,18 @@ def _toml_key(key: str) -> str:
     return key if _BARE_KEY.fullmatch(key) else _toml_value(key)
 
 
+def _settings_lines(settings: BaseModel) -> list[str]:
+    """The ``key = value`` lines of a settings table (``[alerts]``, ``[smtp]``, ...)."""
+    lines = []
+    for name, info in type(settings).model_fields.items():
+        value = getattr(settings, name)
+        if isinstance(value, list) and value and isinstance(value[0], AlertRule):
+            value = [rule.text for rule in value]
+        key = info.alias or name
+        lines.append(f"# {key} =" if value is None else f"{key} = {_toml_value(value)}")
+    return lines
+
+
 def render_config(config: Config) -> str:
     """``salesmetrics.toml`` text for ``config``, every key written with its description."""
     lines = ["# salesmetrics workspace configuration; every key is optional.", ""]
@@ -311,7 +464,9 @@ def render_config(config: Config) -> str:
         value = getattr(config, name)
         if info.description:
             lines.append(f"# {info.description}")
-        if isinstance(value, dict):
+        if isinstance(value, BaseModel):
+            tables += [f"[{name}]", *_settings_lines(value), ""]
+        elif isinstance(value, dict):
             tables.append(f"[{name}]")
             tables += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()]
             tables.append("")

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from salesmetrics.answers import KeptAnswer
     from salesmetrics.ingest.importer import ImportResult
+    from salesmetrics.metrics.alerts import Alerts
     from salesmetrics.metrics.request import Request
     from salesmetrics.metrics.result import MetricResult
     from salesmetrics.metrics.warm import Warmed
@@ -164,6 +165,49 @@ class Workspace(Connection):
 
         self.refresh()  # the data as they are now, should a write have landed
         return drill(self, row)
+
+    def data_today(self) -> dt.date | None:
+        """The workspace's "today": the latest date of any imported fact other than expected
+        close dates and scheduled ends (None without data); see
+        :func:`salesmetrics.metrics.context.data_today`."""
+        from salesmetrics.metrics.context import data_today
+
+        self.refresh()  # the data as they are now, should a write have landed
+        return data_today(self, [])
+
+    def last_complete(self, grain: str, *, today: dt.date | None = None) -> str | None:
+        """The label of the latest whole ``grain`` period (month, quarter, year) the data and
+        the calendar have passed (None without data); see
+        :func:`salesmetrics.metrics.alerts.last_complete`."""
+        import datetime as dt
+
+        from salesmetrics.metrics.alerts import last_complete
+
+        found = self.data_today()
+        if found is None:
+            return None
+        today = today or dt.date.today()
+        return last_complete(grain, found, today, self.config.calendar).label
+
+    def alerts(
+        self,
+        period: str | None = None,
+        *,
+        cadence: str | None = None,
+        metrics: Sequence[str] | None = None,
+        with_deals: bool = True,
+    ) -> Alerts:
+        """The metrics and groups of ``period`` (default: the last complete month) that crossed
+        their target or moved more than ``[alerts]`` allows against the period before, with the
+        deals behind them; see :func:`salesmetrics.metrics.alerts.check`."""
+        from salesmetrics.metrics.alerts import check
+
+        if period is None:
+            period = self.last_complete("month")
+            if period is None:
+                raise UserError("no alerts: the workspace has no data yet; import data first")
+        self.refresh()
+        return check(self, period, cadence=cadence, metrics=metrics, with_deals=with_deals)
 
     def export(self, directory: str | Path) -> list[Path]:
         """Write every table to Parquet files in ``directory``; returns the files written."""

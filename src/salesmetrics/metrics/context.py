@@ -302,3 +302,12 @@ def data_span(ws: Connection, queries: list[str]) -> DataSpan | None:
         return None if lo is None or hi is None else DataSpan(lo, hi)
 
     return ws.derived.value("data_span", read)
+
+
+def data_today(ws: Connection, queries: list[str]) -> dt.date | None:
+    """The workspace's "today" (metrics.md, "previous period"): the last fact date of the data
+    (:func:`data_span`: expected close dates, scheduled ends and plans do not count); None
+    without data."""
+    read_inventory(ws, queries)
+    span = data_span(ws, queries)
+    return None if span is None else span.last

@@ -104,7 +104,15 @@ def drill_result(
 ) -> list[tuple[dict[str, Any], pd.DataFrame | None]]:
     """Every row of ``result`` with its underlying rows (None for survey metrics), one query
     per metric for all its periods and groups."""
-    rows = result.rows()
+    return drill_rows(ws, result.rows())
+
+
+def drill_rows(
+    ws: Connection, rows: Sequence[dict[str, Any]]
+) -> list[tuple[dict[str, Any], pd.DataFrame | None]]:
+    """Every result row of ``rows`` (as :meth:`MetricResult.rows` gives them) with its
+    underlying rows (None for survey metrics), one query per metric for all its periods and
+    groups."""
     frames: dict[str, pd.DataFrame] = {}
     for metric_id in dict.fromkeys(r["metric"] for r in rows):
         metric = reg.get(metric_id)

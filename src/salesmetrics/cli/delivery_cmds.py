@@ -1,0 +1,257 @@
+"""``schedule add|list|remove``, ``deliver`` and ``alerts``: review packs sent by email or
+webhook, and the alerts that head them (computed by the engine, printed here)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from salesmetrics.cli import app
+from salesmetrics.cli.options import WorkspaceOpt, err, out
+
+if TYPE_CHECKING:
+    from salesmetrics.metrics.alerts import Alerts
+
+schedule_app = typer.Typer(
+    help="Stored deliveries of review packs (sent by 'salesmetrics deliver').",
+    no_args_is_help=True,
+)
+app.add_typer(schedule_app, name="schedule")
+
+
+class CadenceChoice(StrEnum):
+    """--cadence values."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    ANNUAL = "annual"
+
+
+class PackFormat(StrEnum):
+    """--format values of a delivery."""
+
+    PDF = "pdf"
+    HTML = "html"
+    XLSX = "xlsx"
+
+
+class AlertsFormat(StrEnum):
+    """--format values of ``alerts``."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+@schedule_app.command("add")
+def schedule_add(
+    cadence: Annotated[
+        CadenceChoice, typer.Option("--cadence", help="monthly, quarterly or annual.")
+    ],
+    to: Annotated[
+        list[str],
+        typer.Option(
+            "--to",
+            help="Email address, webhook URL, or env:VAR naming a variable holding the webhook"
+            " URL (repeatable).",
+        ),
+    ],
+    role: Annotated[
+        str | None, typer.Option("--role", help="Narrow the pack to one role.", show_default=False)
+    ] = None,
+    output: Annotated[
+        PackFormat, typer.Option("--format", "-f", help="pdf, html or xlsx.")
+    ] = PackFormat.PDF,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Group the pack by a dimension.", show_default=False)
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="en or id.")] = "en",
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Store a delivery of a review pack (sent by 'salesmetrics deliver --due')."""
+    from salesmetrics.connection import resolve_dir
+    from salesmetrics.reports.delivery import add_schedule
+    from salesmetrics.workspace import open_workspace
+
+    root = resolve_dir(workspace)
+    open_workspace(root).close()  # a workspace is there, with a valid configuration
+    schedule = add_schedule(
+        root, cadence.value, to, format=output.value, role=role, by=by, lang=lang
+    )
+    out.print(f"added schedule {schedule.id}: {_describe(schedule)}", markup=False)
+
+
+@schedule_app.command("list")
+def schedule_list(workspace: WorkspaceOpt = None) -> None:
+    """The stored deliveries, and when each was last sent."""
+    from salesmetrics.connection import resolve_dir
+    from salesmetrics.reports.delivery import schedules, sent_log
+
+    root = resolve_dir(workspace)
+    found = schedules(root)
+    if not found:
+        out.print("no schedules; add one with 'salesmetrics schedule add'", markup=False)
+        return
+    log = sent_log(root)
+    for s in found:
+        last = [x for x in log if x.schedule == s.id]
+        when = f"; last sent {last[-1].period} at {last[-1].at}" if last else "; not sent yet"
+        out.print(f"{s.id}: {_describe(s)}{when}", markup=False)
+
+
+@schedule_app.command("remove")
+def schedule_remove(
+    schedule_id: Annotated[str, typer.Argument(metavar="ID", help="The schedule's id.")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Remove a stored delivery."""
+    from salesmetrics.connection import resolve_dir
+    from salesmetrics.reports.delivery import remove_schedule
+
+    removed = remove_schedule(resolve_dir(workspace), schedule_id)
+    out.print(f"removed schedule {removed.id}: {_describe(removed)}", markup=False)
+
+
+def _describe(schedule: object) -> str:
+    from salesmetrics.reports.delivery import Schedule
+
+    assert isinstance(schedule, Schedule)
+    role = f" for {schedule.role}" if schedule.role else ""
+    by = f" by {schedule.by}" if schedule.by else ""
+    return (
+        f"{schedule.cadence} pack{role}{by} ({schedule.format}, {schedule.lang}) to"
+        f" {', '.join(schedule.to)}"
+    )
+
+
+@app.command("deliver")
+def deliver_cmd(
+    due: Annotated[
+        bool,
+        typer.Option("--due", help="Only what is due and not sent yet (the cron job's run)."),
+    ] = False,
+    schedule: Annotated[
+        list[str] | None,
+        typer.Option("--schedule", help="Only this schedule (repeatable).", show_default=False),
+    ] = None,
+    alerts_only: Annotated[
+        bool, typer.Option("--alerts-only", help="Send the alerts alone, without the pack.")
+    ] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Build and send the scheduled packs of the last complete period, alerts first; records
+    every send so that '--due' never sends one twice."""
+    from salesmetrics.errors import UserError
+    from salesmetrics.reports.delivery import deliver
+    from salesmetrics.workspace import open_workspace
+
+    with open_workspace(workspace) as ws:
+        outcomes = deliver(ws, due=due, schedule_ids=schedule or (), alerts_only=alerts_only)
+    if not outcomes:
+        out.print("no schedules; add one with 'salesmetrics schedule add'", markup=False)
+    for o in outcomes:
+        if o.state == "sent":
+            out.print(f"sent {o.schedule} {o.period} to {o.to}", markup=False)
+        elif o.state == "skipped":
+            out.print(f"already sent {o.schedule} {o.period} to {o.to}", markup=False)
+    failed = [o for o in outcomes if o.state == "failed"]
+    for o in failed[1:]:
+        err.print(f"error: {o.schedule} {o.period} to {o.to}: {o.error}", markup=False)
+    if failed:
+        first = failed[0]
+        more = (
+            f" ({len(failed)} sends failed; the next run retries them)"
+            if len(failed) > 1
+            else ("; the next run retries it")
+        )
+        raise UserError(f"{first.schedule} {first.period} to {first.to}: {first.error}{more}")
+
+
+@app.command("alerts")
+def alerts_cmd(
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            "-p",
+            help="A month, quarter or year (default: the last complete month).",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        AlertsFormat, typer.Option("--format", "-f", help="table or json.")
+    ] = AlertsFormat.TABLE,
+    send: Annotated[
+        bool,
+        typer.Option(
+            "--send",
+            help="Also send them to every schedule's recipients (as deliver --alerts-only).",
+        ),
+    ] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Metrics and groups that crossed their target or moved more than [alerts] allows since
+    the period before, with the deals behind each."""
+    from salesmetrics.workspace import open_workspace
+
+    with open_workspace(workspace) as ws:
+        found = ws.alerts(period)
+        if send:
+            from salesmetrics.reports.delivery import deliver
+
+            outcomes = deliver(ws, due=False, alerts_only=True)
+    if output is AlertsFormat.JSON:
+        out.print(found.to_json(indent=2), markup=False, highlight=False)
+    else:
+        _print_alerts(found)
+    if send:
+        failed = [o for o in outcomes if o.state == "failed"]
+        for o in outcomes:
+            if o.state == "sent":
+                err.print(f"sent alerts {o.period} to {o.to}", markup=False)
+        if failed:
+            from salesmetrics.errors import UserError
+
+            raise UserError(f"alerts to {failed[0].to}: {failed[0].error}")
+
+
+def _print_alerts(found: Alerts) -> None:
+    """One Rich table of the alerts, then the deals behind each."""
+    from rich.table import Table
+
+    from salesmetrics.metrics.format import format_value
+
+    against = found.compare_period or "the period before"
+    if not found.alerts:
+        out.print(f"no alerts for {found.period} (against {against})", markup=False)
+        return
+    table = Table(title=f"Alerts for {found.period} against {against}", title_justify="left")
+    for name in ("metric", "group", "value", "before", "target", "why", "deals"):
+        table.add_column(name, justify="right" if name in ("value", "before", "deals") else "left")
+    currency = found.base_currency
+    for a in found.alerts:
+        deals = "—" if a.deal_count is None else f"{a.deal_count} (was {a.deal_count_before})"
+        table.add_row(
+            a.name,
+            a.group_label,
+            format_value(a.value, a.unit, currency),
+            format_value(a.previous, a.unit, currency),
+            "" if a.target is None else format_value(a.target, a.unit, currency),
+            "; ".join(a.reasons),
+            deals,
+        )
+    out.print(table)
+    for a in found.alerts:
+        if not a.deals:
+            continue
+        out.print(
+            f"\n{a.name} ({a.group_label}), {a.period}: the largest of {a.deal_count}", markup=False
+        )
+        for d in a.deals:
+            key = next((k for k in d if k.endswith("_id")), None)
+            ident = d.get(key) if key else ""
+            amount = d.get("amount_base", d.get("amount"))
+            shown = "" if amount is None else f"  {format_value(amount, 'money', currency)}"
+            label = d.get("name") or ""
+            out.print(f"  {ident}  {label}{shown}", markup=False)
