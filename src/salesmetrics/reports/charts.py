@@ -48,7 +48,7 @@ def _axis_format(unit: str | None) -> str:
         return ".0%"
     if unit in ("money", "money_per_day"):
         return "~s"
-    return ",.3~g"
+    return ",.2~f"
 
 
 def _clean(value: Any) -> float | None:

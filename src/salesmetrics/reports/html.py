@@ -5,6 +5,8 @@ the PDF uses too)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from typing import TYPE_CHECKING, Any
 
 from salesmetrics.reports import charts
@@ -115,6 +117,12 @@ def render_html(pack: ReviewPack, *, progress: Progress | None = None, paged: bo
 
 
 def _svg(spec: dict[str, Any], lang: str) -> str:
-    """A chart as inline SVG, without the XML prolog."""
-    svg = charts.to_svg(spec, lang)
+    """A chart as inline SVG, without the XML prolog (drawn once per process: writing the
+    HTML and then the PDF of one pack draws each chart once)."""
+    return _drawn(json.dumps(spec, sort_keys=True), lang)
+
+
+@functools.lru_cache(maxsize=512)
+def _drawn(spec: str, lang: str) -> str:
+    svg = charts.to_svg(json.loads(spec), lang)
     return svg[svg.index("<svg") :]

@@ -175,7 +175,10 @@ class Formats:
         """``$1,234.56`` / ``Rp1.234,56`` in the base currency."""
         if _missing(value):
             return "—"
-        return format_currency(float(value), self.currency, locale=self.locale)
+        # two decimals in every currency, as the engine gives money (CLDR gives IDR none)
+        return format_currency(
+            float(value), self.currency, locale=self.locale, currency_digits=False
+        )
 
     def percent(self, value: Any, digits: int = 1) -> str:
         """A fraction as a percentage: ``25.0%`` / ``25,0%``."""

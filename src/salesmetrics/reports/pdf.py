@@ -4,6 +4,7 @@ rules, the charts kept as vector SVG)."""
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,14 +14,21 @@ if TYPE_CHECKING:
 
 def write_pdf(html: str, out: Path, *, progress: Progress | None = None) -> None:
     """Lay ``html`` out as a PDF in ``out``; nothing is fetched (the document has no URL)."""
-    import weasyprint
+    with warnings.catch_warnings():
+        # HarfBuzz-Subset (font subsetting) is optional: without it fonts are embedded whole
+        warnings.filterwarnings("ignore", "HarfBuzz-Subset", DeprecationWarning)
+        import weasyprint
 
     # WeasyPrint logs every CSS property it ignores; the pack's are meant for browsers too
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     if progress is not None:
         progress("laying out the PDF", 0, 1)
-    weasyprint.HTML(string=html, base_url=str(out.parent), url_fetcher=_no_fetch).write_pdf(out)
+    with warnings.catch_warnings():
+        # HarfBuzz-Subset (font subsetting) is optional: without it fonts are embedded whole
+        warnings.filterwarnings("ignore", "HarfBuzz-Subset", DeprecationWarning)
+        document = weasyprint.HTML(string=html, base_url=str(out.parent), url_fetcher=_no_fetch)
+        document.write_pdf(out)
     if progress is not None:
         progress("laying out the PDF", 1, 1)
 
