@@ -199,6 +199,8 @@ def waterfall(
                         "type": "quantitative",
                         "title": None,
                         "axis": {"format": "~s"},
+                        # near the totals, not from zero: the movements are what to see
+                        "scale": {"domain": _zoomed(bars), "clamp": True, "nice": False},
                     },
                     "y2": {"field": "hi"},
                     "fill": {
@@ -232,6 +234,15 @@ def waterfall(
         ],
         "config": _config(),
     }
+
+
+def _zoomed(bars: Sequence[dict[str, Any]]) -> list[float]:
+    """A value range holding every bar's top and every movement, with a margin (the totals'
+    bars are cut at its bottom)."""
+    ends = [b["hi"] for b in bars] + [b["lo"] for b in bars if b["kind"] != "total"]
+    low, high = min(ends), max(ends)
+    margin = (high - low) * 0.25 or abs(high) * 0.05 or 1.0
+    return [low - margin, high + margin * 0.5]
 
 
 def funnel(title: str, stages: Sequence[tuple[str, Any, Any]], fmt: Formats) -> dict[str, Any]:
@@ -273,6 +284,12 @@ def funnel(title: str, stages: Sequence[tuple[str, Any, Any]], fmt: Formats) -> 
         ],
         "config": _config(),
     }
+
+
+def _no_grid() -> dict[str, Any]:
+    config = _config()
+    config["axis"] = {**config["axis"], "grid": False, "domain": False, "ticks": False}
+    return config
 
 
 def heatmap(title: str, cells: Sequence[tuple[str, str, Any]], fmt: Formats) -> dict[str, Any]:
@@ -322,7 +339,7 @@ def heatmap(title: str, cells: Sequence[tuple[str, str, Any]], fmt: Formats) -> 
                 },
             },
         ],
-        "config": _config(),
+        "config": _no_grid(),
     }
 
 

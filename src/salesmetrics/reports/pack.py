@@ -70,7 +70,7 @@ DRILLED = 3
 DRILL_ROWS = 10
 #: Cohorts shown in the triangle (the latest), and ages (months) per cohort.
 COHORT_ROWS = 12
-COHORT_AGES = 12
+COHORT_AGES = 10
 #: The movements of the MRR waterfall (the mrr metric's components), in order.
 MOVEMENTS = ("new", "reactivation", "expansion", "contraction", "churn")
 
