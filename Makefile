@@ -19,9 +19,16 @@ $(STAMP): pyproject.toml requirements.lock
 DASHBOARD := -m lead_conversion_rate -m average_deal_size -m win_rate -m quota_attainment_rate \
              -m revenue_growth -m pipeline_coverage -m customer_retention_rate -m mrr
 
+# The review pack of the demo's last full quarter (its data end on 2025-12-31).
+REVIEW := 2025-Q4
+
 demo: install
 	$(BIN)/salesmetrics demo --scale small --seed 7 --workspace demo --replace
 	$(BIN)/salesmetrics metrics $(DASHBOARD) --period 2025 --grain quarter --workspace demo
+	$(BIN)/salesmetrics report --cadence quarterly --period $(REVIEW) --workspace demo \
+	    --out demo/review-$(REVIEW).html
+	$(BIN)/salesmetrics report --cadence quarterly --period $(REVIEW) --workspace demo \
+	    --out demo/review-$(REVIEW).pdf
 
 # The suite on every core (pytest-xdist, a module at a time, the Spark files on one worker: see
 # tests/scheduling.py). `make test` runs everything, PostgreSQL and Spark included

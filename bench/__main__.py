@@ -34,17 +34,18 @@ from bench import (
     p7_incremental,
     p8_small,
     p9_billing,
+    p10_pack,
     review,
     startup,
 )
 from bench.results import Figure, not_measured, summary, write
 from salesmetrics.workspace import open_workspace
 
-BARS = ("P1", "P2", "P3", "P5", "P6", "P7", "P8", "P8S", "P9")
+BARS = ("P1", "P2", "P3", "P5", "P6", "P7", "P8", "P8S", "P9", "P10")
 #: The bars measured on the medium demo (it is built, or read from the cache, only for them).
-MEDIUM_BARS = {"P1", "P2", "P5", "P6", "P7"}
+MEDIUM_BARS = {"P1", "P2", "P5", "P6", "P7", "P10"}
 #: The order of the summary.
-ORDER = ("P1", "P1L", "P2", "P3", "P5", "P5L", "P6", "P7", "P8", "P8S", "P9")
+ORDER = ("P1", "P1L", "P2", "P3", "P5", "P5L", "P6", "P7", "P8", "P8S", "P9", "P10")
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -101,6 +102,9 @@ def main(argv: list[str] | None = None) -> Path:
     if bars & MEDIUM_BARS:
         root = cache.demo_workspace("medium", args.seed, args.cache)
         figures.extend(_review_bars(root, year, bars, args.repeat))
+        if "P10" in bars:
+            print(f"P10: a quarterly review pack of {year}-Q4 in each format ...", flush=True)
+            figures.append(p10_pack.measure(root, year))
         if "P7" in bars:
             print("P7: 1 % more deals and activities imported, and the next review ...", flush=True)
             figures.append(p7_incremental.measure(root, year))

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from salesmetrics.metrics.alerts import Alerts
     from salesmetrics.metrics.request import Request
     from salesmetrics.metrics.result import MetricResult
+    from salesmetrics.metrics.status import DataStatus
     from salesmetrics.metrics.warm import Warmed
     from salesmetrics.progress import Progress
 
@@ -208,6 +209,34 @@ class Workspace(Connection):
                 raise UserError("no alerts: the workspace has no data yet; import data first")
         self.refresh()
         return check(self, period, cadence=cadence, metrics=metrics, with_deals=with_deals)
+
+    def data_status(self) -> DataStatus:
+        """How fresh the data are (latest event date, latest import) and the rows the imports
+        rejected, by table; see :mod:`salesmetrics.metrics.status`."""
+        from salesmetrics.metrics.status import data_status
+
+        return data_status(self)
+
+    def cohorts(
+        self, *, by: str | Sequence[str] = (), through: dt.date | None = None
+    ) -> pd.DataFrame:
+        """The cohort triangle of recurring revenue through ``through`` (default: the data's
+        end), one row per cohort and age; empty when there is no recurring-revenue data. See
+        :func:`salesmetrics.recurring.cohorts.cohorts`."""
+        import pandas as pd
+
+        from salesmetrics.recurring.cohorts import cohorts
+        from salesmetrics.recurring.source import recurring_source
+
+        self.refresh()  # the data as they are now, should a write have landed
+        if recurring_source(self) is None:
+            return pd.DataFrame()
+        dims = [by] if isinstance(by, str) else list(by)
+        table = cohorts(self, by=dims, through=through)
+        frame: pd.DataFrame = self.backend.to_pyarrow(
+            table.order_by([*dims, "cohort", "age"])
+        ).to_pandas()
+        return frame
 
     def export(self, directory: str | Path) -> list[Path]:
         """Write every table to Parquet files in ``directory``; returns the files written."""

@@ -409,9 +409,7 @@ def test_alerts_cli_lists_and_sends_alone(
     assert delivery.deliver(ws, due=True, today=TODAY)[0].state == "sent"
 
 
-@pytest.mark.skipif(
-    not hasattr(salesmetrics.reports, "build_pack"), reason="the pack lands on branch reports"
-)
+@pytest.mark.slow
 def test_a_real_pack_of_the_demo_is_delivered(
     demo_build: DemoBuild, hook: Hook, tmp_path: Path
 ) -> None:

@@ -32,6 +32,7 @@ def _register() -> None:
         import_cmds,
         metrics_cmds,
         pipeline_cmds,
+        report_cmd,
         workspace_cmds,
     )
 

@@ -344,7 +344,7 @@ def _message(
     }
     if alerts_only:
         return Message(summary["title"], "\n".join(lines) + "\n", summary, None)
-    from salesmetrics.reports import build_pack, write_pack  # type: ignore[attr-defined]
+    from salesmetrics.reports import build_pack, write_pack
 
     pack = build_pack(
         ws, schedule.cadence, period, role=schedule.role, by=schedule.by, lang=schedule.lang
