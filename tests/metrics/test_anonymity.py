@@ -144,7 +144,18 @@ def _outputs(ws: Workspace, grain: str) -> list[tuple[Any, dict[str, Any]]]:
                 result = ws.metrics(
                     ["enps", "pulse_score"], period=period, grain=grain, by=by, compare=compare
                 )
-                out += [(result, row) for row in result.to_dict()["results"]]
+                out += [(result, _unclipped(row)) for row in result.to_dict()["results"]]
+    return out
+
+
+def _unclipped(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with its periods named by their whole grain period: the year of 2025-Q1 asked
+    by year is labelled ``2025 (to 2025-03-31)`` (a clipped part), and the cells of the
+    answers are labelled by grain period (the answers of 2025 all fall in its first quarter)."""
+    out = dict(row)
+    for key in ("period", "compare_period"):
+        if isinstance(out.get(key), str):
+            out[key] = out[key].split(" (", 1)[0]
     return out
 
 
