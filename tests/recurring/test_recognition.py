@@ -26,8 +26,9 @@ from salesmetrics import UserError, Workspace, init_workspace
 from salesmetrics.recurring import recognized_revenue
 from salesmetrics.recurring.recognition import _rounded_quotient
 from tests.depth import examples
+from tests.metrics.builder import insert
 from tests.recurring import reference as ref
-from tests.recurring.helpers import D, add_months, as_dict, insert, line, periods, rate
+from tests.recurring.helpers import D, add_months, as_dict, line, periods, rate
 
 BASE = "USD"
 CENT = Fraction(1, 100)
