@@ -18,7 +18,8 @@ Nothing is expanded to days: F is a closed form evaluated at the two ends of eac
 line × period pair of a range join). It never forms C × k, which could pass 64 bits: with
 C = q n + r (0 ≤ r < n), C k / n = q k + (r k) / n, and r k < n² (n < 4 million days) and
 q k ≤ C are exact 64-bit integers; the half-even tie (2 × (r k mod n) = n) goes to the even
-neighbour. All of it is integer arithmetic, no floating point decides a cent.
+neighbour. The one division, ⌊r k / n⌋, is exact through a double (:func:`_cumulative`); no
+rounding of a floating-point number decides a cent.
 
 **FX** (an amount is converted at the rate of its own date, here each service day): the
 base-currency amount of a foreign line in a period is Σ over its days in the period of (its
@@ -32,11 +33,11 @@ months may differ by a cent from its quarter. A foreign line needs a rate on or 
 day.
 
 **Materialised in the engine** (``materialised=True``, see :mod:`salesmetrics.derived`): the
-lines with their cents split (q, r, n) and missing-rate flags (``recognized_lines``). The
-conversion is computed per request. It does not use running sums of the daily rates over the
-whole history: Spark cuts the scale of a wide decimal product to 6 decimals, and a rounded rate
-sum multiplied by a large amount misses by units of currency. Every rate sum here is exact
-(narrowed operands) before it is multiplied.
+lines with their cents split (q = ⌊C / n⌋, r = C mod n) and missing-rate flags
+(``recognized_lines``). The conversion is computed per request. It does not use running sums of
+the daily rates over the whole history: Spark cuts the scale of a wide decimal product to 6
+decimals, and a rounded rate sum multiplied by a large amount misses by units of currency. Every
+rate sum here is exact (narrowed operands) before it is multiplied.
 """
 
 from __future__ import annotations
@@ -90,8 +91,7 @@ def _lines(ws: Connection) -> ir.Table:
         _cents=(t.amount.cast(WIDE).round(2).abs() * 100).cast(INT),
         _sign=ibis.ifelse(t.amount < 0, -1, 1).cast(INT),
     )
-    lines = lines.mutate(_n=lines._d1 - lines._d0 + 1)
-    quotient, remainder = floor_div(lines._cents, lines._n)
+    quotient, remainder = floor_div(lines._cents, lines._d1 - lines._d0 + 1)
     return lines.mutate(_q=quotient, _r=remainder).drop("_cents")
 
 
@@ -101,9 +101,13 @@ def _cumulative(
     """round_half_even(C × k / n) for C = ``q`` × ``n`` + ``r`` (0 ≤ r < n, 0 ≤ k ≤ n): the
     cents of a line recognized through its ``k``-th day, in 64-bit integers (C × k is never
     formed)."""
-    whole, rest = floor_div(r * k, n)
+    # r × k < n² is exact in a double, and so is ⌊r × k / n⌋ from the double quotient: the
+    # quotient is at least 1/n from the next integer, far more than its rounding error while
+    # n < 10^7 (days < 27,000 years)
+    product = r * k
+    whole = product // n
+    twice = (product - whole * n) * 2
     below = q * k + whole
-    twice = rest * 2
     up = (twice > n) | ((twice == n) & (below % 2 == 1))
     return below + ibis.ifelse(up, 1, 0).cast(INT)
 
@@ -154,7 +158,6 @@ _LINE_COLUMNS = (
     "_d1",
     "_q",
     "_r",
-    "_n",
     "_sign",
 )
 
@@ -227,7 +230,9 @@ def _spread(ws: Connection, lines: ir.Table, periods: ir.Table, months: ir.Table
         _ps=periods.start.epoch_days().cast(INT), _pe=periods.end.epoch_days().cast(INT) - 1
     )
     s = lines.join(p, [p._ps <= lines._d1, p._pe >= lines._d0])
-    s = s.mutate(_x=ibis.greatest(s._d0, s._ps), _y=ibis.least(s._d1, s._pe)).view()
+    s = s.mutate(
+        _x=ibis.greatest(s._d0, s._ps), _y=ibis.least(s._d1, s._pe), _n=s._d1 - s._d0 + 1
+    ).view()
     through_y = _cumulative(s._q, s._r, s._n, s._y - s._d0 + 1)
     before_x = _cumulative(s._q, s._r, s._n, s._x - s._d0)
     s = s.mutate(
