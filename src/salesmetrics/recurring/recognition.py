@@ -267,7 +267,8 @@ _PART = idt.Decimal(38, 10)
 #: (28 + 5 + 1 digits; a wider product is cut to 6 decimals there).
 _NARROW_RATE = idt.Decimal(28, 10)
 #: The operands of the exact check in :func:`_rounded_quotient`, narrowed so that their
-#: difference keeps all 10 decimals on Spark (20 integer digits: 10^18 units at a rate of 100).
+#: difference keeps all 10 decimals on Spark. 20 integer digits hold C × Σ rate up to 10^20
+#: (a line of 10^10 units over a year at a rate of 25,000 in one period: 10^12 cents × 9 × 10^6).
 _DIVIDEND = idt.Decimal(30, 10)
 _QUOTIENT = idt.Decimal(19, 0)
 _DIVISOR = idt.Decimal(10, 0)
