@@ -1,12 +1,14 @@
 """Recognized revenue: every invoice line spread evenly by day over its service period.
 
 A line of C cents (rounded half away from zero; credits spread like the positive amount and
-negated) over n days [first, last] gives each day ⌊C / n⌋ cents and one more cent to the first
-C mod n days, so the shares sum exactly to the line. A line without both service dates (or whose
-service_end is before its service_start) counts in full on its service_start, else its
-invoice_date. A foreign line is converted day by day at that day's rate (the latest on or before
-it) and rounded to cents per line and period: Σ over its days in P of share × rate, read from a
-running sum of the daily rates of its currency rather than by expanding lines into days.
+negated) over n days [first, last] is recognized cumulatively: through its k-th day,
+round_half_even(C × k / n) cents, and a period gets the difference at its two ends, so the
+shares sum exactly to the line. A line without both service dates (or whose service_end is before
+its service_start) counts in full on its service_start, else its invoice_date. A foreign line is
+converted day by day at that day's rate (the latest on or before it): Σ over its days in P of
+the exact share C / n × rate, rounded to cents once per line and period (half away from zero),
+read from a running sum of the daily rates of its currency rather than by expanding lines into
+days.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from bench.pandas_ref.common import (
     sums,
     with_account_groups,
 )
-from bench.pandas_ref.recurring import RATE_SCALE, half_away_div, to_cents
+from bench.pandas_ref.recurring import RATE_SCALE, to_cents
 
 EPOCH = pd.Timestamp("1970-01-01")
 
@@ -35,7 +37,8 @@ def _days(values: pd.Series) -> np.ndarray:
 
 
 def lines(review: Review) -> pd.DataFrame:
-    """Per invoice line: epoch days d0..d1, its daily share and extra cents, sign, currency."""
+    """Per invoice line: epoch days d0..d1, its cents C = q × n + r over its n days, sign,
+    currency."""
     t = review.tables["invoice_lines"]
     s_start, s_end = pd.to_datetime(t["service_start"]), pd.to_datetime(t["service_end"])
     dated = s_start.notna() & s_end.notna() & (s_end >= s_start)
@@ -51,12 +54,22 @@ def lines(review: Review) -> pd.DataFrame:
             "currency": currency_codes(t["currency"], review.base).to_numpy(),
             "d0": d0,
             "d1": d1,
-            "share": cents // n,
-            "extra_last": d0 + cents % n - 1,
+            "n": n,
+            "q": cents // n,
+            "r": cents % n,
             "sign": np.where(t["amount"].to_numpy() < 0, -1, 1),
         }
     )
     return with_account_groups(review, frame, frame["account_id"])
+
+
+def cumulative(q: np.ndarray, r: np.ndarray, n: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """round_half_even(C × k / n) for C = q × n + r, in int64 (r × k < n², q × k ≤ C)."""
+    whole, rest = np.divmod(r * k, n)
+    below = q * k + whole
+    up = (2 * rest > n) | ((2 * rest == n) & (below % 2 == 1))
+    out: np.ndarray = below + up
+    return out
 
 
 def rate_sums(review: Review, currency: str, lo: int, hi: int) -> np.ndarray:
@@ -83,20 +96,20 @@ def in_periods(review: Review) -> pd.DataFrame:
         rows = all_lines[hit.to_numpy()]
         x = np.maximum(rows["d0"].to_numpy(), ps)
         y = np.minimum(rows["d1"].to_numpy(), pe)
-        extra_until = np.minimum(y, rows["extra_last"].to_numpy())
-        share = rows["share"].to_numpy()
-        local = share * (y - x + 1) + np.maximum(extra_until - x + 1, 0)
+        q, r, n = (rows[c].to_numpy() for c in ("q", "r", "n"))
+        d0 = rows["d0"].to_numpy()
+        local = cumulative(q, r, n, y - d0 + 1) - cumulative(q, r, n, x - d0)
         base = local.copy()
         for currency in set(rows["currency"]) - {review.base}:  # a handful of currencies
             mine = (rows["currency"] == currency).to_numpy()
             lo, hi = int(x[mine].min()), int(y[mine].max())
             s = rate_sums(review, currency, lo, hi)
-            xs, ys, es = x[mine] - lo, y[mine] - lo, extra_until[mine] - lo
-            all_days = s[ys + 1] - s[xs]
-            extra_days = np.where(es >= xs, s[np.maximum(es, xs - 1) + 1] - s[xs], 0)
-            # share × Σ rate would overflow 64 bits: split Σ rate into units and remainder
-            q, r = np.divmod(all_days, RATE_SCALE)
-            base[mine] = share[mine] * q + half_away_div(share[mine] * r + extra_days, RATE_SCALE)
+            rate_days = s[y[mine] - lo + 1] - s[x[mine] - lo]
+            # C × Σ rate (×1e10) passes 64 bits: Python integers for the foreign lines
+            cents = (q[mine] * n[mine] + r[mine]).astype(object)
+            scaled = cents * rate_days.astype(object)
+            divisor = n[mine].astype(object) * RATE_SCALE
+            base[mine] = ((scaled * 2 + divisor) // (divisor * 2)).astype("int64")
         amount = rows["sign"].to_numpy() * base / 100
         parts.append(rows.assign(period=p.label, amount=amount))
     return pd.concat(parts, ignore_index=True)

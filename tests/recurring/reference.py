@@ -6,7 +6,9 @@ purpose; the tests compare the backend results with it to the cent.
 
 Shared conventions (the documented rounding points of ``salesmetrics.recurring``): an item's
 monthly amount is rounded to cents in its own currency, then converted at the rate of its start
-date and rounded to cents again, both half away from zero.
+date and rounded to cents again, both half away from zero. Recognized revenue rounds
+cumulatively (half to even) in the line's currency and converts each day's exact share, rounded
+once per line and period (half away from zero).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import bisect
 import calendar
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -195,44 +197,74 @@ def movements(
     return out
 
 
-def daily_shares(amount: Decimal, first: dt.date, last: dt.date) -> dict[dt.date, Decimal]:
-    """Largest remainder split of ``amount`` (rounded to cents) over the days, literally."""
+def daily_shares(
+    amount: Decimal, first: dt.date, last: dt.date
+) -> dict[dt.date, tuple[Decimal, Fraction]]:
+    """Per day of [first, last]: (the cents recognized that day, the day's exact share), both in
+    currency units with the line's sign. The line's C cents (rounded half away from zero) are
+    recognized cumulatively: through the k-th of n days, round_half_even(C × k / n) (Python's
+    ``round`` of a Fraction rounds half to even), so a day's cents are the difference of two
+    such roundings; its exact share is C / n."""
     total = to_cents(amount)
     sign = -1 if total < 0 else 1
     cents = int(abs(total) * 100)
     days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-    exact = [Fraction(cents, len(days))] * len(days)
-    floors = [int(x) for x in exact]
-    left = cents - sum(floors)
-    order = sorted(range(len(days)), key=lambda n: (-(exact[n] - floors[n]), days[n]))
-    for n in order[:left]:
-        floors[n] += 1
-    return {d: Decimal(sign * c) / 100 for d, c in zip(days, floors, strict=True)}
+    n = len(days)
+    through = [round(Fraction(cents * k, n)) for k in range(n + 1)]
+    return {
+        d: (Decimal(sign * (through[k + 1] - through[k])) / 100, Fraction(sign * cents, 100 * n))
+        for k, d in enumerate(days)
+    }
+
+
+def service_days(r: Row) -> tuple[dt.date, dt.date]:
+    """The first and last day a line is recognized on (both dates, else one day)."""
+    dated = (
+        r.get("service_start") and r.get("service_end") and r["service_end"] >= r["service_start"]
+    )
+    if dated:
+        return r["service_start"], r["service_end"]
+    day = r.get("service_start") or r["invoice_date"]
+    return day, day
+
+
+def recognized_in_periods(
+    rows: Iterable[Row],
+    rates: Rates,
+    base: str,
+    periods: Iterable[tuple[Any, dt.date, dt.date]] | Callable[[dt.date], Iterable[Any]],
+) -> dict[tuple[str, Any], tuple[Decimal, Decimal]]:
+    """(local, base) recognized amount per line and period, day by day. ``periods``: ``(key,
+    start, end)`` triples (end exclusive; they may overlap), or a function giving the keys of
+    the periods a day is in. Local: the sum of the day's cents. Base, for a foreign line: Σ of
+    each day's exact share × that day's rate, rounded to cents once per line and period (half
+    away from zero)."""
+    if callable(periods):
+        keys_of = periods
+    else:
+        spans = list(periods)
+
+        def keys_of(day: dt.date) -> list[Any]:
+            return [key for key, start, end in spans if start <= day < end]
+
+    out: dict[tuple[str, Any], tuple[Decimal, Decimal]] = {}
+    for r in rows:
+        first, last = service_days(r)
+        local: dict[Any, Decimal] = defaultdict(Decimal)
+        converted: dict[Any, Fraction] = defaultdict(Fraction)
+        foreign = bool(r.get("currency")) and r["currency"].upper() != base
+        for day, (cents, exact) in daily_shares(r["amount"], first, last).items():
+            rate = Fraction(rates.on(r["currency"], day)) if foreign else Fraction(1)
+            for key in keys_of(day):
+                local[key] += cents
+                converted[key] += exact * rate
+        for key, value in local.items():
+            out[(r["line_id"], key)] = (value, to_cents(converted[key]) if foreign else value)
+    return out
 
 
 def recognized_by_month(
     rows: Iterable[Row], rates: Rates, base: str
 ) -> dict[tuple[str, tuple[int, int]], tuple[Decimal, Decimal]]:
-    """(local, base) recognized amount per line and month, from the daily split."""
-    out: dict[tuple[str, tuple[int, int]], tuple[Decimal, Decimal]] = {}
-    for r in rows:
-        dated = (
-            r.get("service_start")
-            and r.get("service_end")
-            and r["service_end"] >= r["service_start"]
-        )
-        if dated:
-            first, last = r["service_start"], r["service_end"]
-        else:
-            first = last = r.get("service_start") or r["invoice_date"]
-        local: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-        converted: dict[tuple[int, int], Fraction] = defaultdict(Fraction)
-        foreign = bool(r.get("currency")) and r["currency"].upper() != base
-        for day, share in daily_shares(r["amount"], first, last).items():
-            month = (day.year, day.month)
-            local[month] += share
-            rate = rates.on(r["currency"], day) if foreign else Decimal(1)
-            converted[month] += Fraction(share) * Fraction(rate)
-        for month, value in local.items():
-            out[(r["line_id"], month)] = (value, to_cents(converted[month]) if foreign else value)
-    return out
+    """(local, base) recognized amount per line and month (:func:`recognized_in_periods`)."""
+    return recognized_in_periods(rows, rates, base, lambda day: [(day.year, day.month)])

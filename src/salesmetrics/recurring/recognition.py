@@ -5,33 +5,39 @@ Rules (data-model.md, ``invoice_lines``; metrics.md, ``recognized_revenue``):
 * A line with both service dates is spread over [service_start, service_end], both inclusive,
   in whole cents summing exactly to the line. The line's amount is first rounded to cents (half
   away from zero); a credit is spread like the positive amount and negated.
-* Largest remainder: each of the n days gets ⌊C / n⌋ cents and the R = C mod n cents left go to
-  the days with the largest fractional remainders, ties by earliest day. All days have the same
-  share, so all remainders tie and the extra cents go to **the first R days**: 100.00 over 3
-  days is 33.34, 33.33, 33.33.
+* **Cumulative rounding**, never whole cents per day: of a line of C cents over n days, the
+  cents recognized through its k-th day are F(k) = round_half_even(C × k / n), and a period's
+  share is F at the line's last day in the period minus F at the day before its first. So every
+  period of any grain is within a cent of its exact share C × days / n, adjacent periods add up
+  exactly to the period that joins them (months to quarters), and F(n) = C. 10,413.84 over
+  2024-01-01..2024-12-31 gives January 882.05 (its exact share is 882.0466).
 * A line without both service dates is recognized in full on one day: its service_start if
   given, else its invoice_date. So is a line whose service_end is before its service_start.
 
-Nothing is expanded to days: for any period [start, end) the line's cents in it are
-``days_in_period × ⌊C / n⌋ + (how many of the first R days fall in the period)``, a closed form
-over a range join of lines and periods.
+Nothing is expanded to days: F is a closed form evaluated at the two ends of each slice (a
+line × period pair of a range join). It never forms C × k, which could pass 64 bits: with
+C = q n + r (0 ≤ r < n), C k / n = q k + (r k) / n, and r k < n² (n < 4 million days) and
+q k ≤ C are exact 64-bit integers; the half-even tie (2 × (r k mod n) = n) goes to the even
+neighbour. The one division, ⌊r k / n⌋, is exact through a double (:func:`_cumulative`); no
+rounding of a floating-point number decides a cent.
 
 **FX** (an amount is converted at the rate of its own date, here each service day): the
-base-currency amount of a foreign line in a period is Σ over its days in the period of
-(that day's share × that day's rate), evaluated without expansion (:func:`_converted`): the
-rate intervals (a rate holds from its date until the next rate's date) are cut at calendar
-months; a month wholly inside a line's slice adds the month's exact rate sum times the daily
-share, a month partly inside joins that month's intervals only. The sum is rounded to cents
-once per line and period. Lines in the base currency are exact to the cent in every period;
-converted amounts of a foreign line may differ by a cent between the sum of its months and its
-quarter. A foreign line needs a rate on or before its first day.
+base-currency amount of a foreign line in a period is Σ over its days in the period of (its
+exact daily share C / n × that day's rate), rounded to cents once per line and period (half away
+from zero): C × Σ rate / n, evaluated without expansion (:func:`_converted`). The rate intervals
+(a rate holds from its date until the next rate's date) are cut at calendar months; a month
+wholly inside a line's slice adds the month's exact rate sum, a month partly inside joins that
+month's intervals only. The division by n is exact (:func:`_rounded_quotient`). Each converted
+period is so within half a cent of the exact conversion of its exact share, but a foreign line's
+months may differ by a cent from its quarter. A foreign line needs a rate on or before its first
+day.
 
 **Materialised in the engine** (``materialised=True``, see :mod:`salesmetrics.derived`): the
-lines with their cents split and missing-rate flags (``recognized_lines``). The conversion is
-computed per request. It does not use running sums of the daily rates over the whole history:
-Spark cuts the scale of a wide decimal product to 6 decimals, and a rounded rate sum multiplied
-by a large daily share misses by units of currency. Every rate sum here is exact (narrowed
-operands) before it is multiplied.
+lines with their cents split (q = ⌊C / n⌋, r = C mod n) and missing-rate flags
+(``recognized_lines``). The conversion is computed per request. It does not use running sums of
+the daily rates over the whole history: Spark cuts the scale of a wide decimal product to 6
+decimals, and a rounded rate sum multiplied by a large amount misses by units of currency. Every
+rate sum here is exact (narrowed operands) before it is multiplied.
 """
 
 from __future__ import annotations
@@ -52,9 +58,7 @@ from salesmetrics.recurring.months import (
     cents_to_money,
     date_of_index,
     floor_div,
-    in_units,
     month_index_of,
-    round_to_cents,
 )
 
 if TYPE_CHECKING:
@@ -87,10 +91,25 @@ def _lines(ws: Connection) -> ir.Table:
         _cents=(t.amount.cast(WIDE).round(2).abs() * 100).cast(INT),
         _sign=ibis.ifelse(t.amount < 0, -1, 1).cast(INT),
     )
-    lines = lines.mutate(_n=lines._d1 - lines._d0 + 1)
-    share, extra = floor_div(lines._cents, lines._n)
-    lines = lines.mutate(_share=share, _extra=extra)
-    return lines.mutate(_extra_last=lines._d0 + lines._extra - 1).drop("_n", "_extra")
+    quotient, remainder = floor_div(lines._cents, lines._d1 - lines._d0 + 1)
+    return lines.mutate(_q=quotient, _r=remainder).drop("_cents")
+
+
+def _cumulative(
+    q: ir.IntegerValue, r: ir.IntegerValue, n: ir.IntegerValue, k: ir.IntegerValue
+) -> ir.IntegerValue:
+    """round_half_even(C × k / n) for C = ``q`` × ``n`` + ``r`` (0 ≤ r < n, 0 ≤ k ≤ n): the
+    cents of a line recognized through its ``k``-th day, in 64-bit integers (C × k is never
+    formed)."""
+    # r × k < n² is exact in a double, and so is ⌊r × k / n⌋ from the double quotient: the
+    # quotient is at least 1/n from the next integer, far more than its rounding error while
+    # n < 10^7 (days < 27,000 years)
+    product = r * k
+    whole = product // n
+    twice = (product - whole * n) * 2
+    below = q * k + whole
+    up = (twice > n) | ((twice == n) & (below % 2 == 1))
+    return below + ibis.ifelse(up, 1, 0).cast(INT)
 
 
 #: An epoch day later than any in the data (9999-12-31): "until further notice".
@@ -137,8 +156,8 @@ _LINE_COLUMNS = (
     "_cur",
     "_d0",
     "_d1",
-    "_share",
-    "_extra_last",
+    "_q",
+    "_r",
     "_sign",
 )
 
@@ -211,11 +230,14 @@ def _spread(ws: Connection, lines: ir.Table, periods: ir.Table, months: ir.Table
         _ps=periods.start.epoch_days().cast(INT), _pe=periods.end.epoch_days().cast(INT) - 1
     )
     s = lines.join(p, [p._ps <= lines._d1, p._pe >= lines._d0])
-    s = s.mutate(_x=ibis.greatest(s._d0, s._ps), _y=ibis.least(s._d1, s._pe)).view()
-    extra_days = ibis.greatest(ibis.least(s._y, s._extra_last) - s._x + 1, 0)
+    s = s.mutate(
+        _x=ibis.greatest(s._d0, s._ps), _y=ibis.least(s._d1, s._pe), _n=s._d1 - s._d0 + 1
+    ).view()
+    through_y = _cumulative(s._q, s._r, s._n, s._y - s._d0 + 1)
+    before_x = _cumulative(s._q, s._r, s._n, s._x - s._d0)
     s = s.mutate(
         _days=s._y - s._x + 1,
-        _local=s._sign * (s._share * (s._y - s._x + 1) + extra_days),
+        _local=s._sign * (through_y - before_x),
         _foreign=s._cur != ws.config.base_currency.upper(),
     ).view()
 
@@ -225,7 +247,7 @@ def _spread(ws: Connection, lines: ir.Table, periods: ir.Table, months: ir.Table
         [s.line_id == converted.c_line, s._ps == converted.c_ps, s._pe == converted.c_pe],
     )
     local = cents_to_money(j._local)
-    base = round_to_cents(in_units(j._base_cents)) * j._sign
+    base = cents_to_money(_rounded_quotient(j._base_cents, j._n) * j._sign)
     return j.select(
         "line_id",
         "account_id",
@@ -244,32 +266,40 @@ _PART = idt.Decimal(38, 10)
 #: A rate narrowed so that its product with a month's day count keeps all 10 decimals on Spark
 #: (28 + 5 + 1 digits; a wider product is cut to 6 decimals there).
 _NARROW_RATE = idt.Decimal(28, 10)
+#: The operands of the exact check in :func:`_rounded_quotient`, narrowed so that their
+#: difference keeps all 10 decimals on Spark. 20 integer digits hold C × Σ rate up to 10^20
+#: (a line of 10^10 units over a year at a rate of 25,000 in one period: 10^12 cents × 9 × 10^6).
+_DIVIDEND = idt.Decimal(30, 10)
+_QUOTIENT = idt.Decimal(19, 0)
+_DIVISOR = idt.Decimal(10, 0)
+_PRODUCT = idt.Decimal(21, 0)
 
 
-def _day_range(slices: ir.Table, last: ir.IntegerValue, weight: ir.IntegerValue) -> ir.Table:
-    """The day range [x, ``last``] of each slice with its cents per day (``weight``)."""
-    return slices.select(
-        c_line=slices.line_id,
-        c_ps=slices._ps,
-        c_pe=slices._pe,
-        _r_cur=slices._cur,
-        _a=slices._x,
-        _b=last,
-        _w=weight,
-    )
+def _rounded_quotient(value: ir.DecimalValue, divisor: ir.IntegerValue) -> ir.IntegerValue:
+    """``value`` ÷ ``divisor`` (``value`` ≥ 0, ``divisor`` > 0) rounded half away from zero to an
+    integer, exactly.
+
+    A decimal divided by an integer is a DOUBLE on DuckDB: its rounding is at most one off, and
+    only near a tie. The exact remainder ``value − approx × divisor`` (decimals) corrects it.
+    """
+    approx = (value / divisor).round().cast(INT)
+    product = (approx.cast(_QUOTIENT) * divisor.cast(_DIVISOR)).cast(_PRODUCT)
+    rest = value.cast(_DIVIDEND) - product
+    twice = rest + rest
+    step = ibis.cases((twice >= divisor, 1), (twice < -divisor, -1), else_=0)
+    return approx + step.cast(INT)
 
 
 def _converted(ws: Connection, slices: ir.Table, months: ir.Table) -> ir.Table:
-    """Σ over the days of each foreign slice of (that day's cents × that day's rate), unrounded:
-    ``c_line, c_ps, c_pe, _base_cents``. ``months`` are the calendar months of the data.
+    """Σ over the days of each foreign slice of (the line's cents C × that day's rate),
+    unrounded: ``c_line, c_ps, c_pe, _base_cents`` (÷ n, the line's days, is its exact converted
+    share in cents). ``months`` are the calendar months of the data.
 
-    A slice's cents are ``_share`` on each day of [x, y] plus one on each day of
-    [x, extra_last]: two day ranges with a weight, each summed as Σ weight × rate(day). The rate
-    intervals are cut at month boundaries, and each range is split by the months it overlaps:
-    a month inside the range adds weight × the month's exact rate sum (one row); a month it
-    covers in part joins that month's own intervals (equal on currency and month: a probe
-    meets about 30 intervals, not the currency's thousands) and adds rate × (weight × days).
-    No rate sum is rounded before it is multiplied by a weight, so every backend agrees.
+    The rate intervals are cut at month boundaries, and each slice's day range [x, y] is split by
+    the months it overlaps: a month inside the range adds C × the month's exact rate sum (one
+    row); a month it covers in part joins that month's own intervals (equal on currency and
+    month: a probe meets about 30 intervals, not the currency's thousands) and adds
+    rate × (C × days). No rate sum is rounded before it is multiplied, so every backend agrees.
     """
     rates = _rate_intervals(ws)
     m = months.select(
@@ -289,10 +319,15 @@ def _converted(ws: Connection, slices: ir.Table, months: ir.Table) -> ir.Table:
         w_sum=(cut.q_rate.cast(_NARROW_RATE) * month_days).sum().cast(_PART)
     )
 
-    extra = slices.filter(slices._extra_last >= slices._x)
-    every_day = _day_range(slices, slices._y, slices._share)
-    extra_days = _day_range(extra, ibis.least(extra._y, extra._extra_last), ibis.literal(1, INT))
-    ranges = every_day.union(extra_days, distinct=False)
+    ranges = slices.select(
+        c_line=slices.line_id,
+        c_ps=slices._ps,
+        c_pe=slices._pe,
+        _r_cur=slices._cur,
+        _a=slices._x,
+        _b=slices._y,
+        _w=slices._q * slices._n + slices._r,
+    )
     pairs = ranges.join(m, [m._m0 <= ranges._b, m._m1 >= ranges._a])
     inside = (pairs._m0 >= pairs._a) & (pairs._m1 <= pairs._b)
 

@@ -633,15 +633,24 @@ REVENUE_METRICS = (
         name=Text("Recognized revenue", "Pendapatan yang diakui"),
         definition=Text(
             "Revenue earned in the period from invoice lines: each line is spread evenly by day"
-            " over its service period (both ends included, in whole cents summing exactly to"
-            " the line) and the days in the period are summed. A line without service dates"
-            " counts in full on its service start or invoice date. Foreign amounts are converted"
-            " at each day's rate.",
+            " over its service period (both ends included) and the period gets its days' share."
+            " Rounding is cumulative, never per day: the cents recognized through a line's k-th"
+            " of n days are C × k / n rounded half to even, and a period gets the difference at"
+            " its two ends, so every period is within a cent of its exact share, months add up"
+            " to their quarter and the line sums exactly to its amount. A line without service"
+            " dates counts in full on its service start or invoice date. Foreign amounts are"
+            " converted at each day's rate (each day's exact share), rounded once per line and"
+            " period.",
             "Pendapatan yang diperoleh dalam periode dari baris tagihan: setiap baris dibagi"
-            " rata per hari atas masa layanannya (kedua ujung termasuk, dalam sen utuh yang"
-            " jumlahnya tepat sama dengan baris) lalu hari-hari dalam periode dijumlahkan. Baris"
-            " tanpa tanggal layanan dihitung penuh pada tanggal mulai layanan atau tanggal"
-            " tagihan. Nilai mata uang asing dikonversi dengan kurs setiap hari.",
+            " rata per hari atas masa layanannya (kedua ujung termasuk) dan periode mendapat"
+            " bagian hari-harinya. Pembulatan bersifat kumulatif, tidak per hari: sen yang diakui"
+            " sampai hari ke-k dari n hari adalah C × k / n yang dibulatkan setengah ke genap,"
+            " dan periode mendapat selisih di kedua ujungnya, sehingga setiap periode berselisih"
+            " paling banyak satu sen dari bagian eksaknya, bulan-bulan berjumlah tepat sama"
+            " dengan kuartalnya dan baris berjumlah tepat sama dengan nilainya. Baris tanpa"
+            " tanggal layanan dihitung penuh pada tanggal mulai layanan atau tanggal tagihan."
+            " Nilai mata uang asing dikonversi dengan kurs setiap hari (bagian eksak setiap"
+            " hari), dibulatkan sekali per baris dan periode.",
         ),
         why=Text(
             "Billing is lumpy (a yearly invoice in January); recognized revenue shows what the"
@@ -650,8 +659,8 @@ REVENUE_METRICS = (
             " menunjukkan apa yang benar-benar diperoleh periode itu, seperti dalam pembukuan.",
         ),
         formula=Text(
-            "Σ of each line's daily share on the days in P",
-            "Σ bagian harian setiap baris pada hari-hari dalam P",
+            "Σ over lines of the line's cumulative cents at P's end minus at P's start",
+            "Σ atas baris dari sen kumulatif baris di akhir P dikurangi di awal P",
         ),
         unit=Unit.MONEY,
         direction=Direction.HIGHER,
