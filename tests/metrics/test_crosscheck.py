@@ -134,7 +134,7 @@ def test_engine_matches_pandas(company: tuple[Workspace, int], by: list[str]) ->
     ref = reference.compute(ws, quarters(year), grouped=bool(by)).rename(columns={"value": "ref"})
     assert set(engine["metric"]) == computable(ws)
     # The metrics of the open pipeline and the funnel are cross-checked against pandas from the
-    # history table, and the forecast metrics against pipeline.forecast.accuracy(), in
+    # history table, and the forecast metrics against metrics.forecasting.accuracy(), in
     # tests/pipeline/test_demo_crosscheck.py.
     engine = engine[~engine["metric"].isin(PIPELINE_HISTORY)]
     # The reference defines customers by deals; with recurring data the engine uses MRR (checked

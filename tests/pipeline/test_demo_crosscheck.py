@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from salesmetrics.metrics import forecasting as forecast
 from salesmetrics.periods import parse_period
-from salesmetrics.pipeline import forecast
 from salesmetrics.pipeline.asof import instant
 from salesmetrics.pipeline.funnel import stage_order
 from salesmetrics.workspace import Workspace

@@ -102,8 +102,8 @@ def forecast_cmd(
 ) -> None:
     """Forecast a period's won revenue (weighted pipeline, statistical), measure stored
     forecasts' accuracy, or backtest the methods over past periods."""
+    from salesmetrics.metrics import forecasting as fc
     from salesmetrics.periods import parse_period
-    from salesmetrics.pipeline import forecast as fc
     from salesmetrics.workspace import open_workspace
 
     with open_workspace(workspace) as ws:

@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from salesmetrics.metrics import forecasting as forecast
 from salesmetrics.periods import parse_period
-from salesmetrics.pipeline import forecast
 from salesmetrics.workspace import Workspace
 from tests.metrics.builder import insert
 from tests.pipeline import scenario
