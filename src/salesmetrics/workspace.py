@@ -282,7 +282,9 @@ def init_workspace(
 def open_workspace(directory: str | Path | None = None) -> Workspace:
     """Open the workspace in ``directory`` (else ``$SALESMETRICS_WORKSPACE``, else the cwd)."""
     root = resolve_dir(directory)
-    return Workspace(root, load_config(root / CONFIG_FILE, metric_ids=_metric_ids))
+    ws = Workspace(root, load_config(root / CONFIG_FILE, metric_ids=_metric_ids))
+    ws.recover()  # what a killed import left behind
+    return ws
 
 
 def _metric_ids() -> Collection[str]:
