@@ -48,7 +48,7 @@ from salesmetrics.ingest.mapping import Mapping, check_value_maps, resolve_mappi
 from salesmetrics.ingest.options import ImportOptions, make_options
 from salesmetrics.ingest.phases import ImportPhases
 from salesmetrics.ingest.presets import get_preset
-from salesmetrics.ingest.readers import Source, open_source, stage_arrow
+from salesmetrics.ingest.readers import Source, check_path, open_source, stage_arrow
 from salesmetrics.ingest.sql import Params, ident
 from salesmetrics.ingest.store import Store, store_for, user_error
 from salesmetrics.ingest.validate import (
@@ -189,6 +189,7 @@ def _import_file(
     t = schema.table(table)
     file = Path(path)
     label = str(path)
+    check_path(file, label)
     preset = get_preset(opts.preset, t.name) if opts.preset else None
     value_maps: dict[str, dict[str, str]] = {
         k: dict(v) for k, v in (preset.value_maps if preset else {}).items()
