@@ -242,6 +242,10 @@ class Workspace(Connection):
         """Write every table to Parquet files in ``directory``; returns the files written."""
         from salesmetrics.transfer import export_workspace
 
+        if not str(directory).strip():
+            raise UserError(
+                "export: the target folder is empty; name a folder outside the workspace"
+            )
         self.refresh()  # the data as they are now, should a write have landed
         return export_workspace(self, Path(directory))
 
