@@ -86,3 +86,73 @@ def test_the_demo_company_round_trips_exactly(demo_copy: Workspace, tmp_path: Pa
         for t in ALL:
             assert demo_copy.count(t.name) == copy.count(t.name), t.name
         assert _dump(copy) == _dump(demo_copy)
+
+
+@pytest.mark.parametrize("where", ["inside", "nonempty", "file", "empty"])
+def test_export_refuses_a_target_that_would_hurt_data(
+    workspace: Workspace, tmp_path: Path, where: str
+) -> None:
+    target: Path | str = {
+        "inside": workspace.root / "backup",
+        "nonempty": tmp_path / "photos",
+        "file": tmp_path / "notes.txt",
+        "empty": "",
+    }[where]
+    if where == "nonempty":
+        Path(target).mkdir()
+        (Path(target) / "holiday.jpg").write_bytes(b"precious")
+    if where == "file":
+        Path(target).write_text("precious", encoding="utf-8")
+    with pytest.raises(UserError, match="export"):
+        workspace.export(target)
+    if where == "nonempty":
+        assert [p.name for p in Path(target).iterdir()] == ["holiday.jpg"]
+    if where == "file":
+        assert Path(target).read_text(encoding="utf-8") == "precious"
+
+
+def test_export_may_overwrite_an_earlier_export(workspace: Workspace, tmp_path: Path) -> None:
+    _fill(workspace)
+    workspace.export(tmp_path / "e")
+    workspace.export(tmp_path / "e")
+    assert (tmp_path / "e" / "manifest.json").exists()
+
+
+def test_restore_refuses_doubled_keys_before_writing(workspace: Workspace, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    _fill(workspace)
+    workspace.export(tmp_path / "e")
+    path = tmp_path / "e" / "opportunities.parquet"
+    table = pq.read_table(path)
+    pq.write_table(pa_concat(table), path)
+    manifest = tmp_path / "e" / "manifest.json"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace('"opportunities": 3', '"opportunities": 6'), "utf-8")
+    with init_workspace(tmp_path / "c") as copy:
+        with pytest.raises(UserError, match=r"opportunities\.parquet: key .* is not unique"):
+            copy.restore(tmp_path / "e")
+        assert all(copy.count(t.name) == 0 for t in ALL)
+
+
+def test_restore_refuses_a_column_of_another_type(workspace: Workspace, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    _fill(workspace)
+    workspace.export(tmp_path / "e")
+    path = tmp_path / "e" / "opportunities.parquet"
+    table = pq.read_table(path)
+    i = table.schema.get_field_index("amount")
+    table = table.set_column(i, "amount", pa.array(["lots"] * table.num_rows))
+    pq.write_table(table, path)
+    with init_workspace(tmp_path / "c") as copy:
+        with pytest.raises(UserError, match=r"column amount .* cannot be read as DECIMAL"):
+            copy.restore(tmp_path / "e")
+        assert all(copy.count(t.name) == 0 for t in ALL)
+
+
+def pa_concat(table: object) -> object:
+    import pyarrow as pa
+
+    return pa.concat_tables([table, table])  # type: ignore[list-item]

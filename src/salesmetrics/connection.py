@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from salesmetrics import schema
 from salesmetrics.backends import snapshot
 from salesmetrics.config import Config
-from salesmetrics.errors import UserError
+from salesmetrics.errors import UserError, failure_cause
 
 if TYPE_CHECKING:
     import ibis
@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from salesmetrics.derived import Derived
 
 ENV_WORKSPACE = "SALESMETRICS_WORKSPACE"
+#: The folder of a workspace holding the raw copy of every import batch.
+RAW_DIR = "raw"
+#: The suffix of a raw copy being written (renamed away once its batch is committed).
+PARTIAL = ".partial"
 
 
 def resolve_dir(directory: str | Path | None) -> Path:
@@ -128,12 +132,15 @@ class Connection:
             self._close_reader()
             self._copy = snapshot.begin(self.database)
             self._writer = open_writer(self.config, self._copy)
-        except BaseException:
+        except BaseException as err:
             self._depth -= 1
             if self._copy is not None:
                 snapshot.abort(self._copy)
                 self._copy = None
             lock.close()
+            cause = failure_cause(err, unchanged=True)
+            if cause is not None:
+                raise cause from None
             raise
         self._lock = lock
         return self._writer
@@ -157,13 +164,46 @@ class Connection:
             if commit:
                 writer.con.execute(*snapshot.bump_sql(written))
                 writer.con.execute("CHECKPOINT")
-            writer.disconnect()
-            if commit:
+                writer.disconnect()
                 snapshot.commit(copy, self.database)
+            else:  # after a failure, which the caller reports: closing must not replace it
+                with contextlib.suppress(Exception):
+                    writer.disconnect()
+        except Exception as err:
+            with contextlib.suppress(Exception):
+                writer.disconnect()
+            cause = failure_cause(err, unchanged=True)
+            if cause is not None:
+                raise cause from None
+            raise
         finally:
             snapshot.abort(copy)  # nothing left once committed
             if lock is not None:
                 lock.close()
+
+    def recover(self) -> None:
+        """Remove what a killed write left in an embedded workspace's folder: its snapshot copy
+        (``FILE.next-PID``) and the raw copies of batches that never committed (a raw copy of a
+        batch that did commit is completed). Done only when no writer is at work, without
+        waiting for one; cheap when there is nothing to do (every command opening the workspace
+        calls it)."""
+        if not self.embedded:
+            return
+        database = self.database
+        raw = self.root / RAW_DIR
+        copies = list(
+            database.parent.glob(snapshot.glob_escape(database.name) + snapshot.NEXT + "*")
+        )
+        partials = list(raw.glob(f"*{PARTIAL}")) if raw.is_dir() else []
+        if not copies and not partials:
+            return
+        with snapshot.writer_lock_if_free(database) as free:
+            if not free:
+                return
+            with contextlib.suppress(OSError):
+                snapshot.remove_stale_copies(database)
+                if partials:
+                    recover_raw_copies(self.root, _logged_batches(database))
 
     @property
     def duckdb(self) -> DuckDBPyConnection:
@@ -239,3 +279,39 @@ class Connection:
         if self._reader is not None:
             reader, self._reader = self._reader, None
             reader.disconnect()
+
+
+def recover_raw_copies(root: Path, logged: Callable[[str], bool]) -> None:
+    """Finish or remove the raw copies (``raw/*.partial``) left by an import killed around its
+    commit: renamed into place when ``logged`` says their batch committed, else removed."""
+    directory = root / RAW_DIR
+    if not directory.is_dir():
+        return
+    for leftover in directory.glob(f"*{PARTIAL}"):
+        final = leftover.with_name(leftover.name.removesuffix(PARTIAL))
+        batch = final.name.split(".", 1)[0]
+        if logged(batch):
+            leftover.rename(final)
+        else:
+            leftover.unlink(missing_ok=True)
+
+
+def _logged_batches(database: Path) -> Callable[[str], bool]:
+    """Whether the import log of the embedded ``database`` records a batch (read once, through
+    a short read-only connection of its own; no batch when the file cannot be read)."""
+    import duckdb
+
+    batches: set[str] = set()
+    if database.is_file():
+        with contextlib.suppress(duckdb.Error):
+            con = duckdb.connect(str(database), read_only=True)
+            try:
+                batches = {
+                    str(r[0])
+                    for r in con.execute(
+                        f'SELECT batch_id FROM "{schema.IMPORT_LOG.name}"'
+                    ).fetchall()
+                }
+            finally:
+                con.close()
+    return batches.__contains__

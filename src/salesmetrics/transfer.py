@@ -50,8 +50,31 @@ def _count(con: duckdb.DuckDBPyConnection, name: str) -> int:
     return int(con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0])
 
 
+def check_export_target(ws: Connection, directory: Path) -> None:
+    """One-line errors for an export target that would hurt data: an empty path, a folder
+    inside the workspace, an existing file, or a folder holding anything but an earlier export
+    (whose files an export replaces)."""
+    if not str(directory).strip():
+        raise UserError("export: the target folder is empty; name a folder outside the workspace")
+    target = directory.resolve()
+    root = ws.root.resolve()
+    if target == root or root in target.parents:
+        raise UserError(
+            f"export {directory}: the target is inside the workspace {ws.root}; export to a"
+            " folder outside it"
+        )
+    if target.exists() and not target.is_dir():
+        raise UserError(f"export {directory}: a file of that name exists; name a new folder")
+    if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file():
+        raise UserError(
+            f"export {directory}: the folder is not empty and holds no earlier export; name a"
+            " new or empty folder"
+        )
+
+
 def export_workspace(ws: Connection, directory: Path) -> list[Path]:
     """Write every table of ``ws`` to ``directory`` as Parquet; returns the files written."""
+    check_export_target(ws, directory)
     directory.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
     counts: dict[str, int] = {}
@@ -149,9 +172,36 @@ def _stage_table(
     if missing:
         raise UserError(f"{path}: columns {missing} are missing; it is not an export of {t.name}")
     view = store.temp_name(f"restore_{t.name.strip('_')}")
-    rel.create_view(view)
-    count = _count(con, view)
-    if count != expected:
+    types = {c.name: c.sql for c in t.columns} | dict(schema.META_COLUMNS)
+    casts = ", ".join(f'TRY_CAST("{c}" AS {types[c]}) AS "{c}"' for c in columns)
+    literal = "'" + str(path).replace("'", "''") + "'"  # a view cannot take parameters
+    con.execute(f'CREATE TEMP VIEW "{view}" AS SELECT {casts} FROM read_parquet({literal})')
+    try:
+        for c in columns:  # a value the schema's type cannot hold: refused before writing
+            bad = con.execute(
+                f'SELECT CAST(r."{c}" AS VARCHAR) FROM read_parquet($p) r WHERE r."{c}" IS NOT NULL'
+                f' AND TRY_CAST(r."{c}" AS {types[c]}) IS NULL LIMIT 1',
+                {"p": str(path)},
+            ).fetchall()
+            if bad:
+                raise UserError(
+                    f"{path}: column {c} holds {str(bad[0][0])[:50]!r}, which cannot be read as"
+                    f" {types[c]}; it is not an export of {t.name}"
+                )
+        count = _count(con, view)
+        if count != expected:
+            raise UserError(f"{path}: {count} rows read, the manifest says {expected}")
+        keys = ", ".join(f'"{k}"' for k in t.key)
+        doubled = con.execute(
+            f'SELECT {keys} FROM "{view}" GROUP BY {keys} HAVING count(*) > 1 LIMIT 1'
+        ).fetchall()
+        if doubled:
+            shown = ", ".join(str(v) for v in doubled[0])
+            raise UserError(
+                f"{path}: key ({', '.join(t.key)}) = ({shown}) is not unique; an export holds"
+                " each row once"
+            )
+    except BaseException:
         store.drop([view])
-        raise UserError(f"{path}: {count} rows read, the manifest says {expected}")
+        raise
     return view, count

@@ -242,6 +242,10 @@ class Workspace(Connection):
         """Write every table to Parquet files in ``directory``; returns the files written."""
         from salesmetrics.transfer import export_workspace
 
+        if not str(directory).strip():
+            raise UserError(
+                "export: the target folder is empty; name a folder outside the workspace"
+            )
         self.refresh()  # the data as they are now, should a write have landed
         return export_workspace(self, Path(directory))
 
@@ -282,7 +286,9 @@ def init_workspace(
 def open_workspace(directory: str | Path | None = None) -> Workspace:
     """Open the workspace in ``directory`` (else ``$SALESMETRICS_WORKSPACE``, else the cwd)."""
     root = resolve_dir(directory)
-    return Workspace(root, load_config(root / CONFIG_FILE, metric_ids=_metric_ids))
+    ws = Workspace(root, load_config(root / CONFIG_FILE, metric_ids=_metric_ids))
+    ws.recover()  # what a killed import left behind
+    return ws
 
 
 def _metric_ids() -> Collection[str]:

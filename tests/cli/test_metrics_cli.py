@@ -562,3 +562,34 @@ def test_a_bad_forecast_setting_is_one_line(
     assert code == 1 and err.count("\n") == 1
     assert "key 'forecast_category' = 'likely': must be one of most_likely, commit" in err
     assert "did you mean 'most_likely'?" in err
+
+
+def test_a_full_disk_during_metrics_is_the_users_error_with_its_cause(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB reports a temp folder it cannot spill into as "out of memory": the truth is a full
+    disk, and the advice is to free space (simulated: no small disk in CI)."""
+    import duckdb
+
+    from salesmetrics.metrics import engine
+
+    deals = tmp_path / "deals.csv"
+    deals.write_text("opportunity_id,stage,amount,close_date\no1,Won,10,2025-03-01\n", "utf-8")
+    with init_workspace(tmp_path / "ws") as ws:
+        ws.import_file("opportunities", deals)
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise duckdb.OutOfMemoryException(
+            "Out of Memory Error: failed to offload data block of size 256.0 KiB: could not"
+            ' write file "workspace.duckdb.tmp/duckdb_temp_storage-0.tmp": No space left on'
+            " device\n\nPossible solutions: ..."
+        )
+
+    monkeypatch.setattr(engine, "_run_family", full)
+    code, _, err = run(
+        ["metrics", "-m", "win_rate", "--period", "2025", "-w", str(tmp_path / "ws")], capsys
+    )
+    assert code == 1
+    assert err.startswith("error: no space left on the device; free some space")
+    assert "internal error" not in err and "raise memory_limit" not in err
+    assert len(err.strip().splitlines()) == 1

@@ -19,7 +19,7 @@ import os
 import shutil
 from pathlib import Path
 
-from salesmetrics.backends.filelock import exclusive
+from salesmetrics.backends.filelock import exclusive, exclusive_if_free
 
 #: The suffix of a writer's copy (followed by its process id).
 NEXT = ".next-"
@@ -58,8 +58,13 @@ def writer_lock(database: Path) -> contextlib.AbstractContextManager[None]:
 
 def remove_stale_copies(database: Path) -> None:
     """Remove the copies (and their logs) left by killed writers; call with the lock held."""
-    for stale in database.parent.glob(database.name + NEXT + "*"):
+    for stale in database.parent.glob(glob_escape(database.name) + NEXT + "*"):
         stale.unlink(missing_ok=True)
+
+
+def glob_escape(name: str) -> str:
+    """``name`` with the characters :meth:`Path.glob` treats as patterns escaped."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
 
 
 def begin(database: Path) -> Path:
@@ -67,10 +72,14 @@ def begin(database: Path) -> Path:
     with the lock held. A database that does not exist yet starts empty."""
     remove_stale_copies(database)
     copy = database.with_name(f"{database.name}{NEXT}{os.getpid()}")
-    if database.exists():
-        shutil.copyfile(database, copy)
-        if wal_path(database).exists():
-            shutil.copyfile(wal_path(database), wal_path(copy))
+    try:
+        if database.exists():
+            shutil.copyfile(database, copy)
+            if wal_path(database).exists():
+                shutil.copyfile(wal_path(database), wal_path(copy))
+    except BaseException:
+        abort(copy)  # a disk that filled up during the copy keeps no half of it
+        raise
     return copy
 
 
@@ -104,3 +113,8 @@ def identity(database: Path) -> tuple[int, int] | None:
     except FileNotFoundError:
         return None
     return (stat.st_dev, stat.st_ino)
+
+
+def writer_lock_if_free(database: Path) -> contextlib.AbstractContextManager[bool]:
+    """Hold the writer lock of ``database`` if no writer holds it (True), else False at once."""
+    return exclusive_if_free(lock_path(database))

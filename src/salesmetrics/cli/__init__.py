@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from salesmetrics.errors import UserError
+from salesmetrics.errors import UserError, failure_cause, failure_kind
 
 app = typer.Typer(
     name="salesmetrics",
@@ -49,13 +49,17 @@ def main(argv: list[str] | None = None) -> None:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
     except Exception as err:
-        if _out_of_memory(err):
+        if _out_of_memory(err) and failure_kind(err) == "memory":
             first = str(err).strip().splitlines()[0]
             print(
                 f"error: the embedded engine ran out of memory ({first}); raise memory_limit in"
                 " salesmetrics.toml (default 2GB), or ask for fewer metrics, periods or groups",
                 file=sys.stderr,
             )
+            sys.exit(1)
+        cause = failure_cause(err)  # a full disk, read-only storage: the user's to fix
+        if cause is not None:
+            print(f"error: {cause}", file=sys.stderr)
             sys.exit(1)
         # a bug: still one line for the user, the traceback on request
         if os.environ.get("SALESMETRICS_DEBUG"):

@@ -41,13 +41,14 @@ import duckdb
 import pyarrow as pa
 
 from salesmetrics import schema
-from salesmetrics.connection import Connection
-from salesmetrics.errors import UserError
+from salesmetrics.connection import PARTIAL, RAW_DIR, Connection
+from salesmetrics.connection import recover_raw_copies as _recover_raw_copies
+from salesmetrics.errors import UserError, failure_cause
 from salesmetrics.ingest.mapping import Mapping, check_value_maps, resolve_mapping
 from salesmetrics.ingest.options import ImportOptions, make_options
 from salesmetrics.ingest.phases import ImportPhases
 from salesmetrics.ingest.presets import get_preset
-from salesmetrics.ingest.readers import Source, open_source, stage_arrow
+from salesmetrics.ingest.readers import Source, check_path, open_source, stage_arrow
 from salesmetrics.ingest.sql import Params, ident
 from salesmetrics.ingest.store import Store, store_for, user_error
 from salesmetrics.ingest.validate import (
@@ -61,8 +62,6 @@ from salesmetrics.ingest.validate import (
 from salesmetrics.progress import Progress
 from salesmetrics.schema import Table
 
-RAW_DIR = "raw"
-PARTIAL = ".partial"
 SAMPLE_REJECTS = 10
 _CASE_LIMIT = 64
 
@@ -163,10 +162,34 @@ def import_file(
     nothing is printed.
     Raises :class:`~salesmetrics.errors.UserError` for anything the user can fix.
     """
+    try:
+        return _import_file(ws, table, path, progress, options)
+    except (OSError, duckdb.Error) as err:
+        cause = failure_cause(err, memory_advice=IMPORT_MEMORY_ADVICE, unchanged=True)
+        if cause is not None:
+            raise cause from None
+        raise
+
+
+#: What to do when an import runs out of the memory limit.
+IMPORT_MEMORY_ADVICE = (
+    "raise memory_limit in salesmetrics.toml (default 2GB), or split the file into smaller files"
+    " and import them one after the other"
+)
+
+
+def _import_file(
+    ws: Connection,
+    table: str,
+    path: str | Path,
+    progress: Progress | None,
+    options: dict[str, Any],
+) -> ImportResult:
     opts = make_options(**options)
     t = schema.table(table)
     file = Path(path)
     label = str(path)
+    check_path(file, label)
     preset = get_preset(opts.preset, t.name) if opts.preset else None
     value_maps: dict[str, dict[str, str]] = {
         k: dict(v) for k, v in (preset.value_maps if preset else {}).items()
@@ -176,21 +199,45 @@ def import_file(
     check_value_maps(t, value_maps)
     store = store_for(ws, dry_run=opts.dry_run)
     started = _utcnow()
-    with (
-        contextlib.closing(store),
-        store.session(ws.config.timezone, progress is not None),
-    ):
-        phases = ImportPhases(progress)
-        recover_raw_copies(store)
-        if file.is_file():
-            phases.phase(f"reading {file.name}", total=max(file.stat().st_size, 1))
-        source = open_source(store, file, opts, label, phases.advance)
-        try:
-            mapping = resolve_mapping(t, source.headers, opts.mapping, preset, label)
-            opts = replace(opts, value_maps=value_maps)
-            return _load(ws, store, t, source, mapping, opts, started, phases, file)
-        finally:
-            source.close(store)
+    raw = _RawCopy()
+    try:
+        with (
+            contextlib.closing(store),
+            store.session(ws.config.timezone, progress is not None),
+        ):
+            phases = ImportPhases(progress)
+            recover_raw_copies(store)
+            if file.is_file():
+                phases.phase(f"reading {file.name}", total=max(file.stat().st_size, 1))
+            source = open_source(store, file, opts, label, phases.advance)
+            try:
+                mapping = resolve_mapping(t, source.headers, opts.mapping, preset, label)
+                opts = replace(opts, value_maps=value_maps)
+                result = _load(ws, store, t, source, mapping, opts, started, phases, file, raw)
+            finally:
+                source.close(store)
+    except BaseException:
+        raw.discard()
+        raise
+    raw.finish()  # only now: closing the store is what puts an embedded write in place
+    return result
+
+
+@dataclass
+class _RawCopy:
+    """The raw copy of the batch being imported, written as ``.partial`` until the batch is in
+    place (then renamed) or has failed (then removed): a copy never outlives its batch."""
+
+    partial: Path | None = None
+
+    def discard(self) -> None:
+        if self.partial is not None:
+            with contextlib.suppress(OSError):
+                self.partial.unlink(missing_ok=True)
+
+    def finish(self) -> None:
+        if self.partial is not None:
+            self.partial.rename(self.partial.with_name(self.partial.name.removesuffix(PARTIAL)))
 
 
 def load_arrow(
@@ -357,6 +404,7 @@ def _load(
     started: dt.datetime,
     phases: ImportPhases,
     raw_from: Path | None,
+    raw: _RawCopy | None = None,
 ) -> ImportResult:
     clock = time.perf_counter()
     run = _Run(store)
@@ -448,7 +496,9 @@ def _load(
                     already_imported=earlier[0],
                     seconds=time.perf_counter() - clock,
                 )
-        raw_copy = _write(ws, store, t, result, accepted, quarantine, started, raw_from, phases)
+        raw_copy = _write(
+            ws, store, t, result, accepted, quarantine, started, raw_from, phases, raw
+        )
         return replace(result, raw_copy=raw_copy, seconds=time.perf_counter() - clock)
     finally:
         store.drop(list(reversed(run.names)))
@@ -553,15 +603,20 @@ def _write(
     started: dt.datetime,
     raw_from: Path | None,
     phases: ImportPhases,
+    raw: _RawCopy | None,
 ) -> str | None:
     raw_copy: str | None = None
-    partial: Path | None = None
-    if raw_from is not None:
+    if raw_from is not None and raw is not None:
         directory = ws.root / RAW_DIR
-        directory.mkdir(parents=True, exist_ok=True)
         name = f"{result.batch_id}{raw_from.suffix.lower()}"
-        partial = directory / (name + PARTIAL)
-        shutil.copyfile(raw_from, partial)
+        partial = raw.partial = directory / (name + PARTIAL)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(raw_from, partial)
+        except BaseException:  # a disk that filled up during the copy keeps no half of it
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+            raise
         raw_copy = f"{RAW_DIR}/{name}"
     log = {
         "batch_id": result.batch_id,
@@ -576,30 +631,14 @@ def _write(
         "started_at": started,
         "finished_at": _utcnow(),
     }
-    try:
-        phases.run(
-            "writing",
-            store.engine,
-            lambda: store.write_batch(t, ident(accepted), ident(quarantine), log),
-        )
-    except BaseException:
-        if partial is not None:
-            partial.unlink(missing_ok=True)
-        raise
-    if partial is not None:
-        partial.rename(ws.root / raw_copy)  # type: ignore[operator]
+    phases.run(
+        "writing",
+        store.engine,
+        lambda: store.write_batch(t, ident(accepted), ident(quarantine), log),
+    )
     return raw_copy
 
 
 def recover_raw_copies(store: Store) -> None:
     """Finish or remove raw copies left by an import that was killed around its commit."""
-    directory = store.root / RAW_DIR
-    if not directory.is_dir():
-        return
-    for leftover in directory.glob(f"*{PARTIAL}"):
-        final = leftover.with_name(leftover.name.removesuffix(PARTIAL))
-        batch = final.name.split(".", 1)[0]
-        if store.logged(batch):
-            leftover.rename(final)
-        else:
-            leftover.unlink(missing_ok=True)
+    _recover_raw_copies(store.root, store.logged)

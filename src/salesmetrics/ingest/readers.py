@@ -49,6 +49,10 @@ FORMATS = {
     ".json": "jsonl",
 }
 MAX_VALUE_SHOWN = 1000
+#: The most columns a source may have. Far above any export of the canonical tables (the widest
+#: has a few dozen columns): a file wider than this is refused before it is read, at once,
+#: instead of costing minutes and all the memory (the conversion query has a term per column).
+MAX_COLUMNS = 2000
 BATCH_ROWS = 50_000
 _REJECT_REASONS = {
     "TOO MANY COLUMNS": "malformed row: more fields than the header",
@@ -149,6 +153,34 @@ def clean_headers(cells: Iterable[object]) -> tuple[list[str], list[str]]:
     return names, warnings
 
 
+def check_width(count: int, label: str) -> None:
+    """A one-line error for a source with more than :data:`MAX_COLUMNS` columns."""
+    if count > MAX_COLUMNS:
+        raise UserError(
+            f"{label}: {count:,} columns, more than the limit of {MAX_COLUMNS:,}; keep only the"
+            " columns to import (a canonical table has a few dozen)"
+        )
+
+
+def shown_path(label: str, limit: int = 200) -> str:
+    """``label`` shortened for a message (a hostile path can be thousands of characters)."""
+    return label if len(label) <= limit else label[: limit // 2] + "…" + label[-limit // 2 :]
+
+
+def check_path(path: Path, label: str) -> None:
+    """One-line errors for a path that is missing, not a file, or cannot be looked up (too
+    long, say)."""
+    try:
+        exists, is_file = path.exists(), path.is_file()
+    except OSError as err:
+        reason = (err.strerror or type(err).__name__).lower()
+        raise UserError(f"{shown_path(label)}: {reason}") from None
+    if not exists:
+        raise UserError(f"{shown_path(label)}: no such file")
+    if not is_file:
+        raise UserError(f"{shown_path(label)}: not a file")
+
+
 def open_source(
     store: Store,
     path: Path,
@@ -158,10 +190,7 @@ def open_source(
 ) -> Source:
     """Prepare ``path`` for conversion (sniffing, transcoding or staging as needed);
     ``advance`` is called with the number of bytes of each chunk hashed."""
-    if not path.exists():
-        raise UserError(f"{label}: no such file")
-    if not path.is_file():
-        raise UserError(f"{label}: not a file")
+    check_path(path, label)
     fmt = detect_format(path)
     if options.sheet is not None and fmt != "xlsx":
         raise UserError(f"--sheet {options.sheet!r}: {label} is not an .xlsx workbook")
@@ -214,6 +243,7 @@ def _open_csv(
     preferred = options.delimiter or ("\t" if fmt == "tsv" else None)
     delimiter, header_cells = textfile.sniff(readable, preferred)
     details["delimiter"] = {"\t": "tab"}.get(delimiter, delimiter)
+    check_width(len(header_cells), label)
     headers, dup_warnings = clean_headers(header_cells)
     warnings += dup_warnings
 
@@ -351,6 +381,7 @@ def _stage_rows(
     while header_cells and cell_text(header_cells[-1]) in (None, ""):
         header_cells.pop()
     width = len(header_cells)
+    check_width(width, label)
     staged = store.temp_name("xlsx")
     con = store.engine
     con.execute(
@@ -481,6 +512,10 @@ def _open_jsonl(
             store.drop([name])
         raise user_error(err, f"{label}: cannot read JSON lines") from None
     keys_list = [str(k[0]) for k in keys]
+    if len(keys_list) > MAX_COLUMNS:
+        for name in (lines, rejects, scan):
+            store.drop([name])
+        check_width(len(keys_list), label)
     headers, warnings = clean_headers(keys_list)
     paths = ['$."' + k.replace("\\", "\\\\").replace('"', '\\"') + '"' for k in keys_list]
     relation = (

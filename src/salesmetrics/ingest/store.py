@@ -115,10 +115,19 @@ def engine_session(con: duckdb.DuckDBPyConnection, timezone: str, progress: bool
     con.execute("SET enable_progress_bar = $v", {"v": progress})
     try:
         yield
-    finally:
-        for name, value in saved.items():
-            if value is not None:
-                con.execute(f"SET {name} = $v", {"v": value})
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):  # must not replace the error (see restore)
+            _restore(con, saved)
+        raise
+    _restore(con, saved)
+
+
+def _restore(con: duckdb.DuckDBPyConnection, saved: dict[str, Any]) -> None:
+    """Set the settings ``saved`` back. After a failure the connection may refuse every
+    statement (a fatal error invalidates it); that follow-on error must never hide the cause."""
+    for name, value in saved.items():
+        if value is not None:
+            con.execute(f"SET {name} = $v", {"v": value})
 
 
 def pause_before_commit() -> None:
@@ -230,11 +239,13 @@ class DuckDBStore:
             con.execute("COMMIT")
             self._committed(table.name, schema.QUARANTINE.name, schema.IMPORT_LOG.name)
         except BaseException:
+            # DuckDB may have ended the transaction already (a failed COMMIT): then ROLLBACK
+            # fails too, and that follow-on error must not replace the cause
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
+                con.execute("SET preserve_insertion_order = $v", {"v": bool(saved_order)})
             raise
-        finally:
-            con.execute("SET preserve_insertion_order = $v", {"v": bool(saved_order)})
+        con.execute("SET preserve_insertion_order = $v", {"v": bool(saved_order)})
 
     def _has_primary_key(self, name: str) -> bool:
         row = self.engine.execute(

@@ -35,6 +35,9 @@ from salesmetrics.errors import UserError
 CHUNK = 8 << 20
 SAMPLE = 1 << 20
 CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
+#: The longest header line read (in characters): the csv module's own field limit. A longer one
+#: is refused as too long rather than reported as missing.
+MAX_HEADER_CHARS = 131_072
 Advance = Callable[[int], None]
 
 
@@ -125,6 +128,11 @@ def scan(path: Path, encoding: str | None = None, advance: Advance | None = None
                     elif (guess := _looks_utf16(chunk)) is not None:
                         info.encoding = guess
                     else:
+                        if b"\x00" in chunk[:SAMPLE]:
+                            raise UserError(
+                                f"{path}: not a text file (it holds NUL bytes: a program, an"
+                                " archive or a spreadsheet saved under a text name?)"
+                            )
                         decoder = codecs.getincrementaldecoder("utf-8")()
             if decoder is not None and (not chunk.isascii() or decoder.getstate()[0]):
                 try:
@@ -217,6 +225,19 @@ def sniff(path: Path, preferred: str | None = None) -> tuple[str, list[str]]:
         raw = fh.read(SAMPLE)
         complete = not fh.read(1)
     sample = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    body = sample.lstrip("\r\n")
+    end = body.find("\n")
+    if end < 0 and not complete:
+        raise UserError(
+            f"{path}: the header line is longer than {len(body):,} characters, more than the"
+            f" limit of {MAX_HEADER_CHARS:,}; is it a text file of rows?"
+        )
+    length = len(body if end < 0 else body[:end].rstrip("\r"))
+    if length > MAX_HEADER_CHARS:
+        raise UserError(
+            f"{path}: the header line is {length:,} characters long, more than the limit of"
+            f" {MAX_HEADER_CHARS:,}"
+        )
     candidates = (preferred,) if preferred else CANDIDATE_DELIMITERS
     best: tuple[float, int, int] | None = None
     chosen: tuple[str, list[str]] | None = None
