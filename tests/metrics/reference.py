@@ -1118,7 +1118,7 @@ def forecasts(data: Data, p: P, by: str) -> dict[str, Groups]:
         mine = fc if not by else fc[fc["scope_id"].map(_key) == k]
         early = mine[mine["submitted_at"] < s]
         chosen = early if len(early) else mine
-        actual = revenue.get(k, 0.0)
+        actual = round(revenue.get(k, 0.0), 2)  # the revenue won, in cents
         if not len(chosen) or actual == 0:
             accuracy[k] = bias[k] = None
             continue
