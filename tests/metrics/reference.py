@@ -529,6 +529,12 @@ def recognized_revenue(data: Data, p: P, by: str) -> Groups:
     return {k: round(float(v) / 100, 2) for k, v in frame.groupby(_by(frame, by))["cents"].sum().items()}
 
 
+def cents_through(cents: int, n: int, k: int) -> int:
+    """Of a line of ``cents`` over ``n`` days, the cents recognized through its ``k``-th day
+    (data-model.md): round_half_even(C × k / n)."""
+    return _round_half_even(cents * k, n)
+
+
 def _recognized_lines(data: Data, p: P) -> pd.DataFrame:
     rates = _daily_rates(data)
     s, e = p.start.date(), p.end.date()
@@ -544,7 +550,7 @@ def _recognized_lines(data: Data, p: P) -> pd.DataFrame:
         n = (last - first).days + 1
 
         def through(k: int, c: int = cents, n: int = n) -> int:
-            return _round_half_even(c * k, n)
+            return cents_through(c, n, k)
 
         k_s = min(max((s - first).days, 0), n)
         k_e = min(max((e - first).days, 0), n)
