@@ -357,11 +357,11 @@ def deals(data: Data, p: P, by: str) -> dict[str, Groups]:
         "opportunity_conversion_rate": {
             k: _div(_g(n_created_won, k), _g(n_created, k)) for k in groups
         },
-        "_won_amount": amt_won,  # type: ignore[dict-item]
-        "_won": n_won,  # type: ignore[dict-item]
-        "_lost": n_lost,  # type: ignore[dict-item]
-        "_cycle_days": cyc_sum,  # type: ignore[dict-item]
-        "_cycle_n": cyc_n,  # type: ignore[dict-item]
+        "_won_amount": amt_won,
+        "_won": n_won,
+        "_lost": n_lost,
+        "_cycle_days": cyc_sum,
+        "_cycle_n": cyc_n,
     }
 
 
@@ -389,7 +389,7 @@ def leads(data: Data, p: P, by: str) -> dict[str, Groups]:
         "lead_conversion_rate": {k: _div(_g(conv, k), _g(created, k)) for k in groups},
         "lead_to_customer_rate": {k: _div(_g(won, k), _g(created, k)) for k in groups},
         "qualified_leads": {k: _g(n_qual, k) for k in groups},
-        "pipeline_velocity": velocity,  # type: ignore[dict-item]
+        "pipeline_velocity": velocity,
     }
 
 
@@ -526,7 +526,9 @@ def recognized_revenue(data: Data, p: P, by: str) -> Groups:
     if not len(lines):
         return {}
     frame = data.customer_groups(lines)
-    return {k: round(float(v) / 100, 2) for k, v in frame.groupby(_by(frame, by))["cents"].sum().items()}
+    return {
+        k: round(float(v) / 100, 2) for k, v in frame.groupby(_by(frame, by))["cents"].sum().items()
+    }
 
 
 def cents_through(cents: int, n: int, k: int) -> int:
@@ -1153,9 +1155,7 @@ FAMILIES: dict[str, Family] = {
 
 def family(data: Data, name: str, p: P, by: str) -> dict[str, Groups]:
     """The metrics of family ``name`` for ``p`` and ``by`` (computed once)."""
-    out: dict[str, Groups] = data.cached(
-        (name, p.label, by), lambda: FAMILIES[name](data, p, by)
-    )
+    out: dict[str, Groups] = data.cached((name, p.label, by), lambda: FAMILIES[name](data, p, by))
     return out
 
 
@@ -1246,4 +1246,3 @@ def compute(data: Data, metric: str, periods: list[P], by: str) -> pd.DataFrame:
         for group, value in REFERENCES[metric](data, p, by).items()
     ]
     return pd.DataFrame(rows, columns=["metric", "period", "group", "ref"])
-

@@ -236,7 +236,10 @@ COMPANY_PARAMS = [pytest.param(c, marks=[pytest.mark.slow] if c in SLOW else [])
 def test_reference_recognizes_revenue_by_cumulative_rounding() -> None:
     """data-model.md's example: 10,413.84 over 366 days, its first 31-day month is 882.05 (not
     882.26), and the months of a line add up to it exactly."""
-    assert reference.cents_through(1_041_384, 366, 31) - reference.cents_through(1_041_384, 366, 0) == 88_205
+    assert (
+        reference.cents_through(1_041_384, 366, 31) - reference.cents_through(1_041_384, 366, 0)
+        == 88_205
+    )
     assert reference.cents_through(1_041_384, 366, 366) == 1_041_384
     assert reference.cents_through(5, 2, 1) == 2  # 2.5 cents: half to even
     assert reference.cents_through(7, 2, 1) == 4  # 3.5 cents: half to even
