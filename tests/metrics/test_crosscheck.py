@@ -40,20 +40,11 @@ SLOW = {"random-jakarta", "demo", "demo-deal-customers"}
 #: Known disagreements, each strict: the test fails once the engine agrees, so the mark goes.
 #: (company, metric) → (reason, the groupings concerned: "*" every one).
 _ROUNDING = "issue 21 item 1 lands on another branch"
-_ACQUIRED = (
-    "engine bug: with recurring data, an account whose first won deal is in P but whose MRR"
-    " starts after P is not counted as acquired in P (metrics.md: the acquisition date is the"
-    " earlier of the two)"
-)
 KNOWN: dict[tuple[str, str], tuple[str, str]] = {
     # data-model.md: cumulative rounding (cents through day k = round_half_even(C × k / n));
     # the engine on main still gives the first C mod n days one more cent.
     ("demo", "recognized_revenue"): (_ROUNDING, "*"),
     ("random-billing", "recognized_revenue"): (_ROUNDING, "*"),
-    ("random-billing", "new_customers"): (_ACQUIRED, "*"),
-    ("random-billing", "customer_acquisition_cost"): (_ACQUIRED, ""),
-    ("random-billing", "ltv_to_cac"): (_ACQUIRED, ""),
-    ("random-billing", "cac_payback_months"): (_ACQUIRED, ""),
 }
 
 
