@@ -257,3 +257,103 @@ def _opportunity(
 def build(ws: Workspace, seed: int = 11) -> None:
     """Load the random company into ``ws``."""
     load(ws, company(seed))
+
+
+STAGES = ("Prospecting", "Qualification", "Proposal", "Negotiation")
+
+
+def extras(company_rows: dict[str, list[dict[str, Any]]], seed: int = 12) -> dict[str, Any]:
+    """What the random company lacks for the rest of the registry: invoice lines (recurring
+    revenue and recognized revenue: monthly and yearly lines, credits, one-off fees, lines
+    without service dates, foreign currencies), opportunity history (stage moves, regressions,
+    amounts and close dates changing, closing) and forecasts (company and team, on time, late
+    and of other categories)."""
+    rng = np.random.default_rng(seed)
+    accounts = [a["account_id"] for a in company_rows["accounts"]]
+    lines = []
+    for i in range(400):
+        account = accounts[int(rng.integers(0, len(accounts)))]
+        start = _day(rng, -60, DAYS - 30)
+        days = (30, 31, 90, 365, 366, 45)[int(rng.integers(0, 6))]
+        dated = rng.random() < 0.9
+        amount = round(float(rng.lognormal(7, 1)) * days / 30, 2)
+        lines.append(
+            {
+                "line_id": f"inv{i:04d}",
+                "account_id": account,
+                "invoice_date": start,
+                "amount": -amount / 4 if rng.random() < 0.05 else amount,
+                "currency": ("USD", "USD", "EUR", "IDR", None)[int(rng.integers(0, 5))],
+                "service_start": start if dated else None,
+                "service_end": start + dt.timedelta(days=days - 1) if dated else None,
+                "plan": ("Basic", "Pro")[i % 2],
+                "is_recurring": rng.random() < 0.93,
+            }
+        )
+    history = []
+    for opp in company_rows["opportunities"]:
+        created = opp["created_at"]
+        if created is None or rng.random() < 0.3:
+            continue
+        at = created
+        close = opp["close_date"] - dt.timedelta(days=int(rng.integers(-20, 40)))
+        amount = opp["amount"]
+        stage = 0
+        for _ in range(int(rng.integers(1, 5))):
+            history.append(
+                {
+                    "opportunity_id": opp["opportunity_id"],
+                    "changed_at": at,
+                    "stage": STAGES[stage],
+                    "status": "open",
+                    "amount": amount,
+                    "close_date": close,
+                    "probability": 0.1 + 0.2 * stage,
+                }
+            )
+            at += dt.timedelta(days=int(rng.integers(1, 40)), minutes=int(rng.integers(0, 600)))
+            stage = max(0, min(len(STAGES) - 1, stage + int(rng.integers(-1, 3))))
+            close += dt.timedelta(days=int(rng.integers(-10, 30)))
+            if amount is not None and rng.random() < 0.4:
+                amount = round(amount * float(rng.uniform(0.7, 1.3)), 2)
+        if opp["status"] != "open":
+            final = dt.datetime.combine(opp["close_date"], dt.time(12))
+            history.append(
+                {
+                    "opportunity_id": opp["opportunity_id"],
+                    "changed_at": max(final, at),
+                    "stage": opp["stage"],
+                    "status": opp["status"] if rng.random() < 0.9 else None,
+                    "amount": opp["amount"],
+                    "close_date": opp["close_date"],
+                    "probability": 1.0 if opp["status"] == "won" else 0.0,
+                }
+            )
+    forecasts = []
+    for year in (2023, 2024, 2025):
+        for q in range(1, 5):
+            start = dt.datetime(year, 3 * q - 2, 1)
+            for scope, scope_id in [("company", None), *(("team", t) for t in TEAMS[:3])]:
+                for n in range(int(rng.integers(1, 4))):
+                    forecasts.append(
+                        {
+                            "forecast_id": f"f{len(forecasts):04d}",
+                            "scope": scope,
+                            "scope_id": scope_id,
+                            "period": f"{year}-Q{q}",
+                            "amount": round(float(rng.uniform(50_000, 900_000)), 2),
+                            "submitted_at": start
+                            + dt.timedelta(days=int(rng.integers(-30, 20)), hours=n),
+                            "category": (None, "most_likely", "commit")[int(rng.integers(0, 3))],
+                            "method": (None, "manager", "weighted_pipeline")[
+                                int(rng.integers(0, 3))
+                            ],
+                        }
+                    )
+    return {"invoice_lines": lines, "opportunity_history": history, "forecasts": forecasts}
+
+
+def build_with_extras(ws: Workspace, seed: int = 11) -> None:
+    """Load the random company and :func:`extras` into ``ws``."""
+    rows = company(seed)
+    load(ws, {**rows, **extras(rows)})

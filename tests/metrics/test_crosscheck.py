@@ -1,12 +1,20 @@
 """The engine against an independent pandas computation (tests/metrics/reference.py): every
-metric, every quarter of a year, by team and company-wide, on the small demo company and on a
-randomised company."""
+metric of the registry, every quarter of a year, company-wide and by team, segment and region,
+on a randomised company and on the small demo company (with its billing data, and without).
+
+Each (company, grouping, metric) is its own test. Where the engine gives no value the reference
+must give none either, for the same reason (a survey group: under the minimum, or hidden by
+complementary suppression); a registered metric without a reference fails
+:func:`test_every_metric_has_a_reference`. The marketing metrics are checked ``--by channel``
+too (:func:`test_engine_matches_reference_by_channel`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -18,48 +26,89 @@ from salesmetrics.workspace import Workspace
 from tests.demos import DemoBuild, copy_demo
 from tests.metrics import reference
 from tests.metrics.randomized import build as build_random
+from tests.metrics.randomized import build_with_extras
 
 YEAR = 2024
+BYS = reference.BYS
+
+#: The random company in UTC (as generated, and with billing lines, history and forecasts) is the
+#: fast tier (make check); its time-zone variant and the whole demo company (as built, and
+#: without billing data) the slow tier (make test).
+COMPANIES = ("random", "random-billing", "random-jakarta", "demo", "demo-deal-customers")
+SLOW = {"random-jakarta", "demo", "demo-deal-customers"}
+
+#: Known disagreements, each strict: the test fails once the engine agrees, so the mark goes.
+#: (company, metric) → (reason, the groupings concerned: "*" every one).
+_ROUNDING = "issue 21 item 1 lands on another branch"
+KNOWN: dict[tuple[str, str], tuple[str, str]] = {
+    # data-model.md: cumulative rounding (cents through day k = round_half_even(C × k / n));
+    # the engine on main still gives the first C mod n days one more cent.
+    ("demo", "recognized_revenue"): (_ROUNDING, "*"),
+    ("random-billing", "recognized_revenue"): (_ROUNDING, "*"),
+}
 
 
-#: The random company in UTC is the fast tier (make check); its time-zone variant and the whole
-#: demo company (as built, and without billing data) the slow tier (make test).
-SLOW = pytest.mark.slow
+@dataclass
+class Company:
+    """A workspace, the year checked, its tables for the reference, the engine's results."""
+
+    name: str
+    ws: Workspace
+    year: int
+    _data: reference.Data | None = None
+    _engine: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _computable: set[str] | None = None
+
+    @property
+    def computable(self) -> set[str]:
+        """The metrics whose tables the workspace has (counted once)."""
+        if self._computable is None:
+            self._computable = computable(self.ws)
+        return self._computable
+
+    @property
+    def data(self) -> reference.Data:
+        if self._data is None:
+            self._data = reference.Data(self.ws)
+        return self._data
+
+    def engine(self, by: str) -> pd.DataFrame:
+        """Every metric for the year's quarters by ``by`` (one request per grouping)."""
+        if by not in self._engine:
+            self._engine[by] = engine_frame(self.ws, self.year, by)
+        return self._engine[by]
 
 
-@pytest.fixture(
-    scope="session",
-    params=[
-        "random",
-        pytest.param("random-jakarta", marks=SLOW),
-        pytest.param("demo", marks=SLOW),
-        pytest.param("demo-deal-customers", marks=SLOW),
-    ],
-)
+@pytest.fixture(scope="session")
 def company(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Workspace, int]]:
+) -> Iterator[Company]:
     """A company and the year to check: a random one (in UTC and in Jakarta), and the small demo
     (as built, and without its billing data)."""
-    root = tmp_path_factory.mktemp(request.param) / "ws"
-    if request.param == "demo":
-        yield request.getfixturevalue("shared_demo"), request.getfixturevalue("demo_build").year
-        return
-    if request.param == "demo-deal-customers":
-        # The same demo without its billing data: customers are then defined by deals, as in the
-        # reference, so the customer metrics are cross-checked on the demo too.
+    name = request.param
+    root = tmp_path_factory.mktemp(name) / "ws"
+    if name == "demo":
         build: DemoBuild = request.getfixturevalue("demo_build")
+        yield Company(name, request.getfixturevalue("shared_demo"), build.year)
+        return
+    if name == "demo-deal-customers":
+        # The same demo without its billing data: customers are then defined by deals.
+        build = request.getfixturevalue("demo_build")
         ws, year = copy_demo(build, root), build.year
         with ws.writing() as backend:
             for table in ("subscriptions", "invoice_lines"):
                 backend.con.execute(f'DELETE FROM "{table}"')
+    elif name == "random-billing":
+        # With invoice lines (customers by MRR), opportunity history and forecasts.
+        ws, year = init_workspace(root), YEAR
+        build_with_extras(ws)
     else:
         ws, year = init_workspace(root), YEAR
         build_random(ws)
-        if request.param == "random-jakarta":
+        if name == "random-jakarta":
             # Timestamps near midnight move to the next day; quotas and costs stay put.
             ws.config.timezone = "Asia/Jakarta"
-    yield ws, year
+    yield Company(name, ws, year)
     ws.close()
 
 
@@ -74,9 +123,6 @@ def quarters(year: int) -> list[reference.P]:
     ]
 
 
-RECURRING_BASED = (Section.CUSTOMERS, Section.RECURRING)
-
-
 def computable(ws: Workspace) -> set[str]:
     """The metrics whose tables the workspace has (``a|b``: either)."""
     return {
@@ -86,99 +132,140 @@ def computable(ws: Workspace) -> set[str]:
     }
 
 
-def engine_frame(ws: Workspace, year: int, by: list[str]) -> pd.DataFrame:
-    result = ws.metrics(period=str(year), grain="quarter", by=by)
-    records = []
-    for r in result.rows():
-        group = dict(r["group"])
-        question = group.pop("question", None)
-        key = reference._key(group["team"]) if "team" in group else ""
-        if question is not None:
-            key = f"{key}|{question}"
-        records.append(
-            {
-                "metric": r["metric"],
-                "period": r["period"],
-                "group": key,
-                "engine": r["value"],
-                "unit": r["unit"],
-            }
-        )
-    return pd.DataFrame(records)
+def group_key(group: dict[str, Any], by: str) -> str:
+    """The reference's key of an engine row's group."""
+    group = dict(group)
+    extra = [group.pop(k) for k in ("stage", "question") if k in group]
+    if not by:
+        key = ""
+    elif by in group:
+        key = reference._key(group[by])
+    else:
+        key = reference.UNSUPPORTED
+    return "|".join([key, *map(str, extra)])
 
 
-PIPELINE_HISTORY = {
-    "pipeline_coverage",
-    "weighted_pipeline",
-    "deal_slippage_rate",
-    "pipeline_flow",
-    "time_in_stage",
-    "stage_conversion",
-    "sales_forecast_accuracy",
-    "forecast_bias",
-}
+def engine_frame(ws: Workspace, year: int, by: str) -> pd.DataFrame:
+    result = ws.metrics(period=str(year), grain="quarter", by=[by] if by else [])
+    records = [
+        {
+            "metric": r["metric"],
+            "period": r["period"],
+            "group": group_key(r["group"], by),
+            "engine": r["value"],
+            "unit": r["unit"],
+            "note": r["note"],
+            "components": r["components"],
+        }
+        for r in result.rows()
+    ]
+    return pd.DataFrame(
+        records, columns=["metric", "period", "group", "engine", "unit", "note", "components"]
+    )
 
 
 def close(a: Any, b: Any, unit: str) -> bool:
-    if pd.isna(a) or pd.isna(b):
-        return bool(pd.isna(a) and pd.isna(b))
+    if a is None or b is None or pd.isna(a) or pd.isna(b):
+        return bool((a is None or pd.isna(a)) and (b is None or pd.isna(b)))
     if unit in (Unit.MONEY, Unit.MONEY_PER_DAY):
         return abs(float(a) - float(b)) <= 0.011 + 1e-9 * abs(float(b))
+    if unit == Unit.DAYS:  # time in stage is shown to 4 decimals
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=5.1e-5)
     return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
 
 
-@pytest.mark.parametrize("by", [["team"], []], ids=["by-team", "company"])
-def test_engine_matches_pandas(company: tuple[Workspace, int], by: list[str]) -> None:
-    ws, year = company
-    engine = engine_frame(ws, year, by)
-    ref = reference.compute(ws, quarters(year), grouped=bool(by)).rename(columns={"value": "ref"})
-    assert set(engine["metric"]) == computable(ws)
-    # The metrics of the open pipeline and the funnel are cross-checked against pandas from the
-    # history table, and the forecast metrics against metrics.forecasting.accuracy(), in
-    # tests/pipeline/test_demo_crosscheck.py.
-    engine = engine[~engine["metric"].isin(PIPELINE_HISTORY)]
-    # The reference defines customers by deals; with recurring data the engine uses MRR (checked
-    # in test_recurring_metrics.py), so those metrics are compared only without it.
-    skip: set[str] = set()
-    if any(ws.count(t) for t in ("subscriptions", "invoice_lines")):
-        skip = {m.id for m in REGISTRY.values() if m.section in RECURRING_BASED} | {
-            "recognized_revenue",
-            "customer_engagement_score",
-            "mrr_growth_rate",
-        }
-        engine = engine[~engine["metric"].isin(skip)]
-        ref = ref[~ref["metric"].isin(skip)]
-    else:
-        ref = ref[ref["metric"].isin(set(engine["metric"]))]
-    merged = engine.merge(ref, on=["metric", "period", "group"], how="left", indicator=True)
-    # Every engine row is known to the reference, except groups the reference found no rows
-    # for in that period (their value must then be undefined or zero).
-    unknown = merged[merged["_merge"] == "left_only"]
-    assert all(pd.isna(v) or v == 0 for v in unknown["engine"]), unknown.head(20)
+def mismatch(row: Any) -> str | None:
+    """Why an engine row and the reference's value disagree (None: they agree)."""
+    ref, value, note = row.ref, row.engine, row.note
+    value = None if value is None or pd.isna(value) else value
+    if isinstance(ref, reference.Undefined):
+        if value is not None:
+            return f"engine {value}, reference undefined ({ref.reason})"
+        expected = {
+            "unsupported": "not available by",
+            "suppressed": "respondents: not shown",
+            "complementary": "it would reveal",
+        }[ref.reason]
+        if not note or expected not in note:
+            return f"engine note {note!r}, reference: {ref.reason}"
+        return None
+    if isinstance(ref, reference.Parts):
+        if not close(value, ref.value, row.unit):
+            return f"engine {value}, reference {ref.value}"
+        for name, expected in ref.components.items():
+            got = row.components.get(name)
+            unit = "count" if name.endswith("_count") else row.unit
+            if not close(got, expected, unit):
+                return f"component {name}: engine {got}, reference {expected}"
+        return None
+    if not close(value, ref, row.unit):
+        return f"engine {value}, reference {ref}"
+    if value is None and not note:
+        return "undefined without a note"
+    return None
+
+
+def _defined(value: Any) -> bool:
+    if isinstance(value, reference.Undefined):
+        return False
+    if isinstance(value, reference.Parts):
+        return value.value is not None
+    return value is not None and not pd.isna(value)
+
+
+#: One parameter per company (a session fixture: each is built once), the slow ones marked.
+COMPANY_PARAMS = [pytest.param(c, marks=[pytest.mark.slow] if c in SLOW else []) for c in COMPANIES]
+
+
+def test_reference_recognizes_revenue_by_cumulative_rounding() -> None:
+    """data-model.md's example: 10,413.84 over 366 days, its first 31-day month is 882.05 (not
+    882.26), and the months of a line add up to it exactly."""
+    assert (
+        reference.cents_through(1_041_384, 366, 31) - reference.cents_through(1_041_384, 366, 0)
+        == 88_205
+    )
+    assert reference.cents_through(1_041_384, 366, 366) == 1_041_384
+    assert reference.cents_through(5, 2, 1) == 2  # 2.5 cents: half to even
+    assert reference.cents_through(7, 2, 1) == 4  # 3.5 cents: half to even
+
+
+def test_every_metric_has_a_reference() -> None:
+    assert set(REGISTRY) - set(reference.REFERENCES) == set()
+
+
+@pytest.mark.parametrize("company", COMPANY_PARAMS, indirect=True)
+def test_engine_computes_what_the_tables_allow(company: Company) -> None:
+    assert set(company.engine("")["metric"]) == company.computable
+
+
+@pytest.mark.parametrize("metric", list(REGISTRY))
+@pytest.mark.parametrize("by", BYS, ids=[b or "all" for b in BYS])
+@pytest.mark.parametrize("company", COMPANY_PARAMS, indirect=True)
+def test_engine_matches_reference(
+    company: Company, by: str, metric: str, request: pytest.FixtureRequest
+) -> None:
+    reason, bys = KNOWN.get((company.name, metric), ("", "-"))
+    if bys in ("*", by):
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
+    engine = company.engine(by)
+    engine = engine[engine["metric"] == metric]
+    if metric not in company.computable:
+        assert engine.empty
+        return
+    ref = reference.compute(company.data, metric, quarters(company.year), by)
+    merged = engine.merge(ref, on=["metric", "period", "group"], how="outer", indicator=True)
+    # An engine row the reference has no row for: a group without facts in that period (its
+    # value must then be undefined or zero).
+    only_engine = merged[merged["_merge"] == "left_only"]
+    extra = only_engine[[not (v is None or pd.isna(v) or v == 0) for v in only_engine["engine"]]]
+    assert extra.empty, extra[["period", "group", "engine", "note"]].head(20).to_string()
+    # A value the reference has is in the engine's output.
+    only_ref = merged[merged["_merge"] == "right_only"]
+    missing = only_ref[[_defined(v) for v in only_ref["ref"]]]
+    assert missing.empty, missing[["period", "group", "ref"]].head(20).to_string()
     both = merged[merged["_merge"] == "both"]
-    bad = both[
-        [
-            not close(a, b, u)
-            for a, b, u in zip(both["engine"], both["ref"], both["unit"], strict=True)
-        ]
-    ]
-    assert bad.empty, bad.head(30).to_string()
-    # And every value the reference has is in the engine's output.
-    ref_defined = ref[ref["ref"].notna()]
-    keys = set(zip(engine["metric"], engine["period"], engine["group"], strict=True))
-    missing = [
-        k
-        for k in zip(
-            ref_defined["metric"], ref_defined["period"], ref_defined["group"], strict=True
-        )
-        if k not in keys
-    ]
-    assert not missing, missing[:20]
-    defined = both["engine"].notna().groupby(both["metric"]).sum()
-    checked_here = computable(ws) - PIPELINE_HISTORY - skip
-    if by:  # the metrics of costs are not available by team
-        checked_here -= {m.id for m in REGISTRY.values() if "costs" in m.families}
-    assert (defined > 0).sum() >= len(checked_here), defined
+    bad = [(r.period, r.group, why) for r in both.itertuples() if (why := mismatch(r))]
+    assert not bad, "\n".join(map(str, bad[:30]))
 
 
 #: What --by channel is checked for (metrics.md "Marketing").
@@ -195,18 +282,19 @@ BY_CHANNEL = (
 RANDOM_CHANNELS = {"web": "online", "event": "online"}
 
 
-def test_engine_matches_pandas_by_channel(company: tuple[Workspace, int]) -> None:
-    ws, year = company
-    metrics = [m for m in BY_CHANNEL if m in computable(ws)]
+@pytest.mark.parametrize("company", COMPANY_PARAMS, indirect=True)
+def test_engine_matches_reference_by_channel(company: Company) -> None:
+    ws, year = company.ws, company.year
+    metrics = [m for m in BY_CHANNEL if m in company.computable]
     if any(ws.count(t) for t in ("subscriptions", "invoice_lines")):
-        # customers by MRR in the engine, by deals in the reference
+        # customers by MRR there; compute_by_channel defines them by deals
         metrics = [m for m in metrics if REGISTRY[m].section is not Section.CUSTOMERS]
     mapping = ws.config.channels
     if not mapping:
         ws.config.channels = RANDOM_CHANNELS
     try:
         result = ws.metrics(metrics, period=str(year), grain="quarter", by=["channel"])
-        ref = reference.compute_by_channel(ws, quarters(year))
+        ref = reference.compute_by_channel(company.data, quarters(year))
     finally:
         ws.config.channels = mapping
     engine = pd.DataFrame(
@@ -219,7 +307,7 @@ def test_engine_matches_pandas_by_channel(company: tuple[Workspace, int]) -> Non
         }
         for r in result.rows()
     )
-    ref = ref[ref["metric"].isin(metrics)].rename(columns={"value": "ref"})
+    ref = ref[ref["metric"].isin(metrics)]
     merged = engine.merge(ref, on=["metric", "period", "group"], how="outer", indicator=True)
     # The reference lists every channel of any of these metrics in every period; a group only
     # one side has is one without rows there (no spend, no leads, no customers).
@@ -238,11 +326,12 @@ def test_engine_matches_pandas_by_channel(company: tuple[Workspace, int]) -> Non
     assert engine["engine"].notna().groupby(engine["metric"]).sum().min() > 0
 
 
-def test_drill_matches_the_components(company: tuple[Workspace, int]) -> None:
+@pytest.mark.parametrize("company", COMPANY_PARAMS, indirect=True)
+def test_drill_matches_the_components(company: Company) -> None:
     """The deals behind each win rate (foreign currencies included) are the ones it counted."""
     from salesmetrics.metrics.drill import drill_result
 
-    ws, year = company
+    ws, year = company.ws, company.year
     result = ws.metrics(["win_rate"], period=f"{year}-Q2", by=["team"])
     pairs = drill_result(ws, result)
     assert pairs

@@ -185,6 +185,53 @@ def test_customer_metrics_switch_to_the_recurring_basis(small: Workspace) -> Non
     assert q3[1]["components"]["new"] == 1
 
 
+def test_acquired_by_a_won_deal_before_its_mrr_starts(tmp_path: Path) -> None:
+    """metrics.md: the acquisition date is the first won deal's close date or the first month
+    of MRR, whichever is earlier. Account e wins in February 2024 and its MRR starts only in
+    February 2025 (f, without a deal, in April 2024): e is new in 2024-Q1 whatever the request's
+    periods (ending before any MRR, before e's, or after it), and not again in 2025-Q1."""
+    ws = init_workspace(tmp_path / "ws")
+    insert(ws, "reps", [{"rep_id": "r1", "team": "East"}])
+    insert(
+        ws,
+        "accounts",
+        [{"account_id": a, "owner_id": "r1", "segment": "SMB"} for a in ("e", "f")],
+    )
+    insert(
+        ws,
+        "opportunities",
+        [
+            {
+                "opportunity_id": "o1",
+                "account_id": "e",
+                "owner_id": "r1",
+                "stage": "won",
+                "status": "won",
+                "close_date": D(2024, 2, 10),
+                "amount": 1_000,
+            }
+        ],
+    )
+    insert(
+        ws, "subscriptions", [sub("e1", "e", D(2025, 2, 1), 80), sub("f1", "f", D(2024, 4, 1), 50)]
+    )
+
+    def new(period: str, **options: Any) -> dict[str, Any]:
+        rows = ws.metrics(["new_customers"], period=period, **options).rows()
+        return {r["period"]: r["value"] for r in rows}
+
+    assert new("2024-Q1") == {"2024-Q1": 1}  # the request ends before any month of MRR
+    for period in ("2024", "2024-01-01..2025-06-30"):  # ending before e's MRR, and after it
+        got = new(period, grain="quarter")
+        assert got["2024-Q1"] == 1 and got["2024-Q2"] == 1, (period, got)
+    assert new("2024-01-01..2025-06-30", grain="quarter")["2025-Q1"] == 0  # not again
+    q1 = ws.metrics(["new_customers", "net_customer_churn_rate"], period="2025-Q1").rows()
+    assert q1[1]["components"]["new"] == 1  # a customer (by MRR) at end, not at start
+    by_team = ws.metrics(["new_customers"], period="2024-Q1", by=["team"]).rows()
+    assert [(r["group"], r["value"]) for r in by_team] == [({"team": "East"}, 1)]
+    ws.close()
+
+
 def test_clv_and_payback_use_arpa(small: Workspace) -> None:
     insert(
         small,

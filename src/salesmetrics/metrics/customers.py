@@ -18,6 +18,7 @@ from spans and probes, set-based, by :func:`states`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -128,14 +129,25 @@ class RecurringBasis:
         The spans over the months of the data are materialised (``customer_spans_<source>``,
         with the run's first and last month index ``lo``, ``hi``), then cut at the spine's last
         month: a run still active in the data's last month is extended to it (only running
-        items remain)."""
-        from salesmetrics.recurring.mrr import series_month_mrr, whole_series_month_mrr
+        items remain). The acquisition dates come from the whole data: an account won before
+        the spine's end whose MRR starts after it is acquired in its first won deal's period
+        (:func:`_cut`), also when the spine ends before any month of MRR."""
+        from salesmetrics.recurring.months import month_index_of
+        from salesmetrics.recurring.mrr import load, series_month_mrr, whole_series_month_mrr
 
         data = ctx.recurring
-        if not data.whole:
+        if data.whole:
+            whole_data, last = data, data.last_month
+        elif data.materialised and data.data_last_month is not None:
+            # the spine ends before the first month of MRR: no customer by MRR yet
+            whole_data = load(ctx.ws, source=data.source, materialised=True)
+            last = month_index_of(ctx.end_day - dt.timedelta(days=1))
+        else:
             return _spans_of(ctx, series_month_mrr(data)).drop("lo", "hi")
-        whole = data.derived("customer_spans", lambda: _spans_of(ctx, whole_series_month_mrr(data)))
-        last, data_last = data.last_month, data.data_last_month
+        whole = whole_data.derived(
+            "customer_spans", lambda: _spans_of(ctx, whole_series_month_mrr(whole_data))
+        )
+        data_last = data.data_last_month
         if last is None or data_last is None or last == data_last:
             return whole.drop("lo", "hi")
         return _cut(whole, last, data_last)
@@ -193,18 +205,31 @@ def _spans_of(ctx: Context, months: ir.Table) -> ir.Table:
 def _cut(spans: ir.Table, last: int, data_last: int) -> ir.Table:
     """Materialised spans (over the months of the data, to ``data_last``) as they are through
     month ``last``: the runs started by then, ending by it, or at it when they ran to the end
-    of the data (after it only running items remain). The acquisition date does not change: an
-    account's first month is the same while it is in the spine."""
+    of the data (after it only running items remain). The acquisition date does not change: it
+    is the earlier of the first won deal and the first month of MRR over the whole data.
+
+    An account whose MRR starts after ``last`` but that was acquired by then (a won deal before
+    its first month of MRR) keeps an empty span (``active_from`` = ``active_until``, a customer
+    on no day) carrying its acquisition date, so that it counts as acquired in its period."""
     from salesmetrics.recurring.months import month_start
 
     kept = spans.filter(spans.lo <= last)
     hi = ibis.ifelse(kept.hi == data_last, last, ibis.least(kept.hi, last))
-    return kept.select(
+    runs = kept.select(
         "account_id",
         "active_from",
         active_until=month_start(hi + 1),
         acquired_on=kept.acquired_on,
     )
+    later = spans.group_by("account_id").aggregate(
+        lo=spans.lo.min(), acquired_on=spans.acquired_on.min()
+    )
+    later = later.filter((later.lo > last) & (later.acquired_on < month_start(last + 1)))
+    first = month_start(later.lo)
+    empty = later.select(
+        "account_id", active_from=first, active_until=first, acquired_on="acquired_on"
+    )
+    return runs.union(empty)
 
 
 def recurring_table(ctx: Context) -> str | None:
