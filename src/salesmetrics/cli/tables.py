@@ -69,8 +69,8 @@ WORDS: dict[str, reg.Text] = {
     ),
     "not_registered": reg.Text("not in the registry", "tidak ada di registri"),
     "more_notes": reg.Text(
-        "… and {n} more notes (--format json shows them all)",
-        "… dan {n} catatan lain (--format json menampilkan semuanya)",
+        "and {n} more notes (--format json shows them all)",
+        "dan {n} catatan lain (--format json menampilkan semuanya)",
     ),
     "page": reg.Text("part {i} of {n}", "bagian {i} dari {n}"),
     "no_drill": reg.Text(
@@ -79,8 +79,8 @@ WORDS: dict[str, reg.Text] = {
     ),
     "rows": reg.Text("{n} rows", "{n} baris"),
     "more_rows": reg.Text(
-        "… {n} more rows (--format csv shows them all)",
-        "… {n} baris lain (--format csv menampilkan semuanya)",
+        "and {n} more rows (--format csv shows them all)",
+        "dan {n} baris lain (--format csv menampilkan semuanya)",
     ),
     "more_columns": reg.Text(
         "--format csv or json also gives: {columns}",
