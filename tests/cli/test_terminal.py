@@ -491,3 +491,59 @@ def test_group_values_and_notes_from_data_are_escaped(
     )
     assert code == 0, err
     assert "\x1b" not in out and "\\x1b[31mEvil" in out
+
+
+# -- snapshots a person reads in review --------------------------------------------------------
+
+SNAPSHOTS = Path(__file__).parent / "data"
+#: Set to rewrite the snapshots (then read the diff before committing it).
+ENV_RECORD = "SALESMETRICS_RECORD_SNAPSHOTS"
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        (
+            "metrics_by_segment_80.txt",
+            [
+                "metrics",
+                "-m",
+                "win_rate",
+                "-m",
+                "mrr",
+                "-m",
+                "customer_churn_rate",
+                "-p",
+                "2025-Q1",
+                "-g",
+                "month",
+                "--by",
+                "segment",
+                "-c",
+                "previous",
+            ],
+        ),
+        ("waterfall_80.txt", ["waterfall", "-p", "2025-Q1"]),
+        (
+            "metrics_id_80.txt",
+            ["metrics", "-m", "win_rate", "-m", "arr", "-p", "2025-Q2", "--lang", "id"],
+        ),
+    ],
+)
+def test_snapshots_at_80_columns(
+    shared_demo: Workspace,
+    name: str,
+    args: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import os
+
+    monkeypatch.setattr(cli_options.out, "_width", 80)
+    code, out, err = run([*args, "-w", str(shared_demo.root)], capsys)
+    assert code == 0, err
+    assert_fits(out, 80)
+    path = SNAPSHOTS / name
+    if os.environ.get(ENV_RECORD):
+        path.write_text(out, encoding="utf-8")
+    assert out == path.read_text(encoding="utf-8")

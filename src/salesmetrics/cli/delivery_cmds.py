@@ -243,7 +243,7 @@ def _print_alerts(found: Alerts) -> None:
             "; ".join(a.reasons),
             deals,
         )
-    out.print(table)
+    out.print(table, soft_wrap=False)
     for a in found.alerts:
         if not a.deals:
             continue

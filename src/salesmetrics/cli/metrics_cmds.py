@@ -246,7 +246,7 @@ def waterfall_cmd(
     else:
         style = view.make_style(lang.value, result.base_currency, names)
         for part in view.waterfall_tables(result, style, out.width):
-            out.print(part)
+            out.print(part, soft_wrap=False)
 
 
 @app.command("glossary")

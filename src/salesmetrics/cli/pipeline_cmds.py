@@ -44,7 +44,7 @@ def _print(
     from salesmetrics.cli import tables as view
 
     for table in view.frame_tables(frame, title, style, out.width, names or REP_COLUMNS):
-        out.print(table)
+        out.print(table, soft_wrap=False)
 
 
 @app.command("pipeline")

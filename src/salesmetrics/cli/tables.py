@@ -214,7 +214,9 @@ def paged_tables(
     tables = []
     for i, run in enumerate(runs, start=1):
         part = f" ({word('page', lang, i=i, n=len(runs))})" if len(runs) > 1 else ""
-        table = Table(title=title + part, title_justify="left", pad_edge=False)
+        table = Table(
+            title=title + part, title_justify="left", caption_justify="left", pad_edge=False
+        )
         columns = [*fixed, *run]
         for column in columns:
             table.add_column(
@@ -406,13 +408,13 @@ def print_tables(
     if explicit:
         view = metric_table(result, rows, present, style.word("metrics") + currency, style, width)
         if view is not None:
-            console.print(view)
+            console.print(view, soft_wrap=False)
         console.print(Text(legend, style="dim"))
         return
     dashboard = [m for m in reg.DASHBOARD if m in present or m not in reg.REGISTRY]
     view = metric_table(result, rows, dashboard, style.word("dashboard") + currency, style, width)
     if view is not None:
-        console.print(view)
+        console.print(view, soft_wrap=False)
     for section in reg.Section:
         ids = [m for m in present if reg.REGISTRY[m].section is section and m not in reg.DASHBOARD]
         if ids:
@@ -420,7 +422,7 @@ def print_tables(
             title = reg.SECTION_TITLES[section].get(style.lang)
             view = metric_table(result, rows, ids, title, style, width)
             if view is not None:
-                console.print(view)
+                console.print(view, soft_wrap=False)
     console.print(Text(legend, style="dim"))
 
 
@@ -670,7 +672,7 @@ def print_drill(
         title = f"{title} ({style.word('rows', n=len(frame))})"
         fixed, paged = columns[:1], columns[1:]
         for table in paged_tables(title, fixed, paged, console.width, lang=style.lang):
-            console.print(table)
+            console.print(table, soft_wrap=False)
         if len(frame) > MAX_DRILL_ROWS:
             console.print(Text(style.word("more_rows", n=len(frame) - MAX_DRILL_ROWS), style="dim"))
         if rest:
