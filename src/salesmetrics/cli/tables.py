@@ -367,9 +367,10 @@ def metric_table(
     fixed = [Column(style.word("metric"), shown_labels), *group_columns(keys)]
     paged = period_columns(keys)
     parts: list[RenderableType] = []
-    if fits(fixed, paged, width):
+    single = len({k[0] for k in keys}) == 1 and bool(dims)
+    if fits(fixed, paged, width) and not single:
         parts.extend(paged_tables(title, fixed, paged, width, lang=style.lang, caption=caption))
-    else:  # the labels and one period are too wide: a table per metric, its name the title
+    else:  # one grouped metric, or labels and one period too wide: a table per metric, titled
         parts.append(Text(title, style="italic"))
         for metric_id in dict.fromkeys(k[0] for k in keys):
             mine = [k for k in keys if k[0] == metric_id]
