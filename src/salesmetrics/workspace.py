@@ -167,6 +167,14 @@ class Workspace(Connection):
         self.refresh()  # the data as they are now, should a write have landed
         return drill(self, row)
 
+    def names(self, kind: str, ids: Collection[str] | None = None) -> dict[str, str]:
+        """``{id: name}`` of reps or accounts (``kind`` ``rep`` or ``account``), for the views
+        that show names where results keep ids; see :func:`salesmetrics.metrics.names.names`."""
+        from salesmetrics.metrics.names import names
+
+        self.refresh()  # the data as they are now, should a write have landed
+        return names(self, kind, ids)
+
     def data_today(self) -> dt.date | None:
         """The workspace's "today": the latest date of any imported fact other than expected
         close dates and scheduled ends (None without data); see

@@ -119,7 +119,7 @@ def test_dashboard_table(company: str, capsys: pytest.CaptureFixture[str]) -> No
         "Lead conversion",
         "Average deal size",
         "Win rate",
-        "Quota attainment",
+        "Share of reps at quota",
         "Revenue growth",
         "Pipeline coverage",
         "Customer retention",

@@ -3,16 +3,36 @@
 Start-up rule: importing this package and the command modules loads Typer and Rich only. Each
 command imports what it works with (the workspace, Ibis, pandas, the demo generator) inside its
 body, so ``--help``, ``calc`` and ``glossary`` never load them.
+
+Exit status (docs/user-guide.md, "When something goes wrong"): 0 done (an import that rejected
+some rows included, with its summary); 1 a user error (bad input, option value, configuration,
+missing data; one line on stderr); 2 a usage error (unknown option, missing argument; click's
+message); 3 an import that read rows and rejected every one (nothing loaded); 70 an internal
+error (a bug: one line, the traceback written to a file); 130 interrupted.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
+import tempfile
+import traceback
+from pathlib import Path
 
 import typer
 
+from salesmetrics.cli.safe import printable
 from salesmetrics.errors import UserError, failure_cause, failure_kind
+
+#: Exit statuses a script can rely on (see the module's docstring).
+EXIT_USER_ERROR = 1
+EXIT_USAGE = 2
+EXIT_ALL_REJECTED = 3
+EXIT_INTERNAL = 70  # EX_SOFTWARE of sysexits.h
+EXIT_INTERRUPTED = 130
+#: Set (to anything) to have an internal error raise with its traceback instead.
+ENV_DEBUG = "SALESMETRICS_DEBUG"
 
 app = typer.Typer(
     name="salesmetrics",
@@ -38,38 +58,54 @@ def _register() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app; user errors become one line on stderr and exit status 1."""
+    """Entry point: run the app; a user error becomes one line on stderr and exit status 1, a
+    bug one line naming the file its traceback was written to and exit status 70."""
     _register()
     try:
         app(args=argv, prog_name="salesmetrics")  # standalone: usage errors exit 2
     except UserError as err:
-        print(f"error: {err}", file=sys.stderr)
-        sys.exit(1)
+        print(f"error: {printable(err)}", file=sys.stderr)
+        sys.exit(EXIT_USER_ERROR)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as err:
         if _out_of_memory(err) and failure_kind(err) == "memory":
-            first = str(err).strip().splitlines()[0]
+            first = printable(str(err).strip().splitlines()[0])
             print(
                 f"error: the embedded engine ran out of memory ({first}); raise memory_limit in"
                 " salesmetrics.toml (default 2GB), or ask for fewer metrics, periods or groups",
                 file=sys.stderr,
             )
-            sys.exit(1)
+            sys.exit(EXIT_USER_ERROR)
         cause = failure_cause(err)  # a full disk, read-only storage: the user's to fix
         if cause is not None:
-            print(f"error: {cause}", file=sys.stderr)
-            sys.exit(1)
-        # a bug: still one line for the user, the traceback on request
-        if os.environ.get("SALESMETRICS_DEBUG"):
+            print(f"error: {printable(cause)}", file=sys.stderr)
+            sys.exit(EXIT_USER_ERROR)
+        # a bug: still one line for the user, the traceback on request or in a file
+        if os.environ.get(ENV_DEBUG):
             raise
+        where = _write_traceback(err)
+        said = f"traceback in {where}" if where else "traceback not written"
         print(
-            f"internal error: {type(err).__name__}: {err} (set SALESMETRICS_DEBUG=1 for the"
-            " traceback, and please report it)",
+            f"internal error: {type(err).__name__}: {printable(err)} ({said}; set {ENV_DEBUG}=1"
+            " to print it; please report it)",
             file=sys.stderr,
         )
-        sys.exit(1)
+        sys.exit(EXIT_INTERNAL)
+
+
+def _write_traceback(err: BaseException) -> Path | None:
+    """The traceback of ``err`` in a new file of the temporary folder (None if it cannot be
+    written: the error being reported may be a full disk)."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f"salesmetrics-error-{stamp}-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write("".join(traceback.format_exception(err)))
+    except OSError:
+        return None
+    return Path(name)
 
 
 def _out_of_memory(err: BaseException) -> bool:

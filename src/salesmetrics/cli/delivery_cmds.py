@@ -219,7 +219,9 @@ def alerts_cmd(
 def _print_alerts(found: Alerts) -> None:
     """One Rich table of the alerts, then the deals behind each."""
     from rich.table import Table
+    from rich.text import Text
 
+    from salesmetrics.cli.safe import printable
     from salesmetrics.metrics.format import format_value
 
     against = found.compare_period or "the period before"
@@ -234,19 +236,20 @@ def _print_alerts(found: Alerts) -> None:
         deals = "—" if a.deal_count is None else f"{a.deal_count} (was {a.deal_count_before})"
         table.add_row(
             a.name,
-            a.group_label,
+            Text(printable(a.group_label)),
             format_value(a.value, a.unit, currency),
             format_value(a.previous, a.unit, currency),
             "" if a.target is None else format_value(a.target, a.unit, currency),
             "; ".join(a.reasons),
             deals,
         )
-    out.print(table)
+    out.print(table, soft_wrap=False)
     for a in found.alerts:
         if not a.deals:
             continue
         out.print(
-            f"\n{a.name} ({a.group_label}), {a.period}: the largest of {a.deal_count}", markup=False
+            f"\n{a.name} ({printable(a.group_label)}), {a.period}: the largest of {a.deal_count}",
+            markup=False,
         )
         for d in a.deals:
             key = next((k for k in d if k.endswith("_id")), None)
@@ -254,4 +257,4 @@ def _print_alerts(found: Alerts) -> None:
             amount = d.get("amount_base", d.get("amount"))
             shown = "" if amount is None else f"  {format_value(amount, 'money', currency)}"
             label = d.get("name") or ""
-            out.print(f"  {ident}  {label}{shown}", markup=False)
+            out.print(f"  {printable(ident)}  {printable(label)}{shown}", markup=False)

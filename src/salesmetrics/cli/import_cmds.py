@@ -11,6 +11,7 @@ from rich.text import Text
 
 from salesmetrics.cli import app
 from salesmetrics.cli.options import QuietOpt, WorkspaceOpt, err, out
+from salesmetrics.cli.safe import printable
 
 
 @app.command("import")
@@ -56,7 +57,11 @@ def import_cmd(
     workspace: WorkspaceOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Load FILE into canonical TABLE: map, validate, quarantine rejects, write atomically."""
+    """Load FILE into canonical TABLE: map, validate, quarantine rejects, write atomically.
+
+    Exit status 0 when rows were loaded (the summary counts any rejected), 3 when the file had
+    rows and every one was rejected (nothing loaded; ``salesmetrics rejects`` lists why)."""
+    from salesmetrics.cli import EXIT_ALL_REJECTED
     from salesmetrics.cli.progress import progress_bars
     from salesmetrics.workspace import open_workspace
 
@@ -79,13 +84,19 @@ def import_cmd(
         if warm and result.written:
             warmed = ws.warm(progress=progress)
     for line in result.summary_lines():
-        out.print(line, markup=False)
+        out.print(printable(line), markup=False)
     if warmed is not None and warmed.requests:
         out.print(
             f"computed ahead for the new data: {len(warmed.requests)} recent requests"
             f" in {warmed.seconds:.1f} s",
             markup=False,
         )
+    if result.rows_read > 0 and result.rows_loaded == 0 and result.rows_rejected > 0:
+        err.print(
+            f"every row was rejected ({result.rows_rejected:,}): nothing loaded",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_ALL_REJECTED)
 
 
 @app.command()
@@ -107,13 +118,15 @@ def rejects(
         f"batch {found.batch_id}: {found.file} -> {found.table}: {found.rows_read:,} rows read,"
         f" {found.rows_loaded:,} loaded, {found.rows_rejected:,} rejected"
     )
-    out.print(head, markup=False)
+    out.print(printable(head), markup=False)
     if not rows:
         out.print("no rejected rows")
         return
     grid = Table("row", "column", "value", "reason", show_lines=False)
     for row, column, value, reason in rows:
-        grid.add_row(str(row), Text(column), Text(value or ""), Text(reason))
+        grid.add_row(
+            str(row), Text(printable(column)), Text(printable(value or "")), Text(printable(reason))
+        )
     out.print(grid)
     if total > len(rows):
         err.print(f"showing {len(rows)} of {total:,} problems; use --limit to see more")

@@ -13,11 +13,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from salesmetrics.cli import app
-from salesmetrics.cli.options import QuietOpt, WorkspaceOpt, err, out
+from salesmetrics.cli.options import Lang, LangOpt, QuietOpt, WorkspaceOpt, err, out
+from salesmetrics.cli.safe import printable
 from salesmetrics.dims import DIMENSIONS
+from salesmetrics.errors import UserError
 
 if TYPE_CHECKING:
     from salesmetrics.cli.tables import Answer
+    from salesmetrics.workspace import Workspace
 
 Dimension = StrEnum("Dimension", {d.upper(): d for d in DIMENSIONS})  # type: ignore[misc]
 
@@ -44,13 +47,6 @@ class OutputFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
     CSV = "csv"
-
-
-class Lang(StrEnum):
-    """--lang values."""
-
-    EN = "en"
-    ID = "id"
 
 
 def _bases(pairs: list[str] | None) -> dict[str, str]:
@@ -141,6 +137,7 @@ def metrics_cmd(
     ] = None,
     workspace: WorkspaceOpt = None,
     quiet: QuietOpt = False,
+    lang: LangOpt = Lang.EN,
 ) -> None:
     """Compute metrics for a period, split by a grain, grouped by dimensions."""
     from salesmetrics.cli import tables as view
@@ -163,31 +160,36 @@ def metrics_cmd(
         # salesmetrics.answers); CSV and drill-downs are always computed.
         kept = None if drill or output is OutputFormat.CSV else ws.kept_answer(request)
         if kept is not None:
-            _print(kept, output, explicit=bool(metric))
+            _print(ws, kept, output, explicit=bool(metric), lang=lang)
             notes = kept.notes
         else:
             result = ws.metrics(request)
             if drill:
-                view.print_drill(ws, result, output.value, out)
+                style = view.make_style(lang.value, result.base_currency)
+                view.print_drill(ws, result, output.value, out, style)
                 return
-            _print(result, output, explicit=bool(metric))
+            _print(ws, result, output, explicit=bool(metric), lang=lang)
             ws.keep_answer(request, result)
             notes = result.notes
     if not quiet:
         for note in notes:
-            err.print(f"note: {note}", markup=False)
+            err.print(f"note: {printable(note)}", markup=False)
 
 
-def _print(result: Answer, output: OutputFormat, *, explicit: bool) -> None:
-    """``result`` on stdout as ``output``."""
+def _print(
+    ws: Workspace, result: Answer, output: OutputFormat, *, explicit: bool, lang: Lang
+) -> None:
+    """``result`` on stdout as ``output`` (a table names the reps of its groups)."""
     from salesmetrics.cli import tables as view
 
     if output is OutputFormat.JSON:
-        out.print(result.to_json(indent=2), markup=False, highlight=False)
+        view.print_json(result.to_json(indent=2), out)
     elif output is OutputFormat.CSV:
         view.print_csv(result, out)
     else:
-        view.print_tables(result, out, explicit=explicit)
+        names = view.names_for(ws, result.by)
+        style = view.make_style(lang.value, result.base_currency, names)
+        view.print_tables(result, out, explicit=explicit, style=style)
 
 
 @app.command("waterfall")
@@ -222,33 +224,29 @@ def waterfall_cmd(
         typer.Option("--format", "-f", help="table, json or csv.", case_sensitive=False),
     ] = OutputFormat.TABLE,
     workspace: WorkspaceOpt = None,
+    lang: LangOpt = Lang.EN,
 ) -> None:
     """The MRR waterfall: MRR at start, new, reactivation, expansion, contraction, churn, MRR at
     end, per period (and group)."""
     from salesmetrics.cli import tables as view
-    from salesmetrics.errors import UserError
     from salesmetrics.workspace import open_workspace
 
     with open_workspace(workspace) as ws:
         result = ws.metrics(
             ["mrr"], period=period, grain=grain.value, by=[d.value for d in by or []]
         )
+        names = view.names_for(ws, result.by) if output is OutputFormat.TABLE else {}
     rows = result.rows()
     if rows and all(r["value"] is None and r["note"] and not r["components"] for r in rows):
         raise UserError(f"no MRR waterfall: {rows[0]['note']}")
     if output is OutputFormat.JSON:
-        out.print(result.to_json(indent=2), markup=False, highlight=False)
+        view.print_json(result.to_json(indent=2), out)
     elif output is OutputFormat.CSV:
         view.print_csv(result, out)
     else:
-        from rich.console import Console
-
-        wide = Console(
-            file=out.file,
-            width=max(out.width, view.WATERFALL_WIDTH),
-            color_system=out.color_system and "auto",  # type: ignore[arg-type]
-        )
-        wide.print(view.waterfall_table(result))
+        style = view.make_style(lang.value, result.base_currency, names)
+        for part in view.waterfall_tables(result, style, out.width):
+            out.print(part, soft_wrap=False)
 
 
 @app.command("glossary")
@@ -256,13 +254,17 @@ def glossary_cmd(
     metric: Annotated[
         str | None, typer.Argument(help="Metric id (default: every metric).", show_default=False)
     ] = None,
-    lang: Annotated[
-        Lang,
-        typer.Option("--lang", "-l", help="en (English) or id (Indonesian).", case_sensitive=False),
-    ] = Lang.EN,
+    lang: LangOpt = Lang.EN,
+    workspace: WorkspaceOpt = None,
 ) -> None:
-    """Definitions of the metrics: what, why, formula, example, owner, cadence, target."""
+    """Definitions of the metrics: what, why, formula, example, owner, cadence, target.
+
+    The definitions are the registry's, the same in every workspace: ``--workspace`` is
+    accepted (every command takes it) and checked to be a folder, nothing is read from it."""
     from salesmetrics import glossary
+
+    if workspace is not None and not workspace.is_dir():
+        raise UserError(f"--workspace {printable(workspace)}: no such folder")
 
     if metric is None:
         out.print(glossary.overview(lang.value), markup=False, highlight=False)

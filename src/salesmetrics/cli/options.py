@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +19,24 @@ WorkspaceOpt = Annotated[
     ),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or hints.")]
+
+
+class Lang(StrEnum):
+    """--lang values."""
+
+    EN = "en"
+    ID = "id"
+
+
+LangOpt = Annotated[
+    Lang,
+    typer.Option(
+        "--lang",
+        "-l",
+        help="en (English) or id (Indonesian): labels, month names, number formats.",
+        case_sensitive=False,
+    ),
+]
 
 #: Where results go (stdout) and where progress and hints go (stderr).
 out = Console(highlight=False, soft_wrap=True)

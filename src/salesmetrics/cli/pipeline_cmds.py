@@ -7,14 +7,19 @@ import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from salesmetrics.cli import app
-from salesmetrics.cli.options import WorkspaceOpt, out
+from salesmetrics.cli.options import Lang, LangOpt, WorkspaceOpt, out
 from salesmetrics.errors import UserError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from salesmetrics.cli.tables import Style
+    from salesmetrics.workspace import Workspace
+
+#: Frame columns holding rep ids, shown by name.
+REP_COLUMNS = {"rep": "rep", "manager": "rep"}
 
 
 def _date(text: str) -> dt.date:
@@ -24,23 +29,22 @@ def _date(text: str) -> dt.date:
         raise UserError(f"--as-of {text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _print(frame: pd.DataFrame, title: str) -> None:
-    import pandas as pd
+def _style(ws: Workspace, lang: Lang, by: list[str] | str | None) -> Style:
+    """The view's formats, with the reps' names when grouped by rep or manager."""
+    from salesmetrics.cli import tables as view
 
-    table = Table(title=title)
-    for col in frame.columns:
-        table.add_column(str(col), justify="right" if frame[col].dtype.kind in "fi" else "left")
-    for record in frame.itertuples(index=False):
-        cells = []
-        for value in record:
-            if value is None or (isinstance(value, float) and pd.isna(value)):
-                cells.append("—")
-            elif isinstance(value, float):
-                cells.append(f"{value:,.2f}")
-            else:
-                cells.append(str(value))
-        table.add_row(*cells)
-    out.print(table)
+    dims = [by] if isinstance(by, str) else list(by or [])
+    return view.make_style(lang.value, ws.config.base_currency, view.names_for(ws, dims))
+
+
+def _print(
+    frame: pd.DataFrame, title: str, style: Style, names: dict[str, str] | None = None
+) -> None:
+    """``frame`` as tables that fit the terminal (money, percentages, names)."""
+    from salesmetrics.cli import tables as view
+
+    for table in view.frame_tables(frame, title, style, out.width, names or REP_COLUMNS):
+        out.print(table, soft_wrap=False)
 
 
 @app.command("pipeline")
@@ -54,6 +58,7 @@ def pipeline_cmd(
     ] = None,
     grain: Annotated[str, typer.Option("--grain", help="Close period grain.")] = "quarter",
     workspace: WorkspaceOpt = None,
+    lang: LangOpt = Lang.EN,
 ) -> None:
     """Open pipeline as of a date, by stage and close period (state from opportunity history)."""
     from salesmetrics.workspace import open_workspace
@@ -61,13 +66,18 @@ def pipeline_cmd(
     day = _date(as_of)
     with open_workspace(workspace) as ws:
         frame = ws.pipeline(as_of=day, by=by or (), grain=grain)
+        style = _style(ws, lang, by)
     if frame.empty:
         out.print(f"no open deals at the start of {day.isoformat()}")
         return
-    _print(frame, f"Open pipeline at the start of {day.isoformat()} ({ws.config.base_currency})")
+    _print(
+        frame, f"Open pipeline at the start of {day.isoformat()} ({ws.config.base_currency})", style
+    )
+    fmt = style.fmt
     out.print(
-        f"total: {int(frame['deals'].sum())} deals, {frame['amount'].sum():,.2f}"
-        f" (weighted {frame['weighted'].sum():,.2f})"
+        f"total: {fmt.fixed(frame['deals'].sum(), 0)} deals, {fmt.money(frame['amount'].sum())}"
+        f" (weighted {fmt.money(frame['weighted'].sum())})",
+        markup=False,
     )
 
 
@@ -99,6 +109,7 @@ def forecast_cmd(
         typer.Option("--accuracy", help="Accuracy and bias of the stored forecasts for --period."),
     ] = False,
     workspace: WorkspaceOpt = None,
+    lang: LangOpt = Lang.EN,
 ) -> None:
     """Forecast a period's won revenue (weighted pipeline, statistical), measure stored
     forecasts' accuracy, or backtest the methods over past periods."""
@@ -108,22 +119,27 @@ def forecast_cmd(
 
     with open_workspace(workspace) as ws:
         fy = ws.config.calendar
+        style = _style(ws, lang, by if by in REP_COLUMNS else None)
+        groups = {"group": "rep"} if by in REP_COLUMNS else {}
         if backtest:
             if not from_period or not to_period:
                 raise UserError("--backtest needs --from and --to")
             rows, summary = fc.backtest(ws, from_period, to_period, by, grain)
             shown = rows[["period", "group", "method", "amount", "actual", "accuracy", "bias"]]
-            _print(shown, "Backtest: forecasts made with the data known at each period's start")
-            _print(summary, "Methods compared (mape = mean |forecast − actual| / actual)")
+            title = "Backtest: forecasts made with the data known at each period's start"
+            _print(shown, title, style, groups)
+            _print(summary, "Methods compared (mape = mean |forecast − actual| / actual)", style)
             return
         if not period:
             raise UserError("give --period (or --backtest --from P --to P)")
         target = parse_period(period, fiscal_start_month=fy)
         if accuracy:
-            _print(fc.accuracy(ws, [target], by), f"Forecast accuracy for {target.label}")
+            title = f"Forecast accuracy for {target.label}"
+            _print(fc.accuracy(ws, [target], by), title, style, groups)
             return
         made = fc.make(ws, [target], method or list(fc.METHODS), by)
-        _print(made, f"Forecast of won revenue for {target.label} ({ws.config.base_currency})")
+        title = f"Forecast of won revenue for {target.label} ({ws.config.base_currency})"
+        _print(made, title, style, groups)
         if save:
             now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
             n = fc.save(ws, made, now)

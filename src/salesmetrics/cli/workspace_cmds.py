@@ -24,6 +24,7 @@ def init(
     base_currency: Annotated[str | None, typer.Option(help="ISO 4217 code, e.g. USD.")] = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing salesmetrics.toml.")] = False,
     workspace: WorkspaceOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Create a workspace: salesmetrics.toml and its database (embedded DuckDB by default; or
     --backend postgresql://USER@HOST:5432/DB?schema=NAME)."""
@@ -33,8 +34,11 @@ def init(
     ws = init_workspace(
         directory or workspace, backend=backend, base_currency=base_currency, force=force
     )
-    out.print(f"created workspace {ws.root} (backend {display_url(ws.config.backend)})")
-    out.print(f"next: salesmetrics import TABLE FILE --workspace {ws.root}")
+    if not quiet:
+        out.print(
+            f"created workspace {ws.root} (backend {display_url(ws.config.backend)})", markup=False
+        )
+        err.print(f"next: salesmetrics import TABLE FILE --workspace {ws.root}", markup=False)
     ws.close()
 
 

@@ -113,7 +113,7 @@ METRICS = (
     Metric(
         id="quota_attainment",
         section=Section.TEAM,
-        name=Text("Quota attainment", "Pencapaian kuota"),
+        name=Text("Quota attainment (won / quota)", "Pencapaian kuota (menang / kuota)"),
         definition=Text(
             "Won revenue against quota: per rep, the value of the deals the rep won in the"
             " period / the rep's quota for it; for a group, the sums over its reps with a quota."
@@ -154,7 +154,7 @@ METRICS = (
     Metric(
         id="quota_attainment_rate",
         section=Section.TEAM,
-        name=Text("Quota attainment rate", "Tingkat pencapaian kuota"),
+        name=Text("Share of reps at quota", "Persentase tenaga penjualan yang mencapai kuota"),
         definition=Text(
             "Share of the sellers with a quota above zero for the period whose won revenue"
             " reached it.",
