@@ -529,8 +529,8 @@ def recurring_metrics(data: Data, p: P, by: str) -> dict[str, Groups]:
 def recognized_revenue(data: Data, p: P, by: str) -> Groups:
     """Recognized revenue (data-model.md, ``service_start``): a line of C cents over n days has
     round_half_even(C × k / n) cents recognized through its k-th day, and a period's share is
-    the difference at its ends. A foreign line's cents of each day are converted at that day's
-    rate (the latest on or before it), rounded to cents per line and period."""
+    the difference at its ends. A foreign line's exact share of each day (C / n) is converted at
+    that day's rate (the latest on or before it), rounded to cents once per line and period."""
     lines = data.cached(("recognized", p.label), lambda: _recognized_lines(data, p))
     if not len(lines):
         return {}
@@ -569,11 +569,11 @@ def _recognized_lines(data: Data, p: P) -> pd.DataFrame:
         if currency == data.base:
             share = through(k_e) - through(k_s)
         else:
-            scaled = 0
-            for k in range(k_s, k_e):
-                day = first + dt.timedelta(days=k)
-                scaled += (through(k + 1) - through(k)) * rates(currency, day)
-            share = _half_away(scaled, RATE_SCALE)
+            # the line's exact daily share C / n at each day's rate, rounded once per line and
+            # period (the engine's documented reading of "converted per day": the rounded daily
+            # cents do not form date ranges the engine could sum without expanding to days)
+            rate_sum = sum(rates(currency, first + dt.timedelta(days=k)) for k in range(k_s, k_e))
+            share = _half_away(cents * rate_sum, n * RATE_SCALE)
         sign = -1 if amount < 0 else 1
         out.append({"account_id": r["account_id"], "cents": sign * share})
     return pd.DataFrame(out, columns=["account_id", "cents"])

@@ -39,13 +39,8 @@ SLOW = {"random-jakarta", "demo", "demo-deal-customers"}
 
 #: Known disagreements, each strict: the test fails once the engine agrees, so the mark goes.
 #: (company, metric) → (reason, the groupings concerned: "*" every one).
-_ROUNDING = "issue 21 item 1 lands on another branch"
-KNOWN: dict[tuple[str, str], tuple[str, str]] = {
-    # data-model.md: cumulative rounding (cents through day k = round_half_even(C × k / n));
-    # the engine on main still gives the first C mod n days one more cent.
-    ("demo", "recognized_revenue"): (_ROUNDING, "*"),
-    ("random-billing", "recognized_revenue"): (_ROUNDING, "*"),
-}
+#: None now: recognized revenue rounds cumulatively in the engine too (data-model.md).
+KNOWN: dict[tuple[str, str], tuple[str, str]] = {}
 
 
 @dataclass
