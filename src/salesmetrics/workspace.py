@@ -78,16 +78,19 @@ class Workspace(Connection):
         by: str | Sequence[str] | None = None,
         compare: str | None = None,
         basis: Mapping[str, str] | None = None,
+        where: Mapping[str, str] | Sequence[str] | None = None,
+        segment: str | None = None,
     ) -> MetricResult:
         """Compute ``metrics`` (default: every metric with data) for ``period`` (or
         ``from_period``..``to_period``) split by ``grain``, grouped ``by`` dimensions, compared
-        with the ``previous`` period or last ``year``; or compute a
-        :class:`~salesmetrics.metrics.request.Request` given alone. See
-        :func:`salesmetrics.metrics.engine.evaluate`."""
+        with the ``previous`` period or last ``year``, restricted to the groups ``where`` names
+        (``{"region": "EMEA"}`` or ``["region=EMEA"]``) and to the saved ``segment``'s
+        (``[segments]``); or compute a :class:`~salesmetrics.metrics.request.Request` given
+        alone. See :func:`salesmetrics.metrics.engine.evaluate`."""
         from salesmetrics.metrics.request import Request
 
         if isinstance(metrics, Request):
-            given = (period, from_period, to_period, grain, by, compare, basis)
+            given = (period, from_period, to_period, grain, by, compare, basis, where, segment)
             if any(v is not None for v in given):
                 raise UserError("give either a Request or the request's keyword arguments")
             return self._evaluate(metrics)
@@ -100,8 +103,29 @@ class Workspace(Connection):
             by=by,
             compare=compare,
             basis=basis,
+            where=self.filters(where, segment),
         )
         return self._evaluate(request)
+
+    def filters(
+        self, where: Mapping[str, str] | Sequence[str] | None = None, segment: str | None = None
+    ) -> dict[str, str]:
+        """The filters of saved ``segment`` (``[segments]`` of ``salesmetrics.toml``) and
+        ``where`` (a mapping or ``DIM=VALUE`` texts) together, checked; a dimension both give
+        a different value is a UserError."""
+        from salesmetrics.metrics.request import parse_where
+
+        given = parse_where(where)
+        if segment is None:
+            return given
+        saved = parse_where(self.config.segment(segment))
+        for dim, value in given.items():
+            if saved.get(dim, value) != value:
+                raise UserError(
+                    f"segment {segment!r} has {dim}={saved[dim]}, and --where {dim}={value}"
+                    " asks for another; give one of them"
+                )
+        return {**saved, **given}
 
     def _evaluate(self, request: Request) -> MetricResult:
         """Evaluate ``request`` and note it among the requests asked lately (which an import

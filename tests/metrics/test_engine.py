@@ -175,8 +175,14 @@ def test_a_period_after_the_data_is_noted(workspace: Workspace) -> None:
     result = workspace.metrics(["total_revenue", "win_rate", "mrr"], period="2025", grain="quarter")
     notes = {(r["metric"], r["period"]): r["note"] for r in result.rows()}
     ends = "the data ends on 2025-03-14"
-    assert result.period_notes == {"2025-Q2": ends, "2025-Q3": ends, "2025-Q4": ends}
-    assert notes["win_rate", "2025-Q1"] is None  # the data's end falls in it: in progress
+    assert result.period_notes == {
+        "2025-Q1": "in progress: the data ends on 2025-03-14",
+        "2025-Q2": ends,
+        "2025-Q3": ends,
+        "2025-Q4": ends,
+    }
+    # the data's end falls in it, before its last day: the period in progress
+    assert notes["win_rate", "2025-Q1"] == "in progress: the data ends on 2025-03-14"
     assert notes["mrr", "2025-Q2"] == ends
     assert notes["total_revenue", "2025-Q3"] == f"no deals won in 2025-Q3; {ends}"
     assert notes["win_rate", "2025-Q4"] == f"no closed deals in 2025-Q4; {ends}"
