@@ -725,3 +725,20 @@ def test_full_run_uses_one_query_per_family(workspace: Workspace) -> None:
     by_rep = workspace.metrics(period="2024", grain="quarter", by=["rep"])
     assert by_rep.queries[0] == "inventory"
     assert sorted(by_rep.queries[1:]) == sorted(f for f in families if f in by_rep.queries)
+
+
+def test_shortcuts_read_the_data_end_and_the_period_in_progress_is_noted(
+    workspace: Workspace,
+) -> None:
+    _dated_facts(workspace)  # the data end on 2025-03-14
+    (quarter,) = workspace.metrics(["win_rate"], period="this-quarter").rows()
+    assert quarter["period"] == "2025-Q1"
+    assert quarter["note"] == "in progress: the data ends on 2025-03-14"
+    # the year to date ends on the data's last day: not in progress
+    (ytd,) = workspace.metrics(["win_rate"], period="ytd").rows()
+    assert (ytd["period"], ytd["end"], ytd["note"]) == ("2025 (to 2025-03-14)", "2025-03-15", None)
+    twelve = workspace.metrics(["total_revenue"], period="last-12-months", grain="month")
+    assert [r["period"] for r in twelve.rows()][::11] == ["2024-03", "2025-02"]
+    assert twelve.period_notes == {}
+    (last,) = workspace.metrics(["total_revenue"], period="last-quarter").rows()
+    assert (last["period"], last["start"], last["end"]) == ("2024-Q4", "2024-10-01", "2025-01-01")
