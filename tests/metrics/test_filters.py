@@ -153,9 +153,9 @@ def test_no_kept_answer_or_cube_of_another_filter_is_reused(demo_copy: Workspace
 def test_segments_are_saved_filters(demo_copy: Workspace) -> None:
     demo_copy.config.segments = {"emea_smb": {"region": "EMEA", "segment": "SMB"}}
     saved = demo_copy.metrics(["win_rate"], period="2025", segment="emea_smb")
-    given = demo_copy.metrics(["win_rate"], period="2025", where="region=EMEA segment=SMB".split())
+    given = demo_copy.metrics(["win_rate"], period="2025", where=["region=EMEA", "segment=SMB"])
     assert saved.rows() == given.rows()
-    with pytest.raises(UserError, match="no segment 'emea_sm' in salesmetrics.toml"):
+    with pytest.raises(UserError, match=r"no segment 'emea_sm' in salesmetrics\.toml"):
         demo_copy.metrics(["win_rate"], period="2025", segment="emea_sm")
     with pytest.raises(UserError, match="segment 'emea_smb' has region=EMEA"):
         demo_copy.metrics(["win_rate"], period="2025", segment="emea_smb", where=["region=APAC"])

@@ -110,7 +110,6 @@ def forecast_cmd(
     from salesmetrics.workspace import open_workspace
 
     with open_workspace(workspace) as ws:
-        fy = ws.config.calendar
         by, keep = _forecast_scope(ws.filters(where, segment), by)
         if backtest:
             if not from_period or not to_period:
