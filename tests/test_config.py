@@ -144,3 +144,24 @@ def test_a_channel_mapping_with_any_source_names_reads_back_from_the_rendered_fi
     )
     assert config_from_dict(tomllib.loads(render_config(config))) == config
     assert config.channels["Google Ads"] == "paid"
+
+
+def test_segments_are_saved_filters_checked_as_config() -> None:
+    config = config_from_dict({"segments": {"emea_smb": {"region": "EMEA", "segment": "SMB"}}})
+    assert config.segment("emea_smb") == {"region": "EMEA", "segment": "SMB"}
+    text = render_config(config)
+    assert tomllib.loads(text)["segments"] == {"emea_smb": {"region": "EMEA", "segment": "SMB"}}
+    assert "segments" not in config.model_dump_json()  # no number changes with a segment
+    with pytest.raises(
+        ConfigError, match=r"did you mean 'emea_smb'\?\); the segments are emea_smb"
+    ):
+        config.segment("emea_sm")
+    for bad, why in [
+        ({"x": {"regin": "EMEA"}}, "unknown dimension 'regin' (did you mean 'region'?)"),
+        ({"x": {}}, "segment 'x' has no filter"),
+        ({"x": {"region": " "}}, "segment 'x': region needs a value"),
+        ({"x": "EMEA"}, "key 'segments.x'"),
+    ]:
+        with pytest.raises(ConfigError) as err:
+            config_from_dict({"segments": bad})
+        assert why in str(err.value) and "\n" not in str(err.value)

@@ -503,3 +503,91 @@ def test_local_date_sql_for_other_backends() -> None:
 def test_duckdb_has_time_zone_data() -> None:
     # local_date relies on DuckDB's ICU extension (bundled with the Python package).
     assert duckdb.sql("SELECT timezone('Asia/Jakarta', TIMESTAMPTZ '2024-01-01 00:00:00+00')")
+
+
+# -- shortcuts, read against the data's last date ------------------------------------------------
+
+_SPAN_FROM = date(2020, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("today", "fsm", "text", "label", "start", "end"),
+    [
+        (date(2025, 6, 14), 1, "this-month", "2025-06", date(2025, 6, 1), date(2025, 7, 1)),
+        (date(2025, 6, 14), 1, "last-month", "2025-05", date(2025, 5, 1), date(2025, 6, 1)),
+        (date(2026, 1, 3), 1, "last-month", "2025-12", date(2025, 12, 1), date(2026, 1, 1)),
+        (date(2026, 1, 3), 1, "this-quarter", "2026-Q1", date(2026, 1, 1), date(2026, 4, 1)),
+        (date(2026, 1, 3), 1, "last-quarter", "2025-Q4", date(2025, 10, 1), date(2026, 1, 1)),
+        (date(2025, 3, 31), 1, "last-quarter", "2024-Q4", date(2024, 10, 1), date(2025, 1, 1)),
+        (date(2025, 6, 14), 1, "ytd", "2025 (to 2025-06-14)", date(2025, 1, 1), date(2025, 6, 15)),
+        (date(2026, 1, 3), 1, "YTD", "2026 (to 2026-01-03)", date(2026, 1, 1), date(2026, 1, 4)),
+        (date(2025, 12, 31), 1, "ytd", "2025", date(2025, 1, 1), date(2026, 1, 1)),
+        # the twelve whole months before the month in progress; a month ending on the data's
+        # last day is whole
+        (
+            date(2025, 6, 14),
+            1,
+            "last-12-months",
+            "2024-06-01..2025-05-31",
+            date(2024, 6, 1),
+            date(2025, 6, 1),
+        ),
+        (
+            date(2026, 1, 3),
+            1,
+            "last_12_months",
+            "2025-01-01..2025-12-31",
+            date(2025, 1, 1),
+            date(2026, 1, 1),
+        ),
+        (
+            date(2025, 12, 31),
+            1,
+            "last-12-months",
+            "2025-01-01..2025-12-31",
+            date(2025, 1, 1),
+            date(2026, 1, 1),
+        ),
+        # fiscal years starting in April: fiscal quarters, fiscal year to date
+        (date(2025, 6, 14), 4, "this-quarter", "FY2026-Q1", date(2025, 4, 1), date(2025, 7, 1)),
+        (date(2025, 6, 14), 4, "last-quarter", "FY2025-Q4", date(2025, 1, 1), date(2025, 4, 1)),
+        (date(2026, 1, 3), 4, "last-quarter", "FY2026-Q3", date(2025, 10, 1), date(2026, 1, 1)),
+        (
+            date(2026, 1, 3),
+            4,
+            "ytd",
+            "FY2026 (to 2026-01-03)",
+            date(2025, 4, 1),
+            date(2026, 1, 4),
+        ),
+        (date(2025, 3, 31), 4, "ytd", "FY2025", date(2024, 4, 1), date(2025, 4, 1)),
+        (date(2025, 4, 1), 4, "ytd", "FY2026 (to 2025-04-01)", date(2025, 4, 1), date(2025, 4, 2)),
+    ],
+)
+def test_shortcuts_against_the_data_end(
+    today: date, fsm: int, text: str, label: str, start: date, end: date
+) -> None:
+    period = parse_period(text, fiscal_start_month=fsm, data_range=(_SPAN_FROM, today))
+    assert (period.label, period.start, period.end) == (label, start, end)
+
+
+def test_shortcuts_with_a_week_calendar() -> None:
+    from salesmetrics.calendars import WeekCalendar
+
+    nrf = WeekCalendar("4-5-4", start_month=2, end_weekday=5, rule="nearest")
+    today = date(2025, 6, 14)
+    month = parse_period("this-month", fiscal_start_month=nrf, data_range=(_SPAN_FROM, today))
+    assert month.start <= today < month.end and month.label.startswith("FY")
+    last = parse_period("last-month", fiscal_start_month=nrf, data_range=(_SPAN_FROM, today))
+    assert last.end == month.start
+    twelve = parse_period("last-12-months", fiscal_start_month=nrf, data_range=(_SPAN_FROM, today))
+    assert twelve.end == month.start  # the fiscal month in progress is left out
+    assert len(split(twelve, "month", fiscal_start_month=nrf)) == 12
+
+
+def test_shortcuts_need_data_and_typos_are_suggested() -> None:
+    with pytest.raises(UserError, match="read against the data's last date"):
+        parse_period("ytd")
+    with pytest.raises(UserError) as err:
+        parse_period("this_mnth", data_range=(_SPAN_FROM, date(2025, 1, 1)))
+    assert "did you mean 'this-month'" in str(err.value) and "\n" not in str(err.value)

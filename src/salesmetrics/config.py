@@ -97,6 +97,23 @@ def _channels(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
+def _segments(value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """``[segments]``: each a non-blank name for one or more filters, ``DIM = "VALUE"`` with
+    the dimensions of ``--by`` (whether a value is in the data is checked when it is used)."""
+    dims = [d for d in MetricTargets.model_fields if d != "default"]  # the group dimensions
+    for name, filters in value.items():
+        if not name.strip():
+            raise ValueError("a segment's name must not be blank")
+        if not filters:
+            raise ValueError(f"segment {name!r} has no filter; e.g. {{ region = 'EMEA' }}")
+        for dim, wanted in filters.items():
+            if dim not in dims:
+                raise ValueError(f"segment {name!r}: unknown dimension {dim!r}{suggest(dim, dims)}")
+            if not wanted.strip():
+                raise ValueError(f"segment {name!r}: {dim} needs a value")
+    return value
+
+
 #: ``[alerts]`` rule kinds: the value rose or fell (by more than the amount, when one is given),
 #: moved either way by more than the amount, or is below or above a level.
 ALERT_KINDS = ("up", "down", "moves", "below", "above")
@@ -287,7 +304,14 @@ class Config(BaseModel):
         default_factory=dict,
         description="targets per metric and group, e.g. [targets.win_rate] default = 0.3",
     )
-    # Delivery settings change no number: left out of the dump that keys the kept intermediates.
+    # Segments and delivery settings change no number (a request names its filters itself): left
+    # out of the dump that keys the kept intermediates.
+    segments: Annotated[dict[str, dict[str, str]], AfterValidator(_segments)] = Field(
+        default_factory=dict,
+        exclude=True,
+        description="saved filters, used as --segment NAME, e.g. [segments] emea_smb = { region ="
+        ' "EMEA", segment = "SMB" }',
+    )
     alerts: AlertSettings = Field(
         default_factory=lambda: AlertSettings.model_validate({}), exclude=True
     )
@@ -295,6 +319,19 @@ class Config(BaseModel):
     delivery: DeliverySettings = Field(
         default_factory=lambda: DeliverySettings.model_validate({}), exclude=True
     )
+
+    def segment(self, name: str) -> dict[str, str]:
+        """The filters of segment ``name`` (``[segments]``); a UserError naming the segments
+        there are, with the close matches, when there is none of that name."""
+        found = self.segments.get(name.strip())
+        if found is None:
+            names = sorted(self.segments)
+            if names:
+                known = "; the segments are " + ", ".join(names)
+            else:
+                known = '; add one there, e.g. [segments] emea = { region = "EMEA" }'
+            raise ConfigError(f"no segment {name!r} in {CONFIG_FILE}{suggest(name, names)}{known}")
+        return dict(found)
 
     @field_validator("base_currency")
     @classmethod
@@ -433,6 +470,10 @@ def _toml_value(value: Any) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return (
+            "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
+        )
     return repr(value)
 
 

@@ -17,7 +17,24 @@ Period syntax (``--period``, ``--from``/``--to``), case-insensitive:
 ``FY2025-W05``              fiscal week (01-52 or 01-53), with a week-based fiscal calendar only
 ``2024-04-01..2024-06-30``  custom range, both days inclusive
 ``all``                     from the earliest to the latest date in the data
+``this-month``              the month holding the data's last date (its "today")
+``last-month``              the month before it
+``this-quarter``            the (fiscal) quarter holding the data's last date
+``last-quarter``            the quarter before it
+``ytd``                     the (fiscal) year to date: its start to the data's last date
+``last-12-months``          the twelve latest months the data cover whole
 ==========================  ================================================================
+
+The *shortcuts* (``this-month`` ... ``last-12-months``; ``_`` may stand for ``-``) are read
+against the data's last fact date, passed in as the end of ``data_range`` (this module reads no
+data): the workspace's "today". Months, quarters and years follow the fiscal calendar as grains
+do (fiscal months with a week calendar, fiscal quarters with ``fiscal_year_start_month`` ≠ 1).
+``this-month`` and ``this-quarter`` are whole periods, usually still in progress; ``ytd`` is the
+year clipped to the data's last day (``2025 (to 2025-06-14)``: its previous period is the whole
+year before, its same period last year ``2024 (to 2024-06-14)``); ``last-12-months`` is the
+range of the twelve whole months ending with the last one the data have reached the end of
+(the month holding the data's last date when that date is the month's last day, else the month
+before it), so that split by month it gives twelve whole months.
 
 **Fiscal years are named by the calendar year in which they end** (the convention of most
 companies and of Salesforce): with a fiscal year starting in April, ``FY2025`` is 2024-04-01 up
@@ -53,6 +70,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_YEAR",
     "MIN_YEAR",
+    "SHORTCUTS",
     "SYNTAX",
     "Grain",
     "Period",
@@ -71,8 +89,21 @@ __all__ = [
     "to_date",
 ]
 
+#: The period shortcuts, read against the data's last date (see the module's docstring).
+SHORTCUTS: tuple[str, ...] = (
+    "this-month",
+    "last-month",
+    "this-quarter",
+    "last-quarter",
+    "ytd",
+    "last-12-months",
+)
+
 #: The accepted syntaxes, as listed in error messages.
-SYNTAX = "2024, 2024-Q2, 2024-05, 2024-W19, FY2025, FY2025-Q1, 2024-04-01..2024-06-30 or all"
+SYNTAX = (
+    "2024, 2024-Q2, 2024-05, 2024-W19, FY2025, FY2025-Q1, 2024-04-01..2024-06-30, all"
+    " or a shortcut (" + ", ".join(SHORTCUTS) + ")"
+)
 
 #: Years outside this range are almost certainly typos (and keep date arithmetic in range).
 MIN_YEAR = 1900
@@ -303,13 +334,16 @@ def parse_period(
     """Parse the period syntax (see the module docstring) into a :class:`Period`.
 
     ``data_range`` = (earliest, latest) date in the data is needed only for ``all``, which is
-    ``[earliest, latest + 1 day)``. Anything malformed is a :class:`UserError` naming the problem
-    and the accepted syntaxes. Labels are normalised (``2024-q2`` → ``2024-Q2``, ``2024-5`` →
-    ``2024-05``).
+    ``[earliest, latest + 1 day)``, and for the shortcuts, read against ``latest``. Anything
+    malformed is a :class:`UserError` naming the problem and the accepted syntaxes. Labels are
+    normalised (``2024-q2`` → ``2024-Q2``, ``2024-5`` → ``2024-05``).
     """
     raw = text
     text = text.strip()
     upper = text.upper()
+    shortcut = text.lower().replace("_", "-")
+    if shortcut in SHORTCUTS:
+        return _shortcut(shortcut, data_range, fiscal_start_month)
     if isinstance(fiscal_start_month, WeekCalendar):
         if upper.startswith("FY"):
             return _week_fiscal(raw, upper, fiscal_start_month)
@@ -382,8 +416,38 @@ def _bad_guess(raw: str, upper: str) -> Period:
         raise _bad(raw, "write the year first, e.g. 2024-Q2")
     if re.fullmatch(r"\d{4}-H[12]", upper):
         raise _bad(raw, "half-years are custom ranges, e.g. 2024-01-01..2024-06-30")
-    hint = suggest(raw.lower(), [ALL])
+    hint = suggest(raw.lower().replace("_", "-"), [ALL, *SHORTCUTS])
     raise _bad(raw, "not a period" + hint)
+
+
+def _shortcut(name: str, data_range: tuple[date, date] | None, calendar: FiscalCalendar) -> Period:
+    """The period a shortcut names, read against the data's last date (``data_range[1]``)."""
+    if data_range is None or data_range[1] is None:
+        raise UserError(
+            f"period {name!r} is read against the data's last date, and there are no dated"
+            " rows yet; import data first or give a period such as 2024"
+        )
+    today = data_range[1]
+    if isinstance(today, dt.datetime):
+        today = today.date()
+    if name in ("this-month", "last-month", "this-quarter", "last-quarter"):
+        grain = Grain.MONTH if name.endswith("month") else Grain.QUARTER
+        found = period_of(today, grain, fiscal_start_month=calendar)
+        if name.startswith("last"):
+            found = period_of(found.start - _DAY, grain, fiscal_start_month=calendar)
+        return found
+    if name == "ytd":
+        year = period_of(today, Grain.YEAR, fiscal_start_month=calendar)
+        return clipped(year, year.start, today + _DAY)
+    # last-12-months: the twelve whole months ending with the last month the data reached the
+    # end of
+    month = period_of(today, Grain.MONTH, fiscal_start_month=calendar)
+    if month.end > today + _DAY:
+        month = period_of(month.start - _DAY, Grain.MONTH, fiscal_start_month=calendar)
+    end = month.end
+    for _ in range(11):
+        month = period_of(month.start - _DAY, Grain.MONTH, fiscal_start_month=calendar)
+    return Period(_range_label(month.start, end), month.start, end)
 
 
 def _all(data_range: tuple[date, date] | None) -> Period:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from salesmetrics.metrics.result import MetricResult
     from salesmetrics.metrics.status import DataStatus
     from salesmetrics.metrics.warm import Warmed
+    from salesmetrics.periods import Period
     from salesmetrics.progress import Progress
 
 __all__ = ["ENV_WORKSPACE", "Workspace", "init_workspace", "open_workspace", "resolve_dir"]
@@ -78,16 +79,19 @@ class Workspace(Connection):
         by: str | Sequence[str] | None = None,
         compare: str | None = None,
         basis: Mapping[str, str] | None = None,
+        where: Mapping[str, str] | Sequence[str] | None = None,
+        segment: str | None = None,
     ) -> MetricResult:
         """Compute ``metrics`` (default: every metric with data) for ``period`` (or
         ``from_period``..``to_period``) split by ``grain``, grouped ``by`` dimensions, compared
-        with the ``previous`` period or last ``year``; or compute a
-        :class:`~salesmetrics.metrics.request.Request` given alone. See
-        :func:`salesmetrics.metrics.engine.evaluate`."""
+        with the ``previous`` period or last ``year``, restricted to the groups ``where`` names
+        (``{"region": "EMEA"}`` or ``["region=EMEA"]``) and to the saved ``segment``'s
+        (``[segments]``); or compute a :class:`~salesmetrics.metrics.request.Request` given
+        alone. See :func:`salesmetrics.metrics.engine.evaluate`."""
         from salesmetrics.metrics.request import Request
 
         if isinstance(metrics, Request):
-            given = (period, from_period, to_period, grain, by, compare, basis)
+            given = (period, from_period, to_period, grain, by, compare, basis, where, segment)
             if any(v is not None for v in given):
                 raise UserError("give either a Request or the request's keyword arguments")
             return self._evaluate(metrics)
@@ -100,8 +104,33 @@ class Workspace(Connection):
             by=by,
             compare=compare,
             basis=basis,
+            where=self.filters(where, segment),
         )
         return self._evaluate(request)
+
+    def filters(
+        self, where: Mapping[str, str] | Sequence[str] | None = None, segment: str | None = None
+    ) -> dict[str, str]:
+        """The filters of saved ``segment`` (``[segments]`` of ``salesmetrics.toml``) and
+        ``where`` (a mapping or ``DIM=VALUE`` texts) together, checked (their values against
+        the data: :func:`salesmetrics.metrics.filters.check`); a dimension both give a
+        different value is a UserError."""
+        from salesmetrics.metrics import filters
+        from salesmetrics.metrics.request import parse_where
+
+        given = parse_where(where)
+        saved = {} if segment is None else parse_where(self.config.segment(segment))
+        for dim, value in given.items():
+            if saved.get(dim, value) != value:
+                raise UserError(
+                    f"segment {segment!r} has {dim}={saved[dim]}, and --where {dim}={value}"
+                    " asks for another; give one of them"
+                )
+        both = parse_where({**saved, **given})
+        if both:
+            self.refresh()  # the data as they are now, should a write have landed
+            filters.check(self, tuple(both.items()), [])
+        return both
 
     def _evaluate(self, request: Request) -> MetricResult:
         """Evaluate ``request`` and note it among the requests asked lately (which an import
@@ -151,13 +180,30 @@ class Workspace(Connection):
         as_of: dt.date,
         by: str | Sequence[str] = (),
         grain: str = "quarter",
+        where: Mapping[str, str] | Sequence[str] | None = None,
+        segment: str | None = None,
     ) -> pd.DataFrame:
         """The deals open at the start of ``as_of`` (state from opportunity history) by stage and
-        close period; see :func:`salesmetrics.pipeline.snapshot.open_pipeline`."""
+        close period, of the deals in the groups ``where`` and ``segment`` name (see
+        :meth:`filters`); see :func:`salesmetrics.pipeline.snapshot.open_pipeline`."""
         from salesmetrics.pipeline.snapshot import open_pipeline
 
+        chosen = self.filters(where, segment)
         self.refresh()  # the data as they are now, should a write have landed
-        return open_pipeline(self, as_of, [by] if isinstance(by, str) else by, grain)
+        dims = [by] if isinstance(by, str) else by
+        return open_pipeline(self, as_of, dims, grain, where=chosen)
+
+    def period(self, text: str) -> Period:
+        """The period ``text`` names (:mod:`salesmetrics.periods` syntax) in the workspace's
+        fiscal calendar, ``all`` and the shortcuts (``ytd``, ``last-month``, ...) read against
+        the data's first and last fact dates (:func:`salesmetrics.metrics.context.data_span`)."""
+        from salesmetrics.metrics.context import data_span
+        from salesmetrics.periods import parse_period
+
+        self.refresh()  # the data as they are now, should a write have landed
+        span = data_span(self, [])
+        rng = None if span is None else (span.first, span.last)
+        return parse_period(text, fiscal_start_month=self.config.calendar, data_range=rng)
 
     def drill(self, row: Mapping[str, Any]) -> ibis.Table:
         """The deals, leads, customers or reps a result row was computed from; see
@@ -226,14 +272,22 @@ class Workspace(Connection):
         return data_status(self)
 
     def cohorts(
-        self, *, by: str | Sequence[str] = (), through: dt.date | None = None
+        self,
+        *,
+        by: str | Sequence[str] = (),
+        through: dt.date | None = None,
+        grain: str = "month",
     ) -> pd.DataFrame:
         """The cohort triangle of recurring revenue through ``through`` (default: the data's
         end), one row per cohort and age; empty when there is no recurring-revenue data. See
-        :func:`salesmetrics.recurring.cohorts.cohorts`."""
+        :func:`salesmetrics.recurring.cohorts.cohorts`; ``grain="quarter"``: cohorts of a
+        (fiscal) quarter, ages in quarters (:func:`salesmetrics.recurring.cohorts.quarterly`)."""
         import pandas as pd
 
-        from salesmetrics.recurring.cohorts import cohorts
+        from salesmetrics.recurring.cohorts import cohorts, quarterly
+
+        if grain not in ("month", "quarter"):
+            raise UserError(f"cohorts by {grain!r}: use month or quarter")
         from salesmetrics.recurring.source import recurring_source
 
         self.refresh()  # the data as they are now, should a write have landed
@@ -244,6 +298,8 @@ class Workspace(Connection):
         frame: pd.DataFrame = self.backend.to_pyarrow(
             table.order_by([*dims, "cohort", "age"])
         ).to_pandas()
+        if grain == "quarter":
+            frame = quarterly(frame, dims, fiscal_start_month=self.config.fiscal_year_start_month)
         return frame
 
     def export(self, directory: str | Path) -> list[Path]:

@@ -533,15 +533,17 @@ def test_a_period_after_the_data_says_where_the_data_ends(
     code, out, _ = run([*args, "--format", "json"], capsys)
     assert code == 0
     notes = {(r["metric"], r["period"]): r["note"] for r in json.loads(out)["results"]}
-    assert notes["total_revenue", "2025-Q1"] is None
+    # the data end within 2025-Q1: the period in progress
+    assert notes["total_revenue", "2025-Q1"] == "in progress: the data ends on 2025-02-14"
     assert notes["total_revenue", "2025-Q2"] == (
         "no deals won in 2025-Q2; the data ends on 2025-02-14"
     )
     assert notes["win_rate", "2025-Q2"] == "no closed deals in 2025-Q2; the data ends on 2025-02-14"
     code, out, _ = run(args, capsys)
     assert code == 0
-    # the table says it once, and the rows' own notes without it
-    assert out.count("the data ends on 2025-02-14") == 1
+    # the table says it once per period, and the rows' own notes without it
+    assert out.count("the data ends on 2025-02-14") == 2
+    assert "2025-Q1: in progress: the data ends on 2025-02-14" in out
     assert "2025-Q2: the data ends on 2025-02-14" in out
     assert "total_revenue 2025-Q2: no deals won in 2025-Q2\n" in out
 

@@ -88,3 +88,13 @@ def load(ws: Workspace, tables: Mapping[str, Iterable[Mapping[str, Any]]]) -> No
     with ws.writing():
         for name, rows in tables.items():
             insert(ws, name, rows)
+
+
+def own_note(note: str | None) -> str | None:
+    """A row's note without the note of a period the data end within ("in progress: the data
+    ends on ..."), which every row of such a period carries: tests of a metric's own remark on
+    a few facts (whose last date often falls inside the period) compare this."""
+    if note is None:
+        return None
+    kept = [part for part in note.split("; ") if not part.startswith("in progress: ")]
+    return "; ".join(kept) or None

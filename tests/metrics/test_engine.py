@@ -13,7 +13,7 @@ from salesmetrics.errors import UserError
 from salesmetrics.metrics.registry import REGISTRY
 from salesmetrics.metrics.result import COMPARE_KEYS
 from salesmetrics.workspace import Workspace
-from tests.metrics.builder import insert
+from tests.metrics.builder import insert, own_note
 from tests.metrics.test_examples import _customers, deal
 
 D = dt.date
@@ -35,10 +35,10 @@ def test_empty_period_gives_null_with_note(workspace: Workspace) -> None:
     insert(workspace, "opportunities", [deal(1, "won", D(2024, 5, 1))])
     row = rows(workspace, "win_rate", period="2030-Q1")[0]
     assert row["value"] is None
-    assert row["note"] == "no closed deals in 2030-Q1; the data ends on 2024-05-01"
+    assert own_note(row["note"]) == "no closed deals in 2030-Q1; the data ends on 2024-05-01"
     total = rows(workspace, "total_revenue", period="2030-Q1")[0]
     assert total["value"] == 0
-    assert total["note"] == "no deals won in 2030-Q1; the data ends on 2024-05-01"
+    assert own_note(total["note"]) == "no deals won in 2030-Q1; the data ends on 2024-05-01"
 
 
 def test_metric_without_data_is_noted_when_asked_and_skipped_otherwise(
@@ -46,7 +46,7 @@ def test_metric_without_data_is_noted_when_asked_and_skipped_otherwise(
 ) -> None:
     insert(workspace, "opportunities", [deal(1, "won", D(2024, 5, 1))])
     row = rows(workspace, "lead_conversion_rate", period="2024")[0]
-    assert row["value"] is None and "no leads" in row["note"]
+    assert row["value"] is None and "no leads" in own_note(row["note"])
     result = workspace.metrics(period="2024")
     assert "lead_conversion_rate" not in {r["metric"] for r in result.rows()}
     assert any(n.startswith("lead_conversion_rate: skipped") for n in result.notes)
@@ -56,10 +56,10 @@ def test_zero_denominator_is_null_never_nan(workspace: Workspace) -> None:
     insert(workspace, "opportunities", [deal(1, "won", D(2024, 5, 1), 0)])
     insert(workspace, "opportunities", [deal(2, "lost", D(2024, 5, 1), 0)])
     row = rows(workspace, "win_rate_by_value", period="2024-Q2")[0]
-    assert row["value"] is None and row["note"]
+    assert row["value"] is None and own_note(row["note"])
     growth = rows(workspace, "revenue_growth", period="2024-Q2")[0]
     assert growth["value"] is None
-    assert growth["note"] == "no revenue won in the previous period, 2024-Q1"
+    assert own_note(growth["note"]) == "no revenue won in the previous period, 2024-Q1"
 
 
 def test_missing_amounts_and_dates_are_counted_out(workspace: Workspace) -> None:
@@ -79,7 +79,7 @@ def test_missing_amounts_and_dates_are_counted_out(workspace: Workspace) -> None
     by_value = rows(workspace, "win_rate_by_value", period="2024-05")[0]
     assert by_value["value"] == pytest.approx(400 / 1000)
     assert by_value["components"]["lost_without_amount"] == 1
-    assert "left out" in by_value["note"]
+    assert "left out" in own_note(by_value["note"])
 
 
 # -- the data's end, and the periods of ``all`` ------------------------------------------------
@@ -154,9 +154,11 @@ def test_all_runs_from_the_first_to_the_last_fact_date_with_clipped_edges(
     # the previous period is the whole grain period before, for a clipped period too
     assert [r["compare_period"] for r in result] == ["2022", "2023", "2024"]
     assert [r["value"] for r in result] == [1_000, 2_000, 0]
-    assert all(r["note"] is None or "data ends" not in r["note"] for r in result)
+    assert all(
+        own_note(r["note"]) is None or "data ends" not in own_note(r["note"]) for r in result
+    )
     growth = rows(workspace, "revenue_growth", period="all", grain="year")
-    assert growth[0]["note"] == "no revenue won in the previous period, 2022"
+    assert own_note(growth[0]["note"]) == "no revenue won in the previous period, 2022"
     assert growth[2]["value"] == -1.0  # against the whole of 2024
     (single,) = rows(workspace, "win_rate", period="all")
     assert (single["period"], single["start"], single["end"]) == ("all", "2023-02-10", "2025-03-15")
@@ -175,8 +177,14 @@ def test_a_period_after_the_data_is_noted(workspace: Workspace) -> None:
     result = workspace.metrics(["total_revenue", "win_rate", "mrr"], period="2025", grain="quarter")
     notes = {(r["metric"], r["period"]): r["note"] for r in result.rows()}
     ends = "the data ends on 2025-03-14"
-    assert result.period_notes == {"2025-Q2": ends, "2025-Q3": ends, "2025-Q4": ends}
-    assert notes["win_rate", "2025-Q1"] is None  # the data's end falls in it: in progress
+    assert result.period_notes == {
+        "2025-Q1": "in progress: the data ends on 2025-03-14",
+        "2025-Q2": ends,
+        "2025-Q3": ends,
+        "2025-Q4": ends,
+    }
+    # the data's end falls in it, before its last day: the period in progress
+    assert notes["win_rate", "2025-Q1"] == "in progress: the data ends on 2025-03-14"
     assert notes["mrr", "2025-Q2"] == ends
     assert notes["total_revenue", "2025-Q3"] == f"no deals won in 2025-Q3; {ends}"
     assert notes["win_rate", "2025-Q4"] == f"no closed deals in 2025-Q4; {ends}"
@@ -195,7 +203,10 @@ def test_the_data_end_is_read_once_per_data_version(workspace: Workspace) -> Non
     insert(workspace, "leads", [{"lead_id": "l1", "created_at": dt.datetime(2026, 1, 2, 9)}])
     after = workspace.metrics(["total_revenue"], period="2026")
     assert "data span" in after.queries
-    assert after.rows()[0]["note"] == "no deals won in 2026"  # the data end is in 2026 now
+    # the data end is in 2026 now: the period in progress
+    assert (
+        after.rows()[0]["note"] == "no deals won in 2026; in progress: the data ends on 2026-01-02"
+    )
 
 
 def test_engagement_note_names_the_event_types_of_target_zero(workspace: Workspace) -> None:
@@ -212,7 +223,7 @@ def test_engagement_note_names_the_event_types_of_target_zero(workspace: Workspa
     ]
     insert(workspace, "engagement_events", events)
     (row,) = rows(workspace, "customer_engagement_score", period="2024-05")
-    assert row["note"] == (
+    assert own_note(row["note"]) == (
         "event types left out of the score, their target being 0 (most customers never do"
         " them): integration_used, seat_added"
     )
@@ -224,10 +235,10 @@ def test_engagement_note_names_the_event_types_of_target_zero(workspace: Workspa
     # a configured target of 0 is left out and named too; without such a type, no note
     workspace.config.engagement_targets = {"seat_added": 1, "integration_used": 0}
     (row,) = rows(workspace, "customer_engagement_score", period="2024-05")
-    assert row["note"].endswith("them): integration_used")
+    assert own_note(row["note"]).endswith("them): integration_used")
     workspace.config.engagement_targets = {"seat_added": 1, "integration_used": 1}
     (row,) = rows(workspace, "customer_engagement_score", period="2024-05")
-    assert row["note"] is None and row["components"]["event_types"] == 3
+    assert own_note(row["note"]) is None and row["components"]["event_types"] == 3
 
 
 # -- currencies ---------------------------------------------------------------------------------
@@ -456,7 +467,8 @@ def test_quota_spanning_two_quarters_is_prorated_by_days(workspace: Workspace) -
     assert result["2024-Q2"]["components"]["quota"] == 30_000
     assert result["2024-Q1"]["value"] == 1.0 and result["2024-Q2"]["value"] == 0.5
     assert (
-        result["2024-Q3"]["value"] is None and result["2024-Q3"]["note"] == "no quota for 2024-Q3"
+        result["2024-Q3"]["value"] is None
+        and own_note(result["2024-Q3"]["note"]) == "no quota for 2024-Q3"
     )
     rate = by_period(rows(workspace, "quota_attainment_rate", period="2024", grain="quarter"))
     assert rate["2024-Q1"]["value"] == 1.0 and rate["2024-Q2"]["value"] == 0.0
@@ -496,7 +508,7 @@ def test_groups_use_only_their_rows_and_cover_every_period(workspace: Workspace)
     assert keyed[("2024-Q2", "East")]["value"] == 0.5
     assert keyed[("2024-Q2", "West")]["value"] == 1.0
     assert keyed[("2024-Q3", None)]["value"] == 0.0  # the deal without an owner has no team
-    assert keyed[("2024-Q1", "East")]["note"] == "no closed deals in 2024-Q1"
+    assert own_note(keyed[("2024-Q1", "East")]["note"]) == "no closed deals in 2024-Q1"
     assert len(result) == 4 * 3
 
 
@@ -523,7 +535,7 @@ def test_metric_not_available_by_a_dimension_says_why(workspace: Workspace) -> N
     )
     row = rows(workspace, "customer_acquisition_cost", period="2024-Q2", by=["team"])[0]
     assert row["value"] is None and row["group"] == {}
-    assert row["note"] == "not available by team: costs data carry no team"
+    assert own_note(row["note"]) == "not available by team: costs data carry no team"
 
 
 def test_result_frame_columns_placeholders_among_computed_rows(workspace: Workspace) -> None:
@@ -713,3 +725,20 @@ def test_full_run_uses_one_query_per_family(workspace: Workspace) -> None:
     by_rep = workspace.metrics(period="2024", grain="quarter", by=["rep"])
     assert by_rep.queries[0] == "inventory"
     assert sorted(by_rep.queries[1:]) == sorted(f for f in families if f in by_rep.queries)
+
+
+def test_shortcuts_read_the_data_end_and_the_period_in_progress_is_noted(
+    workspace: Workspace,
+) -> None:
+    _dated_facts(workspace)  # the data end on 2025-03-14
+    (quarter,) = workspace.metrics(["win_rate"], period="this-quarter").rows()
+    assert quarter["period"] == "2025-Q1"
+    assert quarter["note"] == "in progress: the data ends on 2025-03-14"
+    # the year to date ends on the data's last day: not in progress
+    (ytd,) = workspace.metrics(["win_rate"], period="ytd").rows()
+    assert (ytd["period"], ytd["end"], ytd["note"]) == ("2025 (to 2025-03-14)", "2025-03-15", None)
+    twelve = workspace.metrics(["total_revenue"], period="last-12-months", grain="month")
+    assert [r["period"] for r in twelve.rows()][::11] == ["2024-03", "2025-02"]
+    assert twelve.period_notes == {}
+    (last,) = workspace.metrics(["total_revenue"], period="last-quarter").rows()
+    assert (last["period"], last["start"], last["end"]) == ("2024-Q4", "2024-10-01", "2025-01-01")

@@ -7,13 +7,23 @@ spec (``--format json``) or CSV; ``--drill`` prints the rows each result was com
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from salesmetrics.cli import app
-from salesmetrics.cli.options import Lang, LangOpt, QuietOpt, WorkspaceOpt, err, out
+from salesmetrics.cli.options import (
+    Lang,
+    LangOpt,
+    QuietOpt,
+    SegmentOpt,
+    WhereOpt,
+    WorkspaceOpt,
+    err,
+    out,
+)
 from salesmetrics.cli.safe import printable
 from salesmetrics.dims import DIMENSIONS
 from salesmetrics.errors import UserError
@@ -77,7 +87,8 @@ def metrics_cmd(
             "-p",
             help="2024, 2024-Q2, 2024-05, 2024-W19, FY2025, FY2025-Q1, 2024-04-01..2024-06-30"
             " or all (default); with a 4-4-5, 4-5-4 or 5-4-4 fiscal calendar also FY2025-M03"
-            " and FY2025-W05.",
+            " and FY2025-W05; or this-month, last-month, this-quarter, last-quarter, ytd,"
+            " last-12-months (against the data's last date).",
             show_default=False,
         ),
     ] = None,
@@ -135,6 +146,8 @@ def metrics_cmd(
             show_default=False,
         ),
     ] = None,
+    where: WhereOpt = None,
+    segment: SegmentOpt = None,
     workspace: WorkspaceOpt = None,
     quiet: QuietOpt = False,
     lang: LangOpt = Lang.EN,
@@ -154,8 +167,11 @@ def metrics_cmd(
         by=[d.value for d in by or []],
         compare=compare.value if compare else None,
         basis=_bases(basis),
+        where=where,
     )
     with open_workspace(workspace) as ws:
+        if segment is not None:
+            request = replace(request, where=tuple(ws.filters(where, segment).items()))
         # A command repeated on unchanged data prints the answer an earlier one kept (see
         # salesmetrics.answers); CSV and drill-downs are always computed.
         kept = None if drill or output is OutputFormat.CSV else ws.kept_answer(request)
@@ -199,7 +215,7 @@ def waterfall_cmd(
         typer.Option(
             "--period",
             "-p",
-            help="2025, 2025-Q1, FY2025, ... or all (default).",
+            help="2025, 2025-Q1, FY2025, ytd, last-12-months, ... or all (default).",
             show_default=False,
         ),
     ] = None,
@@ -223,6 +239,8 @@ def waterfall_cmd(
         OutputFormat,
         typer.Option("--format", "-f", help="table, json or csv.", case_sensitive=False),
     ] = OutputFormat.TABLE,
+    where: WhereOpt = None,
+    segment: SegmentOpt = None,
     workspace: WorkspaceOpt = None,
     lang: LangOpt = Lang.EN,
 ) -> None:
@@ -233,7 +251,12 @@ def waterfall_cmd(
 
     with open_workspace(workspace) as ws:
         result = ws.metrics(
-            ["mrr"], period=period, grain=grain.value, by=[d.value for d in by or []]
+            ["mrr"],
+            period=period,
+            grain=grain.value,
+            by=[d.value for d in by or []],
+            where=where,
+            segment=segment,
         )
         names = view.names_for(ws, result.by) if output is OutputFormat.TABLE else {}
     rows = result.rows()

@@ -41,3 +41,21 @@ LangOpt = Annotated[
 #: Where results go (stdout) and where progress and hints go (stderr).
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
+
+WhereOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        help="Only the group DIM=VALUE, e.g. region=EMEA (repeatable, one value per dimension;"
+        " the dimensions of --by).",
+        show_default=False,
+    ),
+]
+SegmentOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--segment",
+        help="A saved segment: the filters of [segments] NAME in salesmetrics.toml.",
+        show_default=False,
+    ),
+]

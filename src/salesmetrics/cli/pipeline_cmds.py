@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from salesmetrics.cli import app
-from salesmetrics.cli.options import Lang, LangOpt, WorkspaceOpt, out
+from salesmetrics.cli.options import Lang, LangOpt, SegmentOpt, WhereOpt, WorkspaceOpt, out
 from salesmetrics.errors import UserError
 
 if TYPE_CHECKING:
@@ -57,6 +57,8 @@ def pipeline_cmd(
         typer.Option("--by", "-b", help="Group by a dimension (repeatable).", show_default=False),
     ] = None,
     grain: Annotated[str, typer.Option("--grain", help="Close period grain.")] = "quarter",
+    where: WhereOpt = None,
+    segment: SegmentOpt = None,
     workspace: WorkspaceOpt = None,
     lang: LangOpt = Lang.EN,
 ) -> None:
@@ -65,7 +67,7 @@ def pipeline_cmd(
 
     day = _date(as_of)
     with open_workspace(workspace) as ws:
-        frame = ws.pipeline(as_of=day, by=by or (), grain=grain)
+        frame = ws.pipeline(as_of=day, by=by or (), grain=grain, where=where, segment=segment)
         style = _style(ws, lang, by)
     if frame.empty:
         out.print(f"no open deals at the start of {day.isoformat()}")
@@ -108,22 +110,25 @@ def forecast_cmd(
         bool,
         typer.Option("--accuracy", help="Accuracy and bias of the stored forecasts for --period."),
     ] = False,
+    where: WhereOpt = None,
+    segment: SegmentOpt = None,
     workspace: WorkspaceOpt = None,
     lang: LangOpt = Lang.EN,
 ) -> None:
     """Forecast a period's won revenue (weighted pipeline, statistical), measure stored
     forecasts' accuracy, or backtest the methods over past periods."""
     from salesmetrics.metrics import forecasting as fc
-    from salesmetrics.periods import parse_period
     from salesmetrics.workspace import open_workspace
 
     with open_workspace(workspace) as ws:
-        fy = ws.config.calendar
+        by, keep = _forecast_scope(ws.filters(where, segment), by)
         style = _style(ws, lang, by if by in REP_COLUMNS else None)
         groups = {"group": "rep"} if by in REP_COLUMNS else {}
         if backtest:
             if not from_period or not to_period:
                 raise UserError("--backtest needs --from and --to")
+            if keep is not None:
+                raise UserError("--backtest compares the methods for every group; drop --where")
             rows, summary = fc.backtest(ws, from_period, to_period, by, grain)
             shown = rows[["period", "group", "method", "amount", "actual", "accuracy", "bias"]]
             title = "Backtest: forecasts made with the data known at each period's start"
@@ -132,15 +137,36 @@ def forecast_cmd(
             return
         if not period:
             raise UserError("give --period (or --backtest --from P --to P)")
-        target = parse_period(period, fiscal_start_month=fy)
+        target = ws.period(period)
         if accuracy:
-            title = f"Forecast accuracy for {target.label}"
-            _print(fc.accuracy(ws, [target], by), title, style, groups)
+            judged = _kept(fc.accuracy(ws, [target], by), keep)
+            _print(judged, f"Forecast accuracy for {target.label}", style, groups)
             return
-        made = fc.make(ws, [target], method or list(fc.METHODS), by)
+        made = _kept(fc.make(ws, [target], method or list(fc.METHODS), by), keep)
         title = f"Forecast of won revenue for {target.label} ({ws.config.base_currency})"
         _print(made, title, style, groups)
         if save:
             now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
             n = fc.save(ws, made, now)
             out.print(f"saved {n} forecasts (submitted at {now:%Y-%m-%d %H:%M} UTC)")
+
+
+def _forecast_scope(filters: dict[str, str], by: str | None) -> tuple[str | None, str | None]:
+    """The forecast scope (``--by``) and the group to keep of it, for ``--where``: a forecast is
+    made per company, team or rep, so a filter names one team or rep, whose forecast is that
+    group's row of the forecasts by team or rep."""
+    if not filters:
+        return by, None
+    if len(filters) > 1 or next(iter(filters)) not in ("rep", "team"):
+        raise UserError("forecasts are made per team or rep: filter by one team or one rep")
+    ((dim, value),) = filters.items()
+    if by is not None and by != dim:
+        raise UserError(f"--by {by} and a filter on {dim}: give one scope")
+    return dim, value
+
+
+def _kept(frame: pd.DataFrame, group: str | None) -> pd.DataFrame:
+    """The rows of ``frame`` of ``group`` (all when None)."""
+    if group is None:
+        return frame
+    return frame[frame["group"] == group].reset_index(drop=True)

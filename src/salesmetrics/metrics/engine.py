@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 from collections import ChainMap
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -56,7 +56,17 @@ Columns = dict[str, np.ndarray]
 
 def evaluate(ws: Connection, request: Request) -> MetricResult:
     """Compute ``request``'s metrics (default: every metric the workspace has data for) for its
-    periods split by its grain, grouped by its dimensions, with its comparison and bases."""
+    periods split by its grain, grouped by its dimensions, with its comparison and bases.
+
+    A filter (``request.where``: ``region=EMEA``) is a group selected: the families are grouped
+    by the filtered dimensions too (:attr:`Plan.grouped`; an additive family's from its kept
+    cube, as ``--by`` would), everything is computed as for that grouping (comparisons, targets,
+    the anonymity of small survey groups) and only the rows of the filtered value's group are
+    kept, its value in their ``group``. So a filtered row is exactly the row of that group in the
+    grouped result, whatever the metric (a median, a distinct count, a share of a suppressed
+    group), and the kept intermediates are those of the grouping, shared by every filter. A
+    metric whose facts do not carry a filtered dimension is not filtered silently: it says so
+    (:func:`_unsupported_dims`); one with no rows of the value in the periods says that."""
     queries: list[str] = []
     inventory = read_inventory(ws, queries)
     materialised = len(ws.derived.built)
@@ -81,7 +91,7 @@ def evaluate(ws: Connection, request: Request) -> MetricResult:
             continue
         unsupported = _unsupported_dims(m, plan, families, config)
         if unsupported:
-            parts.append(_placeholder(m, rows_spine, unsupported))
+            parts.append(_placeholder(m, rows_spine, unsupported, dict(plan.where)))
             continue
         runnable.append(m)
 
@@ -90,7 +100,7 @@ def evaluate(ws: Connection, request: Request) -> MetricResult:
         for name in m.families_for(m.chosen_basis(plan.bases, config)):
             needed[name] = families[name]
     frames = {
-        name: (_run_family(ctx, fam, plan.by), fam.dims_for(plan.by))
+        name: (_run_family(ctx, fam, plan.grouped), fam.dims_for(plan.grouped))
         for name, fam in needed.items()
     }
     components = Components(rows_spine, frames)
@@ -98,7 +108,11 @@ def evaluate(ws: Connection, request: Request) -> MetricResult:
 
     grids: dict[tuple[Any, ...], Grid] = {}
     for m in runnable:
-        parts.append(_metric_rows(ctx, m, plan, components, families, grids))
+        part = _metric_rows(ctx, m, plan, components, families, grids)
+        if not part.size and plan.where and not plan.by:  # no group of the filtered value
+            what = ", ".join(f"{d}={v}" for d, v in plan.where)
+            part = _placeholder(m, rows_spine, f"no data for {what} in these periods", part.where)
+        parts.append(part)
 
     return MetricResult(
         config.base_currency,
@@ -110,6 +124,7 @@ def evaluate(ws: Connection, request: Request) -> MetricResult:
         queries=list(queries),
         families=list(needed),
         period_notes=period_notes,
+        where=dict(plan.where),
     )
 
 
@@ -169,20 +184,26 @@ def _unsupported_dims(
     """Why ``metric`` cannot be grouped by the requested dimensions, or None."""
     basis = metric.chosen_basis(plan.bases, config)
     primary = [families[f] for f in metric.families_for(basis) if f not in metric.broadcast]
-    for dim in plan.by:
+    for dim in plan.grouped:
         lacking = [f.name for f in primary if dim not in f.dims_supported]
         if lacking:
-            return f"not available by {dim}: {', '.join(lacking)} data carry no {dim}"
+            how = "by" if dim in plan.by else "filtered by"
+            return f"not available {how} {dim}: {', '.join(lacking)} data carry no {dim}"
     return None
 
 
-def _placeholder(metric: reg.Metric, spine: pd.DataFrame, note: str) -> _Part:
-    """Rows with a null value and ``note`` for every output period (no groups)."""
+def _placeholder(
+    metric: reg.Metric, spine: pd.DataFrame, note: str, group: Mapping[str, str] | None = None
+) -> _Part:
+    """Rows with a null value and ``note`` for every output period, in ``group`` (the filters,
+    else none)."""
     output = np.flatnonzero(spine["output"].to_numpy(dtype=bool))
     rows = _at(spine, ("period",), output)
     n = len(output)
-    rows.update(note=_repeat(note, n), group=_objects([{} for _ in range(n)]))
-    return _Part(metric, n, output, rows, lambda: _objects([{} for _ in range(n)]))
+    rows.update(note=_repeat(note, n), group=_objects([dict(group or {}) for _ in range(n)]))
+    return _Part(
+        metric, n, output, rows, lambda: _objects([{} for _ in range(n)]), dict(group or {})
+    )
 
 
 @dataclass(frozen=True)
@@ -196,6 +217,8 @@ class _Part:
     periods: np.ndarray
     columns: Columns
     components: Callable[[], np.ndarray]
+    #: The filters (dimension → value) the rows are restricted to.
+    where: dict[str, str] = field(default_factory=dict)
 
 
 def _metric_rows(
@@ -210,11 +233,11 @@ def _metric_rows(
     ``grids`` keeps the component grid of each set of families (several metrics share one)."""
     basis = metric.chosen_basis(plan.bases, ctx.config)
     names = metric.families_for(basis)
-    keys = (*plan.by, *metric.dims)
+    keys = (*plan.grouped, *metric.dims)
     grid_key = (tuple(names), tuple(n for n in names if n in metric.broadcast), keys)
     grid = grids.get(grid_key)
     if grid is None:
-        grid = grids[grid_key] = _grid(metric, names, plan.by, families, components)
+        grid = grids[grid_key] = _grid(metric, names, plan.grouped, families, components)
     columns = grid.columns
     if metric.previous:
         before = grid.shifted("prev_period")
@@ -229,6 +252,11 @@ def _metric_rows(
         computed = anonymity.protect(computed, grid, counts, metric.dims, minimum)
     value = _value(metric, computed)
     kept = np.flatnonzero(grid.spine["output"].astype(bool)[grid.period_at])
+    if plan.where:  # the filtered value's group only (see evaluate)
+        chosen = np.ones(grid.width, dtype=bool)
+        for dim, wanted in plan.where:
+            chosen &= grid.groups[dim] == wanted
+        kept = kept[chosen[grid.group_at[kept]]]
     rows = grid.at(kept, ("period", "compare_period", *keys))
     note = combine_notes(
         _notes(metric, computed, value, rows["period"], kept),
@@ -245,7 +273,14 @@ def _metric_rows(
     rows["target"] = targets
     rows["status"] = tgt.status(metric, rows["value"], target)
     periods = grid.period_at[kept]
-    return _Part(metric, len(kept), periods, rows, lambda: _objects(_components(computed, kept)))
+    return _Part(
+        metric,
+        len(kept),
+        periods,
+        rows,
+        lambda: _objects(_components(computed, kept)),
+        dict(plan.where),
+    )
 
 
 def _grid(

@@ -17,6 +17,7 @@ import pandas as pd
 from salesmetrics import periods
 from salesmetrics.calendars import FiscalCalendar, WeekCalendar
 from salesmetrics.errors import UserError
+from salesmetrics.metrics import filters
 from salesmetrics.metrics import registry as reg
 from salesmetrics.metrics.context import DataSpan, Inventory, data_span, spine_frame
 from salesmetrics.periods import Grain, Period
@@ -39,15 +40,33 @@ class Plan:
     bases: dict[str, str]
     #: The earliest and latest fact date of the data (None without data).
     span: DataSpan | None = None
+    #: The filters: (dimension, value) pairs, checked against the data.
+    where: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def grouped(self) -> tuple[str, ...]:
+        """The dimensions the families are grouped by: ``by``, then each filtered dimension
+        (a filter selects its value's group; see :func:`salesmetrics.metrics.engine.evaluate`)."""
+        return (*self.by, *(d for d, _ in self.where if d not in self.by))
 
     def period_notes(self) -> dict[str, str]:
-        """The note of each output period after the data's last fact date (metrics.md: shown
-        only when asked for, "with a note that the data ends on that date"). A period the
-        data's end falls in is not noted: it is the period in progress."""
+        """The note of each output period that runs past the data's last fact date.
+
+        A period after it (metrics.md: shown only when asked for, "with a note that the data
+        ends on that date"): "the data ends on DATE"; a period the data's end falls in, before
+        its last day (the period in progress: its figures hold only the days the data reach):
+        "in progress: the data ends on DATE".
+        """
         if self.span is None:
             return {}
-        note = f"the data ends on {self.span.last.isoformat()}"
-        return {p.label: note for p in self.periods if p.start > self.span.last}
+        last = self.span.last.isoformat()
+        notes = {}
+        for p in self.periods:
+            if p.start > self.span.last:
+                notes[p.label] = f"the data ends on {last}"
+            elif p.end > self.span.end:
+                notes[p.label] = f"in progress: the data ends on {last}"
+        return notes
 
 
 def _infer_grain(period: Period, fiscal_start_month: FiscalCalendar) -> Grain | None:
@@ -157,9 +176,18 @@ def plan_request(
             else:
                 kept.append(m)
         chosen = kept
+    filters.check(ws, request.where, queries)
     span = data_span(ws, queries)
     found, g = resolve_periods(ws, request, span)
     plan = Plan(
-        chosen, bool(request.metrics), found, g, request.by, request.compare, request.bases, span
+        chosen,
+        bool(request.metrics),
+        found,
+        g,
+        request.by,
+        request.compare,
+        request.bases,
+        span,
+        request.where,
     )
     return plan, notes

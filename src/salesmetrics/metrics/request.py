@@ -2,7 +2,7 @@
 what, on which bases.
 
 One frozen value built once where the request enters (the facade, the CLI) and passed down to
-the engine, so its eight parts are named and checked in one place. Everything that can be
+the engine, so its nine parts are named and checked in one place. Everything that can be
 checked without the workspace is checked when it is built (one-line UserErrors); the periods
 are resolved later against the workspace's fiscal calendar and data
 (:func:`salesmetrics.metrics.plan.plan_request`).
@@ -32,7 +32,10 @@ class Request:
     has data for); ``period`` or ``from_period``..``to_period`` are period texts (``2025``,
     ``2025-Q1``, ``all``; none: all the data); ``grain`` splits them; ``by`` names group
     dimensions; ``compare`` is ``previous`` or ``year``; ``basis`` pairs a metric id with the
-    basis it is computed on. Build one from loose Python arguments with :meth:`of`.
+    basis it is computed on; ``where`` pairs a group dimension with the one value the facts are
+    restricted to (``--where region=EMEA``; each row is then the group of that value, see
+    :func:`salesmetrics.metrics.engine.evaluate`). Build one from loose Python arguments with
+    :meth:`of`.
     """
 
     metrics: tuple[str, ...] = ()
@@ -43,6 +46,7 @@ class Request:
     by: tuple[str, ...] = ()
     compare: str | None = None
     basis: tuple[tuple[str, str], ...] = ()
+    where: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         # canonical ids: a metric named twice (or by another spelling) is asked for once
@@ -56,6 +60,7 @@ class Request:
             metric = reg.get(metric_id)
             bases[metric.id] = metric.check_basis(name)
         object.__setattr__(self, "basis", tuple(bases.items()))
+        object.__setattr__(self, "where", filters(self.where))
         if self.from_period or self.to_period:
             if self.period:
                 raise UserError("give either a period or --from/--to, not both")
@@ -74,9 +79,11 @@ class Request:
         by: str | Iterable[str] | None = None,
         compare: str | None = None,
         basis: Mapping[str, str] | None = None,
+        where: Mapping[str, str] | Iterable[str] | None = None,
     ) -> Request:
         """A request from the keyword arguments Python users and the CLI pass: a metric id or
-        several, a grain by name, a dimension or several, bases as a mapping."""
+        several, a grain by name, a dimension or several, bases as a mapping, filters as a
+        mapping or ``DIM=VALUE`` texts (:func:`parse_where`)."""
         return cls(
             metrics=(metrics,) if isinstance(metrics, str) else tuple(metrics or ()),
             period=period,
@@ -86,6 +93,7 @@ class Request:
             by=(by,) if isinstance(by, str) else tuple(by or ()),
             compare=compare,
             basis=tuple((basis or {}).items()),
+            where=tuple(parse_where(where).items()),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -99,6 +107,7 @@ class Request:
             "by": list(self.by),
             "compare": self.compare,
             "basis": dict(self.basis),
+            "where": dict(self.where),
         }
 
     @classmethod
@@ -113,9 +122,54 @@ class Request:
             by=data.get("by") or None,
             compare=data.get("compare"),
             basis=data.get("basis") or None,
+            where=data.get("where") or None,
         )
 
     @property
     def bases(self) -> dict[str, str]:
         """The chosen basis of each metric that names one, by metric id."""
         return dict(self.basis)
+
+    @property
+    def filters(self) -> dict[str, str]:
+        """The value each filtered dimension is restricted to, by dimension."""
+        return dict(self.where)
+
+
+def parse_where(where: Mapping[str, str] | Iterable[str] | str | None) -> dict[str, str]:
+    """Filters from a mapping or from ``DIM=VALUE`` texts (``--where region=EMEA``), checked
+    (:func:`filters`); a text without ``=`` is a UserError."""
+    if where is None:
+        return {}
+    if isinstance(where, str):
+        where = [where]
+    if isinstance(where, Mapping):
+        pairs = [(str(k), v) for k, v in where.items()]
+    else:
+        pairs = []
+        for text in where:
+            name, sep, value = str(text).partition("=")
+            if not sep or not name.strip():
+                raise UserError(f"bad filter {text!r}: use DIM=VALUE, e.g. region=EMEA")
+            pairs.append((name, value))
+    return dict(filters(pairs))
+
+
+def filters(pairs: Iterable[tuple[str, Any]]) -> tuple[tuple[str, str], ...]:
+    """Filters in canonical form: known dimensions (as ``--by``), each given one non-blank text
+    value once, in the order of :data:`salesmetrics.dims.DIMENSIONS` (so that the same filters
+    given in another order are the same request). Whether the value occurs in the data is
+    checked against the workspace (:func:`salesmetrics.metrics.filters.check`)."""
+    found: dict[str, str] = {}
+    for raw, value in pairs:
+        (name,) = gdims.validate([raw])
+        if not isinstance(value, str) or not value.strip():
+            raise UserError(f"filter {name}={value!r}: give a value, e.g. {name}=NAME")
+        value = value.strip()
+        if found.get(name, value) != value:
+            raise UserError(
+                f"filter {name}: one value at a time ({found[name]!r} and {value!r});"
+                f" use --by {name} to see each"
+            )
+        found[name] = value
+    return tuple((d, found[d]) for d in gdims.DIMENSIONS if d in found)

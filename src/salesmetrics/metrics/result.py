@@ -75,6 +75,8 @@ class MetricResult:
     own query or summed from a cube another evaluation of the same periods computed).
     ``period_notes`` holds the note of each period that runs past the data's last fact date
     ("the data ends on 2025-12-31"); it ends the note of every row of that period too.
+    ``where`` holds the filters the rows are restricted to (dimension → value; each row's
+    ``group`` holds them too).
     """
 
     base_currency: str
@@ -86,6 +88,7 @@ class MetricResult:
     queries: list[str] = field(default_factory=list)
     families: list[str] = field(default_factory=list)
     period_notes: dict[str, str] = field(default_factory=dict)
+    where: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def frame(self) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import ibis
@@ -11,6 +11,7 @@ import pandas as pd
 
 from salesmetrics import dims as gdims
 from salesmetrics import fx
+from salesmetrics.errors import UserError
 from salesmetrics.periods import Grain, label_of
 from salesmetrics.pipeline.asof import instant, probes_table, states
 
@@ -19,12 +20,27 @@ if TYPE_CHECKING:
 
 
 def open_pipeline(
-    ws: Connection, as_of: dt.date, by: Sequence[str] = (), grain: Grain | str = Grain.QUARTER
+    ws: Connection,
+    as_of: dt.date,
+    by: Sequence[str] = (),
+    grain: Grain | str = Grain.QUARTER,
+    *,
+    where: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """The deals open at the start of ``as_of`` (workspace timezone), summed by the ``by``
     dimensions, stage and close period (of ``grain``): ``deals``, ``amount`` (base currency),
-    ``weighted`` (Σ amount × probability) and ``without_amount``. One query."""
+    ``weighted`` (Σ amount × probability) and ``without_amount``. One query. ``where`` keeps
+    the deals whose dimension has the value given (dimension → value, e.g. a deal's region is
+    its owner's), before they are summed: every column is a sum over deals, so the rows equal
+    that group's rows when grouped by the dimension."""
     dims = gdims.validate(by)
+    where = dict(where or {})
+    for dim in gdims.validate(list(where)):
+        if dim not in gdims.DEAL_DIMS:
+            raise UserError(
+                f"the pipeline cannot be filtered by {dim}: deals carry"
+                f" {', '.join(d for d in gdims.DIMENSIONS if d in gdims.DEAL_DIMS)}"
+            )
     probes = probes_table(
         pd.DataFrame({"day": [as_of], "as_of": [instant(as_of, ws.config.timezone)]})
     )
@@ -39,7 +55,9 @@ def open_pipeline(
         base_currency=ws.config.base_currency,
         out="amount_base",
     )
-    rows = gdims.with_deal_dims(rows, ws.table("reps"), ws.table("accounts"), dims)
+    needed = [*dims, *(d for d in where if d not in dims)]
+    rows = gdims.with_deal_dims(rows, ws.table("reps"), ws.table("accounts"), needed)
+    rows = gdims.group_filter(rows, dict(where))  # Ibis literals: no text reaches the SQL
     weighted = rows.amount_base * rows.probability.cast(fx.AMOUNT_WIDE)
     agg = rows.group_by([*gdims.keys(rows, dims), "stage", "close_date"]).aggregate(
         deals=rows.count(),

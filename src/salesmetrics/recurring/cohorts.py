@@ -24,6 +24,8 @@ from salesmetrics.recurring.months import month_start, zero_like
 from salesmetrics.recurring.mrr import RecurringData, as_data, series_month_mrr
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from salesmetrics.connection import Connection
 
 
@@ -85,3 +87,62 @@ def cohorts(
         mrr=mrr,
         mrr_retention=mrr / full.cohort_mrr,
     )
+
+
+#: The triangle's columns besides the group dimensions.
+COLUMNS = (
+    "cohort",
+    "age",
+    "customers",
+    "retained",
+    "logo_retention",
+    "cohort_mrr",
+    "mrr",
+    "mrr_retention",
+)
+
+
+def quarterly(
+    triangle: pd.DataFrame, by: Sequence[str] = (), *, fiscal_start_month: int = 1
+) -> pd.DataFrame:
+    """The monthly ``triangle`` (:func:`cohorts`, as a frame) as quarterly cohorts: customers
+    acquired in a (fiscal) quarter, seen at the end of each quarter since.
+
+    A quarterly cohort is its three monthly cohorts together (``customers`` and ``cohort_mrr``,
+    the MRR of each customer's first month, summed); at age ``q`` (quarters since the cohort's
+    quarter) ``retained`` and ``mrr`` are those of the last month of that quarter, summed over
+    the three; a quarter whose last month the data do not reach has no age yet. ``cohort`` is
+    the first day of the quarter. Same columns as :func:`cohorts`.
+    """
+    import pandas as pd
+
+    from salesmetrics.periods import Grain, grain_start
+
+    keys = list(by)
+    if triangle.empty:
+        return triangle.copy()
+    frame = triangle.copy()
+    months = {
+        c: pd.Timestamp(c).date() for c in frame["cohort"].drop_duplicates().tolist()
+    }  # a few hundred cohorts at most, not data rows
+    quarter_of = {
+        c: grain_start(d, Grain.QUARTER, fiscal_start_month=fiscal_start_month)
+        for c, d in months.items()
+    }
+    index = frame["cohort"].map(lambda c: months[c].year * 12 + months[c].month - 1)
+    start = frame["cohort"].map(lambda c: quarter_of[c].year * 12 + quarter_of[c].month - 1)
+    seen = index + frame["age"]
+    into = (seen - start) % 3  # months into the quarter of the month seen
+    ends = frame[into == 2].assign(
+        q_cohort=frame["cohort"].map(quarter_of), q_age=(seen - start) // 3
+    )
+    first = frame[frame["age"] == 0].assign(q_cohort=frame["cohort"].map(quarter_of))
+    sizes = first.groupby([*keys, "q_cohort"], dropna=False)[["customers", "cohort_mrr"]].sum()
+    stats = ends.groupby([*keys, "q_cohort", "q_age"], dropna=False)[["retained", "mrr"]].sum()
+    out = stats.reset_index().merge(sizes.reset_index(), on=[*keys, "q_cohort"], how="left")
+    out = out.rename(columns={"q_cohort": "cohort", "q_age": "age"})
+    out["age"] = out["age"].astype("int64")
+    out["logo_retention"] = out["retained"] / out["customers"]
+    out["mrr_retention"] = out["mrr"].astype("float64") / out["cohort_mrr"].astype("float64")
+    out = out.sort_values([*keys, "cohort", "age"], kind="stable").reset_index(drop=True)
+    return out[[*keys, *COLUMNS]]
