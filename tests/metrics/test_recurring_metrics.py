@@ -410,5 +410,6 @@ def test_waterfall_command_renders_a_table(
     ws, year = demo
     run_cli(["waterfall", "--period", str(year), "--workspace", str(ws.root)])
     text = capsys.readouterr().out
-    assert "MRR waterfall" in text and "+ new" in text and "− churn" in text
-    assert f"{year}-12" in text and "✓" in text and "✗" not in text
+    # the movements as rows, the months as columns (in parts at this width)
+    assert "MRR waterfall" in text and "+ New" in text and "− Churn" in text
+    assert f"Dec {year}" in text and "✓" in text and "✗" not in text

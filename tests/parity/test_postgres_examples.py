@@ -14,7 +14,7 @@ from tests.metrics.test_examples import (  # noqa: F401 - rerun on PostgreSQL
     test_components_of_the_json_contract_example,
     test_worked_example_through_the_engine,
 )
-from tests.pipeline.test_forecast import test_weighted_forecast_and_save  # noqa: F401
+from tests.metrics.test_forecasting import test_weighted_forecast_and_save  # noqa: F401
 
 #: The PostgreSQL parity tier: make test (make check runs the worked examples on DuckDB).
 pytestmark = pytest.mark.slow
