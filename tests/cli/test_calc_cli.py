@@ -251,3 +251,12 @@ def test_missing_workspace_is_a_user_error(
 ) -> None:
     code, _, err = run([*VELOCITY, "--workspace", str(tmp_path / "nowhere")], capsys)
     assert code == 1 and "no workspace here" in err
+
+
+def test_the_list_takes_a_workspace_as_every_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["calc", "-w", str(tmp_path)], capsys)
+    assert code == 0 and "win_rate" in out
+    code, _, err = run(["calc", "--workspace", str(tmp_path / "missing")], capsys)
+    assert code == 1 and "no such folder" in err and err.count("\n") == 1

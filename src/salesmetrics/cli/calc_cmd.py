@@ -92,13 +92,20 @@ app.add_typer(calc_app, name="calc", rich_help_panel=None)
 
 
 @calc_app.callback()
-def calc_list(ctx: typer.Context, format: FormatOpt = CalcFormat.TEXT) -> None:
+def calc_list(
+    ctx: typer.Context, format: FormatOpt = CalcFormat.TEXT, workspace: WorkspaceOpt = None
+) -> None:
     """Evaluate one formula on given numbers (salesmetrics calc NAME --PARAM VALUE ...).
 
-    Without NAME: list the calculators and their parameters.
+    Without NAME: list the calculators and their parameters (the same in every workspace:
+    ``--workspace`` is accepted, as by every command, and only checked to exist).
     """
     from salesmetrics.formulas import FORMULAS
 
+    if workspace is not None and not workspace.is_dir():
+        from salesmetrics.cli.safe import printable
+
+        raise UserError(f"--workspace {printable(workspace)}: no such folder")
     if ctx.invoked_subcommand is not None:
         return
     if format is CalcFormat.JSON:
