@@ -38,6 +38,6 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufe
 
 def json_printable(text: str) -> str:
     """JSON text with the characters JSON leaves raw (C1 controls, reordering marks) written
-    as ``\\uXXXX`` escapes: the same JSON value, harmless in a terminal (C0 controls are
-    escaped by every JSON encoder already)."""
+    as JSON's ``\\u`` escapes of four hex digits: the same JSON value, harmless in a terminal
+    (C0 controls are escaped by every JSON encoder already)."""
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
