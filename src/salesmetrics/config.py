@@ -193,6 +193,12 @@ class AlertSettings(BaseModel):
         description="metrics checked (default: those of the pack's cadence, and those of a rule)",
     )
     max_deals: int = Field(10, ge=0, description="deals listed per alert (the largest first)")
+    limit: int = Field(
+        20,
+        ge=0,
+        description="alerts listed, the strongest first: off track, then rules, then the"
+        " largest moves against their threshold (0 = every one)",
+    )
 
     @field_validator("by")
     @classmethod

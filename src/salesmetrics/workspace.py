@@ -113,8 +113,8 @@ class Workspace(Connection):
     ) -> dict[str, str]:
         """The filters of saved ``segment`` (``[segments]`` of ``salesmetrics.toml``) and
         ``where`` (a mapping or ``DIM=VALUE`` texts) together, checked (their values against
-        the data: :func:`salesmetrics.metrics.filters.check`); a dimension both give a
-        different value is a UserError."""
+        the data: :func:`salesmetrics.metrics.filters.resolve`; a rep's or manager's name stands
+        for their id); a dimension both give a different value is a UserError."""
         from salesmetrics.metrics import filters
         from salesmetrics.metrics.request import parse_where
 
@@ -129,7 +129,7 @@ class Workspace(Connection):
         both = parse_where({**saved, **given})
         if both:
             self.refresh()  # the data as they are now, should a write have landed
-            filters.check(self, tuple(both.items()), [])
+            return dict(filters.resolve(self, tuple(both.items()), []))
         return both
 
     def _evaluate(self, request: Request) -> MetricResult:
@@ -251,10 +251,12 @@ class Workspace(Connection):
         cadence: str | None = None,
         metrics: Sequence[str] | None = None,
         with_deals: bool = True,
+        limit: int | None = None,
     ) -> Alerts:
         """The metrics and groups of ``period`` (default: the last complete month) that crossed
         their target or moved more than ``[alerts]`` allows against the period before, with the
-        deals behind them; see :func:`salesmetrics.metrics.alerts.check`."""
+        deals behind them, the strongest ``limit`` (default ``[alerts] limit``, 0 for all); see
+        :func:`salesmetrics.metrics.alerts.check`."""
         from salesmetrics.metrics.alerts import check
 
         if period is None:
@@ -262,7 +264,9 @@ class Workspace(Connection):
             if period is None:
                 raise UserError("no alerts: the workspace has no data yet; import data first")
         self.refresh()
-        return check(self, period, cadence=cadence, metrics=metrics, with_deals=with_deals)
+        return check(
+            self, period, cadence=cadence, metrics=metrics, with_deals=with_deals, limit=limit
+        )
 
     def data_status(self) -> DataStatus:
         """How fresh the data are (latest event date, latest import) and the rows the imports

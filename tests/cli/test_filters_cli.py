@@ -136,3 +136,29 @@ def test_quarterly_cohorts_against_the_monthly_triangle(shared_demo: Workspace) 
     )
     assert q.loc[1, "retained"] == retained
     assert q.loc[1, "logo_retention"] == pytest.approx(retained / sizes["customers"].sum())
+
+
+def test_a_rep_is_filtered_by_name_and_shown_by_name(
+    demo: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["metrics", "-m", "win_rate", "-p", "2025", "-w", demo, "--by", "team"]
+    selling = _json([*base[:-2], "--by", "rep"], capsys)
+    rep_id = next(str(r["group"]["rep"]) for r in selling if r["value"] is not None)  # type: ignore[index]
+    with open_workspace(demo) as ws:
+        name = ws.names("rep")[rep_id]
+    by_id = _json([*base, "--where", f"rep={rep_id}"], capsys)
+    by_name = _json([*base, "--where", f"rep={name.upper()}"], capsys)
+    assert by_id == by_name and by_id and all(r["group"]["rep"] == rep_id for r in by_id)
+    code, out, _ = run([*base, "--where", f"rep={name}"], capsys)
+    assert code == 0 and name in out and rep_id not in out
+
+
+def test_a_filtered_group_without_data_says_so(
+    demo: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = _json(
+        ["metrics", "-m", "win_rate", "-p", "1999", "-w", demo, "--by", "region"]
+        + ["--where", "region=EMEA"],
+        capsys,
+    )
+    assert rows and all(r["value"] is None and "no data for region=EMEA" in r["note"] for r in rows)

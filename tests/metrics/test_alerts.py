@@ -146,3 +146,17 @@ def test_the_last_complete_period(
 def test_a_fiscal_year_completes_at_its_own_end() -> None:
     assert last_complete("year", D(2025, 3, 31), D(2025, 4, 2), 4).label == "FY2025"
     assert last_complete("year", D(2025, 3, 30), D(2025, 4, 2), 4).label == "FY2024"
+
+
+def test_the_strongest_alerts_first_and_the_rest_counted(workspace: Workspace) -> None:
+    rules = '[alerts]\nmetrics = ["win_rate", "total_revenue"]\nchange = 0.1\nchange_points = 0.1\n'
+    ws = _company(workspace, rules + "limit = 2\n")
+    every = ws.alerts("2025-05", limit=0)
+    found = ws.alerts("2025-05")
+    assert len(every) > 2 and found.left_out == len(every) - 2 and every.left_out == 0
+    # off track first (East's and the company's win rate), then the largest moves
+    assert [a.triggers[0] for a in found] == ["off_track", "off_track"]
+    assert all(a.triggers[0] != "off_track" for a in every.alerts[2:])
+    moves = [abs(a.change_rate or 0) for a in every.alerts[2:] if a.unit != "ratio"]
+    assert moves == sorted(moves, reverse=True)
+    assert found.to_dict()["left_out"] == found.left_out

@@ -12,7 +12,8 @@ from salesmetrics.cli import app
 from salesmetrics.cli.options import WorkspaceOpt, err, out
 
 if TYPE_CHECKING:
-    from salesmetrics.metrics.alerts import Alerts
+    from salesmetrics.cli.tables import Style
+    from salesmetrics.metrics.alerts import Alert, Alerts
 
 schedule_app = typer.Typer(
     help="Stored deliveries of review packs (sent by 'salesmetrics deliver').",
@@ -189,14 +190,23 @@ def alerts_cmd(
             help="Also send them to every schedule's recipients (as deliver --alerts-only).",
         ),
     ] = False,
+    every: Annotated[
+        bool, typer.Option("--all", help="List every alert, not only the strongest [alerts] limit.")
+    ] = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Metrics and groups that crossed their target or moved more than [alerts] allows since
     the period before, with the deals behind each."""
+    from salesmetrics.cli import tables as view
     from salesmetrics.workspace import open_workspace
 
     with open_workspace(workspace) as ws:
-        found = ws.alerts(period)
+        found = ws.alerts(period, limit=0 if every else None)
+        style = view.make_style(
+            "en",
+            found.base_currency,
+            view.names_for(ws, (), [{"group": a.group} for a in found.alerts]),
+        )
         if send:
             from salesmetrics.reports.delivery import deliver
 
@@ -204,7 +214,7 @@ def alerts_cmd(
     if output is AlertsFormat.JSON:
         out.print(found.to_json(indent=2), markup=False, highlight=False)
     else:
-        _print_alerts(found)
+        _print_alerts(found, style)
     if send:
         failed = [o for o in outcomes if o.state == "failed"]
         for o in outcomes:
@@ -216,8 +226,9 @@ def alerts_cmd(
             raise UserError(f"alerts to {failed[0].to}: {failed[0].error}")
 
 
-def _print_alerts(found: Alerts) -> None:
-    """One Rich table of the alerts, then the deals behind each."""
+def _print_alerts(found: Alerts, style: Style) -> None:
+    """One Rich table of the alerts (names for reps, numbers never cut), then the deals behind
+    each."""
     from rich.table import Table
     from rich.text import Text
 
@@ -229,26 +240,50 @@ def _print_alerts(found: Alerts) -> None:
         out.print(f"no alerts for {found.period} (against {against})", markup=False)
         return
     table = Table(title=f"Alerts for {found.period} against {against}", title_justify="left")
-    for name in ("metric", "group", "value", "before", "target", "why", "deals"):
-        table.add_column(name, justify="right" if name in ("value", "before", "deals") else "left")
+    with_target = any(a.target is not None for a in found.alerts)
+    numeric = ("value", "target", "deals") if with_target else ("value", "deals")
+    for name in ("metric", "group", *numeric[:-1], "why", "deals"):
+        table.add_column(
+            name,
+            justify="right" if name in numeric else "left",
+            no_wrap=name in numeric,
+            overflow="fold",  # a word longer than its column breaks; it is never cut
+        )
     currency = found.base_currency
     for a in found.alerts:
-        deals = "—" if a.deal_count is None else f"{a.deal_count} (was {a.deal_count_before})"
+        # the value above the one it is compared with, so that no figure is ever cut
+        value = "\n".join(
+            (
+                format_value(a.value, a.unit, currency),
+                f"was {format_value(a.previous, a.unit, currency)}",
+            )
+        )
+        target = (
+            []
+            if not with_target
+            else [format_value(a.target, a.unit, currency) if a.target is not None else ""]
+        )
+        deals = "—" if a.deal_count is None else f"{a.deal_count}\nwas {a.deal_count_before}"
         table.add_row(
             a.name,
-            Text(printable(a.group_label)),
-            format_value(a.value, a.unit, currency),
-            format_value(a.previous, a.unit, currency),
-            "" if a.target is None else format_value(a.target, a.unit, currency),
-            "; ".join(a.reasons),
+            Text(style.group_label(a.group) if a.group else "company"),
+            value,
+            *target,
+            _why(a),
             deals,
         )
     out.print(table, soft_wrap=False)
+    if found.left_out:
+        out.print(
+            f"and {found.left_out} weaker alerts not listed ([alerts] limit); --all lists them",
+            markup=False,
+        )
     for a in found.alerts:
         if not a.deals:
             continue
         out.print(
-            f"\n{a.name} ({printable(a.group_label)}), {a.period}: the largest of {a.deal_count}",
+            f"\n{a.name} ({style.group_label(a.group) if a.group else 'company'}), {a.period}:"
+            f" the largest of {a.deal_count}",
             markup=False,
         )
         for d in a.deals:
@@ -258,3 +293,22 @@ def _print_alerts(found: Alerts) -> None:
             shown = "" if amount is None else f"  {format_value(amount, 'money', currency)}"
             label = d.get("name") or ""
             out.print(f"  {printable(ident)}  {printable(label)}{shown}", markup=False)
+
+
+def _why(alert: Alert) -> str:
+    """Why ``alert`` alerts, short (its values stand in their own columns): ``off track (was
+    on track)``, ``+69%`` or ``+40.5 pp`` for a move, a rule's own text."""
+    from salesmetrics.metrics.alerts import CHANGE, OFF_TRACK
+
+    parts = []
+    for trigger in alert.triggers:
+        if trigger == OFF_TRACK:
+            was = (alert.previous_status or "no status").replace("_", " ")
+            parts.append(f"off track (was {was})")
+        elif trigger == CHANGE and alert.unit == "ratio" and alert.change is not None:
+            parts.append(f"moved {alert.change * 100:+.1f} pp")
+        elif trigger == CHANGE and alert.change_rate is not None:
+            parts.append(f"moved {alert.change_rate:+.0%}")
+        else:
+            parts.append(trigger.replace("_", " "))
+    return "; ".join(parts)

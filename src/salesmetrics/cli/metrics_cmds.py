@@ -203,7 +203,7 @@ def _print(
     elif output is OutputFormat.CSV:
         view.print_csv(result, out)
     else:
-        names = view.names_for(ws, result.by)
+        names = view.names_for(ws, result.by, result.rows())
         style = view.make_style(lang.value, result.base_currency, names)
         view.print_tables(result, out, explicit=explicit, style=style)
 

@@ -145,10 +145,14 @@ def make_style(
     return Style(Formats(lang, currency), names or {})
 
 
-def names_for(ws: Workspace, dims: Sequence[str]) -> dict[str, dict[str, str]]:
-    """The names a view of a result grouped by ``dims`` shows (reps for ``rep``/``manager``)."""
+def names_for(
+    ws: Workspace, dims: Sequence[str], rows: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, dict[str, str]]:
+    """The names a view of a result grouped by ``dims`` shows (reps for ``rep``/``manager``),
+    and for the dimensions of the ``rows``' groups (a ``--where rep=...`` column too)."""
     from salesmetrics.metrics.names import DIMENSION_KIND
 
+    dims = [*dims, *{d for r in rows for d in (r.get("group") or {})}]
     kinds = {DIMENSION_KIND[d] for d in dims if d in DIMENSION_KIND}
     return {kind: ws.names(kind) for kind in sorted(kinds)}
 

@@ -119,6 +119,8 @@ class Alerts:
     alerts: list[Alert] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Alerts found beyond ``[alerts] limit`` (the weakest), not listed.
+    left_out: int = 0
 
     def __len__(self) -> int:
         return len(self.alerts)
@@ -134,6 +136,7 @@ class Alerts:
             "base_currency": self.base_currency,
             "checked": list(self.checked),
             "alerts": [a.to_dict() for a in self.alerts],
+            "left_out": self.left_out,
         }
 
     def to_json(self, indent: int | None = None) -> str:
@@ -196,9 +199,11 @@ def check(
     metrics: Sequence[str] | None = None,
     settings: AlertSettings | None = None,
     with_deals: bool = True,
+    limit: int | None = None,
 ) -> Alerts:
     """The alerts of ``period`` (a whole month, quarter or year; see the module docstring)
-    against the period before it."""
+    against the period before it: the strongest ``limit`` (default ``[alerts] limit``; 0 for
+    every one), the number of the others in ``left_out``."""
     settings = settings if settings is not None else ws.config.alerts
     calendar = ws.config.calendar
     whole = periods.parse_period(period, fiscal_start_month=calendar)
@@ -223,6 +228,12 @@ def check(
     )
     if hits.empty:
         return found
+    hits = hits.sort_values(["priority", "strength"], ascending=[True, False], kind="stable")
+    limit = settings.limit if limit is None else limit
+    if limit and len(hits) > limit:
+        found.left_out = len(hits) - limit
+        hits = hits.iloc[:limit]
+    hits = hits.reset_index(drop=True)
     deals = _deals(ws, hits, calendar, settings.max_deals) if with_deals else {}
     currency = ws.config.base_currency
     records: list[dict[str, Any]] = hits.to_dict("records")  # type: ignore[assignment]
@@ -257,8 +268,9 @@ def check(
 
 
 def _flag(rows: pd.DataFrame, metric: reg.Metric, settings: AlertSettings) -> pd.DataFrame:
-    """``rows`` (one metric's result rows) that alert, with their ``previous_status`` and
-    ``triggers`` (a list per row), all conditions computed over the columns."""
+    """``rows`` (one metric's result rows) that alert, with their ``previous_status``,
+    ``triggers`` (a list per row), ``priority`` (0 off track, 1 a rule, 2 a move) and
+    ``strength`` (the move against its threshold), all conditions computed over the columns."""
     value = pd.to_numeric(rows["value"], errors="coerce").to_numpy(dtype="float64")
     before = pd.to_numeric(rows["compare_value"], errors="coerce").to_numpy(dtype="float64")
     change = pd.to_numeric(rows["change"], errors="coerce").to_numpy(dtype="float64")
@@ -283,6 +295,12 @@ def _flag(rows: pd.DataFrame, metric: reg.Metric, settings: AlertSettings) -> pd
     out = rows.iloc[np.flatnonzero(keep)].copy()
     out["previous_status"] = previous_status[keep]
     out["triggers"] = [list(names[m]) for m in masks[keep]]
+    kept = masks[keep]
+    first_rule = 2 if limit > 0 else 1  # conditions: off track, the move (when on), the rules
+    out["priority"] = np.where(kept[:, 0], 0, np.where(kept[:, first_rule:].any(axis=1), 1, 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        strength = np.abs(change if ratio else rate) / (limit or 1.0)
+    out["strength"] = np.nan_to_num(strength[keep], nan=0.0)
     return out
 
 

@@ -109,7 +109,8 @@ def evaluate(ws: Connection, request: Request) -> MetricResult:
     grids: dict[tuple[Any, ...], Grid] = {}
     for m in runnable:
         part = _metric_rows(ctx, m, plan, components, families, grids)
-        if not part.size and plan.where and not plan.by:  # no group of the filtered value
+        filtered = {d for d, _ in plan.where}
+        if not part.size and filtered and filtered >= set(plan.by):  # the one group is empty
             what = ", ".join(f"{d}={v}" for d, v in plan.where)
             part = _placeholder(m, rows_spine, f"no data for {what} in these periods", part.where)
         parts.append(part)

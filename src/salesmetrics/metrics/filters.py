@@ -20,6 +20,7 @@ import ibis
 from salesmetrics import dims as gdims
 from salesmetrics.config import UNALLOCATED_CHANNEL
 from salesmetrics.errors import UserError, suggest
+from salesmetrics.metrics.names import DIMENSION_KIND, names
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -77,6 +78,23 @@ def _column(table: ir.Table, column: str, mapped: object = None) -> ir.Table:
     if callable(mapped):
         value = mapped(value)
     return table.select(value=value)
+
+
+def resolve(
+    ws: Connection, where: Sequence[tuple[str, str]], queries: list[str]
+) -> tuple[tuple[str, str], ...]:
+    """``where`` with a person's name given for a rep or a manager (``rep=Ayu Lestari``, any
+    case) replaced by that person's id, then checked (:func:`check`): the views show names, so a
+    user filters by what they read."""
+    resolved = []
+    for dim, value in where:
+        kind = DIMENSION_KIND.get(dim)
+        if kind is not None and value not in values(ws, dim, queries):
+            by_name = {name.lower(): key for key, name in names(ws, kind).items()}
+            value = by_name.get(value.strip().lower(), value)
+        resolved.append((dim, value))
+    check(ws, resolved, queries)
+    return tuple(resolved)
 
 
 def check(ws: Connection, where: Sequence[tuple[str, str]], queries: list[str]) -> None:

@@ -176,7 +176,7 @@ def plan_request(
             else:
                 kept.append(m)
         chosen = kept
-    filters.check(ws, request.where, queries)
+    where = filters.resolve(ws, request.where, queries)
     span = data_span(ws, queries)
     found, g = resolve_periods(ws, request, span)
     plan = Plan(
@@ -188,6 +188,6 @@ def plan_request(
         request.compare,
         request.bases,
         span,
-        request.where,
+        where,
     )
     return plan, notes
