@@ -156,9 +156,19 @@ def test_a_rep_is_filtered_by_name_and_shown_by_name(
 def test_a_filtered_group_without_data_says_so(
     demo: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rows = _json(
-        ["metrics", "-m", "win_rate", "-p", "1999", "-w", demo, "--by", "region"]
-        + ["--where", "region=EMEA"],
-        capsys,
-    )
+    args = ["metrics", "-m", "win_rate", "-p", "1999", "-w", demo, "--by", "region"]
+    rows = _json([*args, "--where", "region=EMEA"], capsys)
     assert rows and all(r["value"] is None and "no data for region=EMEA" in r["note"] for r in rows)
+
+
+def test_the_backtest_of_one_team_is_its_rows_of_the_backtest_by_team(demo: str) -> None:
+    from salesmetrics.metrics import forecasting as fc
+
+    with open_workspace(demo) as ws:
+        rows, _ = fc.backtest(ws, "2025-Q1", "2025-Q4", "team")
+        team = str(rows["group"].dropna().iloc[0])
+        mine, summary = fc.backtest(ws, "2025-Q1", "2025-Q4", "team", group=team)
+    expected = rows[rows["group"] == team].reset_index(drop=True)
+    assert len(mine) == len(expected) > 0 and set(mine["group"]) == {team}
+    assert mine["amount"].tolist() == expected["amount"].tolist()
+    assert summary["periods"].max() == 4

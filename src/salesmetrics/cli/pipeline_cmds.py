@@ -127,9 +127,7 @@ def forecast_cmd(
         if backtest:
             if not from_period or not to_period:
                 raise UserError("--backtest needs --from and --to")
-            if keep is not None:
-                raise UserError("--backtest compares the methods for every group; drop --where")
-            rows, summary = fc.backtest(ws, from_period, to_period, by, grain)
+            rows, summary = fc.backtest(ws, from_period, to_period, by, grain, keep)
             shown = rows[["period", "group", "method", "amount", "actual", "accuracy", "bias"]]
             title = "Backtest: forecasts made with the data known at each period's start"
             _print(shown, title, style, groups)

@@ -323,15 +323,19 @@ def backtest(
     to_period: str,
     by: str | None = None,
     grain: str = "quarter",
+    group: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Replay each period from..to: forecasts of every method made with the data known at its
-    start, against the revenue won in it. Returns (per period, group and method; summary per
-    method with MAPE, mean bias and mean accuracy)."""
+    start, against the revenue won in it; only ``group`` of ``by`` when given (a team or a rep).
+    Returns (per period, group and method; summary per method with MAPE, mean bias and mean
+    accuracy)."""
     fy = ws.config.calendar
     periods = periods_between(from_period, to_period, grain, fiscal_start_month=fy)
     made = make(ws, periods, METHODS, by)
     act = actuals(ws, periods, by)
     rows = made.merge(act, on=["period", "group"], how="left")
+    if group is not None:
+        rows = rows[rows["group"] == group].reset_index(drop=True)
     forecast = rows["amount"].to_numpy(dtype="float64")
     actual = rows["actual"].to_numpy(dtype="float64", na_value=np.nan)
     rows["accuracy"] = np.asarray(formulas.sales_forecast_accuracy(forecast, actual))
