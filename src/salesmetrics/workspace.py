@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from salesmetrics.config import CONFIG_FILE, config_from_dict, load_config, render_config
 from salesmetrics.connection import ENV_WORKSPACE, Connection, resolve_dir
-from salesmetrics.errors import UserError
+from salesmetrics.errors import UserError, suggest
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from salesmetrics.answers import KeptAnswer
     from salesmetrics.ingest.importer import ImportResult
     from salesmetrics.metrics.alerts import Alerts
+    from salesmetrics.metrics.quality import QualityReport
     from salesmetrics.metrics.request import Request
     from salesmetrics.metrics.result import MetricResult
     from salesmetrics.metrics.status import DataStatus
@@ -267,6 +268,19 @@ class Workspace(Connection):
         return check(
             self, period, cadence=cadence, metrics=metrics, with_deals=with_deals, limit=limit
         )
+
+    def check(self, only: Sequence[str] = ()) -> QualityReport:
+        """The data-quality report: every check of metrics.md "Data-quality checks" (or those
+        named in ``only``) with counts, shares and example ids; see
+        :mod:`salesmetrics.metrics.quality`."""
+        from salesmetrics.metrics.quality import CHECKS, check
+
+        known = {c.id for c in CHECKS}
+        for name in only:
+            if name not in known:
+                raise UserError(f"no data-quality check {name!r}{suggest(name, known)}")
+        self.refresh()
+        return check(self, tuple(only))
 
     def data_status(self) -> DataStatus:
         """How fresh the data are (latest event date, latest import) and the rows the imports

@@ -47,6 +47,7 @@ def _register() -> None:
     # Imported for their side effect: each module adds its commands to ``app``.
     from salesmetrics.cli import (  # noqa: F401
         calc_cmd,
+        check_cmd,
         cohorts_cmd,
         delivery_cmds,
         demo_cmd,

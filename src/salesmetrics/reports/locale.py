@@ -74,6 +74,16 @@ WORDS: dict[str, Text] = {
     "rows_shown": Text("{shown} of {total} rows", "{shown} dari {total} baris"),
     "quality": Text("Data quality", "Kualitas data"),
     "rejected": Text("Rows rejected at import", "Baris yang ditolak saat impor"),
+    "checks": Text("CRM hygiene (salesmetrics check)", "Kebersihan data CRM (salesmetrics check)"),
+    "problem": Text("Problem", "Masalah"),
+    "found": Text("Found", "Ditemukan"),
+    "share": Text("Share", "Porsi"),
+    "examples": Text("Examples", "Contoh"),
+    "fix": Text("How to fix it in the CRM", "Cara memperbaikinya di CRM"),
+    "no_problems": Text(
+        "No data-quality check found a problem.",
+        "Tidak ada pemeriksaan kualitas data yang menemukan masalah.",
+    ),
     "table": Text("Table", "Tabel"),
     "rows": Text("Rows", "Baris"),
     "no_rejects": Text(

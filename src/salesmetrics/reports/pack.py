@@ -231,6 +231,7 @@ def build_pack(
     if with_cohorts:
         cohort_frame = engine.call("cohorts", lambda: ws.cohorts(through=the_period.last_day))
     status = engine.call("data status", ws.data_status)
+    hygiene = engine.call("data quality", ws.check)
 
     trend_periods = _ordered_periods(trend_rows)
     sections = [_summary_section(summary, fmt)]
@@ -252,7 +253,7 @@ def build_pack(
     if with_reps:
         movers_rows += rep_rows
     sections.append(_movers_section(ws, engine, summary, movers_rows, fmt))
-    sections.append(_quality_section(status, summary, trend_rows, the_period.label, fmt))
+    sections.append(_quality_section(status, hygiene, summary, trend_rows, the_period.label, fmt))
     sections.append(_glossary_section(metrics, fmt))
 
     title = fmt.word(
@@ -811,13 +812,42 @@ def _cell(value: Any) -> Any:
 
 def _quality_section(
     status: Any,
+    hygiene: Any,
     summary: list[dict[str, Any]],
     trend_rows: list[dict[str, Any]],
     label: str,
     fmt: Formats,
 ) -> Section:
-    """The rows the imports rejected, by table, and the engine's notes on this period's numbers."""
+    """The data-quality checks that found problems (``salesmetrics check``), the rows the imports
+    rejected, by table, and the engine's notes on this period's numbers."""
     blocks: list[Block] = []
+    problems = [
+        {
+            "title": f.check.title,
+            "count": f.count,
+            "share": f.share,
+            "examples": ", ".join(f.examples[:3]),
+            "fix": f.check.fix,
+        }
+        for f in hygiene.problems
+    ]
+    if problems:
+        blocks.append(
+            Table(
+                "checks",
+                fmt.word("checks"),
+                (
+                    Column("title", fmt.word("problem")),
+                    Column("count", fmt.word("found"), "count"),
+                    Column("share", fmt.word("share"), "ratio"),
+                    Column("examples", fmt.word("examples")),
+                    Column("fix", fmt.word("fix")),
+                ),
+                problems,
+            )
+        )
+    else:
+        blocks.append(Paragraph(fmt.word("no_problems")))
     rejected = [{"table": t, "rows": n} for t, n in status.rejected.items()]
     if rejected:
         blocks.append(
