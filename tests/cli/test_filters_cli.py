@@ -94,19 +94,20 @@ def test_cohorts_command_prints_the_triangle(demo: str, capsys: pytest.CaptureFi
         quarterly = ws.cohorts(grain="quarter")
     code, out, err = run(["cohorts", "-p", "2025", "--ages", "4", "-w", demo], capsys)
     assert code == 0, err
-    lines = {line.split("│")[1].strip(): line for line in out.splitlines() if "│ 2025-" in line}
-    assert len(lines) == 12
+    rows = [line for line in out.splitlines() if line.startswith("│")]
+    lines = {line.split("│")[1].strip(): line for line in rows}
+    assert len(lines) == 12 and "Jan 2025" in lines and "Dec 2025" in lines
     first = monthly[monthly["cohort"].astype(str).str.startswith("2025-01")].sort_values("age")
-    cells = [c.strip() for c in lines["2025-01"].split("│")[2:-1]]
+    cells = [c.strip() for c in lines["Jan 2025"].split("│")[2:-1]]
     assert cells[0] == str(int(first["customers"].iloc[0]))
     assert cells[1:] == [f"{v:.1%}" for v in first["logo_retention"].iloc[:4]]
     code, out, _ = run(
         ["cohorts", "--by", "acquisition-quarter", "--measure", "mrr", "-p", "2025", "-w", demo],
         capsys,
     )
-    assert code == 0 and "2025-Q1" in out
+    assert code == 0 and "Q1 2025" in out
     q1 = quarterly[quarterly["cohort"].astype(str).str.startswith("2025-01")].sort_values("age")
-    row = next(line for line in out.splitlines() if "│ 2025-Q1" in line)
+    row = next(line for line in out.splitlines() if line.startswith("│Q1 2025"))
     assert [c.strip() for c in row.split("│")[3:-1]][: len(q1)] == [
         f"{v:.1%}" for v in q1["mrr_retention"]
     ]
@@ -172,3 +173,20 @@ def test_the_backtest_of_one_team_is_its_rows_of_the_backtest_by_team(demo: str)
     assert len(mine) == len(expected) > 0 and set(mine["group"]) == {team}
     assert mine["amount"].tolist() == expected["amount"].tolist()
     assert summary["periods"].max() == 4
+
+
+@pytest.mark.parametrize("width", (80, 120))
+def test_cohorts_fit_in_parts_and_speak_indonesian(
+    demo: str, width: int, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from salesmetrics.cli import options as cli_options
+
+    monkeypatch.setattr(cli_options.out, "_width", width)
+    code, out, err = run(["cohorts", "-p", "2025", "--lang", "id", "-w", demo], capsys)
+    assert code == 0, err
+    assert "…" not in out and all(len(line) <= width for line in out.splitlines() if "│" in line)
+    headers = {
+        c.strip() for line in out.splitlines() if line.startswith("┃") for c in line.split("┃")
+    }
+    assert {str(a) for a in range(12)} <= headers and "kohort" in headers
+    assert "Mei 2025" in out and "100,0%" in out  # Indonesian months and decimal comma

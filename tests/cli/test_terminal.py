@@ -576,3 +576,7 @@ def test_alerts_fit_with_every_figure_whole_and_names(
         rep = a["group"].get("rep")
         if rep in names:
             assert names[rep] in cells
+    code, out, err = run(["alerts", "-p", "2025-12", "--lang", "id", "-w", ws], capsys)
+    assert code == 0, err
+    assert out.startswith("Peringatan") and "alasan" in out
+    assert REGISTRY[alerts[0]["metric"]].name.id.split()[0] in out

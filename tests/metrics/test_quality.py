@@ -240,7 +240,7 @@ def test_every_check_has_a_case_and_affects_known_metrics() -> None:
     assert set(CASES) == {c.id for c in CHECKS}
     for c in CHECKS:
         assert c.affects and set(c.affects) <= set(REGISTRY), c.id
-        assert c.title and c.fix
+        assert c.title.en and c.title.id and c.fix.en and c.fix.id
 
 
 @pytest.mark.parametrize("check_id", sorted(CASES))
@@ -315,3 +315,6 @@ def test_the_cli_prints_the_problems_and_json_has_every_check(
     for c in data["checks"]:
         assert (c["check"] in out) == (c["count"] > 0)
     assert "fix in the CRM" in out
+    code, out, err = run(["check", "--lang", "id", "-w", ws], capsys)
+    assert code == 0, err
+    assert "perbaiki di CRM" in out and CHECKS[0].title.id.split()[0] in out

@@ -122,8 +122,8 @@ def test_the_quality_section_lists_the_data_quality_checks(
     (section,) = [s for s in full_pack.sections if s.id == "quality"]
     (checks,) = [t for t in section.tables() if t.id == "checks"]
     found = shared_demo.check().problems
-    assert [r["title"] for r in checks.rows] == [f.check.title for f in found]
+    assert [r["title"] for r in checks.rows] == [f.check.title.en for f in found]
     assert [r["count"] for r in checks.rows] == [f.count for f in found]
     text = written[".html"].read_text(encoding="utf-8")
     assert 'id="checks"' in text or "checks" in parse(text).ids
-    assert found[0].check.fix in text
+    assert found[0].check.fix.en in text

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from salesmetrics.cli import app
-from salesmetrics.cli.options import WorkspaceOpt, out
+from salesmetrics.cli.options import Lang, LangOpt, WorkspaceOpt, out
 
 if TYPE_CHECKING:
     from salesmetrics.metrics.quality import QualityReport
@@ -31,6 +31,7 @@ def check_cmd(
     output: Annotated[
         CheckFormat, typer.Option("--format", "-f", help="table or json.")
     ] = CheckFormat.TABLE,
+    lang: LangOpt = Lang.EN,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """The data-quality report: stale open deals, missing amounts and owners, impossible dates,
@@ -43,44 +44,46 @@ def check_cmd(
     if output is CheckFormat.JSON:
         import json
 
-        out.print(json.dumps(report.to_dict(), indent=2), markup=False, highlight=False)
+        out.print(
+            json.dumps(report.to_dict(lang.value), indent=2, ensure_ascii=False),
+            markup=False,
+            highlight=False,
+        )
     else:
-        _print(report)
+        _print(report, lang.value)
 
 
-def _print(report: QualityReport) -> None:
-    """The problems found as one table, then what each affects and how to fix it."""
+def _print(report: QualityReport, lang: str) -> None:
+    """The problems found as one table, then what each affects and how to fix it, in
+    ``lang``."""
     from rich.table import Table
 
     from salesmetrics.cli.safe import printable
+    from salesmetrics.cli.tables import word
+    from salesmetrics.reports.locale import Formats
 
-    as_of = report.today.isoformat() if report.today else "no data yet"
+    fmt = Formats(lang, "USD")  # numbers only: no money in this report
+    as_of = fmt.date(report.today) if report.today else word("no_data_yet", lang)
     problems = report.problems
     if not problems:
-        out.print(
-            f"no data-quality problems found ({len(report.findings)} checks, data to {as_of})"
-        )
+        out.print(word("no_problems", lang, n=len(report.findings), as_of=as_of), markup=False)
         return
-    table = Table(
-        title=f"Data quality: {len(problems)} of {len(report.findings)} checks found problems"
-        f" (data to {as_of})",
-        title_justify="left",
-    )
-    table.add_column("problem", overflow="fold")
-    table.add_column("found", justify="right", no_wrap=True)
-    table.add_column("share", justify="right", no_wrap=True)
-    table.add_column("e.g.", overflow="fold")
+    title = word("check_title", lang, n=len(problems), of=len(report.findings), as_of=as_of)
+    table = Table(title=title, title_justify="left")
+    table.add_column(word("problem", lang), overflow="fold")
+    table.add_column(word("found", lang), justify="right", no_wrap=True)
+    table.add_column(word("share", lang), justify="right", no_wrap=True)
+    table.add_column(word("examples", lang), overflow="fold")
     for f in problems:
-        share = "" if f.share is None else f"{f.share:.1%}"
         table.add_row(
-            f.check.title,
-            f"{f.count:,} of {f.out_of:,}",
-            share,
+            f.check.title.get(lang),
+            word("n_of", lang, n=fmt.fixed(f.count, 0), of=fmt.fixed(f.out_of, 0)),
+            "" if f.share is None else fmt.percent(f.share),
             printable(", ".join(f.examples[:3])),
         )
     out.print(table, soft_wrap=False)
     for f in problems:
-        out.print(f"\n{f.check.id}: {f.check.title}", markup=False)
-        out.print(f"  affects: {', '.join(f.check.affects)}", markup=False)
-        out.print(f"  fix in the CRM: {f.check.fix}", markup=False)
-    out.print("\nall example ids: salesmetrics check --format json")
+        out.print(f"\n{f.check.id}: {f.check.title.get(lang)}", markup=False)
+        out.print(f"  {word('affects', lang)}: {', '.join(f.check.affects)}", markup=False)
+        out.print(f"  {word('fix_in_crm', lang)}: {f.check.fix.get(lang)}", markup=False)
+    out.print("\n" + word("all_examples", lang), markup=False)

@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from salesmetrics.cli import app
-from salesmetrics.cli.options import WorkspaceOpt, out
+from salesmetrics.cli.options import Lang, LangOpt, WorkspaceOpt, out
 from salesmetrics.errors import UserError
 
 if TYPE_CHECKING:
     import pandas as pd
     from rich.table import Table
+
+    from salesmetrics.reports.locale import Formats
 
 
 class CohortBy(StrEnum):
@@ -88,6 +90,7 @@ def cohorts_cmd(
         CohortFormat,
         typer.Option("--format", "-f", help="table, json or csv.", case_sensitive=False),
     ] = CohortFormat.TABLE,
+    lang: LangOpt = Lang.EN,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """The retention triangle: each cohort's customers (or MRR) still there, age by age."""
@@ -100,6 +103,7 @@ def cohorts_cmd(
             raise UserError("no cohorts: the workspace has no subscriptions or invoice lines")
         chosen = None if period is None else ws.period(period)
         fiscal = ws.config.fiscal_year_start_month
+        currency = ws.config.base_currency
     if chosen is not None:
         days = frame["cohort"].map(_day)
         frame = frame[(days >= chosen.start) & (days < chosen.end)]
@@ -110,7 +114,13 @@ def cohorts_cmd(
     elif output is CohortFormat.JSON:
         out.print(frame.to_json(orient="records", indent=2), markup=False, highlight=False)
     else:
-        out.print(cohort_table(frame, grain, measure, ages, fiscal_start_month=fiscal))
+        from salesmetrics.reports.locale import Formats as Fmt
+
+        fmt = Fmt(lang.value, currency)
+        for part in cohort_table(
+            frame, grain, measure, ages, fmt, fiscal_start_month=fiscal, width=out.width
+        ):
+            out.print(part)
 
 
 def _day(value: Any) -> Any:
@@ -121,35 +131,53 @@ def _day(value: Any) -> Any:
 
 
 def cohort_table(
-    frame: pd.DataFrame, grain: str, measure: Measure, ages: int, *, fiscal_start_month: int = 1
-) -> Table:
-    """The triangle of ``frame`` (:meth:`Workspace.cohorts`) as a Rich table: one row per
-    cohort (labelled as a period), its size, and its retention at the first ``ages`` ages,
-    as percentages with one decimal."""
-    from rich.table import Table
+    frame: pd.DataFrame,
+    grain: str,
+    measure: Measure,
+    ages: int,
+    fmt: Formats | None = None,
+    *,
+    fiscal_start_month: int = 1,
+    width: int = 120,
+) -> list[Table]:
+    """The triangle of ``frame`` (:meth:`Workspace.cohorts`) as Rich tables: one row per
+    cohort (labelled as a period), its size, and its retention at the first ``ages`` ages, as
+    percentages with one decimal, in ``fmt``'s language (default English); the ages split into
+    parts that fit ``width``, the cohort and size columns repeated, nothing cut."""
+    from rich.text import Text
 
+    from salesmetrics.cli.tables import Column, paged_tables, word
     from salesmetrics.periods import Grain, label_of
 
-    unit = "month" if grain == "month" else "quarter"
-    what = "customers" if measure is Measure.LOGOS else "MRR"
-    hidden = int((frame["age"] >= ages).any())
-    table = Table(
-        title=f"Cohort retention of {what}, by {unit} of acquisition (age in {unit}s)",
-        caption=f"ages beyond {ages - 1}: --ages N or --format csv" if hidden else None,
-    )
-    table.add_column("cohort", no_wrap=True)
-    table.add_column("customers" if measure is Measure.LOGOS else "start MRR", justify="right")
+    if fmt is None:
+        from salesmetrics.reports.locale import Formats as Fmt
+
+        fmt = Fmt("en", "USD")
+    lang = fmt.lang
+    unit = word("month" if grain == "month" else "quarter", lang)
+    what = word("customers", lang) if measure is Measure.LOGOS else "MRR"
+    size_label = word("customers", lang) if measure is Measure.LOGOS else word("start_mrr", lang)
+    hidden = bool((frame["age"] >= ages).any())
     shown = sorted(a for a in frame["age"].unique() if a < ages)
-    for age in shown:
-        table.add_column(str(age), justify="right", no_wrap=True)
     retention, size = _RETENTION[measure], _SIZE[measure]
     g = Grain.MONTH if grain == "month" else Grain.QUARTER
     fsm = fiscal_start_month if g is Grain.QUARTER else 1
+    labels = Column(word("cohort", lang), [])
+    sizes = Column(size_label, [], "right")
+    by_age = {a: Column(str(a), [], "right") for a in shown}
     for cohort, rows in frame.groupby("cohort", sort=True):  # one per cohort, not per data row
-        label = label_of(_day(cohort), g, fiscal_start_month=fsm)
+        day = _day(cohort)
+        labels.cells.append(Text(fmt.period(label_of(day, g, fiscal_start_month=fsm), day)))
+        sizes.cells.append(Text(fmt.fixed(rows[size].iloc[0], 0)))
         values = dict(zip(rows["age"].tolist(), rows[retention].tolist(), strict=True))
-        first = rows[size].iloc[0]
-        cells = [f"{v:.1%}" if (v := values.get(a)) is not None and v == v else "" for a in shown]
-        start = f"{int(first):,}" if measure is Measure.LOGOS else f"{float(first):,.0f}"
-        table.add_row(label, start, *cells)
-    return table
+        for a, column in by_age.items():
+            v = values.get(a)
+            column.cells.append(Text(fmt.percent(v) if v is not None and v == v else ""))
+    return paged_tables(
+        word("cohort_title", lang, what=what, unit=unit),
+        [labels, sizes],
+        list(by_age.values()),
+        width,
+        lang=lang,
+        caption=word("ages_hidden", lang, age=ages - 1) if hidden else None,
+    )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from salesmetrics.cli import app
-from salesmetrics.cli.options import WorkspaceOpt, err, out
+from salesmetrics.cli.options import Lang, LangOpt, WorkspaceOpt, err, out
 
 if TYPE_CHECKING:
     from salesmetrics.cli.tables import Style
@@ -193,6 +193,7 @@ def alerts_cmd(
     every: Annotated[
         bool, typer.Option("--all", help="List every alert, not only the strongest [alerts] limit.")
     ] = False,
+    lang: LangOpt = Lang.EN,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Metrics and groups that crossed their target or moved more than [alerts] allows since
@@ -203,7 +204,7 @@ def alerts_cmd(
     with open_workspace(workspace) as ws:
         found = ws.alerts(period, limit=0 if every else None)
         style = view.make_style(
-            "en",
+            lang.value,
             found.base_currency,
             view.names_for(ws, (), [{"group": a.group} for a in found.alerts]),
         )
@@ -228,87 +229,83 @@ def alerts_cmd(
 
 def _print_alerts(found: Alerts, style: Style) -> None:
     """One Rich table of the alerts (names for reps, numbers never cut), then the deals behind
-    each."""
+    each, in the style's language."""
     from rich.table import Table
     from rich.text import Text
 
     from salesmetrics.cli.safe import printable
-    from salesmetrics.metrics.format import format_value
+    from salesmetrics.metrics import registry as reg
 
-    against = found.compare_period or "the period before"
+    fmt, w = style.fmt, style.word
+    against = fmt.period(found.compare_period) if found.compare_period else w("period_before")
+    title = {"period": fmt.period(found.period), "against": against}
     if not found.alerts:
-        out.print(f"no alerts for {found.period} (against {against})", markup=False)
+        out.print(w("no_alerts", **title), markup=False)
         return
-    table = Table(title=f"Alerts for {found.period} against {against}", title_justify="left")
+    table = Table(
+        title=w("alerts_title", **title),
+        title_justify="left",
+        caption=w("in_brackets", period=against),
+        caption_justify="left",
+    )
     with_target = any(a.target is not None for a in found.alerts)
     numeric = ("value", "target", "deals") if with_target else ("value", "deals")
     for name in ("metric", "group", *numeric[:-1], "why", "deals"):
         table.add_column(
-            name,
+            w(name),
             justify="right" if name in numeric else "left",
             no_wrap=name in numeric,
             overflow="fold",  # a word longer than its column breaks; it is never cut
         )
-    currency = found.base_currency
+
+    def name_of(a: Alert) -> str:
+        return reg.get(a.metric).name.get(fmt.lang)
+
+    def group_of(a: Alert) -> str:
+        return style.group_label(a.group) if a.group else w("company")
+
     for a in found.alerts:
         # the value above the one it is compared with, so that no figure is ever cut
-        value = "\n".join(
-            (
-                format_value(a.value, a.unit, currency),
-                f"was {format_value(a.previous, a.unit, currency)}",
-            )
-        )
-        target = (
-            []
-            if not with_target
-            else [format_value(a.target, a.unit, currency) if a.target is not None else ""]
-        )
-        deals = "—" if a.deal_count is None else f"{a.deal_count}\nwas {a.deal_count_before}"
-        table.add_row(
-            a.name,
-            Text(style.group_label(a.group) if a.group else "company"),
-            value,
-            *target,
-            _why(a),
-            deals,
-        )
+        value = f"{fmt.value(a.value, a.unit)}\n({fmt.value(a.previous, a.unit)})"
+        target = [fmt.value(a.target, a.unit) if a.target is not None else ""] * with_target
+        deals = "—" if a.deal_count is None else f"{a.deal_count}\n({a.deal_count_before})"
+        table.add_row(name_of(a), Text(group_of(a)), value, *target, _why(a, style), deals)
     out.print(table, soft_wrap=False)
     if found.left_out:
-        out.print(
-            f"and {found.left_out} weaker alerts not listed ([alerts] limit); --all lists them",
-            markup=False,
-        )
+        out.print(w("left_out", n=found.left_out), markup=False)
     for a in found.alerts:
         if not a.deals:
             continue
-        out.print(
-            f"\n{a.name} ({style.group_label(a.group) if a.group else 'company'}), {a.period}:"
-            f" the largest of {a.deal_count}",
-            markup=False,
+        heading = w(
+            "largest_of", metric=name_of(a), group=group_of(a), period=a.period, n=a.deal_count
         )
+        out.print(f"\n{heading}", markup=False)
         for d in a.deals:
             key = next((k for k in d if k.endswith("_id")), None)
             ident = d.get(key) if key else ""
             amount = d.get("amount_base", d.get("amount"))
-            shown = "" if amount is None else f"  {format_value(amount, 'money', currency)}"
+            shown = "" if amount is None else f"  {fmt.money(amount)}"
             label = d.get("name") or ""
             out.print(f"  {printable(ident)}  {printable(label)}{shown}", markup=False)
 
 
-def _why(alert: Alert) -> str:
+def _why(alert: Alert, style: Style) -> str:
     """Why ``alert`` alerts, short (its values stand in their own columns): ``off track (was
-    on track)``, ``+69%`` or ``+40.5 pp`` for a move, a rule's own text."""
+    on track)``, ``moved +69%`` or ``moved +40.5 pp`` for a move, a rule's own text."""
     from salesmetrics.metrics.alerts import CHANGE, OFF_TRACK
 
+    fmt, w = style.fmt, style.word
     parts = []
     for trigger in alert.triggers:
         if trigger == OFF_TRACK:
-            was = (alert.previous_status or "no status").replace("_", " ")
-            parts.append(f"off track (was {was})")
+            was = fmt.status(alert.previous_status) or w("no_status")
+            parts.append(w("off_track_was", status=was.lstrip("✓!✗ ")))
         elif trigger == CHANGE and alert.unit == "ratio" and alert.change is not None:
-            parts.append(f"moved {alert.change * 100:+.1f} pp")
+            sign = "+" if alert.change >= 0 else "-"
+            parts.append(w("moved", change=f"{sign}{fmt.fixed(abs(alert.change) * 100, 1)} pp"))
         elif trigger == CHANGE and alert.change_rate is not None:
-            parts.append(f"moved {alert.change_rate:+.0%}")
+            sign = "+" if alert.change_rate >= 0 else "-"
+            parts.append(w("moved", change=f"{sign}{fmt.percent(abs(alert.change_rate), 0)}"))
         else:
             parts.append(trigger.replace("_", " "))
     return "; ".join(parts)

@@ -96,6 +96,68 @@ WORDS: dict[str, reg.Text] = {
     "check": reg.Text("check", "cek"),
     "period": reg.Text("period", "periode"),
     "owner": reg.Text("owner", "pemilik"),
+    # alerts
+    "alerts_title": reg.Text(
+        "Alerts for {period} against {against}", "Peringatan {period} dibandingkan {against}"
+    ),
+    "no_alerts": reg.Text(
+        "no alerts for {period} (against {against})",
+        "tidak ada peringatan untuk {period} (dibandingkan {against})",
+    ),
+    "period_before": reg.Text("the period before", "periode sebelumnya"),
+    "group": reg.Text("group", "grup"),
+    "value": reg.Text("value", "nilai"),
+    "target": reg.Text("target", "target"),
+    "why": reg.Text("why", "alasan"),
+    "deals": reg.Text("deals", "transaksi"),
+    "in_brackets": reg.Text("(in brackets: {period})", "(dalam kurung: {period})"),
+    "company": reg.Text("company", "perusahaan"),
+    "off_track_was": reg.Text("off track (was {status})", "di luar target (sebelumnya {status})"),
+    "no_status": reg.Text("no status", "tanpa status"),
+    "moved": reg.Text("moved {change}", "bergerak {change}"),
+    "left_out": reg.Text(
+        "and {n} weaker alerts not listed ([alerts] limit); --all lists them",
+        "dan {n} peringatan yang lebih lemah tidak ditampilkan ([alerts] limit); --all"
+        " menampilkannya",
+    ),
+    "largest_of": reg.Text(
+        "{metric} ({group}), {period}: the largest of {n}",
+        "{metric} ({group}), {period}: yang terbesar dari {n}",
+    ),
+    # check
+    "check_title": reg.Text(
+        "Data quality: {n} of {of} checks found problems (data to {as_of})",
+        "Kualitas data: {n} dari {of} pemeriksaan menemukan masalah (data sampai {as_of})",
+    ),
+    "no_problems": reg.Text(
+        "no data-quality problems found ({n} checks, data to {as_of})",
+        "tidak ada masalah kualitas data ({n} pemeriksaan, data sampai {as_of})",
+    ),
+    "no_data_yet": reg.Text("no data yet", "belum ada data"),
+    "problem": reg.Text("problem", "masalah"),
+    "found": reg.Text("found", "ditemukan"),
+    "share": reg.Text("share", "porsi"),
+    "examples": reg.Text("e.g.", "contoh"),
+    "n_of": reg.Text("{n} of {of}", "{n} dari {of}"),
+    "affects": reg.Text("affects", "memengaruhi"),
+    "fix_in_crm": reg.Text("fix in the CRM", "perbaiki di CRM"),
+    "all_examples": reg.Text(
+        "all example ids: salesmetrics check --format json",
+        "semua contoh id: salesmetrics check --format json",
+    ),
+    # cohorts
+    "cohort_title": reg.Text(
+        "Cohort retention of {what}, by {unit} of acquisition (age in {unit}s)",
+        "Retensi kohort {what}, menurut {unit} akuisisi (usia dalam {unit})",
+    ),
+    "cohort": reg.Text("cohort", "kohort"),
+    "start_mrr": reg.Text("start MRR", "MRR awal"),
+    "month": reg.Text("month", "bulan"),
+    "quarter": reg.Text("quarter", "kuartal"),
+    "ages_hidden": reg.Text(
+        "ages beyond {age}: --ages N or --format csv",
+        "usia setelah {age}: --ages N atau --format csv",
+    ),
 }
 
 

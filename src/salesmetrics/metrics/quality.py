@@ -29,6 +29,7 @@ import ibis
 
 from salesmetrics import schema
 from salesmetrics.metrics.context import data_today
+from salesmetrics.metrics.registry import Text
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -50,9 +51,9 @@ class Check:
 
     id: str
     entity: str
-    title: str
+    title: Text
     affects: tuple[str, ...]
-    fix: str
+    fix: Text
     find: Finder
 
 
@@ -71,19 +72,19 @@ class Finding:
         """``count / out_of``, None when there is nothing to count."""
         return self.count / self.out_of if self.out_of else None
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (``salesmetrics check --format json``)."""
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """A JSON-ready dict (``salesmetrics check --format json``), its texts in ``lang``."""
         c = self.check
         return {
             "check": c.id,
             "entity": c.entity,
-            "title": c.title,
+            "title": c.title.get(lang),
             "count": self.count,
             "out_of": self.out_of,
             "share": self.share,
             "examples": list(self.examples),
             "affects": list(c.affects),
-            "fix": c.fix,
+            "fix": c.fix.get(lang),
         }
 
 
@@ -99,11 +100,11 @@ class QualityReport:
         """The findings with at least one affected entity."""
         return [f for f in self.findings if f.count]
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON object of ``salesmetrics check --format json``."""
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """The JSON object of ``salesmetrics check --format json``, its texts in ``lang``."""
         return {
             "as_of": self.today.isoformat() if self.today else None,
-            "checks": [f.to_dict() for f in self.findings],
+            "checks": [f.to_dict(lang) for f in self.findings],
         }
 
 
@@ -283,162 +284,291 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "stale_open_deal",
         "deal",
-        "open deals whose close date has passed",
+        Text(
+            "open deals whose close date has passed",
+            "transaksi terbuka yang tanggal tutupnya sudah lewat",
+        ),
         (*_PIPELINE, "sales_forecast_accuracy"),
-        "close them as won or lost, or move their close date to when they will really close",
+        Text(
+            "close them as won or lost, or move their close date to when they will really close",
+            "tutup sebagai menang atau kalah, atau geser tanggal tutup ke saat transaksi"
+            " benar-benar akan ditutup",
+        ),
         _stale_open,
     ),
     Check(
         "open_deal_missing_amount",
         "deal",
-        "open deals without an amount",
+        Text(
+            "open deals without an amount",
+            "transaksi terbuka tanpa nilai",
+        ),
         _PIPELINE,
-        "enter the expected amount on each open deal",
+        Text(
+            "enter the expected amount on each open deal",
+            "isi perkiraan nilai di setiap transaksi terbuka",
+        ),
         _open_no_amount,
     ),
     Check(
         "won_missing_amount",
         "deal",
-        "won deals without an amount",
+        Text(
+            "won deals without an amount",
+            "transaksi menang tanpa nilai",
+        ),
         _WON,
-        "enter the amount the customer signed for",
+        Text(
+            "enter the amount the customer signed for",
+            "isi nilai yang ditandatangani pelanggan",
+        ),
         _won_no_amount,
     ),
     Check(
         "won_missing_close_date",
         "deal",
-        "won deals without a close date (they count in no period)",
+        Text(
+            "won deals without a close date (they count in no period)",
+            "transaksi menang tanpa tanggal tutup (tidak terhitung di periode mana pun)",
+        ),
         (*_WON, "win_rate", "sales_cycle_length"),
-        "enter the date the deal was won",
+        Text(
+            "enter the date the deal was won",
+            "isi tanggal transaksi dimenangkan",
+        ),
         _won_no_close,
     ),
     Check(
         "close_before_created",
         "deal",
-        "deals whose close date is before the day they were created",
+        Text(
+            "deals whose close date is before the day they were created",
+            "transaksi yang tanggal tutupnya sebelum hari dibuat",
+        ),
         ("sales_cycle_length", "win_rate"),
-        "correct the close date (or the created date, if the deal was entered late)",
+        Text(
+            "correct the close date (or the created date, if the deal was entered late)",
+            "perbaiki tanggal tutup (atau tanggal dibuat, jika transaksi dicatat terlambat)",
+        ),
         _close_before_created,
     ),
     Check(
         "negative_deal_amount",
         "deal",
-        "deals with a negative amount (credits belong in invoice lines)",
+        Text(
+            "deals with a negative amount (credits belong in invoice lines)",
+            "transaksi bernilai negatif (kredit dicatat di baris faktur)",
+        ),
         (*_WON, *_PIPELINE),
-        "enter the deal's value as a positive amount; book refunds as credit notes in billing",
+        Text(
+            "enter the deal's value as a positive amount; book refunds as credit notes in billing",
+            "catat nilai transaksi sebagai angka positif; catat pengembalian dana sebagai nota"
+            " kredit di sistem penagihan",
+        ),
         _negative_amount,
     ),
     Check(
         "deal_missing_owner",
         "deal",
-        "deals without an owner",
+        Text(
+            "deals without an owner",
+            "transaksi tanpa pemilik",
+        ),
         ("quota_attainment", "sales_rep_productivity"),
-        "assign an owner to each deal",
+        Text(
+            "assign an owner to each deal",
+            "tetapkan pemilik untuk setiap transaksi",
+        ),
         _missing_owner("opportunities", "owner_id", "opportunity_id"),
     ),
     Check(
         "deal_unknown_owner",
         "deal",
-        "deals owned by a rep who is not in the reps table",
+        Text(
+            "deals owned by a rep who is not in the reps table",
+            "transaksi milik sales yang tidak ada di tabel reps",
+        ),
         ("quota_attainment", "sales_rep_productivity", "win_rate"),
-        "reassign the deals of deactivated users, or import the users export as reps",
+        Text(
+            "reassign the deals of deactivated users, or import the users export as reps",
+            "alihkan transaksi milik pengguna nonaktif, atau impor ekspor pengguna sebagai reps",
+        ),
         _unknown_owner("opportunities", "owner_id", "opportunity_id"),
     ),
     Check(
         "lead_missing_owner",
         "lead",
-        "leads without an owner",
+        Text(
+            "leads without an owner",
+            "lead tanpa pemilik",
+        ),
         ("lead_conversion_rate", "qualified_leads"),
-        "assign an owner to each lead (an assignment rule in the CRM does it on creation)",
+        Text(
+            "assign an owner to each lead (an assignment rule in the CRM does it on creation)",
+            "tetapkan pemilik untuk setiap lead (aturan penugasan di CRM melakukannya saat lead"
+            " dibuat)",
+        ),
         _missing_owner("leads", "owner_id", "lead_id"),
     ),
     Check(
         "lead_unknown_owner",
         "lead",
-        "leads owned by a rep who is not in the reps table",
+        Text(
+            "leads owned by a rep who is not in the reps table",
+            "lead milik sales yang tidak ada di tabel reps",
+        ),
         ("lead_conversion_rate", "qualified_leads"),
-        "reassign the leads of deactivated users, or import the users export as reps",
+        Text(
+            "reassign the leads of deactivated users, or import the users export as reps",
+            "alihkan lead milik pengguna nonaktif, atau impor ekspor pengguna sebagai reps",
+        ),
         _unknown_owner("leads", "owner_id", "lead_id"),
     ),
     Check(
         "activity_unknown_rep",
         "activity",
-        "activities logged by a rep who is not in the reps table",
+        Text(
+            "activities logged by a rep who is not in the reps table",
+            "aktivitas yang dicatat sales yang tidak ada di tabel reps",
+        ),
         ("activities_per_rep", "time_spent_selling"),
-        "import the users export as reps (activities of former users stay as they are)",
+        Text(
+            "import the users export as reps (activities of former users stay as they are)",
+            "impor ekspor pengguna sebagai reps (aktivitas mantan pengguna tetap seperti adanya)",
+        ),
         _unknown_owner("activities", "rep_id", "activity_id"),
     ),
     Check(
         "stage_regression",
         "deal",
-        "deals whose stage moved back to an earlier stage",
+        Text(
+            "deals whose stage moved back to an earlier stage",
+            "transaksi yang tahapnya mundur ke tahap sebelumnya",
+        ),
         ("stage_conversion", "time_in_stage", "pipeline_flow"),
-        "check the stage rules with the team: a deal should move back only when it truly lost"
-        " ground, and its history should say why",
+        Text(
+            "check the stage rules with the team: a deal should move back only when it truly lost"
+            " ground, and its history should say why",
+            "tinjau aturan tahap bersama tim: transaksi hanya mundur jika memang melemah, dan"
+            " riwayatnya mencatat alasannya",
+        ),
         _stage_regression,
     ),
     Check(
         "history_after_close",
         "deal",
-        "closed deals changed after the day they closed",
+        Text(
+            "closed deals changed after the day they closed",
+            "transaksi tertutup yang diubah setelah hari ditutup",
+        ),
         ("total_revenue", "average_deal_size", "sales_forecast_accuracy"),
-        "lock closed deals in the CRM; correct a closed deal only through an approved change",
+        Text(
+            "lock closed deals in the CRM; correct a closed deal only through an approved change",
+            "kunci transaksi tertutup di CRM; ubah hanya lewat perubahan yang disetujui",
+        ),
         _history_after_close,
     ),
     Check(
         "currency_without_rate",
         "row",
-        "amounts in a currency that has no exchange rate to the base currency",
+        Text(
+            "amounts in a currency that has no exchange rate to the base currency",
+            "nilai dalam mata uang yang tidak punya kurs ke mata uang dasar",
+        ),
         ("total_revenue", "mrr", "recognized_revenue", "customer_acquisition_cost"),
-        "import the missing rates into fx_rates (or correct the currency code)",
+        Text(
+            "import the missing rates into fx_rates (or correct the currency code)",
+            "impor kurs yang hilang ke fx_rates (atau perbaiki kode mata uangnya)",
+        ),
         _currency_without_rate,
     ),
     Check(
         "deal_id_spelled_twice",
         "deal",
-        "deals whose id differs from another's only by case or spaces (one deal imported twice)",
+        Text(
+            "deals whose id differs from another's only by case or spaces (one deal imported"
+            " twice)",
+            "transaksi yang id-nya hanya berbeda huruf besar/kecil atau spasi dari transaksi lain"
+            " (satu transaksi diimpor dua kali)",
+        ),
         ("total_revenue", "win_rate", "pipeline_coverage"),
-        "keep one of the two records in the CRM and export ids exactly as the CRM writes them",
+        Text(
+            "keep one of the two records in the CRM and export ids exactly as the CRM writes them",
+            "simpan salah satu dari dua catatan di CRM dan ekspor id persis seperti tertulis di"
+            " CRM",
+        ),
         _spelled_twice("opportunities", "opportunity_id"),
     ),
     Check(
         "lead_id_spelled_twice",
         "lead",
-        "leads whose id differs from another's only by case or spaces",
+        Text(
+            "leads whose id differs from another's only by case or spaces",
+            "lead yang id-nya hanya berbeda huruf besar/kecil atau spasi dari lead lain",
+        ),
         ("lead_conversion_rate", "qualified_leads"),
-        "merge the duplicate leads in the CRM",
+        Text(
+            "merge the duplicate leads in the CRM",
+            "gabungkan lead ganda di CRM",
+        ),
         _spelled_twice("leads", "lead_id"),
     ),
     Check(
         "account_id_spelled_twice",
         "account",
-        "accounts whose id differs from another's only by case or spaces",
+        Text(
+            "accounts whose id differs from another's only by case or spaces",
+            "akun yang id-nya hanya berbeda huruf besar/kecil atau spasi dari akun lain",
+        ),
         ("new_customers", "customer_churn_rate", "mrr"),
-        "merge the duplicate accounts in the CRM or billing system",
+        Text(
+            "merge the duplicate accounts in the CRM or billing system",
+            "gabungkan akun ganda di CRM atau sistem penagihan",
+        ),
         _spelled_twice("accounts", "account_id"),
     ),
     Check(
         "lead_converted_without_opportunity",
         "lead",
-        "leads marked converted without the deal they became",
+        Text(
+            "leads marked converted without the deal they became",
+            "lead yang ditandai terkonversi tanpa transaksi hasilnya",
+        ),
         ("lead_conversion_rate", "lead_to_customer_rate"),
-        "convert leads through the CRM's convert action, which links the new deal",
+        Text(
+            "convert leads through the CRM's convert action, which links the new deal",
+            "konversi lead lewat tombol konversi di CRM, yang menautkan transaksi barunya",
+        ),
         _converted_without_deal,
     ),
     Check(
         "overlapping_subscriptions",
         "account",
-        "accounts with two overlapping subscriptions of the same plan",
+        Text(
+            "accounts with two overlapping subscriptions of the same plan",
+            "akun dengan dua langganan paket yang sama yang tumpang tindih",
+        ),
         ("mrr", "arr", "mrr_expansion", "net_revenue_retention"),
-        "end the old subscription when the new one starts (or delete the duplicate)",
+        Text(
+            "end the old subscription when the new one starts (or delete the duplicate)",
+            "akhiri langganan lama saat yang baru dimulai (atau hapus duplikatnya)",
+        ),
         _overlapping_subscriptions,
     ),
     Check(
         "overlapping_quotas",
         "rep",
-        "reps with two quotas whose periods overlap",
+        Text(
+            "reps with two quotas whose periods overlap",
+            "sales dengan dua kuota yang periodenya tumpang tindih",
+        ),
         ("quota_attainment", "quota_attainment_rate"),
-        "keep one quota per rep and period (a quarter entered twice, or inside an annual quota)",
+        Text(
+            "keep one quota per rep and period (a quarter entered twice, or inside an annual"
+            " quota)",
+            "simpan satu kuota per sales dan periode (kuartal yang dimasukkan dua kali, atau di"
+            " dalam kuota tahunan)",
+        ),
         _overlapping_quotas,
     ),
 )

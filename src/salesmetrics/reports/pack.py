@@ -823,11 +823,11 @@ def _quality_section(
     blocks: list[Block] = []
     problems = [
         {
-            "title": f.check.title,
+            "title": f.check.title.get(fmt.lang),
             "count": f.count,
             "share": f.share,
             "examples": ", ".join(f.examples[:3]),
-            "fix": f.check.fix,
+            "fix": f.check.fix.get(fmt.lang),
         }
         for f in hygiene.problems
     ]
