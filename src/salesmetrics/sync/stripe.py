@@ -94,7 +94,9 @@ def pull(client: Client, cursors: Mapping[str, str], full: bool) -> Pull:
     if since is None:
         newest = next(iter(client.get("/v1/events", {"limit": 1}).get("data") or []), None)
         customers = pages(client, "/v1/customers", {})
-        subscriptions = pages(client, "/v1/subscriptions", {"status": "all"})
+        subscriptions = pages(
+            client, "/v1/subscriptions", {"status": "all", "expand[]": ["data.discounts"]}
+        )
         invoices = pages(client, "/v1/invoices", {})
         for c in customers:
             _customer(out, c)
@@ -113,7 +115,7 @@ def pull(client: Client, cursors: Mapping[str, str], full: bool) -> Pull:
             latest.setdefault(str(obj["id"]), obj)
         created = event.get("created")
         if created is not None:
-            out.advance("events", f"{int(created):010d}" if str(created).isdigit() else since)
+            out.advance("events", str(created))
     out.cursors.setdefault("events", since)
     for obj in reversed(list(latest.values())):
         kind = obj.get("object")
@@ -263,11 +265,7 @@ def _invoice(client: Client, out: Pull, invoice: dict[str, Any]) -> None:
         if amount is not None:
             for d in line.get("discount_amounts") or []:
                 amount -= _money(d.get("amount", 0), currency) or Decimal(0)
-        period_end = pick(line, "period", "end")
-        end = None
-        if period_end is not None and str(period_end).isdigit():
-            last = dt.datetime.fromtimestamp(int(period_end), dt.UTC).date() - dt.timedelta(days=1)
-            end = last.isoformat()
+        start, end = _service(pick(line, "period", "start"), pick(line, "period", "end"))
         recurring = (
             line.get("type") == "subscription"
             or pick(line, "price", "recurring") is not None
@@ -282,14 +280,31 @@ def _invoice(client: Client, out: Pull, invoice: dict[str, Any]) -> None:
                 "invoice_date": from_epoch(issued),
                 "amount": None if amount is None else format(amount, "f"),
                 "currency": currency,
-                "service_start": from_epoch(pick(line, "period", "start")),
+                "service_start": start,
                 "service_end": end,
-                "plan": _plan(line.get("price") or {})
-                if line.get("price")
-                else text(line.get("description")),
+                "plan": _line_plan(line),
                 "is_recurring": "true" if recurring else "false",
             },
         )
+
+
+def _service(start: Any, end: Any) -> tuple[str | None, str | None]:
+    """Inclusive service dates from a line's period (its end is exclusive: the day before it is
+    the last day paid for). A period of no length (a one-off fee) has no service dates."""
+    if not (str(start).isdigit() and str(end).isdigit()) or int(end) <= int(start):
+        return None, None
+    last = dt.datetime.fromtimestamp(int(end), dt.UTC).date() - dt.timedelta(days=1)
+    return from_epoch(start), last.isoformat()
+
+
+def _line_plan(line: Mapping[str, Any]) -> str | None:
+    """The plan of an invoice line: its price's nickname or product (the price object of older
+    API versions, ``pricing.price_details`` of newer ones), else the line's description."""
+    price = line.get("price")
+    if isinstance(price, dict):
+        return _plan(price)
+    details = pick(line, "pricing", "price_details") or {}
+    return text(details.get("product") or details.get("price") or line.get("description"))
 
 
 CONNECTOR = Connector(
