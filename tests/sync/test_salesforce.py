@@ -116,7 +116,10 @@ def test_second_sync_asks_for_records_changed_since_the_cursor(
     opportunity = next(q for q in asked if "FROM Opportunity " in q)
     assert "WHERE SystemModstamp >= 2024-03-12T09:00:00.000Z ORDER BY SystemModstamp" in opportunity
     assert [(b.table, b.rows_read) for b in again.batches] == [("opportunities", 1)]
-    assert rows(workspace, "opportunities", "status, amount")[2] == ("won", Decimal(21000))
+    assert rows(workspace, "opportunities", "status, amount", "opportunity_id")[2] == (
+        "won",
+        Decimal(21000),
+    )
     assert load_cursors(workspace.root, "salesforce")["Opportunity"] == "2024-03-20T09:00:00.000Z"
     assert load_cursors(workspace.root, "salesforce")["User"] == "2024-01-03T08:00:00.000Z"
 

@@ -92,7 +92,7 @@ def pull(client: Client, cursors: Mapping[str, str], full: bool) -> Pull:
     deleted = []
     for d in pages(client, "/api/v2/deals", {"updated_since": since["deals"]}):
         out.advance("deals", rfc3339(d.get("update_time")))
-        if d.get("status") == "deleted":
+        if d.get("status") == "deleted" or d.get("is_deleted"):
             deleted.append(str(d.get("id")))
             continue
         stage = stages.get(str(d.get("stage_id")), {})
