@@ -242,3 +242,14 @@ def test_a_list_without_data_is_a_clear_error(
     vendor.on("GET", "/v1/customers", lambda r: {"object": "customer", "id": "cus_A"})
     with pytest.raises(SyncError, match="stripe: GET /v1/customers answered without a 'data' list"):
         syncer(workspace, "stripe", vendor)()
+
+
+def test_a_page_that_does_not_move_on_stops_instead_of_looping(
+    workspace: Workspace, vendor: Vendor, token: str
+) -> None:
+    data = recorded("stripe")
+    serve(vendor, data)
+    vendor.on("GET", "/v1/customers", lambda r: data["customers_page1"])  # always page 1
+    with pytest.raises(SyncError, match="announced more pages but gave page cus_B again"):
+        syncer(workspace, "stripe", vendor)()
+    assert len([p for p in vendor.paths() if p == "/v1/customers"]) == 2

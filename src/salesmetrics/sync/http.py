@@ -209,6 +209,20 @@ class Client:
         return message.replace(self.secret, "***") if self.secret else message
 
 
+def next_page(vendor: str, where: str, seen: set[str], token: object) -> str:
+    """``token`` (the vendor's mark of the next page) as text, after checking that paging
+    moves on: a missing token while more pages are announced, or one seen before, is a
+    :class:`SyncError` instead of a loop that never ends."""
+    if token is None or token == "" or str(token) in seen:
+        what = "no mark of the next page" if token in (None, "") else f"page {token!s:.40} again"
+        raise SyncError(
+            f"{vendor}: {where} announced more pages but gave {what}; paging stopped (try --full"
+            " later, or report it to the vendor)"
+        )
+    seen.add(str(token))
+    return str(token)
+
+
 def _find_message(data: Any) -> str | None:
     """The error message in the vendors' error shapes (HubSpot ``message``, Stripe
     ``error.message``, Pipedrive ``error``, Salesforce ``[{"message": ...}]``)."""

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from salesmetrics.sync.connector import Connector, bearer
-from salesmetrics.sync.http import Client, SyncError
+from salesmetrics.sync.http import Client, SyncError, next_page
 from salesmetrics.sync.pull import Pull, pick, text
 
 PAGE = 100
@@ -68,12 +68,13 @@ def _after(page: Any) -> str | None:
 def owners(client: Client) -> Iterator[dict[str, Any]]:
     """Every owner (``GET /crm/v3/owners``, paged)."""
     after = None
+    seen: set[str] = set()
     while True:
         page = client.get("/crm/v3/owners", {"limit": PAGE, "after": after})
         yield from results(client, "GET /crm/v3/owners", page)
-        after = _after(page)
-        if after is None:
+        if _after(page) is None:
             return
+        after = next_page("hubspot", "GET /crm/v3/owners", seen, _after(page))
 
 
 def stages(client: Client) -> dict[str, Stage]:
@@ -111,15 +112,16 @@ def search(
             ]
         seen, last = 0, None
         after: str | None = None
+        marks: set[str] = set()
         while True:
             page = client.post(path, {**body, **({"after": after} if after else {})})
             for record in results(client, f"POST {path}", page):
                 seen += 1
                 last = _epoch_ms(pick(record, "properties", MODIFIED)) or last
                 yield record
-            after = _after(page)
-            if after is None:
+            if _after(page) is None:
                 return
+            after = next_page("hubspot", f"POST {path}", marks, _after(page))
             if seen + PAGE > SEARCH_LIMIT and last is not None and last != since:
                 break  # the search stops at 10,000: search again from where it got
         since = last

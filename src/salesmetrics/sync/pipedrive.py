@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from salesmetrics.sync.connector import Connector
-from salesmetrics.sync.http import Client, SyncError
+from salesmetrics.sync.http import Client, SyncError, next_page
 from salesmetrics.sync.pull import Pull, fraction, pick, text
 
 PAGE = 500
@@ -43,12 +43,14 @@ def data(path: str, page: Any) -> list[dict[str, Any]]:
 def pages(client: Client, path: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     """Every item of a cursor-paged list."""
     cursor = None
+    seen: set[str] = set()
     while True:
         page = client.get(path, {**params, "limit": PAGE, "cursor": cursor})
         yield from data(f"GET {path}", page)
-        cursor = pick(page, "additional_data", "next_cursor")
-        if not cursor:
+        found = pick(page, "additional_data", "next_cursor")
+        if not found:
             return
+        cursor = next_page("pipedrive", f"GET {path}", seen, found)
 
 
 def rfc3339(value: Any) -> str | None:

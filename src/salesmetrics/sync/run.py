@@ -10,6 +10,7 @@ row. The import log names the batch ``<source> sync: <table>``.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -84,19 +85,21 @@ class SyncResult:
 
 
 def read_token(variable: str) -> str:
-    """The token held by environment variable ``variable``; a one-line error when unset."""
-    if not variable or not variable.replace("_", "").isalnum():
+    """The token held by environment variable ``variable``; a one-line error when unset.
+
+    The variable's name is repeated in a message only when it looks like one (upper-case
+    letters, digits and ``_``): a token given by mistake in its place is never printed."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable or ""):
         raise UserError(
-            f"--token-env {variable!r}: give the NAME of an environment variable (e.g."
-            " HUBSPOT_TOKEN), not the token itself"
+            "--token-env takes the NAME of an environment variable that holds the token (e.g."
+            " --token-env STRIPE_TOKEN), not the token itself (the value given is not shown)"
         )
     token = os.environ.get(variable, "").strip()
     if not token:
+        named = variable if re.fullmatch(r"[A-Z_][A-Z0-9_]*", variable) else "named by --token-env"
         raise UserError(
-            f"environment variable {variable} is not set or empty; export it with the API token"
-            " (e.g. export {variable}=...) and run the command again".replace(
-                "{variable}", variable
-            )
+            f"the environment variable {named} is not set or is empty; export it with the API"
+            " token and run the command again"
         )
     return token
 

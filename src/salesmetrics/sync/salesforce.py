@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from salesmetrics.sync.connector import Connector, bearer
-from salesmetrics.sync.http import Client, SyncError
+from salesmetrics.sync.http import Client, SyncError, next_page
 from salesmetrics.sync.pull import Pull, fraction, text
 
 API = "/services/data/v62.0"
@@ -52,6 +52,7 @@ FORECAST = {
 def query(client: Client, soql: str) -> Iterator[dict[str, Any]]:
     """Every record of ``soql``, following ``nextRecordsUrl``."""
     page = client.get(f"{API}/query", {"q": soql})
+    seen: set[str] = set()
     while True:
         records = page.get("records") if isinstance(page, dict) else None
         if not isinstance(records, list):
@@ -59,10 +60,10 @@ def query(client: Client, soql: str) -> Iterator[dict[str, Any]]:
                 "salesforce: a query answered without a 'records' list; is this Salesforce?"
             )
         yield from (r for r in records if isinstance(r, dict))
-        following = page.get("nextRecordsUrl")
-        if page.get("done", True) or not following:
+        if page.get("done", True):
             return
-        page = client.get(str(following))
+        following = next_page("salesforce", "a query", seen, page.get("nextRecordsUrl"))
+        page = client.get(following)
 
 
 def stamp(value: Any) -> str | None:

@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 from salesmetrics.sync.connector import Connector, bearer
-from salesmetrics.sync.http import Client, SyncError
+from salesmetrics.sync.http import Client, SyncError, next_page
 from salesmetrics.sync.pull import Pull, from_epoch, pick, text
 
 PAGE = 100
@@ -76,6 +76,7 @@ _SKIPPED_STATUSES = ("incomplete", "incomplete_expired")
 def pages(client: Client, path: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     """Every object of a Stripe list, following ``has_more`` with ``starting_after``."""
     after: str | None = None
+    seen: set[str] = set()
     while True:
         page = client.get(path, {**params, "limit": PAGE, "starting_after": after})
         data = page.get("data") if isinstance(page, dict) else None
@@ -84,7 +85,7 @@ def pages(client: Client, path: str, params: Mapping[str, Any]) -> Iterator[dict
         yield from (d for d in data if isinstance(d, dict))
         if not page.get("has_more") or not data:
             return
-        after = str(data[-1].get("id"))
+        after = next_page("stripe", f"GET {path}", seen, data[-1].get("id"))
 
 
 def pull(client: Client, cursors: Mapping[str, str], full: bool) -> Pull:
