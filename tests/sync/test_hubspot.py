@@ -11,7 +11,7 @@ import pytest
 from werkzeug import Request, Response
 
 from salesmetrics import Workspace
-from salesmetrics.sync import SyncError
+from salesmetrics.sync import SyncError, hubspot
 from salesmetrics.sync.state import load_cursors
 from tests.ingest.conftest import rejects, rows
 from tests.sync.conftest import TOKEN, Vendor, as_json, body, recorded, syncer
@@ -208,3 +208,15 @@ def test_a_non_json_answer_is_a_clear_error(
     with pytest.raises(SyncError, match="not JSON"):
         syncer(workspace, "hubspot", vendor)()
     assert load_cursors(workspace.root, "hubspot") == {}
+
+
+def test_a_search_past_hubspots_limit_starts_again_from_the_last_change(
+    workspace: Workspace, vendor: Vendor, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hubspot, "SEARCH_LIMIT", 50)  # as if the next page would pass 10,000
+    serve(vendor, recorded("hubspot"))
+    syncer(workspace, "hubspot", vendor)()
+    searches = [body(r) for r in vendor.seen if r.path == "/crm/v3/objects/deals/search"]
+    assert len(searches) == 2
+    assert "after" not in searches[1]
+    assert searches[1]["filterGroups"][0]["filters"][0]["value"] == "1709377200000"  # deal 1002

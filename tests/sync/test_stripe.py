@@ -253,3 +253,14 @@ def test_a_page_that_does_not_move_on_stops_instead_of_looping(
     with pytest.raises(SyncError, match="announced more pages but gave page cus_B again"):
         syncer(workspace, "stripe", vendor)()
     assert len([p for p in vendor.paths() if p == "/v1/customers"]) == 2
+
+
+def test_a_record_on_two_pages_is_loaded_once_not_quarantined(
+    workspace: Workspace, vendor: Vendor, token: str
+) -> None:
+    data = recorded("stripe")
+    data["customers_page2"]["data"].insert(0, data["customers_page1"]["data"][1])  # cus_B again
+    serve(vendor, data)
+    result = syncer(workspace, "stripe", vendor)()
+    accounts = next(b for b in result.batches if b.table == "accounts")
+    assert (accounts.rows_read, accounts.rows_loaded, accounts.rows_rejected) == (3, 3, 0)

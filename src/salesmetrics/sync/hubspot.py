@@ -49,7 +49,7 @@ DEAL_PROPERTIES = (
 COMPANY_PROPERTIES = ("name", "industry", "country", "hubspot_owner_id", "createdate", MODIFIED)
 _TYPES = {"newbusiness": "new_business"}
 
-Stage = tuple[str, str | None]  # (label, status)
+Stage = tuple[str | None, str | None]  # (label, status)
 
 
 def results(client: Client, path: str, page: Any) -> list[dict[str, Any]]:
@@ -84,12 +84,12 @@ def stages(client: Client) -> dict[str, Stage]:
     for pipeline in results(client, "GET /crm/v3/pipelines/deals", page):
         for stage in pipeline.get("stages") or []:
             meta = stage.get("metadata") or {}
-            status = "open"
+            status: str | None = "open"
             if str(meta.get("isClosed", "")).lower() == "true":
                 try:
                     status = "won" if float(meta.get("probability", 0)) >= 1 else "lost"
                 except (TypeError, ValueError):
-                    status = None  # type: ignore[assignment]
+                    status = None
             found[str(stage.get("id"))] = (str(stage.get("label") or stage.get("id")), status)
     return found
 
@@ -229,7 +229,7 @@ def _since(cursors: Mapping[str, str], name: str, full: bool) -> str | None:
 def _stage(stage_map: Mapping[str, Stage], p: Mapping[str, Any]) -> Stage:
     raw = p.get("dealstage")
     if raw is None or raw == "":
-        return None, None  # type: ignore[return-value]
+        return None, None
     if str(raw) in stage_map:
         return stage_map[str(raw)]
     if str(p.get("hs_is_closed_won", "")).lower() == "true":

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from salesmetrics import schema
 from salesmetrics.connection import Connection
 from salesmetrics.errors import UserError, suggest
 from salesmetrics.ingest import ImportResult, load_arrow
 from salesmetrics.sync import hubspot, pipedrive, salesforce, stripe
 from salesmetrics.sync.connector import Connector
 from salesmetrics.sync.http import Client, Retry, Transport, UrllibTransport
-from salesmetrics.sync.pull import TABLE_ORDER, Pull
+from salesmetrics.sync.pull import TABLE_ORDER, Pull, Row
 from salesmetrics.sync.state import load_cursors, save_cursors
 
 #: Every source ``salesmetrics sync`` knows, by name.
@@ -160,6 +161,19 @@ def sync(
     )
 
 
+def _latest(table: str, rows: list[Row], ids: list[str]) -> tuple[list[Row], list[str]]:
+    """The rows with only the last of those sharing a key: a record pulled twice (pages that
+    overlap, a search started again) is one record, not a duplicate for the quarantine. Rows
+    without their whole key are kept, for the importer to reject."""
+    key = schema.table(table).key
+    last: dict[tuple[str | None, ...], int] = {}
+    for i, row in enumerate(rows):
+        k = tuple(row.get(c) for c in key)
+        last[k if None not in k else (str(i), None)] = i
+    keep = sorted(last.values())
+    return [rows[i] for i in keep], [ids[i] if i < len(ids) else "" for i in keep]
+
+
 def _load(
     ws: Connection, source: str, pulled: Pull
 ) -> tuple[list[ImportResult], list[tuple[str, str, str, str | None, str]]]:
@@ -169,11 +183,11 @@ def _load(
         rows = pulled.tables.get(table)
         if not rows:
             continue
+        rows, ids = _latest(table, rows, pulled.ids.get(table, []))
         columns = sorted({c for row in rows for c in row})
         data = pa.table({c: pa.array([r.get(c) for r in rows], pa.string()) for c in columns})
         result = load_arrow(ws, table, data, source=f"{source} sync: {table}")
         batches.append(result)
-        ids = pulled.ids.get(table, [])
         seen: set[int] = set()
         for row, column, value, reason in result.sample_rejects:
             if row in seen or len(seen) >= SHOWN_REJECTS:
