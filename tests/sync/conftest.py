@@ -76,7 +76,7 @@ class Vendor:
 def vendor(httpserver: HTTPServer) -> Iterator[Vendor]:
     """A replaying vendor API on the loopback server."""
     api = Vendor(httpserver)
-    httpserver.expect_request("").respond_with_handler(api.dispatch)
+    httpserver.expect_request("").respond_with_handler(api.dispatch)  # "": every path
     yield api
 
 

@@ -45,7 +45,7 @@ def test_sync_prints_a_summary_and_the_next_one_is_incremental(
     code, out, err = run(["sync", "stripe", "--token-env", TOKEN_ENV, "-w", root, "-q"], capsys)
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0].startswith("stripe (incremental sync, 6 requests, ")
+    assert lines[0].startswith("stripe (full sync, 6 requests, ")  # the first one
     assert lines[1:4] == [
         "  accounts: 3 records, loaded 3",
         "  subscriptions: 5 records, loaded 5",
@@ -54,6 +54,7 @@ def test_sync_prints_a_summary_and_the_next_one_is_incremental(
     assert TOKEN not in out + err
     code, out, err = run(["sync", "stripe", "--token-env", TOKEN_ENV, "-w", root, "-q"], capsys)
     assert code == 0, err
+    assert out.startswith("stripe (incremental sync, 1 requests, ")
     assert out.splitlines()[1:] == [
         "  accounts: 1 records, loaded 1",
         "  subscriptions: 1 records, loaded 1",

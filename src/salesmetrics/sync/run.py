@@ -48,6 +48,7 @@ class SyncResult:
 
     source: str
     full: bool
+    """Everything was pulled (``--full``, or the first sync of this source)."""
     batches: tuple[ImportResult, ...]
     rejected: tuple[tuple[str, str, str, str | None, str], ...] = ()
     """(table, vendor id, column, value, reason) of the first rejected rows of each table."""
@@ -151,7 +152,7 @@ def sync(
     save_cursors(ws.root, source, {**cursors, **pulled.cursors})
     return SyncResult(
         source=source,
-        full=full,
+        full=full or not cursors,
         batches=tuple(batches),
         rejected=tuple(rejected),
         requests=client.requests,
