@@ -33,6 +33,12 @@ def serve(api: Vendor, data: dict[str, Any]) -> None:
     api.on("GET", "/v1/invoices/in_3/lines", lambda r: data["invoice_in_3_lines"])
     api.on("GET", "/v1/events", events)
 
+    def subscription(r: Request) -> Any:  # the current state, discounts expanded
+        found = dict(data["events_since"]["data"][0]["data"]["object"])
+        return found | {"discounts": data["subscriptions"]["data"][0]["discounts"]}
+
+    api.on("GET", "/v1/subscriptions/sub_1", subscription)
+
 
 def test_full_sync_maps_customers_subscriptions_and_invoice_lines(
     workspace: Workspace, vendor: Vendor, token: str
@@ -180,7 +186,8 @@ def test_second_sync_pulls_only_the_changes(
     sync()
     vendor.seen.clear()
     again = sync()
-    assert vendor.paths() == ["/v1/events"]
+    assert vendor.paths() == ["/v1/events", "/v1/subscriptions/sub_1"]
+    assert vendor.seen[1].args.getlist("expand[]") == ["discounts"]
     asked = vendor.seen[0].args
     assert asked["created[gte]"] == "1717000000"
     assert "customer.subscription.deleted" in asked.getlist("types[]")
@@ -189,9 +196,10 @@ def test_second_sync_pulls_only_the_changes(
         ("subscriptions", 1),
     ]
     ended = rows(workspace, "subscriptions", "end_date", order="1")
-    assert rows(workspace, "subscriptions", "subscription_id, end_date")[0] == (
+    assert rows(workspace, "subscriptions", "subscription_id, end_date, mrr")[0] == (
         "sub_1",
         dt.date(2024, 5, 30),
+        Decimal(80),  # the 20 % discount kept
     )
     assert len(ended) == 5  # the cancellation replaced sub_1's row; nothing else was touched
     assert ("cus_D", "Delta GmbH") in rows(workspace, "accounts", "account_id, name")

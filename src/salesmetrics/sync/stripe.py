@@ -8,7 +8,9 @@ Incremental: a full sync lists every object and keeps, as the ``events`` cursor,
 time of the newest event. The next sync asks ``/v1/events`` for ``created[gte]`` that time and
 loads the objects those events carry (the newest state of each), since ``created[gt]`` alone on a
 list would miss a subscription that was cancelled or an invoice that was paid after creation.
-Stripe keeps events for 30 days: sync more often than that, or run ``--full``.
+Stripe keeps events for 30 days: sync more often than that, or run ``--full``. A subscription
+named by an event is read again (``GET /v1/subscriptions/{id}`` with its discounts expanded):
+the event's copy names its discounts by id only, which carry no amounts.
 
 Mapping:
 
@@ -122,8 +124,9 @@ def pull(client: Client, cursors: Mapping[str, str], full: bool) -> Pull:
         kind = obj.get("object")
         if kind == "customer":
             _customer(out, obj)
-        elif kind == "subscription":
-            _subscription(out, obj)
+        elif kind == "subscription":  # read again: an event's copy has its discounts as ids
+            path = f"/v1/subscriptions/{obj['id']}"
+            _subscription(out, client.get(path, {"expand[]": ["discounts"]}))
         elif kind == "invoice":
             _invoice(client, out, obj)
     return out
