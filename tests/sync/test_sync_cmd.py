@@ -56,8 +56,8 @@ def test_sync_prints_a_summary_and_the_next_one_is_incremental(
     assert code == 0, err
     assert out.startswith("stripe (incremental sync, 2 requests, ")  # events, sub_1
     assert out.splitlines()[1:] == [
-        "  accounts: 1 records, loaded 1",
-        "  subscriptions: 1 records, loaded 1",
+        "  accounts: 1 record, loaded 1",
+        "  subscriptions: 1 record, loaded 1",
     ]
 
 

@@ -70,13 +70,14 @@ class SyncResult:
     def summary_lines(self) -> list[str]:
         """The summary printed after a sync, one line per fact."""
         kind = "full" if self.full else "incremental"
-        lines = [f"{self.source} ({kind} sync, {self.requests} requests, {self.seconds:.1f} s):"]
+        asked = _count(self.requests, "request")
+        lines = [f"{self.source} ({kind} sync, {asked}, {self.seconds:.1f} s):"]
         if not self.batches:
             lines.append("  nothing new since the last sync")
         for b in self.batches:
             rejects = f", rejected {b.rows_rejected:,} (salesmetrics rejects {b.batch_id})"
             lines.append(
-                f"  {b.table}: {b.rows_read:,} records, loaded {b.rows_loaded:,}"
+                f"  {b.table}: {_count(b.rows_read, 'record')}, loaded {b.rows_loaded:,}"
                 + (rejects if b.rows_rejected else "")
             )
         for table, vendor_id, column, value, reason in self.rejected:
@@ -84,6 +85,10 @@ class SyncResult:
             lines.append(f"  rejected {table} {vendor_id}: {column}{shown}: {reason}")
         lines += [f"note: {n}" for n in self.notes]
         return lines
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def read_token(variable: str) -> str:
