@@ -77,6 +77,7 @@ def test_rejected_records_are_named_by_their_vendor_id(
     assert code == 0, err
     assert "  subscriptions: 5 records, loaded 3, rejected 2 (salesmetrics rejects " in out
     assert "  rejected subscriptions sub_2: account_id: required value is missing" in out
+    assert "  rejected subscriptions sub_2:trial: account_id: required value is missing" in out
 
 
 def test_every_record_rejected_exits_3(

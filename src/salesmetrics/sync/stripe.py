@@ -185,7 +185,7 @@ def _subscription(out: Pull, s: dict[str, Any]) -> None:
     if trial_start and trial_end:
         out.add(
             "subscriptions",
-            sub_id,
+            f"{sub_id}:trial",
             {
                 "subscription_id": f"{sub_id}:trial",
                 "account_id": text(s.get("customer")),
@@ -220,7 +220,7 @@ def _subscription(out: Pull, s: dict[str, Any]) -> None:
         row_id = sub_id if len(items) == 1 else f"{sub_id}:{item.get('id')}"
         out.add(
             "subscriptions",
-            sub_id,
+            row_id,
             {
                 "subscription_id": text(row_id),
                 "account_id": text(s.get("customer")),
