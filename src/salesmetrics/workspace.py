@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from salesmetrics.metrics.warm import Warmed
     from salesmetrics.periods import Period
     from salesmetrics.progress import Progress
+    from salesmetrics.sync import SyncResult
 
 __all__ = ["ENV_WORKSPACE", "Workspace", "init_workspace", "open_workspace", "resolve_dir"]
 
@@ -57,6 +58,18 @@ class Workspace(Connection):
         result = import_file(self, table, path, **options)
         if warm and result.written:
             self.warm(progress=options.get("progress"))
+        return result
+
+    def sync(
+        self, source: str, *, token_env: str, warm: bool = False, **options: Any
+    ) -> SyncResult:
+        """Pull ``source``'s changes through its API into the canonical tables (see
+        ``salesmetrics.sync``); with ``warm``, followed by :meth:`warm` when rows landed."""
+        from salesmetrics.sync import sync
+
+        result = sync(self, source, token_env=token_env, **options)
+        if warm and result.rows_loaded:
+            self.warm()
         return result
 
     def warm(

@@ -55,6 +55,7 @@ def _register() -> None:
         metrics_cmds,
         pipeline_cmds,
         report_cmd,
+        sync_cmd,
         workspace_cmds,
     )
 
