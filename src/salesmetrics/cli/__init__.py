@@ -54,6 +54,7 @@ def _register() -> None:
         metrics_cmds,
         pipeline_cmds,
         report_cmd,
+        web_cmds,
         workspace_cmds,
     )
 
