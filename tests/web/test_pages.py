@@ -97,3 +97,17 @@ def test_assets_are_served_from_the_package(site: Site) -> None:
         assert answer.status_code == 200, asset
         assert answer.content == (STATIC / Path(asset).name).read_bytes()
     assert (STATIC / "htmx.min.js").read_text(encoding="utf-8").startswith("var htmx=")
+
+
+def test_a_prepared_app_computes_the_dashboard_as_it_starts(site: Site) -> None:
+    from fastapi.testclient import TestClient
+
+    from salesmetrics.web.app import create_app
+
+    app = create_app(site.root, prepare=True)
+    with TestClient(app):
+        assert app.state.prepared.wait(300)
+    assert app.state.prepared_ok
+    unprepared = create_app(site.root)
+    with TestClient(unprepared):
+        assert not unprepared.state.prepared.is_set()

@@ -92,3 +92,17 @@ def test_pages_apply_the_scope_too(site: Site) -> None:
     page = rep.get("/metrics/win_rate", params={"period": str(site.year), "by": "team"})
     assert page.status_code == 200
     assert site.other_team not in page.text
+
+
+@pytest.mark.parametrize(("role", "dim"), [("manager", "team"), ("rep", "rep")])
+def test_no_company_figure_reaches_a_scoped_user(site: Site, role: str, dim: str) -> None:
+    # every metric: each row is the scope's group, or has no value (costs and surveys carry
+    # no rep or team, so CAC, spend and eNPS are null for them, never the company's figure)
+    client = login(site, role)
+    data = metrics(client, period=str(site.year))
+    wanted = site.team if role == "manager" else site.rep
+    assert data["results"]
+    for row in data["results"]:
+        assert row["group"].get(dim) == wanted, row
+    cac = [r for r in data["results"] if r["metric"] == "customer_acquisition_cost"]
+    assert cac and all(r["value"] is None for r in cac)

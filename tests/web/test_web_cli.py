@@ -104,6 +104,7 @@ def test_serve_runs_the_app_of_the_workspace(
     assert code == 0
     assert f"serving {root} at http://localhost:8123/" in out
     assert called["host"] == "127.0.0.1" and called["port"] == 8123
+    assert called["app"].router.lifespan_context is not None
     assert called["app"].state.service.root == root
     called["app"].state.service.close()
 

@@ -44,7 +44,7 @@ def serve(
     from salesmetrics.workspace import open_workspace
 
     with open_workspace(workspace) as ws:  # a missing or broken workspace: one line, exit 1
-        root = ws.root
+        root = ws.root.resolve()
     if not quiet:
         shown = "localhost" if host in ("127.0.0.1", "::1") else host
         out.print(f"serving {root} at http://{shown}:{port}/ (Ctrl-C stops it)", markup=False)
@@ -54,7 +54,12 @@ def serve(
                 " --password-stdin",
                 markup=False,
             )
-    uvicorn.run(create_app(root), host=host, port=port, log_level="warning" if quiet else "info")
+    uvicorn.run(
+        create_app(root, prepare=True),
+        host=host,
+        port=port,
+        log_level="warning" if quiet else "info",
+    )
 
 
 @user_app.command("add")

@@ -10,6 +10,8 @@ session a redirect to the login page. Assets are served from the package (no CDN
 from __future__ import annotations
 
 import contextlib
+import logging
+import threading
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from salesmetrics.errors import UserError
-from salesmetrics.web import api, pages
+from salesmetrics.web import api, pages, views
 from salesmetrics.web.access import ForbiddenError
 from salesmetrics.web.auth import Accounts, LoginNeededError
 from salesmetrics.web.render import render_error
@@ -60,11 +62,14 @@ class _Headers(BaseHTTPMiddleware):
         return response
 
 
-def create_app(root: Path, *, service: Service | None = None) -> FastAPI:
-    """The web app of the workspace in folder ``root``."""
+def create_app(root: Path, *, service: Service | None = None, prepare: bool = False) -> FastAPI:
+    """The web app of the workspace in folder ``root``; with ``prepare``, the home dashboard
+    of the default period is computed as the server starts (:func:`_prepare`)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if prepare:
+            threading.Thread(target=_prepare, args=(app,), daemon=True).start()
         yield
         app.state.service.close()
 
@@ -83,6 +88,8 @@ def create_app(root: Path, *, service: Service | None = None) -> FastAPI:
     app.state.signer = signer
     app.state.accounts = Accounts(root, signer)
     app.state.service = service or Service(root)
+    app.state.prepared = threading.Event()  # set once the start-up dashboard is computed
+    app.state.prepared_ok = False
     app.add_middleware(_Headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
@@ -106,6 +113,22 @@ def create_app(root: Path, *, service: Service | None = None) -> FastAPI:
         return _error(request, error.status_code, str(error.detail), error.headers)
 
     return app
+
+
+def _prepare(app: FastAPI) -> None:
+    """Compute the company's home dashboard of the default period, so that the first person
+    to open it does not wait for the engine's start and the intermediates a new session
+    computes (it holds the service's lock, as any request does; a request that comes first
+    simply waits its turn). A failure is logged, never raised: the pages report it.
+    ``app.state.prepared`` is set when it is done."""
+    service: Service = app.state.service
+    try:
+        views.dashboard(service, service.default_period(), {}, "en")
+        app.state.prepared_ok = True
+    except Exception:
+        logging.getLogger(__name__).exception("preparing the dashboard failed")
+    finally:
+        app.state.prepared.set()
 
 
 def _error(
