@@ -82,6 +82,7 @@ def test_bad_input_is_a_400_page_with_one_line(site: Site) -> None:
         ("/", {"period": "2025-Q9"}, "2025-Q9"),
         ("/", {"lang": "fr"}, "use en or id"),
         ("/metrics/win_rate", {"by": "colour"}, "by=&#39;colour&#39;"),
+        ("/metrics/win_rate", {"period": "2025-13"}, "2025-13"),
     ):
         page = client.get(path, params=params)
         assert page.status_code == 400, (path, params)

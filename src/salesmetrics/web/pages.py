@@ -111,6 +111,7 @@ def metric(request: Request, metric_id: str, user: PageUser, by: str = "team") -
         raise UserError(f"by={by!r}: use {', '.join(DIMENSIONS)}")
     service = _service(request)
     period = _period(service, state)
+    service.period_bounds(period)  # a bad period is the page's error (400), not each section's
     where = scoped(user, state.filters())
     page = views.metric_page(service, metric_id, period, state.grain, by, where, state.lang)
     return render(
