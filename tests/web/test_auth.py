@@ -145,3 +145,28 @@ def test_responses_carry_the_security_headers(site: Site) -> None:
     assert answer.headers["x-content-type-options"] == "nosniff"
     cookie = next(c for c in answer.headers.get_list("set-cookie") if c.startswith(CSRF_COOKIE))
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+
+
+def test_every_route_but_login_and_health_needs_a_login(site: Site) -> None:
+    # each GET route of the pages and the API, path parameters filled in: a page sends a
+    # stranger to the login page, the API answers 401 (a new route is covered by this test)
+    client = TestClient(site.app)
+    routes = [
+        r
+        for r in [*pages.router.routes, *api.router.routes]
+        if isinstance(r, APIRoute) and "GET" in r.methods
+    ]
+    open_paths = {"/login", "/health"}
+    checked = 0
+    for route in routes:
+        path = route.path.replace("{metric_id}", "win_rate")
+        answer = client.get(path, follow_redirects=False)
+        if route.path in open_paths:
+            assert answer.status_code == 200, path
+        elif path.startswith("/api/") or path == "/openapi.json":
+            assert answer.status_code == 401, path
+        else:
+            assert answer.status_code == 303, path
+            assert answer.headers["location"].startswith("/login")
+        checked += 1
+    assert checked >= 8
