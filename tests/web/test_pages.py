@@ -54,6 +54,15 @@ def test_a_metric_page_has_trend_table_breakdown_comparison_and_definition(site:
         assert quarter_month in text
     assert "Breakdown: region" in text and "EMEA" in text
     assert "Previous period" in text and "Same period last year" in text
+    # the comparison's numbers are the engine's (the API's compare_value, formatted)
+    api = client.get(
+        "/api/metrics",
+        params={"metric": "win_rate", "period": str(site.year), "compare": "previous"},
+    ).json()
+    row = api["results"][0]
+    fmt = Formats("en", api["base_currency"])
+    assert f'<td class="num">{fmt.value(row["compare_value"], "ratio")}</td>' in text
+    assert fmt.change(row["change"], row["change_rate"], "ratio") in text
     assert REGISTRY["win_rate"].definition.en in text
     assert not EXTERNAL.search(text)
 

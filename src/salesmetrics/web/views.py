@@ -41,6 +41,7 @@ class Figure:
     compare_period: str
     note: str
     spark: str = ""
+    compare_value: str = ""
 
 
 @dataclass
@@ -82,6 +83,7 @@ def _figure(metric: str, row: Mapping[str, Any] | None, fmt: Formats, lang: str)
         change=fmt.change(row.get("change"), row.get("change_rate"), unit),
         compare_period="" if compare is None else fmt.period(str(compare)),
         note=str(row.get("note") or ""),
+        compare_value="" if compare is None else fmt.value(row.get("compare_value"), unit),
     )
 
 

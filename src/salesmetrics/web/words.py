@@ -36,11 +36,11 @@ WORDS: dict[str, Text] = {
     "breakdown": Text("Breakdown", "Rincian"),
     "by": Text("By", "Per"),
     "comparison": Text("Comparison", "Perbandingan"),
+    "compared_with": Text("Compared with", "Dibandingkan dengan"),
     "definition": Text("Definition", "Definisi"),
     "table_view": Text("Table view of the chart's numbers", "Tabel angka grafik"),
     "no_value": Text("no value", "tidak ada nilai"),
     "all_groups": Text("company", "perusahaan"),
-    "details": Text("Details", "Rincian"),
     "error": Text("Error", "Galat"),
     "forbidden": Text("You may not see this.", "Anda tidak boleh melihat ini."),
     "not_found": Text("Not found.", "Tidak ditemukan."),
@@ -52,7 +52,6 @@ WORDS: dict[str, Text] = {
     "owner": Text("Owner", "Penanggung jawab"),
     "cadence": Text("Cadence", "Frekuensi"),
     "skip": Text("Skip to content", "Langsung ke konten"),
-    "everything": Text("everything", "semuanya"),
     "default_grain": Text("(default)", "(bawaan)"),
 }
 
