@@ -28,6 +28,7 @@ from salesmetrics.web.auth import Accounts, LoginNeededError
 from salesmetrics.web.render import render_error
 from salesmetrics.web.service import Service
 from salesmetrics.web.sessions import CSRF_COOKIE, Signer, load_secret, new_nonce
+from salesmetrics.web.throttle import Throttle
 
 STATIC = Path(__file__).parent / "static"
 
@@ -87,6 +88,7 @@ def create_app(root: Path, *, service: Service | None = None, prepare: bool = Fa
     signer = Signer(load_secret(root))
     app.state.signer = signer
     app.state.accounts = Accounts(root, signer)
+    app.state.throttle = Throttle()
     app.state.service = service or Service(root)
     app.state.prepared = threading.Event()  # set once the start-up dashboard is computed
     app.state.prepared_ok = False

@@ -21,6 +21,7 @@ from salesmetrics.web.render import render
 from salesmetrics.web.service import Service
 from salesmetrics.web.sessions import CSRF_COOKIE, MAX_AGE, SESSION_COOKIE, new_nonce
 from salesmetrics.web.state import GRAINS, ViewState
+from salesmetrics.web.throttle import Throttle
 from salesmetrics.web.users import User
 
 router = APIRouter(include_in_schema=False)
@@ -59,10 +60,26 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     """Check the email and password; on success set the session cookie (and a new CSRF
-    cookie) and go on to ``next``; else the form again, 401."""
+    cookie) and go on to ``next``; else the form again, 401; after too many failures from
+    this address for this email, 429 until the pause is over (:mod:`salesmetrics.web.throttle`)."""
+    throttle: Throttle = request.app.state.throttle
+    key = f"{request.client.host if request.client else '?'} {email.strip().lower()}"
+    wait = throttle.wait(key)
+    if wait:
+        return render(
+            request,
+            "login.html.j2",
+            429,
+            {"Retry-After": str(wait)},
+            next=_safe_next(next),
+            failed=False,
+            wait=wait,
+        )
     user = users.authenticate(request.app.state.accounts.root, email, password)
     if user is None:
+        throttle.failed(key)
         return render(request, "login.html.j2", 401, next=_safe_next(next), failed=True)
+    throttle.succeeded(key)
     response = RedirectResponse(_safe_next(next), status_code=303)
     secure = request.url.scheme == "https"
     response.set_cookie(

@@ -20,6 +20,10 @@ WORDS: dict[str, Text] = {
     "email": Text("Email", "Email"),
     "password": Text("Password", "Kata sandi"),
     "login_failed": Text("Wrong email or password.", "Email atau kata sandi salah."),
+    "login_wait": Text(
+        "Too many failed logins: try again in {minutes} min.",
+        "Terlalu banyak percobaan masuk yang gagal: coba lagi dalam {minutes} menit.",
+    ),
     "signed_in_as": Text("Signed in as {email} ({role})", "Masuk sebagai {email} ({role})"),
     "scope": Text("You see: {scope}", "Yang Anda lihat: {scope}"),
     "period": Text("Period", "Periode"),
