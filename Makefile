@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test check test-fast lint format bench lock docs clean
+.PHONY: install demo serve test check test-fast lint format bench lock docs clean
 
 install: $(STAMP)
 
@@ -22,6 +22,13 @@ DASHBOARD := -m lead_conversion_rate -m average_deal_size -m win_rate -m quota_a
 # The review pack of the demo's last full quarter (its data end on 2025-12-31).
 REVIEW := 2025-Q4
 
+# The web app: make demo adds an admin with a generated password (demo/ADMIN.txt), prints the
+# login and serves the dashboard until Ctrl-C (SERVE=0: build and print only).
+DEMO_ADMIN := admin@demo.example
+PORT ?= 8000
+DEMO_URL = http://localhost:$(PORT)/
+SERVE ?= 1
+
 demo: install
 	$(BIN)/salesmetrics demo --scale small --seed 7 --workspace demo --replace
 	$(BIN)/salesmetrics metrics $(DASHBOARD) --period 2025 --grain quarter --workspace demo
@@ -29,6 +36,17 @@ demo: install
 	    --out demo/review-$(REVIEW).html
 	$(BIN)/salesmetrics report --cadence quarterly --period $(REVIEW) --workspace demo \
 	    --out demo/review-$(REVIEW).pdf
+	@umask 077; password=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(12))'); \
+	  printf '%s\n' "$$password" | $(BIN)/salesmetrics user add $(DEMO_ADMIN) --role admin \
+	    --password-stdin --workspace demo --quiet && \
+	  printf 'DEMO ONLY - the demo workspace'"'"'s admin (a new password each make demo)\nURL: %s\nlogin: %s\npassword: %s\n' \
+	    '$(DEMO_URL)' '$(DEMO_ADMIN)' "$$password" > demo/ADMIN.txt
+	@echo; cat demo/ADMIN.txt; echo "(also in demo/ADMIN.txt)"; echo
+	@if [ "$(SERVE)" = 1 ]; then $(BIN)/salesmetrics serve --workspace demo --port $(PORT); fi
+
+# The web app of the demo workspace (make demo ends with it; make demo SERVE=0 does not).
+serve: install
+	$(BIN)/salesmetrics serve --workspace demo --port $(PORT)
 
 # The suite on every core (pytest-xdist, a module at a time, the Spark files on one worker: see
 # tests/scheduling.py). `make test` runs everything, PostgreSQL and Spark included

@@ -56,6 +56,7 @@ def _register() -> None:
         pipeline_cmds,
         report_cmd,
         sync_cmd,
+        web_cmds,
         workspace_cmds,
     )
 

@@ -45,6 +45,8 @@ def next_steps(result: DemoResult, where: str) -> list[str]:
             "report",
             f"salesmetrics report --cadence quarterly --period {year}-Q4 --out review.html{where}",
         ),
+        # the web app needs a user first (the password is read from standard input)
+        ("serve", f"salesmetrics user add you@example.com --role admin --password-stdin{where}"),
         ("serve", f"salesmetrics serve{where}"),
         ("import", f"salesmetrics import opportunities YOUR_DEALS.csv --dry-run{where}"),
         ("export", f"salesmetrics export demo-export{where}"),

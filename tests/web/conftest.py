@@ -1,0 +1,85 @@
+"""The web app on a copy of the small demo, with a user of every role, shared by the web tests.
+
+The app (one :class:`~salesmetrics.web.service.Service`, i.e. one open workspace) is built once
+per session: its first dashboard starts the engine, which the later tests then share. Tests
+that log in take a client of their own (:func:`login`), so cookies never leak between them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from salesmetrics.web import users
+from salesmetrics.web.app import create_app
+from salesmetrics.web.users import Role
+from tests.demos import DemoBuild, copy_demo
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class Site:
+    """The served demo: its folder, app, a team and a rep of it, and one email per role."""
+
+    root: Path
+    app: FastAPI
+    team: str
+    other_team: str
+    rep: str
+    other_rep: str
+    members: tuple[str, ...]
+    year: int
+
+    def email(self, role: str) -> str:
+        """The email of the demo user of ``role``."""
+        return f"{role}@example.com"
+
+
+@pytest.fixture(scope="session")
+def site(demo_build: DemoBuild, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The small demo served, with users admin, executive, manager (a team) and rep."""
+    ws = copy_demo(demo_build, tmp_path_factory.mktemp("web") / "ws")
+    reps = ws.backend.table("reps").to_pandas()
+    # two teams with at least two reps each, and a rep with deals in the first and one not
+    teams = reps.dropna(subset=["team"]).groupby("team")["rep_id"].count()
+    team, other_team = list(teams[teams >= 2].index[:2])
+    members = reps[reps["team"] == team]["rep_id"].tolist()
+    owners = ws.backend.table("opportunities")["owner_id"].to_pandas().value_counts()
+    rep = next(r for r in owners.index if r in members)  # a seller of the team, with deals
+    other_rep = next(r for r in owners.index if r not in members)
+    root = ws.root
+    ws.close()
+    users.add_user(root, "admin@example.com", Role.ADMIN, PASSWORD)
+    users.add_user(root, "executive@example.com", Role.EXECUTIVE, PASSWORD)
+    users.add_user(root, "manager@example.com", Role.MANAGER, PASSWORD, team=team)
+    users.add_user(root, "rep@example.com", Role.REP, PASSWORD, rep=rep)
+    app = create_app(root)
+    with TestClient(app):  # runs the lifespan: the workspace is closed at the end
+        yield Site(root, app, team, other_team, rep, other_rep, tuple(members), demo_build.year)
+
+
+def csrf_of(page: str) -> str:
+    """The CSRF token a rendered page carries in its forms."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+def login(site: Site, role: str) -> TestClient:
+    """A client of its own, logged in as the demo user of ``role``."""
+    client = TestClient(site.app)
+    token = csrf_of(client.get("/login").text)
+    answer = client.post(
+        "/login",
+        data={"email": site.email(role), "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    return client
