@@ -63,12 +63,14 @@ class Calculation:
             "note": None,
         }
 
-    def describe(self) -> list[str]:
-        """Human-readable lines: the value, the formula, and the formula with the numbers."""
+    def describe(self, lang: str = "en") -> list[str]:
+        """Human-readable lines: the value, the formula, and the formula with the numbers, the
+        numbers and units written in ``lang`` (``en``: 20,000.5 per day; ``id``: 20.000,5 per
+        hari)."""
         return [
-            f"{self.formula.name} = {format_value(self.value, self.formula.unit)}",
+            f"{self.formula.name} = {format_value(self.value, self.formula.unit, lang)}",
             f"  = {self.formula.expression}",
-            f"  = {self.substituted}",
+            f"  = {substitute(self.formula, self.inputs, lang)}",
         ]
 
 
@@ -200,32 +202,51 @@ def calculator(func: Callable[P, Any]) -> Callable[P, float]:
 # -- formatting ----------------------------------------------------------------------------------
 
 
-def format_number(value: float) -> str:
-    """A number for people: thousands separated, at most 4 decimals, no trailing zeros."""
+def format_number(value: float, lang: str = "en") -> str:
+    """A number for people: thousands separated, at most 4 decimals, no trailing zeros; in
+    Indonesian (``lang="id"``) with a decimal comma and thousands dots."""
     if value == int(value) and abs(value) < 1e15:
-        return f"{int(value):,}"
-    text = f"{value:,.4f}".rstrip("0").rstrip(".")
-    return text if text not in ("0", "-0") else f"{value:.4g}"
+        text = f"{int(value):,}"
+    else:
+        text = f"{value:,.4f}".rstrip("0").rstrip(".")
+        text = text if text not in ("0", "-0") else f"{value:.4g}"
+    return text.translate(_INDONESIAN) if lang == "id" else text
 
 
-_UNIT_SUFFIX: dict[Unit, str] = {
-    Unit.MONEY_PER_DAY: " per day",
-    Unit.DAYS: " days",
-    Unit.MONTHS: " months",
-    Unit.YEARS: " years",
-    Unit.MINUTES: " minutes",
+#: English separators to Indonesian ones (1,234.5 -> 1.234,5).
+_INDONESIAN = str.maketrans({",": ".", ".": ","})
+
+
+_UNIT_SUFFIX: dict[str, dict[Unit, str]] = {
+    "en": {
+        Unit.MONEY_PER_DAY: " per day",
+        Unit.DAYS: " days",
+        Unit.MONTHS: " months",
+        Unit.YEARS: " years",
+        Unit.MINUTES: " minutes",
+    },
+    "id": {
+        Unit.MONEY_PER_DAY: " per hari",
+        Unit.DAYS: " hari",
+        Unit.MONTHS: " bulan",
+        Unit.YEARS: " tahun",
+        Unit.MINUTES: " menit",
+    },
 }
 
 
-def format_value(value: float, unit: Unit) -> str:
-    """A result with its unit: ``25% (0.25)``, ``20,000 per day``, ``20 days``, ``7.5``."""
+def format_value(value: float, unit: Unit, lang: str = "en") -> str:
+    """A result with its unit: ``25% (0.25)``, ``20,000 per day``, ``20 days``, ``7.5`` (in
+    Indonesian ``25% (0,25)``, ``20.000 per hari``, ...)."""
     if unit is Unit.RATIO:
-        return f"{format_number(value * 100)}% ({format_number(value)})"
-    return format_number(value) + _UNIT_SUFFIX.get(unit, "")
+        return f"{format_number(value * 100, lang)}% ({format_number(value, lang)})"
+    return format_number(value, lang) + _UNIT_SUFFIX["id" if lang == "id" else "en"].get(unit, "")
 
 
-def substitute(formula: Formula, inputs: Mapping[str, Number]) -> str:
-    """``formula.expression`` with every parameter name replaced by its value."""
+def substitute(formula: Formula, inputs: Mapping[str, Number], lang: str = "en") -> str:
+    """``formula.expression`` with every parameter name replaced by its value (numbers written
+    in ``lang``; a list's values separated by ``;`` in Indonesian, whose decimal mark is a
+    comma)."""
 
     def repl(match: re.Match[str]) -> str:
         name = match[0]
@@ -233,8 +254,9 @@ def substitute(formula: Formula, inputs: Mapping[str, Number]) -> str:
             return name
         value = inputs[name]
         if isinstance(value, list):
-            return "(" + ", ".join(format_number(v) for v in value) + ")"
-        return format_number(value)
+            joiner = "; " if lang == "id" else ", "
+            return "(" + joiner.join(format_number(v, lang) for v in value) + ")"
+        return format_number(value, lang)
 
     return re.sub(r"\b[a-z_]+\b", repl, formula.expression)
 

@@ -260,3 +260,13 @@ def test_the_list_takes_a_workspace_as_every_command(
     assert code == 0 and "win_rate" in out
     code, _, err = run(["calc", "--workspace", str(tmp_path / "missing")], capsys)
     assert code == 1 and "no such folder" in err and err.count("\n") == 1
+
+
+def test_lang_id_writes_indonesian_numbers_and_units(capsys: pytest.CaptureFixture[str]) -> None:
+    args = [*VELOCITY[:6], "--average-deal-size", "10000.5", *VELOCITY[8:]]
+    code, out, err = run(args, capsys)
+    assert code == 0, err
+    code, out_id, err = run([*args, "--lang", "id"], capsys)
+    assert code == 0, err
+    assert "20,001 per day" in out and "0.25 × 10,000.5" in out
+    assert "20.001 per hari" in out_id and "0,25 × 10.000,5" in out_id

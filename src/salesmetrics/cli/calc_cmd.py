@@ -27,7 +27,7 @@ from typer.main import get_command_from_info
 from typer.models import CommandInfo
 
 from salesmetrics.cli import app
-from salesmetrics.cli.options import WorkspaceOpt, out
+from salesmetrics.cli.options import Lang, LangOpt, WorkspaceOpt, out
 from salesmetrics.errors import UserError
 
 if TYPE_CHECKING:
@@ -183,6 +183,7 @@ def _command(formula: Formula) -> Any:
 
     def run(**kwargs: Any) -> None:
         fmt = kwargs.pop("format")
+        lang = kwargs.pop("lang")
         defaults = _workspace_defaults(kwargs.pop("workspace"))
         values = {k: v for k, v in kwargs.items() if v is not None}
         for p in formula.params:
@@ -192,7 +193,7 @@ def _command(formula: Formula) -> Any:
         if fmt is CalcFormat.JSON:
             out.print_json(json.dumps(result.to_dict()))
         else:
-            for line in result.describe():
+            for line in result.describe(lang.value):
                 out.print(line, markup=False)
 
     params = []
@@ -221,6 +222,11 @@ def _command(formula: Formula) -> Any:
     params.append(
         inspect.Parameter(
             "format", inspect.Parameter.KEYWORD_ONLY, default=CalcFormat.TEXT, annotation=FormatOpt
+        )
+    )
+    params.append(
+        inspect.Parameter(
+            "lang", inspect.Parameter.KEYWORD_ONLY, default=Lang.EN, annotation=LangOpt
         )
     )
     params.append(
