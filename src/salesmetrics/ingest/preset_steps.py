@@ -86,7 +86,10 @@ def owner_names(
                 f"SELECT DISTINCT trim(CAST({expr} AS VARCHAR)) FROM {source.relation}",
                 source.params,
             ).fetchall()
+            # a CSV read as data has its header as its first row: never an owner
             names.update(str(r[0]) for r in rows if r[0] is not None and str(r[0]).strip())
+            if source.has_header_row:
+                names.discard(col.strip())
     except duckdb.Error:
         return None
     ids = {rep_id for rep_id, _ in reps}
