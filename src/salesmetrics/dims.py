@@ -5,8 +5,9 @@ The dimensions of the two entities facts point at are declared once, here (:data
 "Groups": deal, lead, activity and quota metrics take ``rep`` (the owner), ``team``,
 ``manager`` and ``region`` from the owning rep, and ``segment`` and ``industry`` from the
 account; customer metrics take everything from the account (``rep`` = its owner);
-``source``, ``product``, ``plan`` and ``type`` (and a deal's CRM ``pipeline``) come from the row itself; ``first_plan`` (recurring
-revenue only) is the customer's plan in its first month with MRR.
+``source``, ``product``, ``plan`` and ``type`` (and a deal's CRM ``pipeline``) come from the row
+itself; ``first_plan`` (recurring revenue only) is the customer's plan in its first month with
+MRR.
 
 ``channel`` (metrics.md "Marketing") is a cost's own ``channel`` on the spend side and a lead's
 ``source`` on the acquisition side, mapped by ``[channels]`` (source → channel; an unmapped

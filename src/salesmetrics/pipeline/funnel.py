@@ -178,7 +178,16 @@ def _furthest(ws: Connection) -> ir.Table:
     ordered = order_table(ws)
     vi = v.join(ordered, v.stage == ordered._o_stage)
     top = vi.group_by(
-        ["opportunity_id", "created_at", "owner_id", "account_id", "source", "product", "pipeline", "type"]
+        [
+            "opportunity_id",
+            "created_at",
+            "owner_id",
+            "account_id",
+            "source",
+            "product",
+            "pipeline",
+            "type",
+        ]
     ).aggregate(top=vi._o_idx.max())
     tz, scheme = ws.config.timezone, ws.config.backend_scheme
     return top.mutate(created_day=local_date(top.created_at, tz, dialect=scheme))
