@@ -206,3 +206,28 @@ def test_pipedrive_and_capsule_deals(ws: Workspace) -> None:
             "Retainers",
         ),
     ]
+
+
+@pytest.mark.parametrize(
+    "metric",
+    [
+        "win_rate",
+        "sales_cycle_length",
+        "average_deal_size",
+        "weighted_pipeline",
+        "pipeline_flow",
+        "time_in_stage",
+        "stage_conversion",
+    ],
+)
+def test_every_deal_family_groups_by_pipeline(ws: Workspace, metric: str) -> None:
+    ws.import_file("opportunities", FILES / "hubspot/deals.csv", preset="hubspot")
+    result = ws.metrics([metric], period="2024", by=["pipeline"])
+    groups = {r["group"]["pipeline"] for r in result.rows()}
+    assert groups <= {"Sales Pipeline", "Renewals Pipeline", None}
+
+
+def test_the_open_pipeline_groups_by_pipeline(ws: Workspace) -> None:
+    ws.import_file("opportunities", FILES / "hubspot/deals.csv", preset="hubspot")
+    frame = ws.pipeline(as_of=dt.date(2024, 4, 1), by="pipeline")
+    assert set(frame["pipeline"]) == {"Renewals Pipeline"}

@@ -47,7 +47,7 @@ from salesmetrics.errors import UserError, failure_cause
 from salesmetrics.ingest.mapping import Mapping, check_value_maps, resolve_mapping
 from salesmetrics.ingest.options import ImportOptions, make_options
 from salesmetrics.ingest.phases import ImportPhases
-from salesmetrics.ingest.preset_steps import create_reps, known_reps, owner_names, with_joined
+from salesmetrics.ingest.preset_steps import known_reps, owner_names, with_joined
 from salesmetrics.ingest.presets import get_preset
 from salesmetrics.ingest.readers import Source, check_path, open_source, stage_arrow
 from salesmetrics.ingest.sql import Params, ident
@@ -137,10 +137,10 @@ class ImportResult:
                 f"{verb_reps} {len(self.created_reps)} reps for the owners the file names:"
                 f" {', '.join(self.created_reps)}"
             )
-        for column, value, count in self.unmapped_values:
+        for fld, text, count in self.unmapped_values:
             lines.append(
-                f"unmapped {column} value {value!r} ({n(count)} rows, loaded with {column}"
-                f" empty); map it with --value-map '{column}:{value}=VALUE'"
+                f"unmapped {fld} value {text!r} ({n(count)} rows, loaded with {fld}"
+                f" empty); map it with --value-map '{fld}:{text}=VALUE'"
             )
         if self.dry_run:
             for row, column, value, reason in self.sample_rejects:
@@ -701,6 +701,15 @@ def _write(
         lambda: store.write_batch(t, ident(accepted), ident(quarantine), log),
     )
     return raw_copy
+
+
+def create_reps(ws: Connection, names: tuple[str, ...], label: str) -> str | None:
+    """Load a rep per owner name a file gave (``rep_id`` and ``name`` = the name), as a batch of
+    its own; its batch id, None when there is no name."""
+    if not names:
+        return None
+    data = pa.table({"rep_id": list(names), "name": list(names)})
+    return load_arrow(ws, "reps", data, source=f"owners named in {label}").batch_id
 
 
 def recover_raw_copies(store: Store) -> None:

@@ -3,7 +3,8 @@ parts, and owners given by name turned into rep ids (with reps created for new n
 
 Owner names: a name that is a known ``rep_id`` stays; a name some rep has (any case) becomes that
 rep's id; any other name becomes the id of a new rep of that name, created in a batch of its own
-right after the import (``rep_id`` = the name, so that importing the file again finds it).
+right after the import (``rep_id`` = the name, so that importing the file again finds it; see
+:func:`salesmetrics.ingest.importer.create_reps`).
 """
 
 from __future__ import annotations
@@ -104,15 +105,3 @@ def owner_names(
         else:
             new.append(name)
     return OwnerNames(value_map, tuple(new))
-
-
-def create_reps(ws: Connection, names: tuple[str, ...], label: str) -> str | None:
-    """Load a rep per name (``rep_id`` and ``name`` = the name); the batch id, None if none."""
-    if not names:
-        return None
-    import pyarrow as pa
-
-    from salesmetrics.ingest.importer import load_arrow
-
-    data = pa.table({"rep_id": list(names), "name": list(names)})
-    return load_arrow(ws, "reps", data, source=f"owners named in {label}").batch_id

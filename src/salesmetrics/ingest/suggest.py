@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -417,7 +417,7 @@ _GROUPED_DOTS = re.compile(r"\d{1,3}(\.\d{3})+(,\d+)?\s*([A-Z]{3})?$")
 _SLASHED = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b")
 
 
-def reading_options(samples: dict[str, Sequence[Any]], mapped: set[str]) -> list[str]:
+def reading_options(samples: Mapping[str, Sequence[Any]], mapped: set[str]) -> list[str]:
     """``--decimal ,`` when the mapped numbers group thousands with dots (1.234.567,89), and a
     ``--date-format`` when slashed dates show their day-month order (a first part above 12 is a
     day, a second part above 12 is a day)."""
@@ -439,7 +439,7 @@ def reading_options(samples: dict[str, Sequence[Any]], mapped: set[str]) -> list
     return options
 
 
-def propose(table: Table, samples: dict[str, Sequence[Any]]) -> tuple[list[Proposal], list[str]]:
+def propose(table: Table, samples: Mapping[str, Sequence[Any]]) -> tuple[list[Proposal], list[str]]:
     """Proposals for ``table`` from ``samples`` (header -> sample values), best first; and the
     required columns left without one."""
     profiles = {h: profile(v) for h, v in samples.items()}
