@@ -98,3 +98,81 @@ def test_imports_lists_the_batches(
 def test_imports_of_an_unknown_table(root: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["imports", "--table", "deals", "-w", root], capsys)
     assert code == 1 and "unknown table 'deals'" in err
+
+
+def test_an_import_saves_its_options(
+    root: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = tmp_path / "a.csv"
+    first.write_text("Ref;Fase;Nilai\nA1;Menang;1.234,50\n", encoding="utf-8")
+    code, out, err = run(
+        [
+            "import",
+            "opportunities",
+            str(first),
+            "--map",
+            "opportunity_id=Ref",
+            "--map",
+            "stage=Fase",
+            "--map",
+            "amount=Nilai",
+            "--value-map",
+            "status:Menang=won",
+            "--decimal",
+            ",",
+            "--save-mapping",
+            "idr",
+            "-w",
+            root,
+            "-q",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    assert "mapping saved as 'idr'" in out
+    second = tmp_path / "b.csv"
+    second.write_text("Ref;Fase;Nilai;Kode\nA2;Menang;2.000,00;K2\n", encoding="utf-8")
+    # the saved options apply; a --map given now wins over the saved one for its column
+    code, out, err = run(
+        [
+            "import",
+            "opportunities",
+            str(second),
+            "--mapping",
+            "idr",
+            "--map",
+            "opportunity_id=Kode",
+            "-w",
+            root,
+            "-q",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    from salesmetrics import open_workspace
+
+    with open_workspace(root) as ws:
+        got = ws.duckdb.execute(
+            "SELECT opportunity_id, status, amount::VARCHAR FROM opportunities ORDER BY 1"
+        ).fetchall()
+    assert got == [("A1", "won", "1234.5000"), ("K2", "won", "2000.0000")]
+
+
+@pytest.mark.parametrize("name", ["../x", "a b", "x.json", ""])
+def test_bad_mapping_names(
+    root: str, deals: str, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        ["import", "opportunities", deals, "--suggest", "--save-mapping", name, "-w", root], capsys
+    )
+    assert code == 1
+    assert f"mapping name {name!r}: use letters, digits" in err
+
+
+def test_a_mapping_for_another_table(
+    root: str, deals: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(["import", "opportunities", deals, "--suggest", "--save-mapping", "d", "-w", root], capsys)
+    code, _, err = run(["import", "leads", deals, "--mapping", "d", "-w", root], capsys)
+    assert code == 1
+    assert "saved mapping 'd' is for table opportunities, not leads" in err
