@@ -52,9 +52,10 @@ def imports(
     if not batches:
         out.print("no imports yet; run 'salesmetrics import TABLE FILE'", markup=False)
         return
-    grid = Table(
-        "when (UTC)", "batch", "file", "table", "read", "loaded", "rejected", "derived key"
-    )
+    grid = Table("when (UTC)", "batch", "file", "table")
+    for name in ("read", "loaded", "rejected"):
+        grid.add_column(name, justify="right")
+    grid.add_column("derived key")
     for b in batches:
         when = b.started_at.strftime("%Y-%m-%d %H:%M:%S") if b.started_at else ""
         grid.add_row(
