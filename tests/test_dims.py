@@ -23,7 +23,8 @@ def test_the_fact_sets_follow_the_groups_of_metrics_md() -> None:
     assert rep == dims.REP_DIMS
     # a deal's region is its owner's; its segment and industry are its account's
     assert {"segment", "industry"} == dims.ACCOUNT_DIMS
-    assert rep | {"segment", "industry", "source", "product", "type"} == dims.DEAL_DIMS
+    # and the CRM pipeline a preset keeps (issue 25)
+    assert rep | {"segment", "industry", "source", "product", "pipeline", "type"} == dims.DEAL_DIMS
     # metrics.md "Marketing": a lead's channel is its source (mapped), a customer's its first
     # touch, a cost's its own
     assert rep | {"segment", "industry", "source", "channel"} == dims.LEAD_DIMS

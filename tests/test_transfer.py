@@ -156,3 +156,52 @@ def pa_concat(table: object) -> object:
     import pyarrow as pa
 
     return pa.concat_tables([table, table])  # type: ignore[list-item]
+
+
+def test_an_export_older_than_an_optional_column_restores(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """An export made before ``opportunities.pipeline`` existed restores with it empty; a
+    missing required column is still refused."""
+    import duckdb
+
+    _fill(workspace)
+    workspace.export(tmp_path / "export")
+    path = tmp_path / "export" / "opportunities.parquet"
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT * EXCLUDE (pipeline) FROM read_parquet('{path}')) TO '{path}.old'"
+        " (FORMAT parquet)"
+    )
+    Path(f"{path}.old").replace(path)
+    with init_workspace(tmp_path / "copy") as copy:
+        copy.restore(tmp_path / "export")
+        assert copy.duckdb.execute("SELECT count(pipeline) FROM opportunities").fetchall() == [(0,)]
+        assert copy.duckdb.execute("SELECT count(*) FROM opportunities").fetchall() == [(3,)]
+    con.execute(
+        f"COPY (SELECT * EXCLUDE (stage) FROM read_parquet('{path}')) TO '{path}.old'"
+        " (FORMAT parquet)"
+    )
+    Path(f"{path}.old").replace(path)
+    with (
+        init_workspace(tmp_path / "again") as again,
+        pytest.raises(UserError, match=r"columns \['stage'\] are missing"),
+    ):
+        again.restore(tmp_path / "export")
+
+
+def test_a_workspace_of_an_older_version_gets_the_new_columns(tmp_path: Path) -> None:
+    """A database whose tables lack a later version's optional columns is completed on open."""
+    import duckdb
+
+    with init_workspace(tmp_path / "ws") as ws:
+        database = ws.database
+    con = duckdb.connect(str(database))
+    con.execute('ALTER TABLE opportunities DROP COLUMN "pipeline"')
+    con.execute('ALTER TABLE _import_log DROP COLUMN "derived_key"')
+    con.close()
+    from salesmetrics import open_workspace
+
+    with open_workspace(tmp_path / "ws") as ws:
+        assert "pipeline" in ws.table("opportunities").columns
+        assert "derived_key" in ws.table("_import_log").columns

@@ -5,8 +5,9 @@ The dimensions of the two entities facts point at are declared once, here (:data
 "Groups": deal, lead, activity and quota metrics take ``rep`` (the owner), ``team``,
 ``manager`` and ``region`` from the owning rep, and ``segment`` and ``industry`` from the
 account; customer metrics take everything from the account (``rep`` = its owner);
-``source``, ``product``, ``plan`` and ``type`` come from the row itself; ``first_plan`` (recurring
-revenue only) is the customer's plan in its first month with MRR.
+``source``, ``product``, ``plan`` and ``type`` (and a deal's CRM ``pipeline``) come from the row
+itself; ``first_plan`` (recurring revenue only) is the customer's plan in its first month with
+MRR.
 
 ``channel`` (metrics.md "Marketing") is a cost's own ``channel`` on the spend side and a lead's
 ``source`` on the acquisition side, mapped by ``[channels]`` (source → channel; an unmapped
@@ -40,6 +41,7 @@ DIMENSIONS: tuple[str, ...] = (
     "source",
     "channel",
     "product",
+    "pipeline",
     "plan",
     "type",
     "first_plan",
@@ -83,7 +85,7 @@ CHANNEL = "channel"
 #: channel is its first touch.
 CUSTOMER_DIMS = ACCOUNT.dims | REP.dims | {CHANNEL}
 #: What a deal (an opportunity) is grouped by from its own columns.
-DEAL_OWN_DIMS = frozenset({"source", "product", "type"})
+DEAL_OWN_DIMS = frozenset({"source", "product", "pipeline", "type"})
 #: A deal: its owner's and its account's dimensions, and its own.
 DEAL_DIMS = REP.dims | ACCOUNT.dims | DEAL_OWN_DIMS
 #: A lead: its owner's and its account's dimensions (else its own segment), and its source.

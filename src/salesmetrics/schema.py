@@ -232,6 +232,9 @@ TABLES: tuple[Table, ...] = (
             Column("probability", T_FLOAT, doc="0-1", minimum=0, maximum=1),
             Column("forecast_category", T_STR, choices=FORECAST_CATEGORIES),
             Column("lost_reason", T_STR),
+            Column(
+                "pipeline", T_STR, doc="the CRM's pipeline, kept as a dimension (--by pipeline)"
+            ),
         ),
         key=("opportunity_id",),
         rules=(RequiredWhen("amount", "status", "won"),),
@@ -435,6 +438,11 @@ IMPORT_LOG = Table(
         ),
         Column("started_at", T_TS),
         Column("finished_at", T_TS),
+        Column(
+            "derived_key",
+            T_STR,
+            doc="the key column derived from row content because the file lacked it",
+        ),
     ),
     key=("batch_id",),
 )

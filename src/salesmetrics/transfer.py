@@ -168,16 +168,23 @@ def _stage_table(
     except duckdb.Error as err:
         raise UserError(f"{path}: not a readable Parquet file ({err})") from None
     columns = _stored_columns(t)
-    missing = [c for c in columns if c not in rel.columns]
+    # an export made before a version added an optional column lacks it: restored empty
+    absent = [c for c in columns if c not in rel.columns]
+    missing = [c for c in absent if c in t.key or c not in t.column_names or t.column(c).required]
     if missing:
         raise UserError(f"{path}: columns {missing} are missing; it is not an export of {t.name}")
     view = store.temp_name(f"restore_{t.name.strip('_')}")
     types = {c.name: c.sql for c in t.columns} | dict(schema.META_COLUMNS)
-    casts = ", ".join(f'TRY_CAST("{c}" AS {types[c]}) AS "{c}"' for c in columns)
+    casts = ", ".join(
+        f'CAST(NULL AS {types[c]}) AS "{c}"'
+        if c in absent
+        else f'TRY_CAST("{c}" AS {types[c]}) AS "{c}"'
+        for c in columns
+    )
     literal = "'" + str(path).replace("'", "''") + "'"  # a view cannot take parameters
     con.execute(f'CREATE TEMP VIEW "{view}" AS SELECT {casts} FROM read_parquet({literal})')
     try:
-        for c in columns:  # a value the schema's type cannot hold: refused before writing
+        for c in (c for c in columns if c not in absent):  # a value the type cannot hold: refused
             bad = con.execute(
                 f'SELECT CAST(r."{c}" AS VARCHAR) FROM read_parquet($p) r WHERE r."{c}" IS NOT NULL'
                 f' AND TRY_CAST(r."{c}" AS {types[c]}) IS NULL LIMIT 1',

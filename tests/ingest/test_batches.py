@@ -201,7 +201,10 @@ def test_import_log(ws: Workspace, tmp_path: Path) -> None:
     path = write(tmp_path / "deals.csv", OPPS)
     result = ws.import_file("opportunities", path)
     [log] = rows(ws, "_import_log")
-    (batch, table, file, file_hash, read, loaded, rejected, unmapped, raw, started, finished) = log
+    (batch, table, file, file_hash, read, loaded, rejected, unmapped, raw, started, finished) = log[
+        :11
+    ]
+    assert log[11] is None  # derived_key: the file has its key
     assert (batch, table, file, read, loaded, rejected, unmapped, raw) == (
         result.batch_id,
         "opportunities",

@@ -130,8 +130,12 @@ def test_unknown_preset(ws: Workspace, tmp_path: Path) -> None:
     path = write(tmp_path / "l.csv", LEADS)
     with pytest.raises(UserError, match=r"unknown preset 'hubspt' \(did you mean 'hubspot'\?\)"):
         ws.import_file("opportunities", path, preset="hubspt")
-    with pytest.raises(UserError, match="preset 'hubspot' has no mapping for table 'leads'"):
-        ws.import_file("leads", path, preset="hubspot")
+    with pytest.raises(
+        UserError,
+        match=r"preset 'capsule' has no mapping for table 'reps'; it fills: opportunities"
+        r" \(opportunities\), accounts \(organisations\), leads \(parties\)",
+    ):
+        ws.import_file("reps", path, preset="capsule")
 
 
 def test_presets_map_onto_real_columns() -> None:
@@ -145,7 +149,8 @@ def test_presets_map_onto_real_columns() -> None:
 def test_hubspot(ws: Workspace) -> None:
     result = ws.import_file("opportunities", DATA / "hubspot_deals.csv", preset="hubspot")
     assert result.rows_rejected == 0
-    assert result.unmapped_columns == ("Pipeline",)
+    assert result.unmapped_columns == ()
+    assert rows(ws, "opportunities", "DISTINCT pipeline") == [("Sales Pipeline",)]
     assert rows(
         ws,
         "opportunities",

@@ -277,16 +277,27 @@ def test_choices_are_normalised(ws: Workspace, tmp_path: Path) -> None:
         "o3,Prospecting,upsell,commit",
         "o4,Prospecting,expansion,maybe",
     )
-    ws.import_file("opportunities", path)
+    result = ws.import_file("opportunities", path)
+    # data-model.md: an optional value outside the allowed set never costs the row
     assert rows(ws, "opportunities", "opportunity_id, type, forecast_category") == [
         ("o1", "new_business", "best_case"),
         ("o2", "renewal", "best_case"),
+        ("o3", None, "commit"),
+        ("o4", "expansion", None),
     ]
-    assert [(r, c, v) for r, c, v, _ in rejects(ws)] == [
-        (4, "type", "upsell"),
-        (5, "forecast_category", "maybe"),
-    ]
-    assert rejects(ws)[0][3] == "not one of: new_business, expansion, renewal"
+    assert rejects(ws) == []
+    assert result.unmapped_values == (("type", "upsell", 1), ("forecast_category", "maybe", 1))
+    assert (
+        "unmapped type value 'upsell' (1 rows, loaded with type empty); map it with"
+        " --value-map 'type:upsell=VALUE'" in result.summary_lines()
+    )
+
+
+def test_status_outside_its_choices_still_rejects(ws: Workspace, tmp_path: Path) -> None:
+    path = lines_csv(tmp_path, "opportunity_id,stage,status", "o1,Demo,open", "o2,Demo,pending")
+    ws.import_file("opportunities", path)
+    assert [(r, c, v) for r, c, v, _ in rejects(ws)] == [(3, "status", "pending")]
+    assert rejects(ws)[0][3] == "not one of: open, won, lost"
 
 
 def test_lead_status_free_text_is_kept(ws: Workspace, tmp_path: Path) -> None:

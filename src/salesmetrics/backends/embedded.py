@@ -58,9 +58,38 @@ def open_writer(config: Config, path: Path) -> Backend:
         con.con.execute(schema.create_table_sql(t, primary_key=False))
     for t in schema.INTERNAL_TABLES:
         con.con.execute(schema.internal_create_sql(t))
+    _add_new_columns(con)
     con.con.execute(snapshot.GENERATIONS_SQL)
     _drop_old_cache(con)
     return con
+
+
+def _stored_columns(con: Backend) -> set[tuple[str, str]]:
+    rows = con.con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = current_schema()"
+        " AND database_name = current_database()"
+    ).fetchall()
+    return {(str(t), str(c)) for t, c in rows}
+
+
+def _missing_columns(con: Backend) -> list[tuple[str, str, str]]:
+    """(table, column, SQL type) of the schema's columns that a table of an older version lacks."""
+    stored = _stored_columns(con)
+    tables = {t for t, _ in stored}
+    return [
+        (t.name, c.name, c.sql)
+        for t in (*schema.TABLES, *schema.INTERNAL_TABLES)
+        if t.name in tables
+        for c in t.columns
+        if (t.name, c.name) not in stored
+    ]
+
+
+def _add_new_columns(con: Backend) -> None:
+    """Add the optional columns a later version declared to a workspace's existing tables
+    (empty in the rows stored before), so that an upgraded workspace keeps working."""
+    for table, column, sql in _missing_columns(con):
+        con.con.execute(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS "{column}" {sql}')
 
 
 def _drop_old_cache(con: Backend) -> None:
@@ -94,4 +123,4 @@ def _complete(con: Backend) -> bool:
         ).fetchall()
     }
     wanted = {t.name for t in (*schema.TABLES, *schema.INTERNAL_TABLES)} | {snapshot.GENERATIONS}
-    return wanted <= present
+    return wanted <= present and not _missing_columns(con)

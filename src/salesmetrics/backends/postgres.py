@@ -140,6 +140,18 @@ def ensure_tables(con: psycopg.Connection[Any], schema_name: str | None) -> None
         for t in schema.INTERNAL_TABLES:
             if t.name not in present:
                 cur.execute(schema.internal_create_sql(t, dialect=DIALECT))
+        cur.execute(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema()"
+        )
+        stored = {(str(r[0]), str(r[1])) for r in cur.fetchall()}
+        for t in (*schema.TABLES, *schema.INTERNAL_TABLES):
+            for c in t.columns:
+                if (t.name, c.name) not in stored:  # a column a later version declared
+                    cur.execute(
+                        f'ALTER TABLE "{t.name}" ADD COLUMN IF NOT EXISTS "{c.name}"'
+                        f" {schema.dialect_type(c.sql, DIALECT)}"
+                    )
 
 
 def _first_line(err: BaseException) -> str:

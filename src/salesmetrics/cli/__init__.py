@@ -52,6 +52,7 @@ def _register() -> None:
         delivery_cmds,
         demo_cmd,
         import_cmds,
+        imports_cmd,
         metrics_cmds,
         pipeline_cmds,
         report_cmd,

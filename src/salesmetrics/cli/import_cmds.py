@@ -54,6 +54,27 @@ def import_cmd(
             help="After the batch lands, compute what the recent requests need (default on).",
         ),
     ] = True,
+    suggest: Annotated[
+        bool,
+        typer.Option(
+            "--suggest",
+            help="Propose --map options from the headers and a sample of values; load nothing.",
+        ),
+    ] = False,
+    save_mapping: Annotated[
+        str | None,
+        typer.Option(
+            "--save-mapping",
+            metavar="NAME",
+            help="Store this import's mapping (or, with --suggest, the proposal) as NAME.",
+        ),
+    ] = None,
+    mapping_name: Annotated[
+        str | None,
+        typer.Option(
+            "--mapping", metavar="NAME", help="Use the mapping saved as NAME (--map items win)."
+        ),
+    ] = None,
     workspace: WorkspaceOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -62,17 +83,26 @@ def import_cmd(
     Exit status 0 when rows were loaded (the summary counts any rejected), 3 when the file had
     rows and every one was rejected (nothing loaded; ``salesmetrics rejects`` lists why)."""
     from salesmetrics.cli import EXIT_ALL_REJECTED
+    from salesmetrics.cli.mapping_cmds import apply_saved, run_suggest, store_mapping
     from salesmetrics.cli.progress import progress_bars
     from salesmetrics.workspace import open_workspace
 
+    maps, value_maps = list(map_ or []), list(value_map or [])
+    if suggest:
+        run_suggest(table, file, workspace, save_mapping, sheet, delimiter, encoding)
+        return
     warmed = None
     with open_workspace(workspace) as ws, progress_bars(err, quiet=quiet) as progress:
+        if mapping_name is not None:
+            maps, value_maps, preset, date_format, decimal = apply_saved(
+                ws.root, mapping_name, table, maps, value_maps, preset, date_format, decimal
+            )
         result = ws.import_file(
             table,
             file,
             preset=preset,
-            mapping=map_ or [],
-            value_map=value_map or [],
+            mapping=maps,
+            value_map=value_maps,
             date_format=date_format,
             decimal=decimal,
             sheet=sheet,
@@ -83,8 +113,20 @@ def import_cmd(
         )
         if warm and result.written:
             warmed = ws.warm(progress=progress)
+        if save_mapping is not None:
+            saved_at = store_mapping(
+                ws.root, save_mapping, table, maps, value_maps, preset, date_format, decimal
+            )
     for line in result.summary_lines():
         out.print(printable(line), markup=False)
+    if save_mapping is not None:
+        out.print(
+            printable(
+                f"mapping saved as {save_mapping!r} ({saved_at}); reuse it with"
+                f" --mapping {save_mapping}"
+            ),
+            markup=False,
+        )
     if warmed is not None and warmed.requests:
         out.print(
             f"computed ahead for the new data: {len(warmed.requests)} recent requests"

@@ -47,6 +47,7 @@ from salesmetrics.errors import UserError, failure_cause
 from salesmetrics.ingest.mapping import Mapping, check_value_maps, resolve_mapping
 from salesmetrics.ingest.options import ImportOptions, make_options
 from salesmetrics.ingest.phases import ImportPhases
+from salesmetrics.ingest.preset_steps import known_reps, owner_names, with_joined
 from salesmetrics.ingest.presets import get_preset
 from salesmetrics.ingest.readers import Source, check_path, open_source, stage_arrow
 from salesmetrics.ingest.sql import Params, ident
@@ -91,6 +92,12 @@ class ImportResult:
     details: dict[str, str] = field(default_factory=dict)
     sample_rejects: tuple[Reject, ...] = ()
     """The first quarantine rows: (row, column, value, reason)."""
+    created_reps: tuple[str, ...] = ()
+    """Owners the file names that were not reps yet: created as reps (or would be, dry run)."""
+    unmapped_values: tuple[tuple[str, str, int], ...] = ()
+    """(column, source value, rows) of optional values outside the allowed set, loaded empty."""
+    derived_key: str | None = None
+    """The key column derived from row content because the file lacks it."""
     seconds: float = 0.0
 
     @property
@@ -124,6 +131,17 @@ class ImportResult:
             kept = f" (kept in {self.raw_copy})" if self.raw_copy else ""
             lines.append(f"unmapped columns{kept}: {', '.join(self.unmapped_columns)}")
         lines += [f"note: {w}" for w in self.warnings]
+        if self.created_reps:
+            verb_reps = "would create" if self.dry_run else "created"
+            lines.append(
+                f"{verb_reps} {len(self.created_reps)} reps for the owners the file names:"
+                f" {', '.join(self.created_reps)}"
+            )
+        for fld, text, count in self.unmapped_values:
+            lines.append(
+                f"unmapped {fld} value {text!r} ({n(count)} rows, loaded with {fld}"
+                f" empty); map it with --value-map '{fld}:{text}=VALUE'"
+            )
         if self.dry_run:
             for row, column, value, reason in self.sample_rejects:
                 lines.append(f"  row {row}, column {column}, value {value!r}: {reason}")
@@ -197,6 +215,11 @@ def _import_file(
     for fld, vmap in opts.value_maps.items():
         value_maps.setdefault(fld, {}).update(vmap)
     check_value_maps(t, value_maps)
+    reps = known_reps(ws) if preset is not None and preset.owner_names else []
+    if preset is not None:
+        t = replace(t, rules=t.rules + preset.rules)
+        if opts.date_format is None and preset.date_format is not None:
+            opts = replace(opts, date_format=preset.date_format)
     store = store_for(ws, dry_run=opts.dry_run)
     started = _utcnow()
     raw = _RawCopy()
@@ -209,17 +232,36 @@ def _import_file(
             recover_raw_copies(store)
             if file.is_file():
                 phases.phase(f"reading {file.name}", total=max(file.stat().st_size, 1))
-            source = open_source(store, file, opts, label, phases.advance)
+            source = opened = open_source(store, file, opts, label, phases.advance)
             try:
+                parts: set[str] = set()
+                if preset is not None:
+                    source, preset, parts = with_joined(source, preset)
                 mapping = resolve_mapping(t, source.headers, opts.mapping, preset, label)
+                if parts:
+                    mapping = replace(
+                        mapping, unmapped=tuple(h for h in mapping.unmapped if h not in parts)
+                    )
+                owners = None
+                if preset is not None:
+                    owners = owner_names(store, source, mapping, preset, reps)
+                if owners is not None and "owner_id" not in opts.value_maps:
+                    value_maps["owner_id"] = owners.value_map
                 opts = replace(opts, value_maps=value_maps)
-                result = _load(ws, store, t, source, mapping, opts, started, phases, file, raw)
+                percent = preset.percent if preset is not None else ()
+                result = _load(
+                    ws, store, t, source, mapping, opts, started, phases, file, raw, percent
+                )
+                if owners is not None and owners.new and not result.already_imported:
+                    result = replace(result, created_reps=owners.new)
             finally:
-                source.close(store)
+                opened.close(store)
     except BaseException:
         raw.discard()
         raise
     raw.finish()  # only now: closing the store is what puts an embedded write in place
+    if result.written and result.created_reps:
+        create_reps(ws, result.created_reps, label)
     return result
 
 
@@ -405,6 +447,7 @@ def _load(
     phases: ImportPhases,
     raw_from: Path | None,
     raw: _RawCopy | None = None,
+    percent: tuple[str, ...] = (),
 ) -> ImportResult:
     clock = time.perf_counter()
     run = _Run(store)
@@ -442,13 +485,15 @@ def _load(
             top = run.scalar(
                 f"SELECT max({ident(fld)}) FILTER (WHERE NOT {pct} AND {error} IS NULL) FROM {rows}"
             )
-            if top is not None and top > 1:
+            if top is not None and (top > 1 or fld in percent):
                 run.execute(
                     f"UPDATE {ident(conv_table)} SET {ident(fld)} = {ident(fld)} / 100"
                     f" WHERE NOT {pct} AND {ident(fld)} IS NOT NULL"
                 )
-                warnings.append(f"{fld} is given as 0-100 in this file: divided by 100")
+                given = "by this export" if fld in percent else "in this file"
+                warnings.append(f"{fld} is given as 0-100 {given}: divided by 100")
 
+        unmapped_values = _unmapped_values(run, rows, plan.unmatched)
         counts = run.execute(
             f"SELECT count(*) FILTER (WHERE NOT __blank), count(*) FILTER (WHERE __ok) FROM {rows}"
         ).fetchone()
@@ -485,6 +530,8 @@ def _load(
             warnings=tuple(warnings),
             details=source.details,
             sample_rejects=sample,
+            unmapped_values=unmapped_values,
+            derived_key=mapping.derived_key,
         )
         if opts.dry_run:
             return replace(result, seconds=time.perf_counter() - clock)
@@ -502,6 +549,22 @@ def _load(
         return replace(result, raw_copy=raw_copy, seconds=time.perf_counter() - clock)
     finally:
         store.drop(list(reversed(run.names)))
+
+
+def _unmapped_values(
+    run: _Run, rows: str, fields: tuple[str, ...]
+) -> tuple[tuple[str, str, int], ...]:
+    """(column, value, rows) of the values of accepted rows outside a lenient choice column's
+    allowed set, most frequent first (data-model.md: such a row loads with the column empty)."""
+    found: list[tuple[str, str, int]] = []
+    for fld in fields:
+        u = ident("__u_" + fld)
+        for value, count in run.execute(
+            f"SELECT {u}, count(*) FROM {ident(rows)} WHERE __ok AND {u} IS NOT NULL"
+            f" GROUP BY {u} ORDER BY 2 DESC, 1"
+        ).fetchall():
+            found.append((fld, str(value), int(count)))
+    return tuple(found)
 
 
 def _duplicates(run: _Run, rows: str, keys: list[str]) -> str | None:
@@ -627,6 +690,7 @@ def _write(
         "rows_loaded": result.rows_loaded,
         "rows_rejected": result.rows_rejected,
         "unmapped_columns": ", ".join(result.unmapped_columns) or None,
+        "derived_key": result.derived_key,
         "raw_copy": raw_copy,
         "started_at": started,
         "finished_at": _utcnow(),
@@ -637,6 +701,15 @@ def _write(
         lambda: store.write_batch(t, ident(accepted), ident(quarantine), log),
     )
     return raw_copy
+
+
+def create_reps(ws: Connection, names: tuple[str, ...], label: str) -> str | None:
+    """Load a rep per owner name a file gave (``rep_id`` and ``name`` = the name), as a batch of
+    its own; its batch id, None when there is no name."""
+    if not names:
+        return None
+    data = pa.table({"rep_id": list(names), "name": list(names)})
+    return load_arrow(ws, "reps", data, source=f"owners named in {label}").batch_id
 
 
 def recover_raw_copies(store: Store) -> None:

@@ -22,7 +22,10 @@ Rules, per logical type (text input; typed input is converted directly):
   zone (``--date-format`` formats too); stored as naive UTC;
 * ``choices``: compared lower-case, spaces and hyphens as ``_`` (``Best Case`` -> ``best_case``).
   A column with a ``<name>_raw`` sibling (lead ``status``) keeps the source text there and an
-  unmappable value becomes NULL instead of rejecting the row;
+  unmappable value becomes NULL instead of rejecting the row. So does a value outside the choices
+  of any other optional column (data-model.md: an optional label never costs the row), except
+  ``status``, which the metrics count on: its text is kept in ``__u_<col>`` so that the import
+  summary can list the unmapped values (see :func:`lenient_choice`);
 * a 0-1 column (``probability``) also accepts ``45%`` and, when any value in the file is above 1,
   the whole column is read as percentages (see :func:`percent_columns`);
 * the table's row rules (:class:`~salesmetrics.schema.RequiredWhen`,
@@ -111,6 +114,21 @@ def raw_sibling(table: Table, col: Column) -> str | None:
     """The ``<col>_raw`` column keeping the source text of a choice column, if the table has one."""
     name = f"{col.name}_raw"
     return name if col.choices and name in table.column_names else None
+
+
+#: Optional choice columns that still reject a value outside their choices: the metrics count on
+#: them (a deal of unknown status would silently count as neither won nor lost).
+STRICT_CHOICES = frozenset({"status"})
+
+
+def lenient_choice(table: Table, col: Column) -> bool:
+    """True when a value outside ``col``'s choices loads as empty instead of rejecting the row."""
+    return (
+        bool(col.choices)
+        and not col.required
+        and col.name not in STRICT_CHOICES
+        and raw_sibling(table, col) is None
+    )
 
 
 def _type_family(sql_type: str) -> str:
@@ -411,7 +429,7 @@ class _Builder:
                     f"CASE WHEN {t} IS NOT NULL AND NOT regexp_full_match({v}, '[A-Z]{{3}}')"
                     " THEN 'not a 3-letter ISO 4217 currency code' END"
                 )
-            if col.choices and raw_sibling(self.t, col) is None:
+            if col.choices and raw_sibling(self.t, col) is None and not lenient_choice(self.t, col):
                 return f"CASE WHEN {bad} THEN {lit('not one of: ' + ', '.join(col.choices))} END"
             return None
         if col.type == ColumnType.DECIMAL:
@@ -517,6 +535,8 @@ class ConvertPlan:
     fractions: tuple[str, ...]
     """0-1 columns whose scale is decided after conversion (see :func:`percent_columns`)."""
     has_row_error: bool
+    unmatched: tuple[str, ...] = ()
+    """Lenient choice columns: ``__u_<col>`` holds a source value outside the choices."""
 
 
 def build_conversion(conv: Conversion, relation: str, params: Params) -> ConvertPlan:
@@ -568,6 +588,13 @@ def build_conversion(conv: Conversion, relation: str, params: Params) -> Convert
         columns.append(name)
     for fld in fractions:
         out.append(ident("__pct_" + fld))
+    unmatched = [f for f in present if lenient_choice(table, table.column(f))]
+    for fld in unmatched:
+        t, v = ident("__t_" + fld), ident("__v_" + fld)
+        out.append(
+            f"CASE WHEN {t} IS NOT NULL AND {v} IS NULL THEN CAST({t} AS VARCHAR) END"
+            f" AS {ident('__u_' + fld)}"
+        )
     for fld in checked:
         e = ident("__e_" + fld)
         out.append(e)
@@ -590,6 +617,7 @@ def build_conversion(conv: Conversion, relation: str, params: Params) -> Convert
         checked=tuple(checked),
         fractions=tuple(fractions),
         has_row_error=conv.row_error is not None,
+        unmatched=tuple(unmatched),
     )
 
 

@@ -40,6 +40,7 @@ SOURCES: Mapping[str, tuple[tuple[str, str], ...]] = {
     "source": (("opportunities", "source"), ("leads", "source")),
     "channel": (("costs", "channel"),),
     "product": (("opportunities", "product"),),
+    "pipeline": (("opportunities", "pipeline"),),
     "plan": (("subscriptions", "plan"), ("invoice_lines", "plan")),
     "first_plan": (("subscriptions", "plan"), ("invoice_lines", "plan")),
     "type": (("opportunities", "type"), ("activities", "type")),

@@ -54,6 +54,7 @@ FIXED_COLUMNS = (
     "type",
     "source",
     "product",
+    "pipeline",
     "currency",
     "created_at",
 )

@@ -127,7 +127,8 @@ def stage_order(ws: Connection) -> list[str]:
 
 def visits(ws: Connection) -> ir.Table:
     """``opportunity_id``, ``stage``, ``entered_at``, ``left_at`` (null while in it), the deal's
-    ``owner_id``, ``account_id``, ``source``, ``product``, ``type`` and ``created_at``, and
+    ``owner_id``, ``account_id``, ``source``, ``product``, ``pipeline``, ``type`` and
+    ``created_at``, and
     ``left_day`` (workspace timezone) and ``micros`` (duration) of the visits that ended:
     materialised once per data version."""
     return ws.derived.get("stage_visits", lambda: _visits(ws))
@@ -152,6 +153,7 @@ def _visits(ws: Connection) -> ir.Table:
         account_id=opps.account_id,
         source=opps.source,
         product=opps.product,
+        pipeline=opps.pipeline,
         type=opps.type,
         created_at=opps.created_at,
     )
@@ -178,7 +180,16 @@ def _furthest(ws: Connection) -> ir.Table:
     ordered = order_table(ws)
     vi = v.join(ordered, v.stage == ordered._o_stage)
     top = vi.group_by(
-        ["opportunity_id", "created_at", "owner_id", "account_id", "source", "product", "type"]
+        [
+            "opportunity_id",
+            "created_at",
+            "owner_id",
+            "account_id",
+            "source",
+            "product",
+            "pipeline",
+            "type",
+        ]
     ).aggregate(top=vi._o_idx.max())
     tz, scheme = ws.config.timezone, ws.config.backend_scheme
     return top.mutate(created_day=local_date(top.created_at, tz, dialect=scheme))

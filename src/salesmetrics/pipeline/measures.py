@@ -87,6 +87,7 @@ _SPAN_COLUMNS = (
     "account_id",
     "source",
     "product",
+    "pipeline",
     "type",
 )
 #: Columns of :func:`spans`: the value at the close date and its missing-rate flags (read only
@@ -173,7 +174,7 @@ def _side(all_states: ir.Table, probe: str) -> ir.Table:
     """The states at one probe, amounts in base currency, columns suffixed ``_s`` / ``_e``."""
     side = all_states.filter(all_states.probe == probe)
     sfx = f"_{probe}"
-    common = ("owner_id", "account_id", "source", "product", "type")
+    common = ("owner_id", "account_id", "source", "product", "pipeline", "type")
     return side.select(
         **{f"period{sfx}": side.period, f"id{sfx}": side.opportunity_id},
         **{f"{c}{sfx}": side[c] for c in ("status", "stage", "close_date", "probability")},
@@ -275,6 +276,7 @@ def deal_rows(
         "account_id",
         "source",
         "product",
+        "pipeline",
         "type",
         *(f"{c}_{p}" for p in "se" for c in ("status", "stage", "close_date", "probability")),
         "amount_s",

@@ -120,6 +120,7 @@ WORDS: dict[str, Text] = {
     "dim_manager": Text("manager", "manajer"),
     "dim_source": Text("lead source", "sumber prospek"),
     "dim_product": Text("product", "produk"),
+    "dim_pipeline": Text("pipeline", "pipeline"),
     "dim_plan": Text("plan", "paket"),
     "dim_type": Text("opportunity type", "jenis peluang"),
     "dim_channel": Text("channel", "kanal"),

@@ -39,6 +39,7 @@ ROW_FIELDS = (
     "type",
     "source",
     "product",
+    "pipeline",
     "stage",
     "status",
     "created_at",
