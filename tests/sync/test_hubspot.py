@@ -94,6 +94,8 @@ def test_full_sync_maps_owners_companies_deals_and_stage_history(
         ("1003", "5001", "101", None, "Contract Sent", "open", Decimal(5000), "USD", 0.9,
          dt.date(2024, 5, 31), None),
     ]  # fmt: skip
+    # the CRM's pipeline kept as a dimension, by its label (--by pipeline)
+    assert {p for (p,) in rows(workspace, "opportunities", "pipeline")} == {"Sales Pipeline"}
     history = rows(
         workspace, "opportunity_history", "opportunity_id, changed_at, stage, status", order="1, 2"
     )

@@ -77,11 +77,14 @@ def owners(client: Client) -> Iterator[dict[str, Any]]:
         after = next_page("hubspot", "GET /crm/v3/owners", seen, _after(page))
 
 
-def stages(client: Client) -> dict[str, Stage]:
-    """Stage id -> (label, open/won/lost) over every deal pipeline."""
+def stages(client: Client, pipelines: dict[str, str] | None = None) -> dict[str, Stage]:
+    """Stage id -> (label, open/won/lost) over every deal pipeline; each pipeline's id -> label
+    is put in ``pipelines`` when given."""
     page = client.get("/crm/v3/pipelines/deals")
     found: dict[str, Stage] = {}
     for pipeline in results(client, "GET /crm/v3/pipelines/deals", page):
+        if pipelines is not None and pipeline.get("id") is not None:
+            pipelines[str(pipeline["id"])] = str(pipeline.get("label") or pipeline["id"])
         for stage in pipeline.get("stages") or []:
             meta = stage.get("metadata") or {}
             status: str | None = "open"
@@ -188,7 +191,8 @@ def pull(client: Client, cursors: Mapping[str, str], full: bool) -> Pull:
             },
         )
         out.advance("companies", _epoch_ms(p.get(MODIFIED)))
-    stage_map = stages(client)
+    pipeline_names: dict[str, str] = {}
+    stage_map = stages(client, pipeline_names)
     deals = list(search(client, "deals", DEAL_PROPERTIES, _since(cursors, "deals", full)))
     companies = _companies_of(client, [str(d.get("id")) for d in deals])
     for deal in deals:
@@ -212,6 +216,7 @@ def pull(client: Client, cursors: Mapping[str, str], full: bool) -> Pull:
                 "currency": text(p.get("deal_currency_code")),
                 "probability": text(p.get("hs_deal_stage_probability")),
                 "lost_reason": text(p.get("closed_lost_reason")),
+                "pipeline": pipeline_names.get(str(p.get("pipeline")), text(p.get("pipeline"))),
             },
         )
         out.advance("deals", _epoch_ms(p.get(MODIFIED)))
