@@ -21,12 +21,21 @@ pytest_plugins = ["tests.postgres", "tests.spark", "tests.demos"]
 
 #: Hypothesis profiles, chosen by ``$HYPOTHESIS_PROFILE``: ``gate`` (the default: ``make check``,
 #: ``make test``, CI) draws Hypothesis's default 100 examples per property, and fewer where each
-#: example imports a file or queries a database; ``deep`` ten times as many, for an occasional
-#: run (``HYPOTHESIS_PROFILE=deep make test``). Such a property states its count at the gate
+#: example imports a file or queries a database; it is derandomized (the same examples every
+#: run, no example database), so the gate's time and verdict do not vary from run to run.
+#: ``deep`` draws ten times as many, fresh each run, for a nightly or occasional run
+#: (``HYPOTHESIS_PROFILE=deep make test``). Such a property states its count at the gate
 #: with tests/depth.py's ``examples``, which the profile scales. No deadline: the properties
-#: import files and query databases, whose timings vary with the machine's load.
-_PROFILE = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
-settings.register_profile("gate", max_examples=GATE_EXAMPLES, **_PROFILE)
+#: import files and query databases, whose timings vary with the machine's load. Both print
+#: the blob that reproduces a failure (``@reproduce_failure``).
+_PROFILE = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.too_slow],
+    "print_blob": True,
+}
+settings.register_profile(
+    "gate", max_examples=GATE_EXAMPLES, derandomize=True, database=None, **_PROFILE
+)
 settings.register_profile("deep", max_examples=DEEP_FACTOR * GATE_EXAMPLES, **_PROFILE)
 settings.load_profile(os.environ.get(PROFILE_ENV, "gate"))
 

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from salesmetrics.calendars import WeekCalendar
-from salesmetrics.config import Config, config_from_dict, load_config, render_config
+from salesmetrics.config import (
+    Config,
+    MetricTargets,
+    config_from_dict,
+    load_config,
+    render_config,
+)
+from salesmetrics.dims import DIMENSIONS
 from salesmetrics.errors import ConfigError
 
 
@@ -56,6 +63,11 @@ def test_unknown_key_names_the_key_and_a_close_match() -> None:
             " statistical (did you mean 'weighted_pipeline'?)",
         ),
         ({"forecast_method": 3}, "key 'forecast_method' = 3"),
+        ({"earliest_year": 0}, "key 'earliest_year' = 0"),
+        (
+            {"earliest_year": 2000, "latest_year": 1999},
+            "key 'latest_year' = 1999: must not be before earliest_year (2000)",
+        ),
     ],
 )
 def test_wrong_types_and_values_are_one_line_errors(data: dict[str, object], fragment: str) -> None:
@@ -116,6 +128,13 @@ def test_target_metric_ids_are_checked_against_the_ids_passed_in() -> None:
         config_from_dict(data, metric_ids=ids)
     assert config_from_dict({}, metric_ids=ids).targets == {}
     assert len(calls) == 1  # only a configuration with targets asks for the ids
+
+
+def test_a_target_can_be_set_per_value_of_every_group_dimension() -> None:
+    # the model lists the dimensions itself (config may not import dims): it must not drift
+    assert set(MetricTargets.model_fields) - {"default"} == set(DIMENSIONS)
+    data = {"targets": {"win_rate": {"pipeline": {"Enterprise": 0.4}}}}
+    assert config_from_dict(data).targets["win_rate"].pipeline == {"Enterprise": 0.4}
 
 
 def test_fiscal_calendar_is_a_start_month_or_a_week_calendar() -> None:

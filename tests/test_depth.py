@@ -23,6 +23,8 @@ def test_examples_follow_the_profile() -> None:
     assert settings.default is not None
     assert settings.default.max_examples == GATE_EXAMPLES
     assert (examples(8), examples(100)) == (8, 100)
+    assert settings.default.derandomize  # the gate tries the same examples every run
     settings.load_profile("deep")
     assert (examples(8), examples(100)) == (8 * DEEP_FACTOR, 100 * DEEP_FACTOR)
     assert settings.default is not None and settings.default.deadline is None
+    assert not settings.default.derandomize  # the deep run explores

@@ -73,6 +73,7 @@ class MetricTargets(BaseModel):
     industry: dict[str, float] = Field(default_factory=dict)
     source: dict[str, float] = Field(default_factory=dict)
     product: dict[str, float] = Field(default_factory=dict)
+    pipeline: dict[str, float] = Field(default_factory=dict)
     plan: dict[str, float] = Field(default_factory=dict)
     type: dict[str, float] = Field(default_factory=dict)
     first_plan: dict[str, float] = Field(default_factory=dict)
@@ -258,6 +259,12 @@ class Config(BaseModel):
         description="memory the embedded DuckDB engine may hold, e.g. 2GB; beyond it its "
         "intermediate tables spill to disk beside the database file",
     )
+    earliest_year: int = Field(
+        1900, ge=1, le=9999, description="an imported date before this year is rejected"
+    )
+    latest_year: int = Field(
+        2100, ge=1, le=9999, description="an imported date after this year is rejected"
+    )
     fiscal_year_start_month: int = Field(1, ge=1, le=12, description="1 = January")
     fiscal_calendar: Literal["months", "4-4-5", "4-5-4", "5-4-4"] = Field(
         "months",
@@ -377,6 +384,14 @@ class Config(BaseModel):
         if not _MEMORY.fullmatch(v.strip()):
             raise ValueError("must be an amount with a unit such as 512MB, 2GB or 1.5GiB")
         return v.strip()
+
+    @field_validator("latest_year")
+    @classmethod
+    def _latest_year(cls, v: int, info: ValidationInfo) -> int:
+        first = info.data.get("earliest_year")
+        if first is not None and v < first:
+            raise ValueError(f"must not be before earliest_year ({first})")
+        return v
 
     @field_validator("forecast_category")
     @classmethod

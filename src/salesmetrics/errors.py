@@ -11,8 +11,16 @@ class UserError(Exception):
     """A problem the user can fix: bad input, a bad option, missing data.
 
     The message is one line saying what is wrong, where, and how to fix it. The CLI prints it
-    without a traceback and exits with status 1.
+    without a traceback and exits with status 1. A line break that came in with the user's
+    text (a header holding a quoted newline, say) is shown escaped, so the message stays one
+    line wherever it is printed or logged.
     """
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if "\n" in text or "\r" in text:
+            return text.replace("\r", "\\r").replace("\n", "\\n")
+        return text
 
 
 class ConfigError(UserError):

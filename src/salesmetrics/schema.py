@@ -43,7 +43,8 @@ class Column:
     """One column of a canonical table.
 
     ``choices`` restricts the (normalised, lower-case) values; ``minimum``/``maximum`` bound
-    numbers; ``sql_type`` overrides the type's default SQL type.
+    numbers (``positive``: above ``minimum``, not equal to it); ``sql_type`` overrides the
+    type's default SQL type.
     """
 
     name: str
@@ -54,6 +55,7 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     sql_type: str | None = None
+    positive: bool = False
 
     @property
     def sql(self) -> str:
@@ -86,7 +88,26 @@ class NotBefore:
         return f"{self.column} must not be before {self.other}"
 
 
-RowRule = RequiredWhen | NotBefore
+@dataclass(frozen=True)
+class NotNegativeWhen:
+    """Row rule: ``column`` must not be negative when ``when_column`` equals ``when_value``,
+    unless ``unless_column`` equals ``unless_value`` (a won deal's amount, unless a credit)."""
+
+    column: str
+    when_column: str
+    when_value: str
+    unless_column: str
+    unless_value: str
+
+    def describe(self) -> str:
+        """The rule in words, as shown in quarantine reasons."""
+        return (
+            f"{self.column} must not be negative when {self.when_column} is {self.when_value}"
+            f" (unless {self.unless_column} is {self.unless_value})"
+        )
+
+
+RowRule = RequiredWhen | NotBefore | NotNegativeWhen
 
 
 @dataclass(frozen=True)
@@ -135,7 +156,8 @@ T_STR, T_INT, T_DEC, T_FLOAT, T_BOOL, T_DATE, T_TS = (
 
 LEAD_STATUSES = ("new", "working", "qualified", "disqualified", "converted")
 OPPORTUNITY_STATUSES = ("open", "won", "lost")
-OPPORTUNITY_TYPES = ("new_business", "expansion", "renewal")
+#: ``credit``: a won deal that gives money back (its negative amount is allowed).
+OPPORTUNITY_TYPES = ("new_business", "expansion", "renewal", "credit")
 FORECAST_CATEGORIES = ("pipeline", "best_case", "commit", "closed", "omitted")
 
 TABLES: tuple[Table, ...] = (
@@ -237,7 +259,10 @@ TABLES: tuple[Table, ...] = (
             ),
         ),
         key=("opportunity_id",),
-        rules=(RequiredWhen("amount", "status", "won"),),
+        rules=(
+            RequiredWhen("amount", "status", "won"),
+            NotNegativeWhen("amount", "status", "won", "type", "credit"),
+        ),
     ),
     Table(
         "opportunity_history",
@@ -366,7 +391,7 @@ TABLES: tuple[Table, ...] = (
         (
             Column("date", T_DATE, True),
             Column("currency", T_STR, True),
-            Column("rate", T_DEC, True, sql_type=RATE_SQL_TYPE, minimum=0),
+            Column("rate", T_DEC, True, sql_type=RATE_SQL_TYPE, minimum=0, positive=True),
         ),
         key=("date", "currency"),
     ),

@@ -268,6 +268,9 @@ def test_drill_table(company: str, capsys: pytest.CaptureFixture[str]) -> None:
     [
         (["-m", "win_rte", "-p", "2024"], "did you mean 'win_rate'"),
         (["-p", "2024-Q5"], "bad period '2024-Q5'"),
+        (["-p", ""], "bad period '': empty"),  # not "all"
+        (["-p", " "], "bad period ' ': empty"),
+        (["-p", "", "--from", "2024-01", "--to", "2024-02"], "not both"),
         (["-p", "2024", "--from", "2024-01", "--to", "2024-02"], "not both"),
         (["--from", "2024-01"], "--from and --to go together"),
         (["-m", "win_rate", "-p", "2024", "--basis", "win_rate=x"], "unknown basis"),

@@ -154,6 +154,22 @@ def test_reimport_after_a_later_batch_restores_the_rows(ws: Workspace, tmp_path:
     assert rows(ws, "leads", "lead_id, source") == [("L1", "web"), ("L2", "web")]
 
 
+def test_reimport_that_rejects_more_reports_the_rejects(ws: Workspace, tmp_path: Path) -> None:
+    path = write(tmp_path / "deals.csv", "opportunity_id,stage,status\no1,a,Lost It\no2,a,\n")
+    first = ws.import_file("opportunities", path, value_map=["status:Lost It=lost"])
+    assert (first.rows_loaded, first.rows_rejected) == (2, 0)
+    # The same bytes without the value map: o1's status is rejected now. Its stored row is
+    # unchanged, but the import says so instead of "already imported; nothing changed".
+    second = ws.import_file("opportunities", path)
+    assert second.already_imported is None and second.written
+    assert (second.rows_loaded, second.rows_rejected) == (1, 1)
+    assert [(r, c, v) for r, c, v, _ in rejects(ws)] == [(2, "status", "Lost It")]
+    assert "1 rejected rows (1 problems) are in the quarantine" in "\n".join(second.summary_lines())
+    # Once those rejects are on record, the same import again changes nothing.
+    third = ws.import_file("opportunities", path)
+    assert third.already_imported == second.batch_id
+
+
 def test_upsert_replaces_whole_rows(ws: Workspace, tmp_path: Path) -> None:
     ws.import_file(
         "leads", write(tmp_path / "a.csv", "lead_id,created_at,source\nL1,2024-01-01,web\n")
@@ -186,6 +202,25 @@ def test_derived_keys_are_stable(ws: Workspace, tmp_path: Path) -> None:
     result = ws.import_file("invoice_lines", other)
     assert rows(ws, "invoice_lines", "line_id, account_id") == keys
     assert result.written  # a different file: written, but onto the same keys
+
+
+def test_derived_keys_are_said_in_the_summary(ws: Workspace, tmp_path: Path) -> None:
+    path = write(tmp_path / "lines.csv", "account_id,invoice_date,amount\na1,2024-01-31,100\n")
+    result = ws.import_file("invoice_lines", path)
+    note = (
+        "note: the file has no line_id column: each row's line_id is derived from its content,"
+        " so a corrected row is added as a new row, not replacing the old one"
+    )
+    assert any(line.startswith(note) for line in result.summary_lines())
+    assert "--map line_id=COLUMN" in result.summary_lines()[-1]
+    # ... which is what happens: the corrected amount is a second line, not a replacement.
+    fixed = write(tmp_path / "fixed.csv", "account_id,invoice_date,amount\na1,2024-01-31,110\n")
+    ws.import_file("invoice_lines", fixed)
+    assert len(rows(ws, "invoice_lines")) == 2
+    with_ids = write(
+        tmp_path / "ids.csv", "line_id,account_id,invoice_date,amount\nx,a1,2024-01-31,1\n"
+    )
+    assert not any("derived" in w for w in ws.import_file("invoice_lines", with_ids).warnings)
 
 
 def test_unmapped_columns_and_raw_copy(ws: Workspace, tmp_path: Path) -> None:

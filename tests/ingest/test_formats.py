@@ -35,7 +35,7 @@ def test_xlsx(ws: Workspace, tmp_path: Path) -> None:
         {
             "Deals": [
                 ["Opportunity ID", "Stage", "Amount", "Close Date", "Probability", "Notes"],
-                ["o1", "Closed Won", 1234.56, dt.datetime(2024, 1, 31), 0.9, "first"],
+                ["o1", "Closed Won", 1234.56, dt.datetime(2024, 1, 31), 90, "first"],
                 ["o2", "Prospecting", 1000, dt.date(2024, 2, 29), 20, None],
                 [None, None, None, None, None, None],  # an empty row
                 ["o3", "Closed Won", "n/a", "2024-03-01", 50, 7],
@@ -53,8 +53,8 @@ def test_xlsx(ws: Workspace, tmp_path: Path) -> None:
         ("o2", "open", Decimal("1000"), dt.date(2024, 2, 29)),
         ("o4", "lost", Decimal("0.3"), None),
     ]
-    # 20 and 50 are above 1: the column is read as percentages, 0.9 included
-    assert rows(ws, "opportunities", "probability") == [(pytest.approx(0.009),), (0.2,), (None,)]
+    # 90, 20 and 50 are above 1: the column is read as percentages
+    assert rows(ws, "opportunities", "probability", "opportunity_id") == [(0.9,), (0.2,), (None,)]
     assert rejects(ws) == [(5, "amount", "n/a", rejects(ws)[0][3])]  # sheet row 5
 
 

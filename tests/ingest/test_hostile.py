@@ -65,3 +65,29 @@ def test_a_path_too_long_is_a_user_error(ws: Workspace, tmp_path: Path) -> None:
     path = tmp_path / ("d" * 300) / "deals.csv"
     _refused(ws, path, "file name too long")
     _refused(ws, Path("x" * 5000 + ".csv"), "file name too long")
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        {"[Content_Types].xml": b""},  # XML that is not there: a ParseError inside openpyxl
+        {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<not-closed"},
+    ],
+)
+def test_a_broken_workbook_is_not_readable_not_a_traceback(
+    ws: Workspace, tmp_path: Path, members: dict[str, bytes]
+) -> None:
+    import zipfile
+
+    path = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    _refused(ws, path, "not a readable .xlsx workbook")
+
+
+def test_a_line_break_in_a_header_stays_escaped_in_the_error(ws: Workspace, tmp_path: Path) -> None:
+    """A header cell holding a quoted line break (found by the fuzz suite): the error lists the
+    file's columns, and is still one line."""
+    path = write(tmp_path / "deals.csv", '"opportunity\nid",notes\n1,2\n')
+    _refused(ws, path, r"required column 'stage' .*opportunity\\nid")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -58,6 +59,11 @@ def test_explicit_map_wins_over_names(ws: Workspace, tmp_path: Path) -> None:
             r" \(did you mean 'LEAD SOURCE'\?\); its columns: Lead ID, Created-At",
         ),
         (["source"], r"--map 'source': expected FIELD=COLUMN"),
+        (
+            ["source=LEAD SOURCE", "source=owner"],
+            r"--map source=LEAD SOURCE and --map source=owner: source is mapped twice",
+        ),
+        (["source=owner", "source=owner"], r"source is mapped twice; give one --map per field"),
     ],
 )
 def test_bad_maps(ws: Workspace, tmp_path: Path, mapping: list[str], message: str) -> None:
@@ -112,6 +118,34 @@ def test_value_map_unknown_field(ws: Workspace, tmp_path: Path) -> None:
         UserError, match=r"--value-map stat:\.\.\.: table leads has no column 'stat'"
     ):
         ws.import_file("leads", write(tmp_path / "l.csv", LEADS), value_map=["stat:a=b"])
+
+
+@pytest.mark.parametrize(
+    ("table", "item", "message"),
+    [
+        ("opportunities", "status:Signed=wonn", r"'wonn' is not one of: open, won, lost"),
+        ("opportunities", "type:Upsell=upsell", r"'upsell' is not one of: new_business"),
+        ("opportunities", "probability:high=lots", r"'lots' is not a number"),
+        ("invoice_lines", "is_recurring:once=maybe", r"'maybe' is not a yes/no value"),
+    ],
+)
+def test_value_map_targets_are_checked_even_when_the_value_is_absent(
+    ws: Workspace, tmp_path: Path, table: str, item: str, message: str
+) -> None:
+    # The file has none of the mapped values: the target is still checked, before reading.
+    path = write(tmp_path / "x.csv", "opportunity_id,stage\no1,Prospecting\n")
+    with pytest.raises(UserError, match=r"^--value-map " + re.escape(item) + ": " + message):
+        ws.import_file(table, path, value_map=[item])
+
+
+def test_value_map_targets_that_fit(ws: Workspace, tmp_path: Path) -> None:
+    path = write(tmp_path / "x.csv", "opportunity_id,stage,type,amount\no1,Signed,Upsell,10\n")
+    ws.import_file(
+        "opportunities",
+        path,
+        value_map=["status:Signed=Won", "type:Upsell=Expansion", "probability:x=45%", "type:="],
+    )
+    assert rows(ws, "opportunities", "status, type") == [("won", "expansion")]
 
 
 def test_other_option_errors(ws: Workspace, tmp_path: Path) -> None:

@@ -434,7 +434,8 @@ def test_required_values(ws: Workspace, tmp_path: Path) -> None:
         (["0.1", "0.75", "1"], [0.1, 0.75, 1.0]),
         (["10", "75", "100"], [0.1, 0.75, 1.0]),  # 0-100 is detected and scaled
         (["10%", "0.75", "100 %"], [0.1, 0.75, 1.0]),
-        (["0.5", "1", "20"], [0.005, 0.01, 0.2]),  # one value above 1: the column is percent
+        (["5", "1", "20"], [0.05, 0.01, 0.2]),  # one value above 1: the column is percent
+        (["0", "1", "20", "30 %"], [0.0, 0.01, 0.2, 0.3]),  # 0 and 1 fit either scale
     ],
 )
 def test_probability_scale(
@@ -450,6 +451,31 @@ def test_probability_scale(
     assert any("divided by 100" in w for w in result.warnings) == any(
         float(v.strip(" %")) > 1 and "%" not in v for v in values
     )
+
+
+def test_probability_with_mixed_scales_is_rejected_not_guessed(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """0.2 and 20 in one file: dividing every value by 100 would turn 0.2 (20 %) into 0.2 %."""
+    path = lines_csv(
+        tmp_path,
+        "opportunity_id,stage,probability",
+        "o1,a,0.2",
+        "o2,a,20",
+        "o3,a,0",
+        "o4,a,",
+        "o5,a,35%",
+    )
+    result = ws.import_file("opportunities", path)
+    assert (result.rows_loaded, result.rows_rejected) == (3, 2)
+    assert rows(ws, "opportunities", "opportunity_id, probability") == [
+        ("o3", 0.0),
+        ("o4", None),
+        ("o5", pytest.approx(0.35)),
+    ]
+    assert [(r, c) for r, c, _, _ in rejects(ws)] == [(2, "probability"), (3, "probability")]
+    assert "mixes the 0-1 and 0-100 scales in this file (e.g. 0.2 and 20)" in rejects(ws)[0][3]
+    assert not any("divided by 100" in w for w in result.warnings)
 
 
 def test_probability_out_of_range(ws: Workspace, tmp_path: Path) -> None:
@@ -493,3 +519,74 @@ def test_history_status_from_stage(ws: Workspace, tmp_path: Path) -> None:
     )
     ws.import_file("opportunity_history", path)
     assert rows(ws, "opportunity_history", "status", "changed_at") == [("open",), ("won",)]
+
+
+def test_fx_rates_must_be_positive(ws: Workspace, tmp_path: Path) -> None:
+    path = lines_csv(
+        tmp_path,
+        "date,currency,rate",
+        "2024-01-01,EUR,0",
+        "2024-01-02,EUR,-1.1",
+        "2024-01-03,EUR,1.1",
+    )
+    result = ws.import_file("fx_rates", path)
+    assert (result.rows_loaded, result.rows_rejected) == (1, 2)
+    assert rejects(ws) == [
+        (2, "rate", "0", "must be greater than 0"),
+        (3, "rate", "-1.1", "must be greater than 0"),
+    ]
+
+
+def test_a_won_deal_with_a_negative_amount_needs_the_credit_type(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    path = lines_csv(
+        tmp_path,
+        "opportunity_id,stage,amount,type",
+        "o1,Closed Won,-50,",
+        "o2,Closed Won,-50,new_business",
+        "o3,Closed Won,-50,Credit",  # marked as a credit: loaded
+        "o4,Closed Lost,-50,",  # not won: a negative amount is not counted anywhere
+        "o5,Closed Won,50,",
+    )
+    result = ws.import_file("opportunities", path)
+    assert rows(ws, "opportunities", "opportunity_id, amount, type") == [
+        ("o3", Decimal("-50"), "credit"),
+        ("o4", Decimal("-50"), None),
+        ("o5", Decimal("50"), None),
+    ]
+    reason = "amount must not be negative when status is won (unless type is credit)"
+    assert rejects(ws) == [(2, "amount", "-50", reason), (3, "amount", "-50", reason)]
+    assert result.rows_rejected == 2
+
+
+def test_dates_outside_the_years_are_rejected(ws: Workspace, tmp_path: Path) -> None:
+    path = lines_csv(
+        tmp_path,
+        "opportunity_id,stage,close_date,created_at",
+        "o1,a,1899-12-31,",
+        "o2,a,2101-01-01,",
+        "o3,a,9999-12-31,",
+        "o4,a,,0024-05-01 10:00:00",  # a two-digit year read as year 24
+        "o5,a,1900-01-01,2100-12-31 23:59:59",
+    )
+    ws.import_file("opportunities", path)
+    assert rows(ws, "opportunities", "opportunity_id") == [("o5",)]
+    found = rejects(ws)
+    assert [(r, c) for r, c, _, _ in found] == [
+        (2, "close_date"),
+        (3, "close_date"),
+        (4, "close_date"),
+        (5, "created_at"),
+    ]
+    assert found[0][3].startswith("year outside 1900-2100")
+    assert "earliest_year / latest_year in salesmetrics.toml" in found[0][3]
+
+
+def test_the_configuration_widens_the_years(ws: Workspace, tmp_path: Path) -> None:
+    ws.config.earliest_year, ws.config.latest_year = 1800, 9999
+    path = lines_csv(
+        tmp_path, "opportunity_id,stage,close_date", "o1,a,1850-01-01", "o2,a,9999-12-31"
+    )
+    result = ws.import_file("opportunities", path)
+    assert result.rows_loaded == 2

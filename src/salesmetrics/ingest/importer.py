@@ -7,9 +7,10 @@ Choices where the specification leaves room:
   valid rows compete: an invalid later row does not hide a valid earlier one.
 * **Re-importing the same file**: when a table already has a batch from a file with the same
   sha256, the new batch is compared with the table. If every row it would write is stored with
-  exactly these values, nothing is written and the result says
-  ``already imported as batch X; nothing changed`` (the table keeps the original ``_batch_id``).
-  Otherwise (other options, or later batches changed those rows) it is an ordinary new batch.
+  exactly these values, and an earlier import of the bytes rejected as many rows, nothing is
+  written and the result says ``already imported as batch X; nothing changed`` (the table keeps
+  the original ``_batch_id``). Otherwise (options that reject more rows, or later batches changed
+  those rows) it is an ordinary new batch, with its rejects in the quarantine.
 * **Missing key**: a table whose key is one string id (``line_id``, ``lead_id``...) may be
   imported without it; the key is then ``auto-`` + a hash of the row's mapped, typed values + an
   occurrence counter among identical rows, so that importing the file again gives the same keys.
@@ -374,6 +375,7 @@ def _conversion(
         derived_key=mapping.derived_key,
         row_expr=source.row_expr,
         row_error=source.row_error,
+        years=(ws.config.earliest_year, ws.config.latest_year),
     )
 
 
@@ -461,6 +463,8 @@ def _load(
             run, lambda s: _conversion(ws, t, s, mapping, opts), source, phases
         )
         warnings = list(source.warnings)
+        if mapping.derived_key is not None:
+            warnings.append(derived_key_note(mapping.derived_key))
         malformed_sql = source.malformed_sql()
         malformed: list[int] = []
         if malformed_sql is not None:
@@ -481,17 +485,7 @@ def _load(
         rows = _numbered_view(run, conv_table, source, skipped)
 
         for fld in plan.fractions:
-            pct, error = ident("__pct_" + fld), ident("__e_" + fld)
-            top = run.scalar(
-                f"SELECT max({ident(fld)}) FILTER (WHERE NOT {pct} AND {error} IS NULL) FROM {rows}"
-            )
-            if top is not None and (top > 1 or fld in percent):
-                run.execute(
-                    f"UPDATE {ident(conv_table)} SET {ident(fld)} = {ident(fld)} / 100"
-                    f" WHERE NOT {pct} AND {ident(fld)} IS NOT NULL"
-                )
-                given = "by this export" if fld in percent else "in this file"
-                warnings.append(f"{fld} is given as 0-100 {given}: divided by 100")
+            warnings += _fraction_scale(run, plan, conv_table, rows, fld, fld in percent)
 
         unmapped_values = _unmapped_values(run, rows, plan.unmatched)
         counts = run.execute(
@@ -536,7 +530,13 @@ def _load(
         if opts.dry_run:
             return replace(result, seconds=time.perf_counter() - clock)
         if source.file_hash is not None:
-            earlier = store.batches_with_hash(t.name, source.file_hash)
+            # Only an earlier import that rejected as much is "the same": options that reject
+            # more rows of these bytes make a new batch, so its rejects are reported and kept.
+            earlier = [
+                batch
+                for batch, rejected in store.batches_with_hash(t.name, source.file_hash)
+                if rejected == result.rows_rejected
+            ]
             if earlier and store.differs(t, ident(accepted)) == 0:
                 return replace(
                     result,
@@ -565,6 +565,56 @@ def _unmapped_values(
         ).fetchall():
             found.append((fld, str(value), int(count)))
     return tuple(found)
+
+
+def _fraction_scale(
+    run: _Run, plan: ConvertPlan, conv_table: str, rows: str, fld: str, percent: bool = False
+) -> list[str]:
+    """Decide the scale of 0-1 column ``fld`` in this file: ``percent`` (a preset declares the
+    export's 0-100 scale) or a value above 1 means 0-100, and the column is divided by 100;
+    values on both scales (0.2 and 20) in a file without a declared scale cannot be told apart,
+    so then every row with a value on either scale is rejected rather than guessed."""
+    pct, error, value = ident("__pct_" + fld), ident("__e_" + fld), ident(fld)
+    if percent:
+        run.execute(
+            f"UPDATE {ident(conv_table)} SET {value} = {value} / 100"
+            f" WHERE NOT {pct} AND {value} IS NOT NULL"
+        )
+        return [f"{fld} is given as 0-100 by this export: divided by 100"]
+    plain = f"NOT {pct} AND {error} IS NULL AND {value} IS NOT NULL"
+    found = run.execute(
+        f"SELECT max({value}) FILTER (WHERE {plain}),"
+        f" min({value}) FILTER (WHERE {plain} AND {value} > 0 AND {value} < 1),"
+        f" max({value}) FILTER (WHERE {plain} AND {value} > 1) FROM {rows}"
+    ).fetchone()
+    top, fraction, whole = found if found else (None, None, None)
+    if top is None or top <= 1:
+        return []
+    if fraction is None or fld not in plan.checked:
+        run.execute(
+            f"UPDATE {ident(conv_table)} SET {value} = {value} / 100"
+            f" WHERE NOT {pct} AND {value} IS NOT NULL"
+        )
+        return [f"{fld} is given as 0-100 in this file: divided by 100"]
+    why = (
+        f"{fld} mixes the 0-1 and 0-100 scales in this file (e.g. {fraction:g} and {whole:g}),"
+        " so this value's scale cannot be told; give one scale, or write percentages with %"
+    )
+    run.execute(
+        f"UPDATE {ident(conv_table)} SET {error} = {lit(why)},"
+        f" {ident('__q_' + fld)} = CAST({value} AS VARCHAR), __ok = FALSE"
+        f" WHERE {plain} AND {value} > 0"
+    )
+    return [f"{fld} mixes the 0-1 and 0-100 scales: its rows with a value are rejected"]
+
+
+def derived_key_note(key: str) -> str:
+    """The summary's note on a key derived from row content (a corrected row gets a new key)."""
+    return (
+        f"the file has no {key} column: each row's {key} is derived from its content, so a"
+        f" corrected row is added as a new row, not replacing the old one; give the file a"
+        f" {key} column (e.g. --map {key}=COLUMN) for stable ids"
+    )
 
 
 def _duplicates(run: _Run, rows: str, keys: list[str]) -> str | None:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from salesmetrics.errors import UserError, suggest
 from salesmetrics.ingest.presets import TablePreset
-from salesmetrics.schema import Table
+from salesmetrics.ingest.validate import FALSE_WORDS, TRUE_WORDS
+from salesmetrics.schema import Column, ColumnType, Table
 
 _IGNORED = re.compile(r"[\s_\-\ufeff\u200b]+")
 
@@ -135,10 +136,36 @@ def resolve_mapping(
 
 
 def check_value_maps(table: Table, value_maps: dict[str, dict[str, str]]) -> None:
-    """A one-line error for a ``--value-map`` naming a field the table lacks."""
-    for fld in value_maps:
+    """A one-line error for a ``--value-map`` naming a field the table lacks, or mapping to a
+    value the field cannot hold (checked up front, whether or not the file has the value)."""
+    for fld, vmap in value_maps.items():
         if fld not in table.column_names:
             raise UserError(
                 f"--value-map {fld}:...: table {table.name} has no column {fld!r}"
                 f"{suggest(fld, table.column_names)}; its columns: {', '.join(table.column_names)}"
             )
+        col = table.column(fld)
+        for src, dst in vmap.items():
+            why = _bad_target(col, dst)
+            if why is not None:
+                raise UserError(f"--value-map {fld}:{src}={dst}: {why}")
+
+
+_NUMBER = re.compile(r"[+-]?(\d[\d,. ]*)?\d%?")
+
+
+def _bad_target(col: Column, value: str) -> str | None:
+    """Why ``value`` cannot be a value of ``col`` (None when it can, or cannot be judged
+    before the file's options apply: dates, timestamps)."""
+    text = value.strip()
+    if not text:
+        return None  # an empty target means "no value"
+    if col.choices:
+        norm = re.sub(r"[\s\-]+", "_", text).lower()
+        return None if norm in col.choices else f"{text!r} is not one of: {', '.join(col.choices)}"
+    if col.type == ColumnType.BOOL and text.lower() not in TRUE_WORDS + FALSE_WORDS:
+        return f"{text!r} is not a yes/no value (true/false, yes/no, y/n, 1/0)"
+    numeric = col.type in (ColumnType.DECIMAL, ColumnType.INT, ColumnType.FLOAT)
+    if numeric and not _NUMBER.fullmatch(text):
+        return f"{text!r} is not a number"
+    return None

@@ -33,13 +33,20 @@ class ImportOptions:
 
 
 def parse_map(items: Iterable[str]) -> dict[str, str]:
-    """``["FIELD=COLUMN", ...]`` as a dict; a one-line error for a malformed item."""
+    """``["FIELD=COLUMN", ...]`` as a dict; a one-line error for a malformed item or a field
+    given twice (the later one would silently win)."""
     result: dict[str, str] = {}
     for item in items:
         fld, sep, column = item.partition("=")
         if not sep or not fld.strip() or not column.strip():
             raise UserError(f"--map {item!r}: expected FIELD=COLUMN, e.g. --map lead_id='Lead ID'")
-        result[fld.strip()] = column.strip()
+        fld = fld.strip()
+        if fld in result:
+            raise UserError(
+                f"--map {fld}={result[fld]} and --map {fld}={column.strip()}: {fld} is mapped"
+                " twice; give one --map per field"
+            )
+        result[fld] = column.strip()
     return result
 
 

@@ -59,15 +59,16 @@ class PostgresStore:
         """Read naive timestamps in ``timezone`` in the engine; query progress when asked."""
         return engine_session(self.engine, timezone, progress)
 
-    def batches_with_hash(self, table: str, file_hash: str) -> list[str]:
-        """Batch ids of earlier imports of the same bytes into ``table``, newest first."""
+    def batches_with_hash(self, table: str, file_hash: str) -> list[tuple[str, int]]:
+        """(batch id, rows rejected) of earlier imports of the same bytes into ``table``,
+        newest first."""
         with self.pg.cursor() as cur:
             cur.execute(
-                'SELECT batch_id FROM "_import_log" WHERE table_name = %s AND file_hash = %s'
-                " ORDER BY started_at DESC",
+                'SELECT batch_id, rows_rejected FROM "_import_log" WHERE table_name = %s'
+                " AND file_hash = %s ORDER BY started_at DESC",
                 (table, file_hash),
             )
-            return [str(r[0]) for r in cur.fetchall()]
+            return [(str(r[0]), int(r[1] or 0)) for r in cur.fetchall()]
 
     def differs(self, table: Table, accepted: str) -> int:
         """Rows of ``accepted`` that are new to ``table`` or would change a stored row (counted

@@ -329,14 +329,14 @@ def cell_text(value: object) -> str | None:
 
 
 def _open_xlsx(store: Store, path: Path, options: ImportOptions, label: str) -> Source:
-    import zipfile
-
     import openpyxl
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as err:
-        raise UserError(f"{label}: not a readable .xlsx workbook ({err})") from None
+    except MemoryError:
+        raise
+    except Exception as err:  # a broken workbook fails in many ways (zip, XML, openpyxl's own)
+        raise UserError(f"{label}: not a readable .xlsx workbook ({_first_line(err)})") from None
     try:
         names = book.sheetnames
         sheet_name = names[0] if names else None
@@ -356,9 +356,26 @@ def _open_xlsx(store: Store, path: Path, options: ImportOptions, label: str) -> 
         if sheet_name is None:
             raise UserError(f"{label}: the workbook has no sheets")
         sheet = book[sheet_name]
-        return _stage_rows(store, label, sheet_name, sheet.iter_rows(values_only=True))
+        rows = _workbook_rows(sheet.iter_rows(values_only=True), label)
+        return _stage_rows(store, label, sheet_name, rows)
     finally:
         book.close()
+
+
+def _first_line(err: BaseException) -> str:
+    """The first line of an error's message, or its type when it has none."""
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def _workbook_rows(rows: Iterator[tuple[object, ...]], label: str) -> Iterator[tuple[object, ...]]:
+    """``rows`` of a sheet; a sheet whose XML breaks midway is a UserError, not a traceback."""
+    try:
+        yield from rows
+    except (UserError, MemoryError):
+        raise
+    except Exception as err:  # openpyxl parsing the user's file
+        raise UserError(f"{label}: not a readable .xlsx workbook ({_first_line(err)})") from None
 
 
 def _stage_rows(

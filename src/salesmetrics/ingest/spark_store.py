@@ -59,14 +59,15 @@ class SparkStore:
         """Read naive timestamps in ``timezone`` in the engine; query progress when asked."""
         return engine_session(self.engine, timezone, progress)
 
-    def batches_with_hash(self, table: str, file_hash: str) -> list[str]:
-        """Batch ids of earlier imports of the same bytes into ``table``, newest first."""
+    def batches_with_hash(self, table: str, file_hash: str) -> list[tuple[str, int]]:
+        """(batch id, rows rejected) of earlier imports of the same bytes into ``table``,
+        newest first."""
         rows = self.spark.sql(
-            "SELECT batch_id FROM _import_log WHERE table_name = :t AND file_hash = :h"
-            " ORDER BY started_at DESC",
+            "SELECT batch_id, rows_rejected FROM _import_log WHERE table_name = :t"
+            " AND file_hash = :h ORDER BY started_at DESC",
             args={"t": table, "h": file_hash},
         ).collect()
-        return [str(r[0]) for r in rows]
+        return [(str(r[0]), int(r[1] or 0)) for r in rows]
 
     def logged(self, batch_id: str) -> bool:
         """True when ``_import_log`` has a row for ``batch_id``."""

@@ -51,8 +51,9 @@ class Store(Protocol):
         """Settings (time zone, progress reporting) for the duration of one import."""
         ...
 
-    def batches_with_hash(self, table: str, file_hash: str) -> list[str]:
-        """Batch ids of earlier imports of the same bytes into ``table``, newest first."""
+    def batches_with_hash(self, table: str, file_hash: str) -> list[tuple[str, int]]:
+        """(batch id, rows rejected) of earlier imports of the same bytes into ``table``,
+        newest first."""
         ...
 
     def differs(self, table: Table, accepted: str) -> int:
@@ -171,14 +172,15 @@ class DuckDBStore:
         """Read naive timestamps in ``timezone``; enable query progress when asked."""
         return engine_session(self.engine, timezone, progress)
 
-    def batches_with_hash(self, table: str, file_hash: str) -> list[str]:
-        """Batch ids of earlier imports of the same bytes into ``table``, newest first."""
+    def batches_with_hash(self, table: str, file_hash: str) -> list[tuple[str, int]]:
+        """(batch id, rows rejected) of earlier imports of the same bytes into ``table``,
+        newest first."""
         rows = self.engine.execute(
-            'SELECT batch_id FROM "_import_log" WHERE table_name = $t AND file_hash = $h'
-            " ORDER BY started_at DESC",
+            'SELECT batch_id, rows_rejected FROM "_import_log" WHERE table_name = $t'
+            " AND file_hash = $h ORDER BY started_at DESC",
             {"t": table, "h": file_hash},
         ).fetchall()
-        return [str(r[0]) for r in rows]
+        return [(str(r[0]), int(r[1] or 0)) for r in rows]
 
     def differs(self, table: Table, accepted: str) -> int:
         """Rows of ``accepted`` that are new to ``table`` or would change a stored row."""

@@ -28,8 +28,12 @@ Rules, per logical type (text input; typed input is converted directly):
   summary can list the unmapped values (see :func:`lenient_choice`);
 * a 0-1 column (``probability``) also accepts ``45%`` and, when any value in the file is above 1,
   the whole column is read as percentages (see :func:`percent_columns`);
+* dates and timestamps outside the workspace's years (1900-2100 unless ``earliest_year`` /
+  ``latest_year`` in the configuration widen them) are rejected: a year 20 or 9999 is far more
+  often a typo or a "never" placeholder than a fact;
 * the table's row rules (:class:`~salesmetrics.schema.RequiredWhen`,
-  :class:`~salesmetrics.schema.NotBefore`) are checked on the typed values.
+  :class:`~salesmetrics.schema.NotBefore`, :class:`~salesmetrics.schema.NotNegativeWhen`) are
+  checked on the typed values.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from salesmetrics.ingest.sql import Params, ident
-from salesmetrics.schema import Column, ColumnType, NotBefore, RequiredWhen, Table
+from salesmetrics.schema import Column, ColumnType, NotBefore, NotNegativeWhen, RequiredWhen, Table
 
 #: Characters trimmed from every text value (space, tab, CR, LF, no-break space).
 WHITESPACE = " \t\r\n\u00a0"
@@ -97,6 +101,8 @@ class Conversion:
     """Staged expression giving the file row number (else the importer numbers rows)."""
     row_error: tuple[str, str] | None = None
     """(reason, value) expressions of a whole-row problem (e.g. a line that is not JSON)."""
+    years: tuple[int, int] = (1900, 2100)
+    """The first and last year a date or timestamp may have (inclusive)."""
 
 
 def decimal_scale(col: Column) -> tuple[int, int]:
@@ -465,9 +471,16 @@ class _Builder:
 
     def _range_reason(self, fld: str) -> str | None:
         col = self.t.column(fld)
+        v = ident("__v_" + fld)
+        if col.type in (ColumnType.DATE, ColumnType.TIMESTAMP):
+            first, last = (int(y) for y in self.c.years)
+            why = (
+                f"year outside {first}-{last} (a typo or a placeholder?); widen the range with"
+                " earliest_year / latest_year in salesmetrics.toml"
+            )
+            return f"CASE WHEN year({v}) NOT BETWEEN {first} AND {last} THEN {lit(why)} END"
         if col.minimum is None and col.maximum is None:
             return None
-        v = ident("__v_" + fld)
         if is_fraction(col):
             pct = ident("__pct_" + fld)
             return (
@@ -480,11 +493,13 @@ class _Builder:
 
         conds, words = [], []
         if col.minimum is not None:
-            conds.append(f"{v} < {num(col.minimum)}")
+            conds.append(f"{v} {'<=' if col.positive else '<'} {num(col.minimum)}")
         if col.maximum is not None:
             conds.append(f"{v} > {num(col.maximum)}")
         if col.minimum is not None and col.maximum is not None:
             words.append(f"must be between {num(col.minimum)} and {num(col.maximum)}")
+        elif col.minimum is not None and col.positive:
+            words.append(f"must be greater than {num(col.minimum)}")
         elif col.minimum is not None:
             words.append(f"must be at least {num(col.minimum)}")
         else:
@@ -512,6 +527,22 @@ class _Builder:
             elif isinstance(rule, NotBefore) and rule.column == fld and rule.other in present:
                 rules.append(
                     f"CASE WHEN {ident('__v_' + fld)} < {ident('__v_' + rule.other)}"
+                    f" THEN {lit(rule.describe())} END"
+                )
+            elif (
+                isinstance(rule, NotNegativeWhen)
+                and rule.column == fld
+                and rule.when_column in present
+            ):
+                unless = ""
+                if rule.unless_column in present:
+                    unless = (
+                        f" AND {ident('__v_' + rule.unless_column)}"
+                        f" IS DISTINCT FROM {lit(rule.unless_value)}"
+                    )
+                rules.append(
+                    f"CASE WHEN {ident('__v_' + fld)} < 0"
+                    f" AND {ident('__v_' + rule.when_column)} = {lit(rule.when_value)}{unless}"
                     f" THEN {lit(rule.describe())} END"
                 )
         if len(rules) > 1:

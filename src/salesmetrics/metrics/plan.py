@@ -103,7 +103,10 @@ def resolve_periods(
             from_period, to_period, g, fiscal_start_month=fsm, data_range=rng
         )
         return found, g
-    whole = periods.parse_period(period or "all", fiscal_start_month=fsm, data_range=rng)
+    # None means "all"; an empty --period is a mistake that parse_period reports, not "all".
+    whole = periods.parse_period(
+        periods.ALL if period is None else period, fiscal_start_month=fsm, data_range=rng
+    )
     if g is None:
         return [whole], None
     return periods.split(whole, g, fiscal_start_month=fsm), g

@@ -62,7 +62,7 @@ class Request:
         object.__setattr__(self, "basis", tuple(bases.items()))
         object.__setattr__(self, "where", filters(self.where))
         if self.from_period or self.to_period:
-            if self.period:
+            if self.period is not None:
                 raise UserError("give either a period or --from/--to, not both")
             if not (self.from_period and self.to_period):
                 raise UserError("--from and --to go together; give both")
