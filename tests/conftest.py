@@ -36,7 +36,10 @@ _PROFILE = {
 settings.register_profile(
     "gate", max_examples=GATE_EXAMPLES, derandomize=True, database=None, **_PROFILE
 )
-settings.register_profile("deep", max_examples=DEEP_FACTOR * GATE_EXAMPLES, **_PROFILE)
+# derandomize stated: with CI set, Hypothesis's own "ci" profile (derandomized) is the parent.
+settings.register_profile(
+    "deep", max_examples=DEEP_FACTOR * GATE_EXAMPLES, derandomize=False, **_PROFILE
+)
 settings.load_profile(os.environ.get(PROFILE_ENV, "gate"))
 
 
@@ -50,7 +53,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     ]
     if strays:
         raise pytest.UsageError(
-            f"tests using spark_url must live in a file named *spark*: {', '.join(strays)}"
+            "tests using spark_url must live in a file named with the word spark "
+            f"(test_spark_x.py): {', '.join(strays)}"
         )
     items[:] = run_first(items)
 

@@ -2,7 +2,7 @@
 
 A module's tests run on one worker, so a module-scoped fixture (a demo restored into PostgreSQL,
 the pandas review, a workspace whose kept intermediates later tests reuse) is built once, not
-once per worker. Every test module whose file name contains ``spark`` goes to one worker, so one
+once per worker. Every test module whose file name has the word ``spark`` goes to one worker, so one
 JVM starts: the Spark context is per process and costs seconds and a GiB or more of memory.
 
 Scheduling by file name and not by the ``xdist_group`` mark: with pytest 9.2, xdist 3.8's
@@ -22,8 +22,10 @@ SPARK_SCOPE = "spark"
 
 
 def is_spark_file(nodeid: str) -> bool:
-    """Whether the test ``nodeid`` lives in a module of the Spark tests."""
-    return SPARK_SCOPE in nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+    """Whether the test ``nodeid`` lives in a module of the Spark tests: ``spark`` is one of the
+    ``_``-separated words of its file name (``test_spark_store.py``, not ``test_sparkline.py``)."""
+    stem = nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
+    return SPARK_SCOPE in stem.split("_")
 
 
 def scope_of(nodeid: str) -> str:

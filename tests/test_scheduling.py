@@ -20,6 +20,8 @@ def test_a_module_is_one_unit_and_the_spark_files_are_one() -> None:
     ):
         assert scope_of(nodeid) == SPARK_SCOPE
     assert scope_of("tests/spark_like/test_x.py::test_y") == "tests/spark_like/test_x.py"
+    # a word of the file name, not a part of one: the web sparklines need no JVM
+    assert scope_of("tests/web/test_sparkline.py::test_z") == "tests/web/test_sparkline.py"
 
 
 @dataclass
