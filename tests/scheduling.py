@@ -2,8 +2,10 @@
 
 A module's tests run on one worker, so a module-scoped fixture (a demo restored into PostgreSQL,
 the pandas review, a workspace whose kept intermediates later tests reuse) is built once, not
-once per worker. Every test module whose file name has the word ``spark`` goes to one worker, so one
-JVM starts: the Spark context is per process and costs seconds and a GiB or more of memory.
+once per worker; modules that share a costly session fixture are one unit
+(:data:`SHARED_UNITS`). Every test module whose file name has the word ``spark`` goes to one
+worker, so one JVM starts: the Spark context is per process and costs seconds and a GiB or
+more of memory.
 
 Scheduling by file name and not by the ``xdist_group`` mark: with pytest 9.2, xdist 3.8's
 ``--dist loadgroup`` no longer groups (pytest-xdist issue #1386), and the controller that
@@ -20,6 +22,15 @@ from xdist.scheduler import LoadFileScheduling
 #: The scope of every test in a Spark file.
 SPARK_SCOPE = "spark"
 
+#: Modules that read the same costly session fixture, each group scheduled as one unit so the
+#: fixture is built once, not once per worker: module path → unit.
+SHARED_UNITS: dict[str, str] = {
+    # the full review pack of the demo (tests/reports/conftest.py): seconds to build
+    "tests/reports/test_html.py": "review-pack",
+    "tests/reports/test_pdf.py": "review-pack",
+    "tests/reports/test_xlsx.py": "review-pack",
+}
+
 
 def is_spark_file(nodeid: str) -> bool:
     """Whether the test ``nodeid`` lives in a module of the Spark tests: ``spark`` is one of the
@@ -29,19 +40,23 @@ def is_spark_file(nodeid: str) -> bool:
 
 
 def scope_of(nodeid: str) -> str:
-    """The unit of work ``nodeid`` is scheduled in: its module, or :data:`SPARK_SCOPE`."""
-    return SPARK_SCOPE if is_spark_file(nodeid) else nodeid.split("::", 1)[0]
+    """The unit of work ``nodeid`` is scheduled in: its module, its :data:`SHARED_UNITS` unit,
+    or :data:`SPARK_SCOPE`."""
+    if is_spark_file(nodeid):
+        return SPARK_SCOPE
+    module = nodeid.split("::", 1)[0]
+    return SHARED_UNITS.get(module, module)
 
 
 def run_first(items: list[pytest.Item]) -> list[pytest.Item]:
-    """``items`` with the Spark modules first, then the modules holding a slow test, then the
+    """``items`` with the Spark modules first, then the units holding a slow test, then the
     rest, each module's tests together and in their order."""
-    slow = {item.nodeid.split("::", 1)[0] for item in items if item.get_closest_marker("slow")}
+    slow = {scope_of(item.nodeid) for item in items if item.get_closest_marker("slow")}
 
     def rank(item: pytest.Item) -> int:
         if is_spark_file(item.nodeid):
             return 0
-        return 1 if item.nodeid.split("::", 1)[0] in slow else 2
+        return 1 if scope_of(item.nodeid) in slow else 2
 
     return sorted(items, key=rank)  # stable: a module's tests stay together, in order
 

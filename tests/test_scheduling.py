@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
-from tests.scheduling import SPARK_SCOPE, run_first, scope_of
+from tests.scheduling import SHARED_UNITS, SPARK_SCOPE, run_first, scope_of
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_module_is_one_unit_and_the_spark_files_are_one() -> None:
@@ -22,6 +25,13 @@ def test_a_module_is_one_unit_and_the_spark_files_are_one() -> None:
     assert scope_of("tests/spark_like/test_x.py::test_y") == "tests/spark_like/test_x.py"
     # a word of the file name, not a part of one: the web sparklines need no JVM
     assert scope_of("tests/web/test_sparkline.py::test_z") == "tests/web/test_sparkline.py"
+
+
+def test_modules_sharing_the_review_pack_are_one_unit_and_exist() -> None:
+    units = {scope_of(f"{module}::test_a") for module in SHARED_UNITS}
+    assert units == {"review-pack"}
+    assert scope_of("tests/reports/test_delivery.py::t") == "tests/reports/test_delivery.py"
+    assert all((ROOT / module).is_file() for module in SHARED_UNITS)  # no stale entry
 
 
 @dataclass
@@ -52,4 +62,18 @@ def test_spark_first_then_the_modules_with_a_slow_test_each_module_kept_in_order
         "tests/b.py::t3",
         "tests/a.py::t1",
         "tests/a.py::t2",
+    ]
+
+
+def test_a_unit_with_one_slow_module_runs_before_the_fast_units() -> None:
+    items = [
+        Item("tests/a.py::t1"),
+        Item("tests/reports/test_html.py::t1"),
+        Item("tests/reports/test_pdf.py::t1", slow=True),
+    ]
+    ordered = run_first(cast(list[pytest.Item], items))
+    assert [cast(Any, i).nodeid for i in ordered] == [
+        "tests/reports/test_html.py::t1",
+        "tests/reports/test_pdf.py::t1",
+        "tests/a.py::t1",
     ]

@@ -1,4 +1,9 @@
-"""The review packs of the small demo, built once per session and written once per format."""
+"""The review packs of the small demo, built once per session and written once per format.
+
+The modules that read the full pack (test_html, test_pdf, test_xlsx) are one unit of work for
+the xdist workers (tests/scheduling.py), so the pack is built once, and each format is written
+only when a test asks for it (the PDF costs the most).
+"""
 
 from __future__ import annotations
 
@@ -33,11 +38,24 @@ def full_pack(shared_demo: Workspace, quarter: str) -> ReviewPack:
     return build_pack(shared_demo, "quarterly", quarter)
 
 
+class PackFiles:
+    """The full pack's files by suffix (``.html``, ``.pdf``, ``.xlsx``), each written on first
+    use."""
+
+    def __init__(self, pack: ReviewPack, folder: Path) -> None:
+        self._pack, self._folder = pack, folder
+        self._paths: dict[str, Path] = {}
+
+    def __getitem__(self, suffix: str) -> Path:
+        if suffix not in self._paths:
+            self._paths[suffix] = write_pack(self._pack, self._folder / f"review{suffix}")
+        return self._paths[suffix]
+
+
 @pytest.fixture(scope="session")
-def written(full_pack: ReviewPack, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The full pack written as HTML, PDF and XLSX, by suffix."""
-    folder = tmp_path_factory.mktemp("packs")
-    return {s: write_pack(full_pack, folder / f"review{s}") for s in (".html", ".pdf", ".xlsx")}
+def written(full_pack: ReviewPack, tmp_path_factory: pytest.TempPathFactory) -> PackFiles:
+    """The full pack written as HTML, PDF or XLSX, by suffix, each format once per session."""
+    return PackFiles(full_pack, tmp_path_factory.mktemp("packs"))
 
 
 def quarter_dates(label: str) -> tuple[dt.date, dt.date]:

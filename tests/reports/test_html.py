@@ -11,6 +11,7 @@ import pytest
 from salesmetrics import Workspace
 from salesmetrics.metrics.registry import Role
 from salesmetrics.reports import ReviewPack, build_pack, write_pack
+from tests.reports.conftest import PackFiles
 
 SECTIONS = ["summary", *(f"role-{r.value}" for r in Role), "movers", "quality", "glossary"]
 
@@ -83,7 +84,7 @@ def test_a_role_pack_has_only_that_role_section_and_is_standalone(
 
 @pytest.mark.slow
 def test_the_full_pack_holds_every_section_and_no_url(
-    full_pack: ReviewPack, written: dict[str, Path]
+    full_pack: ReviewPack, written: PackFiles
 ) -> None:
     assert [s.id for s in full_pack.sections] == SECTIONS
     text = written[".html"].read_text(encoding="utf-8")
@@ -97,7 +98,7 @@ def test_the_full_pack_holds_every_section_and_no_url(
 
 @pytest.mark.slow
 def test_the_summary_numbers_are_the_engine_s_in_english(
-    full_pack: ReviewPack, written: dict[str, Path], shared_demo: Workspace, quarter: str
+    full_pack: ReviewPack, written: PackFiles, shared_demo: Workspace, quarter: str
 ) -> None:
     text = written[".html"].read_text(encoding="utf-8")
     engine = {
@@ -117,7 +118,7 @@ def test_the_summary_numbers_are_the_engine_s_in_english(
 
 
 def test_the_quality_section_lists_the_data_quality_checks(
-    full_pack: ReviewPack, written: dict[str, Path], shared_demo: Workspace
+    full_pack: ReviewPack, written: PackFiles, shared_demo: Workspace
 ) -> None:
     (section,) = [s for s in full_pack.sections if s.id == "quality"]
     (checks,) = [t for t in section.tables() if t.id == "checks"]

@@ -4,19 +4,18 @@ drawn as PNG for a person to look at."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
 from salesmetrics import Workspace
 from salesmetrics.reports import ReviewPack
-from tests.reports.conftest import ARTIFACTS
+from tests.reports.conftest import ARTIFACTS, PackFiles
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def pages(written: dict[str, Path]) -> list[str]:
+def pages(written: PackFiles) -> list[str]:
     from pypdf import PdfReader
 
     return [page.extract_text() for page in PdfReader(written[".pdf"]).pages]
@@ -44,7 +43,7 @@ def test_the_pdf_shows_the_engine_s_numbers(
     assert f"${rows['mrr']['value']:,.2f}" in text
 
 
-def test_the_pages_drawn_for_a_person(written: dict[str, Path]) -> None:
+def test_the_pages_drawn_for_a_person(written: PackFiles) -> None:
     import pypdfium2 as pdfium
 
     shutil.rmtree(ARTIFACTS, ignore_errors=True)

@@ -13,11 +13,12 @@ from salesmetrics.metrics.status import DataStatus
 from salesmetrics.reports import ReviewPack, write_pack
 from salesmetrics.reports.model import Column, Section, Table
 from salesmetrics.reports.xlsx import safe_text
+from tests.reports.conftest import PackFiles
 
 
 @pytest.mark.slow
 def test_the_workbook_has_a_sheet_per_section_and_the_engine_s_values(
-    full_pack: ReviewPack, written: dict[str, Path], shared_demo: Workspace, quarter: str
+    full_pack: ReviewPack, written: PackFiles, shared_demo: Workspace, quarter: str
 ) -> None:
     import openpyxl
 
