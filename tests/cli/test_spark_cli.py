@@ -41,7 +41,10 @@ def test_init_import_rejects_metrics_export_restore(
     ws = tmp_path / "spark"
     code, out, _ = run(["init", str(ws), "--backend", spark_url], capsys)
     assert code == 0 and "created workspace" in out and "pyspark://local[2]" in out
-    code, out, err = run(["import", "opportunities", str(deals), "-w", str(ws), "-q"], capsys)
+    # --no-warm: warming is a review of every family (minutes on Spark under load), which
+    # tests/parity/test_spark.py runs on the demo; the warm after an import is tested on DuckDB
+    command = ["import", "opportunities", str(deals), "-w", str(ws), "-q", "--no-warm"]
+    code, out, err = run(command, capsys)
     assert code == 0, err
     assert "loaded 4" in out and "rejected 1" in out
     code, out, _ = run(["rejects", "-w", str(ws)], capsys)
