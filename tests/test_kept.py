@@ -264,10 +264,10 @@ def test_a_cache_that_cannot_be_written_keeps_nothing_and_the_answer_is_the_same
     cache = _cache(workspace)
     shutil.rmtree(cache)
     cache.write_text("not a folder", encoding="utf-8")  # (chmod does not stop root)
-    for _ in range(2):
-        derived, rows = _session(workspace.root)
+    sessions = [_session(workspace.root) for _ in range(2)]
+    for derived, rows in sessions:
         assert rows != [] and derived  # computed each time, not kept
-    assert _session(workspace.root)[1] == _session(workspace.root)[1]
+    assert sessions[0][1] == sessions[1][1]
     ws = open_workspace(workspace.root)
     try:
         assert ws.metrics(period=PERIOD, by=["team"]).rows() == first
