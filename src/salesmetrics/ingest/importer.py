@@ -290,16 +290,18 @@ def load_arrow(
     *,
     source: str,
     progress: Progress | None = None,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Load Arrow data with canonical column names into ``table`` (the bulk path).
 
     Columns may be typed or text; they are validated by the same SQL as files and written in one
     transaction. An iterable of record batches is staged batch by batch (bounded memory).
     ``source`` names the data in the import log and the quarantine; ``progress`` receives the
-    converting and writing phases in percent.
+    converting and writing phases in percent. With ``dry_run`` the rows are validated and
+    counted, and nothing is written.
     """
     t = schema.table(table)
-    store = store_for(ws)
+    store = store_for(ws, dry_run=dry_run)
     started = _utcnow()
     with (
         contextlib.closing(store),
@@ -318,7 +320,8 @@ def load_arrow(
             if not staged.headers:  # an empty iterable of batches: nothing to load
                 return ImportResult("", t.name, source, 0, 0, 0, 0, warnings=("no rows",))
             mapping = resolve_mapping(t, staged.headers, {}, None, source)
-            return _load(ws, store, t, staged, mapping, ImportOptions(), started, phases, None)
+            opts = ImportOptions(dry_run=dry_run)
+            return _load(ws, store, t, staged, mapping, opts, started, phases, None)
         finally:
             staged.close(store)
 

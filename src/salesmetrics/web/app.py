@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from salesmetrics.errors import UserError
-from salesmetrics.web import api, pages, views
+from salesmetrics.web import api, desk, entries_api, forms, imports, pages, surveys, views
 from salesmetrics.web.access import ForbiddenError
 from salesmetrics.web.auth import Accounts, LoginNeededError
 from salesmetrics.web.render import render_error
@@ -72,6 +72,7 @@ def create_app(root: Path, *, service: Service | None = None, prepare: bool = Fa
         if prepare:
             threading.Thread(target=_prepare, args=(app,), daemon=True).start()
         yield
+        desk.close(app)  # the data-entry pages' writer process
         app.state.service.close()
 
     app = FastAPI(
@@ -96,6 +97,10 @@ def create_app(root: Path, *, service: Service | None = None, prepare: bool = Fa
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
+    for module in (imports, forms, surveys):  # data entry: imports, forms, surveys
+        app.include_router(module.router)
+    for router in (imports.api_router, entries_api.router, surveys.api_router):
+        app.include_router(router)
 
     @app.exception_handler(LoginNeededError)
     async def _login(request: Request, _: LoginNeededError) -> Response:

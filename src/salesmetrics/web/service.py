@@ -11,12 +11,14 @@ one is computed and kept. Nothing here computes a metric.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from salesmetrics.metrics.request import Request
 from salesmetrics.workspace import Workspace, open_workspace
+
+T = TypeVar("T")
 
 
 class Service:
@@ -81,6 +83,21 @@ class Service:
         """``{id: name}`` of the reps or accounts."""
         with self._lock:
             return self._ws.names(kind)
+
+    def read(self, work: Callable[[Workspace], T]) -> T:
+        """``work`` done on the workspace as the data are now (the views of what the engine
+        does not compute: the import log, rejects, the roster, submitted forecasts). Reads of
+        this process go through this one workspace: DuckDB shares one open database between
+        the connections of a process, so a second one could keep reading a replaced snapshot."""
+        with self._lock:
+            self._ws.refresh()
+            return work(self._ws)
+
+    def reload(self) -> None:
+        """Open the workspace again, after its configuration changed (a target set)."""
+        with self._lock:
+            self._ws.close()
+            self._ws = open_workspace(self.root)
 
     def close(self) -> None:
         """Close the workspace."""

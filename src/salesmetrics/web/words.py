@@ -8,6 +8,7 @@ the review packs (value, target, status, change, ...) from the reports' locale l
 from __future__ import annotations
 
 from salesmetrics.metrics.registry import Text
+from salesmetrics.web.entry_words import ENTRY_WORDS
 
 LANGS = ("en", "id")
 
@@ -58,6 +59,8 @@ WORDS: dict[str, Text] = {
     "skip": Text("Skip to content", "Langsung ke konten"),
     "default_grain": Text("(default)", "(bawaan)"),
 }
+
+WORDS |= ENTRY_WORDS
 
 
 def word(key: str, lang: str, **values: str) -> str:
