@@ -31,6 +31,17 @@ from salesmetrics.web.sessions import CSRF_COOKIE, Signer, load_secret, new_nonc
 from salesmetrics.web.throttle import Throttle
 
 STATIC = Path(__file__).parent / "static"
+#: Every router of the app: the pages, the API, and data entry (imports, forms, surveys).
+ROUTERS = (
+    pages.router,
+    api.router,
+    imports.router,
+    forms.router,
+    surveys.router,
+    imports.api_router,
+    entries_api.router,
+    surveys.api_router,
+)
 
 #: Only this host's scripts, styles and images (the charts are inline SVG); no framing.
 CSP = (
@@ -95,11 +106,7 @@ def create_app(root: Path, *, service: Service | None = None, prepare: bool = Fa
     app.state.prepared_ok = False
     app.add_middleware(_Headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(pages.router)
-    app.include_router(api.router)
-    for module in (imports, forms, surveys):  # data entry: imports, forms, surveys
-        app.include_router(module.router)
-    for router in (imports.api_router, entries_api.router, surveys.api_router):
+    for router in ROUTERS:
         app.include_router(router)
 
     @app.exception_handler(LoginNeededError)
