@@ -238,3 +238,37 @@ def test_an_admin_sets_a_target_that_the_metrics_then_use(entry_site: Site) -> N
     assert "team" not in config["targets"]["win_rate"]
     for role in ("executive", "manager", "rep"):
         assert login(site, role).get("/forms/targets").status_code == 403
+
+
+def test_the_data_entry_pages_speak_indonesian(entry_site: Site) -> None:
+    admin = login(entry_site, "admin")
+    for path, word in (
+        ("/forms", "Entri data"),
+        ("/forms/quotas", "Kuota"),
+        ("/forms/forecasts", "Paling mungkin"),
+        ("/forecasts/rollup", "Rekap prakiraan"),
+        ("/imports", "Log impor"),
+        ("/surveys", "Survei baru"),
+    ):
+        page = admin.get(path, params={"lang": "id"})
+        assert page.status_code == 200, path
+        assert word in page.text, path
+        assert 'lang="id"' in page.text
+
+
+def test_the_openapi_document_lists_the_data_entry_api(entry_site: Site) -> None:
+    paths = login(entry_site, "admin").get("/openapi.json").json()["paths"]
+    for path in (
+        "/api/imports",
+        "/api/imports/suggest",
+        "/api/imports/{batch_id}/rejects",
+        "/api/quotas",
+        "/api/timelogs",
+        "/api/forecasts",
+        "/api/forecasts/rollup",
+        "/api/targets",
+        "/api/surveys",
+        "/api/surveys/{survey_id}/results",
+    ):
+        assert path in paths, path
+    assert not any(p.startswith(("/forms", "/s/", "/imports")) for p in paths)
