@@ -272,3 +272,42 @@ def test_the_openapi_document_lists_the_data_entry_api(entry_site: Site) -> None
     ):
         assert path in paths, path
     assert not any(p.startswith(("/forms", "/s/", "/imports")) for p in paths)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "payload"),
+    [
+        ("get", "/api/forecasts/rollup", {"period": "Q9-garbage"}),
+        ("post", "/api/forecasts", {"period": "2037-Q1", "commit": "NaN"}),
+        ("post", "/api/forecasts", {"period": "not a period", "commit": 1}),
+        ("post", "/api/forecasts", {"period": "2037-Q1", "scope": "galaxy", "commit": 1}),
+        ("post", "/api/quotas", {"rep_id": "nobody", "period": "2037-Q1", "amount": 1}),
+        ("post", "/api/quotas", {"rep_id": "x"}),
+        (
+            "post",
+            "/api/timelogs",
+            {"rep_id": "x", "started_at": "soon", "duration_minutes": 5, "type": "call"},
+        ),
+        ("post", "/api/targets", {"metric": "win_rate", "value": "inf"}),
+        (
+            "post",
+            "/api/targets",
+            {"metric": "win_rate", "value": 0.3, "dim": "planet", "group": "Mars"},
+        ),
+        ("get", "/api/surveys/nope/results", {}),
+        ("get", "/api/imports/nope/rejects", {}),
+        ("get", "/api/imports", {"table": "nope"}),
+    ],
+)
+def test_bad_api_input_is_a_4xx_with_one_line(
+    entry_site: Site, method: str, path: str, payload: dict[str, Any]
+) -> None:
+    token = users.create_token(entry_site.root, entry_site.email("admin"))
+    api = TestClient(entry_site.app, headers={"Authorization": f"Bearer {token}"})
+    if method == "get":
+        answer = api.get(path, params=payload)
+    else:
+        answer = api.post(path, json=payload)
+    assert 400 <= answer.status_code < 500, answer.text
+    detail = answer.json()["detail"]
+    assert isinstance(detail, list) or "\n" not in detail

@@ -16,6 +16,7 @@ one-line error and nothing is written); a target is a key of ``salesmetrics.toml
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -239,5 +240,7 @@ def save_target(
         try:
             number = float(str(value).strip())
         except ValueError:
-            raise UserError(f"target {value!r}: not a number (e.g. 0.3 for 30 %)") from None
+            number = float("nan")
+        if not math.isfinite(number):
+            raise UserError(f"target {value!r}: not a number (e.g. 0.3 for 30 %)")
     desk.write(writes.set_target, metric, number, dim.strip() or None, group.strip() or None)
