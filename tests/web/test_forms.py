@@ -304,10 +304,8 @@ def test_bad_api_input_is_a_4xx_with_one_line(
 ) -> None:
     token = users.create_token(entry_site.root, entry_site.email("admin"))
     api = TestClient(entry_site.app, headers={"Authorization": f"Bearer {token}"})
-    if method == "get":
-        answer = api.get(path, params=payload)
-    else:
-        answer = api.post(path, json=payload)
+    get = method == "get"
+    answer = api.get(path, params=payload) if get else api.post(path, json=payload)
     assert 400 <= answer.status_code < 500, answer.text
     detail = answer.json()["detail"]
     assert isinstance(detail, list) or "\n" not in detail
