@@ -61,6 +61,7 @@ def _serve(demo_build: DemoBuild, folder: Path) -> Iterator[Site]:
     users.add_user(root, "manager@example.com", Role.MANAGER, PASSWORD, team=team)
     users.add_user(root, "rep@example.com", Role.REP, PASSWORD, rep=rep)
     app = create_app(root)
+    app.state.warm_imports = False  # no warm process competing with the tests (one test warms)
     with TestClient(app):  # runs the lifespan: the workspace is closed at the end
         yield Site(root, app, team, other_team, rep, other_rep, tuple(members), demo_build.year)
 

@@ -15,6 +15,7 @@ from salesmetrics import Workspace, open_workspace
 from salesmetrics.backends import snapshot
 from salesmetrics.ingest import saved
 from salesmetrics.web import users
+from salesmetrics.web.desk import Desk
 from salesmetrics.web.service import Service
 from tests.web.conftest import Site, csrf_of, login
 
@@ -213,3 +214,26 @@ def test_the_server_answers_while_an_import_waits_for_the_writer_lock(entry_site
     assert len(results) == 1, results
     assert '"written":true' in results[0], results
     assert quota_count(site, 2033) == 1, results
+
+
+def test_an_import_is_followed_by_a_warm_in_the_background(entry_site: Site) -> None:
+    site = entry_site
+    token = users.create_token(site.root, site.email("admin"))
+    api = TestClient(site.app, headers={"Authorization": f"Bearer {token}"})
+    asked = api.get("/api/metrics", params={"metric": "win_rate", "period": str(site.year)})
+    assert asked.status_code == 200  # a request the warm computes again for the new data
+    data = f"rep_id,period_start,period_end,amount\n{site.rep},2038-01-01,2038-03-31,9\n"
+    site.app.state.warm_imports = True
+    try:
+        done = api.post(
+            "/api/imports",
+            data={"table": "quotas"},
+            files={"file": ("q.csv", data.encode(), "text/csv")},
+        )
+    finally:
+        site.app.state.warm_imports = False
+    assert done.json()["written"]
+    found: Desk = site.app.state.desk
+    warms = [f for f in found._warms if f is not None]
+    assert warms, "no warm was started"
+    assert warms[-1].result(timeout=600) >= 1  # the requests computed ahead

@@ -13,6 +13,11 @@ for: the dashboards read the data as they were before, then, at their next reque
 after (docs/architecture.md, "Readers and writers"). A process of its own, not a thread: DuckDB
 shares one open database between the connections of a process, and a writer's connection
 opened beside the server's could leave the server reading a replaced snapshot.
+
+After an import that wrote a batch, a second worker process computes ahead for the new data
+(:meth:`Workspace.warm`, as the command line's import does), as a reader: what it computes is
+kept beside the database, where the server's next request finds it. At most one warm runs and
+one waits; the import's answer does not wait for it.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,6 +46,8 @@ class Desk:
         self.service = service
         self.root: Path = service.root
         self._pool: ProcessPoolExecutor | None = None
+        self._warm_pool: ProcessPoolExecutor | None = None
+        self._warms: list[Future[Any]] = []
         self._made = threading.Lock()
 
     def read(self, work: Callable[[Workspace], T]) -> T:
@@ -52,22 +59,45 @@ class Desk:
         ``work`` is a module-level function, its arguments and result picklable."""
         with self._made:
             if self._pool is None:
-                context = multiprocessing.get_context("spawn")
-                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+                self._pool = _process()
             pool = self._pool
         return pool.submit(_run, str(self.root), work, args).result()
 
-    def close(self) -> None:
-        """Stop the writer process (after the write in progress)."""
+    def warm_later(self) -> Future[Any] | None:
+        """Compute ahead for the data as they are now, in the warm process; None when a warm
+        is waiting already (it will see these data)."""
         with self._made:
-            if self._pool is not None:
-                self._pool.shutdown()
-                self._pool = None
+            self._warms = [f for f in self._warms if not f.done()]
+            if len(self._warms) > 1:
+                return None
+            if self._warm_pool is None:
+                self._warm_pool = _process()
+            future = self._warm_pool.submit(_run, str(self.root), warm, ())
+            self._warms.append(future)
+        return future
+
+    def close(self) -> None:
+        """Stop the worker processes (after the write or warm in progress)."""
+        with self._made:
+            for pool in (self._pool, self._warm_pool):
+                if pool is not None:
+                    pool.shutdown(cancel_futures=True)
+            self._pool = self._warm_pool = None
+
+
+def _process() -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
 
 
 def _run(root: str, work: Callable[..., T], args: tuple[Any, ...]) -> T:
     with open_workspace(root) as ws:
         return work(ws, *args)
+
+
+def warm(ws: Workspace) -> int:
+    """Compute ahead for the data as they are now (in the warm process); the requests
+    computed."""
+    return len(ws.warm().requests)
 
 
 def import_file(ws: Workspace, table: str, path: str, options: dict[str, Any]) -> Any:

@@ -79,9 +79,9 @@ def _options(
 
 
 def _run_import(request: Request, table: str, token: str, options: dict[str, Any]) -> ImportResult:
-    """Import the upload ``token`` in the writer process, then remove it. Unlike the command
-    line (``--warm``), nothing is computed ahead after the import: the next dashboard computes
-    what it needs (a warm would hold the server's one workspace for its duration)."""
+    """Import the upload ``token`` in the writer process, then remove it; a batch that landed
+    is followed by a warm in the background, as the command line's import (``--warm``), unless
+    the app says not to (``app.state.warm_imports = False``)."""
     found = desk(request)
     path = uploads.stored(found.root, token)
     schema.table(table)
@@ -89,6 +89,8 @@ def _run_import(request: Request, table: str, token: str, options: dict[str, Any
         result: ImportResult = found.write(writes.import_file, table, str(path), options)
     finally:
         uploads.discard(found.root, token)
+    if result.written and getattr(request.app.state, "warm_imports", True):
+        found.warm_later()
     return result
 
 
