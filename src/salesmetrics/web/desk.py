@@ -1,8 +1,9 @@
 """The workspace as the data-entry pages use it: imports, forms and survey answers.
 
-**Reads** (the import log, rejected rows, the roster, submitted forecasts, the mapping
-assistant's preview) go through the server's one workspace (:meth:`Service.read`), which
-reopens its snapshot when a write has replaced it.
+**Reads** (the import log, rejected rows, the roster, submitted forecasts) go through the
+server's one workspace (:meth:`Service.read`), which reopens its snapshot when a write has
+replaced it; the mapping assistant's preview, which reads the uploaded file, runs in the
+writer process.
 
 **Writes** run in a worker process of their own (one, so this server's writes take turns; the
 workspace's writer lock makes other processes, such as a command-line import, wait too). Each
@@ -98,6 +99,14 @@ def warm(ws: Workspace) -> int:
     """Compute ahead for the data as they are now (in the warm process); the requests
     computed."""
     return len(ws.warm().requests)
+
+
+def suggest(ws: Workspace, table: str, path: str) -> Any:
+    """The mapping assistant's proposal for ``path`` (in the writer process: reading a large
+    workbook for its sample would hold the server's workspace)."""
+    from salesmetrics.ingest.suggest import suggest_file
+
+    return suggest_file(ws, table, path)
 
 
 def import_file(ws: Workspace, table: str, path: str, options: dict[str, Any]) -> Any:

@@ -23,7 +23,7 @@ from salesmetrics.ingest import saved as saved_mappings
 from salesmetrics.ingest.batch_log import LoggedBatch, list_batches
 from salesmetrics.ingest.presets import PRESETS
 from salesmetrics.ingest.quarantine import find_batch, rejected_rows
-from salesmetrics.ingest.suggest import Suggestion, suggest_file
+from salesmetrics.ingest.suggest import Suggestion
 from salesmetrics.web import desk as writes
 from salesmetrics.web import uploads
 from salesmetrics.web.auth import api_user, csrf_protect, page_user
@@ -134,7 +134,7 @@ async def preview_page(
     found = desk(request)
     token, path = await uploads.receive(found.root, file)
     try:
-        suggestion: Suggestion = found.read(lambda ws: suggest_file(ws, table, path))
+        suggestion: Suggestion = found.write(writes.suggest, table, str(path))
         chosen = suggestion.mapping
         date_format = next(
             (o.split(" ", 1)[1] for o in suggestion.options if o.startswith("--date-format")), ""
@@ -402,7 +402,7 @@ async def api_suggest(
     found = desk(request)
     token, path = await uploads.receive(found.root, file)
     try:
-        s = found.read(lambda ws: suggest_file(ws, table, path))
+        s: Suggestion = found.write(writes.suggest, table, str(path))
     finally:
         uploads.discard(found.root, token)
     return JSONResponse(
