@@ -27,6 +27,7 @@ import multiprocessing
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -62,7 +63,13 @@ class Desk:
             if self._pool is None:
                 self._pool = _process()
             pool = self._pool
-        return pool.submit(_run, str(self.root), work, args).result()
+        try:
+            return pool.submit(_run, str(self.root), work, args).result()
+        except BrokenProcessPool:
+            with self._made:  # the worker died (killed?): the next write starts a new one
+                if self._pool is pool:
+                    self._pool = None
+            raise
 
     def warm_later(self) -> Future[Any] | None:
         """Compute ahead for the data as they are now, in the warm process; None when a warm
