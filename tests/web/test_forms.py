@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import tomllib
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import pytest
@@ -13,7 +14,8 @@ from fastapi.testclient import TestClient
 
 from salesmetrics import Workspace
 from salesmetrics.config import CONFIG_FILE
-from salesmetrics.web import users
+from salesmetrics.web import entries, users
+from salesmetrics.web.desk import Desk
 from salesmetrics.web.service import Service
 from tests.web.conftest import Site, csrf_of, login
 
@@ -309,3 +311,21 @@ def test_bad_api_input_is_a_4xx_with_one_line(
     assert 400 <= answer.status_code < 500, answer.text
     detail = answer.json()["detail"]
     assert isinstance(detail, list) or "\n" not in detail
+
+
+def test_a_writer_process_that_died_is_replaced(entry_site: Site) -> None:
+    site = entry_site
+    admin = login(site, "admin")
+    first = post_form(admin, "/forms/quotas", rep_id=site.rep, period="2039-Q1", amount="1")
+    assert first.status_code == 200
+    found: Desk = site.app.state.desk
+    assert found._pool is not None
+    for process in list(found._pool._processes.values()):  # the worker this app started
+        process.kill()
+        process.join(30)
+    with pytest.raises(BrokenProcessPool):
+        entries.save_quota(
+            found, users.find(site.root, site.email("admin")), site.rep, "2039-Q2", 1
+        )
+    again = post_form(admin, "/forms/quotas", rep_id=site.rep, period="2039-Q3", amount="3")
+    assert again.status_code == 200, again.text

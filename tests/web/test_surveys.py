@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 
 from fastapi.testclient import TestClient
 
@@ -139,3 +140,24 @@ def test_the_survey_api_creates_links_for_admins(entry_site: Site) -> None:
     listed = admin.get("/api/surveys").json()
     assert any(s["id"] == body["id"] and s["links"] == 2 for s in listed)
     assert 'links": [' not in json.dumps(listed)  # the list never carries the links
+
+
+def test_a_link_submitted_twice_at_once_answers_once(entry_site: Site) -> None:
+    site = entry_site
+    _, links = create(site, [f"twice@example.com, {BIG}"])
+    clients = [TestClient(site.app) for _ in range(2)]
+    tokens = [csrf_of(c.get(links[0]).text) for c in clients]
+    statuses: list[int] = []
+
+    def submit(client: TestClient, token: str) -> None:
+        data = {"q:enps": "9", "q:workload": "9", "csrf_token": token}
+        statuses.append(client.post(links[0], data=data).status_code)
+
+    threads = [
+        threading.Thread(target=submit, args=pair) for pair in zip(clients, tokens, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert sorted(statuses) == [200, 410]
