@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from salesmetrics import Workspace, open_workspace
 from salesmetrics.backends import snapshot
 from salesmetrics.ingest import saved
-from salesmetrics.web import users
+from salesmetrics.web import uploads, users
 from salesmetrics.web.desk import Desk
 from salesmetrics.web.service import Service
 from tests.web.conftest import Site, csrf_of, login
@@ -237,3 +237,21 @@ def test_an_import_is_followed_by_a_warm_in_the_background(entry_site: Site) -> 
     warms = [f for f in found._warms if f is not None]
     assert warms, "no warm was started"
     assert warms[-1].result(timeout=600) >= 1  # the requests computed ahead
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(entry_site: Site) -> None:
+    # the routers cap the body at the limit (+1 MiB of form): a request announcing more is 413
+    # at once (the size the server started with; the file check above covers changes later)
+    client = login(entry_site, "admin")
+    token = csrf_of(client.get("/imports").text)
+    too_big = uploads.body_limit() + 1
+    answer = client.post(
+        "/imports/preview",
+        content=b"x" * 10,
+        headers={
+            "content-type": "multipart/form-data; boundary=b",
+            "content-length": str(too_big),
+            "x-csrf-token": token,
+        },
+    )
+    assert answer.status_code == 413

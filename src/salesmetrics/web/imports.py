@@ -32,8 +32,8 @@ from salesmetrics.web.render import render
 from salesmetrics.web.users import Role, User
 from salesmetrics.workspace import Workspace
 
-router = APIRouter(include_in_schema=False)
-api_router = APIRouter(tags=["imports"])
+router = APIRouter(include_in_schema=False, max_body_size=uploads.body_limit())
+api_router = APIRouter(tags=["imports"], max_body_size=uploads.body_limit())
 
 PageUser = Annotated[User, Depends(page_user)]
 ApiUser = Annotated[User, Depends(api_user)]

@@ -2,9 +2,11 @@
 unguessable name between the preview and the import, and removed after it.
 
 An upload larger than :func:`max_bytes` (``SALESMETRICS_MAX_UPLOAD_MB``, default 200 MB) is
-refused (413) while it is read, before it fills the disk; a larger file is imported with the
-command line (``salesmetrics import``), which reads any size. Uploads left over (a preview
-never imported) are removed a day later, by the next upload.
+refused (413): the upload routes' request bodies are capped at that size plus 1 MiB of form
+(:func:`body_limit`, read when the server starts, so a larger body is refused before it is
+spooled to disk), and the file itself is checked against the limit as it is stored. A larger
+file is imported with the command line (``salesmetrics import``), which reads any size.
+Uploads left over (a preview never imported) are removed a day later, by the next upload.
 """
 
 from __future__ import annotations
@@ -36,6 +38,11 @@ def max_bytes() -> int:
     except ValueError:
         megabytes = DEFAULT_MAX_MB
     return int(megabytes * 1024 * 1024)
+
+
+def body_limit() -> int:
+    """The largest request body of an upload route: the file's limit and 1 MiB of form."""
+    return max_bytes() + (1 << 20)
 
 
 def _folder(root: Path) -> Path:
