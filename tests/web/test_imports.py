@@ -90,6 +90,8 @@ def test_upload_preview_map_import_and_see_the_rejects(entry_site: Site) -> None
     # the log lists the batch, whose page lists its rejected row
     log = client.get("/imports")
     assert batch.group(1) in log.text
+    assert "q3_quotas.csv (uploaded by admin@example.com)" in log.text  # no upload token
+    assert "uploads/" not in log.text
     rejects = client.get(f"/imports/batches/{batch.group(1)}")
     assert rejects.status_code == 200 and "required" in rejects.text
     # the mapping was saved, and a preview with it chooses the same columns

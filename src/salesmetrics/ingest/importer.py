@@ -176,7 +176,8 @@ def import_file(
 
     Options (all optional): ``preset``, ``mapping`` ({field: column} or ``["field=column"]``),
     ``value_map`` ({field: {from: to}} or ``["field:from=to"]``), ``date_format``, ``decimal``
-    (``"."`` or ``","``), ``sheet``, ``delimiter``, ``encoding``, ``dry_run``. ``progress``
+    (``"."`` or ``","``), ``sheet``, ``delimiter``, ``encoding``, ``dry_run``, ``label`` (how
+    the import log names the file; default its path). ``progress``
     receives each phase (reading the file in bytes, then converting and writing in percent);
     nothing is printed.
     Raises :class:`~salesmetrics.errors.UserError` for anything the user can fix.
@@ -207,7 +208,7 @@ def _import_file(
     opts = make_options(**options)
     t = schema.table(table)
     file = Path(path)
-    label = str(path)
+    label = opts.label or str(path)
     check_path(file, label)
     preset = get_preset(opts.preset, t.name) if opts.preset else None
     value_maps: dict[str, dict[str, str]] = {

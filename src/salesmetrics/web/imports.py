@@ -78,13 +78,16 @@ def _options(
     }
 
 
-def _run_import(request: Request, table: str, token: str, options: dict[str, Any]) -> ImportResult:
+def _run_import(
+    request: Request, table: str, token: str, options: dict[str, Any], email: str
+) -> ImportResult:
     """Import the upload ``token`` in the writer process, then remove it; a batch that landed
     is followed by a warm in the background, as the command line's import (``--warm``), unless
     the app says not to (``app.state.warm_imports = False``)."""
     found = desk(request)
     path = uploads.stored(found.root, token)
     schema.table(table)
+    options = {**options, "label": f"{path.name} (uploaded by {email})"}
     try:
         result: ImportResult = found.write(writes.import_file, table, str(path), options)
     finally:
@@ -194,7 +197,7 @@ async def run_page(request: Request, user: PageUser) -> Response:
     save_as = str(form.get("save_as") or "").strip()
     if save_as:  # checked before importing: a bad name must not leave a half-done request
         saved_mappings.check_name(save_as)
-    result = await _threaded(request, table, token, options)
+    result = await _threaded(request, table, token, options, user.email)
     if save_as and result.written:
         saved_mappings.save_mapping(
             desk(request).root,
@@ -212,11 +215,11 @@ async def run_page(request: Request, user: PageUser) -> Response:
 
 
 async def _threaded(
-    request: Request, table: str, token: str, options: dict[str, Any]
+    request: Request, table: str, token: str, options: dict[str, Any], email: str
 ) -> ImportResult:
     from starlette.concurrency import run_in_threadpool
 
-    return await run_in_threadpool(_run_import, request, table, token, options)
+    return await run_in_threadpool(_run_import, request, table, token, options, email)
 
 
 def _result_page(request: Request, result: ImportResult, saved_as: str = "") -> Response:
@@ -383,7 +386,7 @@ async def api_import(
     options["dry_run"] = dry_run
     token, _ = await uploads.receive(found.root, file)
     try:
-        result = await _threaded(request, table, token, options)
+        result = await _threaded(request, table, token, options, user.email)
     finally:
         uploads.discard(found.root, token)
     return JSONResponse(_answer(request, result))
