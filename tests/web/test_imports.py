@@ -257,3 +257,15 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(entry_site: Site) ->
         },
     )
     assert answer.status_code == 413
+
+
+def test_a_semicolon_file_read_with_the_delimiter_given(entry_site: Site) -> None:
+    site = entry_site
+    client = login(site, "admin")
+    data = f"rep_id;period_start;period_end;amount\n{site.rep};2041-01-01;2041-03-31;4\n".encode()
+    page = preview(client, data, delimiter=";")
+    fields = form_fields(page)
+    assert fields["map:amount"] == "amount" and fields["delimiter"] == ";"
+    answer = client.post("/imports/run", data=fields)
+    assert "1 rows read, loaded 1, rejected 0" in answer.text, answer.text
+    assert quota_count(site, 2041) == 1

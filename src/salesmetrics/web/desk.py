@@ -108,12 +108,13 @@ def warm(ws: Workspace) -> int:
     return len(ws.warm().requests)
 
 
-def suggest(ws: Workspace, table: str, path: str) -> Any:
-    """The mapping assistant's proposal for ``path`` (in the writer process: reading a large
-    workbook for its sample would hold the server's workspace)."""
+def suggest(ws: Workspace, table: str, path: str, reading: dict[str, Any]) -> Any:
+    """The mapping assistant's proposal for ``path`` read with ``reading`` (sheet, delimiter,
+    encoding), in the writer process: reading a large workbook for its sample would hold the
+    server's workspace."""
     from salesmetrics.ingest.suggest import suggest_file
 
-    return suggest_file(ws, table, path)
+    return suggest_file(ws, table, path, **reading)
 
 
 def import_file(ws: Workspace, table: str, path: str, options: dict[str, Any]) -> Any:

@@ -78,6 +78,12 @@ def _options(
     }
 
 
+def _reading(sheet: str, delimiter: str, encoding: str) -> dict[str, Any]:
+    """How to read the file (empty: detected)."""
+    given = {"sheet": sheet.strip(), "delimiter": delimiter, "encoding": encoding.strip()}
+    return {k: v for k, v in given.items() if v}
+
+
 def _run_import(
     request: Request, table: str, token: str, options: dict[str, Any], email: str
 ) -> ImportResult:
@@ -130,6 +136,9 @@ async def preview_page(
     file: Annotated[UploadFile, File()],
     preset: Annotated[str, Form()] = "",
     mapping_name: Annotated[str, Form()] = "",
+    sheet: Annotated[str, Form()] = "",
+    delimiter: Annotated[str, Form()] = "",
+    encoding: Annotated[str, Form()] = "",
 ) -> Response:
     """The uploaded file's first rows and the proposed mapping, to check before importing."""
     allow(user, Role.ADMIN)
@@ -137,7 +146,8 @@ async def preview_page(
     found = desk(request)
     token, path = await uploads.receive(found.root, file)
     try:
-        suggestion: Suggestion = found.write(writes.suggest, table, str(path))
+        reading = _reading(sheet, delimiter, encoding)
+        suggestion: Suggestion = found.write(writes.suggest, table, str(path), reading)
         chosen = suggestion.mapping
         date_format = next(
             (o.split(" ", 1)[1] for o in suggestion.options if o.startswith("--date-format")), ""
@@ -167,6 +177,7 @@ async def preview_page(
         mapping_name=mapping_name,
         date_format=date_format,
         decimal=decimal,
+        reading=reading,
     )
 
 
@@ -193,6 +204,11 @@ async def run_page(request: Request, user: PageUser) -> Response:
         value_maps,
         str(form.get("date_format") or "") or None,
         str(form.get("decimal") or "."),
+    )
+    options |= _reading(
+        str(form.get("sheet") or ""),
+        str(form.get("delimiter") or ""),
+        str(form.get("encoding") or ""),
     )
     save_as = str(form.get("save_as") or "").strip()
     if save_as:  # checked before importing: a bad name must not leave a half-done request
@@ -373,6 +389,9 @@ async def api_import(
     value_map: Annotated[list[str] | None, Form(description="FIELD:FROM=TO (repeatable)")] = None,
     date_format: Annotated[str | None, Form()] = None,
     decimal: Annotated[str, Form()] = ".",
+    sheet: Annotated[str | None, Form(description="XLSX sheet name or number")] = None,
+    delimiter: Annotated[str | None, Form(description=", ; | or a tab (default: detected)")] = None,
+    encoding: Annotated[str | None, Form(description="e.g. latin-1 (default: detected)")] = None,
     dry_run: Annotated[bool, Form()] = False,
 ) -> Response:
     """Import a file as ``salesmetrics import`` does (admins only): the summary and the first
@@ -384,6 +403,7 @@ async def api_import(
         found.root, table, preset, mapping_name, map or [], value_map or [], date_format, decimal
     )
     options["dry_run"] = dry_run
+    options |= _reading(sheet or "", delimiter or "", encoding or "")
     token, _ = await uploads.receive(found.root, file)
     try:
         result = await _threaded(request, table, token, options, user.email)
@@ -405,7 +425,7 @@ async def api_suggest(
     found = desk(request)
     token, path = await uploads.receive(found.root, file)
     try:
-        s: Suggestion = found.write(writes.suggest, table, str(path))
+        s: Suggestion = found.write(writes.suggest, table, str(path), {})
     finally:
         uploads.discard(found.root, token)
     return JSONResponse(
