@@ -98,6 +98,7 @@ def test_upload_preview_map_import_and_see_the_rejects(entry_site: Site) -> None
     assert saved.load_mapping(site.root, "quota-sheet", "quotas").map
     again = form_fields(preview(client, quotas_file(site), mapping_name="quota-sheet"))
     assert again["map:rep_id"] == "Sales Rep"
+    assert again["mapping_name"] == "quota-sheet"  # its value maps apply to the import too
     # the upload was removed once imported: running it again is a one-line 400
     repeat = client.post("/imports/run", data={**fields})
     assert repeat.status_code == 400
