@@ -85,6 +85,7 @@ def test_a_survey_answered_by_link_once_without_login_and_its_results(entry_site
     page = admin.get(f"/surveys/{survey_id}")
     assert page.status_code == 200
     assert "Pulse Q4" in page.text
+    assert "<td>workload</td>" in page.text  # the pulse question's rows name it
     # nobody's answer shows on an answer page
     fresh = create(site, [f"x@example.com, {BIG}"])[1][0]
     form = TestClient(site.app).get(fresh).text
