@@ -403,7 +403,8 @@ class Derived:
         delta: incremental.Delta,
     ) -> ir.Table | None:
         """:meth:`_grown` of a :class:`~salesmetrics.incremental.Summed` intermediate: the
-        new rows summed and added to the kept sums (only when no key was replaced)."""
+        new rows' sums kept beside the kept sums, as another part (merged into one when there
+        would be too many), only when no key was replaced."""
         assert self._narrowed is not None
         if not delta.appended or len(delta.batches) != 1:
             return None
@@ -411,7 +412,10 @@ class Derived:
         with self._narrowed({fact: incremental.batch_filter(ids)}):
             rows = build()
         store = self._kept_tables()
-        return store.put_parts(name, reads, [], incremental.summed(store.view(parts), rows, growth))
+        old = store.view(parts)
+        if len(parts) < incremental.MAX_PARTS:  # readers sum: a group may repeat across parts
+            return store.put_parts(name, reads, parts, rows.select(*old.columns).cast(old.schema()))
+        return store.put_parts(name, reads, [], incremental.summed(old, rows, growth))
 
     def _logged(self, table: str, n: int) -> list[tuple[str, int]]:
         """The last ``n`` batches imported into ``table``: batch id, rows loaded."""

@@ -10,9 +10,11 @@ batches wrote instead of being computed again over the whole history:
   the other keys stay. Replacing existing keys (an upsert) is covered too: their old rows are
   left out.
 * **summed** (:class:`Summed`): the intermediate is sums and counts per group over the rows of
-  one fact table (activities per rep and day). The new batches' rows are summed alone and added
-  to the kept sums, which holds only when those batches only added rows: every row they loaded
-  has a new key (an upsert would subtract the replaced rows, so it is computed again whole).
+  one fact table (activities per rep and day), and every reader sums its rows again by group.
+  The new batches' rows are summed alone and kept as another part beside the kept sums (a
+  group may then appear in several parts; past :data:`MAX_PARTS` parts they are merged into
+  one), which holds only when those batches only added rows: every row they loaded has a new
+  key (an upsert would subtract the replaced rows, so it is computed again whole).
 
 :func:`plan` decides from the tables' versions (:mod:`salesmetrics.inventory`: rows, batches
 imported, writes counted) whether the data now differ from the data of a kept slot only by
@@ -49,7 +51,8 @@ class PerKey:
 
 @dataclass(frozen=True)
 class Summed:
-    """An intermediate of sums ``sums`` (counts included) per ``by`` over one fact table."""
+    """An intermediate of sums ``sums`` (counts included) per ``by`` over one fact table, whose
+    readers sum its rows by group (a group may appear more than once)."""
 
     by: tuple[str, ...]
     sums: tuple[str, ...]

@@ -39,7 +39,9 @@ COMPONENTS = ("activities", "selling_activities", "selling_minutes", "logged_min
 
 def activity_days(ws: Connection) -> ir.Table:
     """Per ``rep_id``, ``type``, ``day`` (workspace timezone) and ``selling`` (bool): the
-    number of ``activities`` and their ``minutes``; materialised once per data version."""
+    number of ``activities`` and their ``minutes``; materialised once per data version, and
+    grown by an import of new activities with their own sums (a group may then have several
+    rows: readers sum them)."""
     return ws.derived.get("activity_days", lambda: _activity_days(ws), grows=_PER_DAY)
 
 
