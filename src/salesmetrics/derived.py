@@ -33,7 +33,9 @@ before under the same data version, in one query, and keeps them.
 rows are also written as Parquet files beside the database (:mod:`salesmetrics.kept`), under a
 stamp of the data version and the code, so that the next session (the next CLI command, the web
 app) reads them instead of computing them. Readers never write the database itself. PostgreSQL
-and Spark workspaces keep them for the session only.
+and Spark workspaces keep them for the session only. A kept table declared ``grows`` is brought
+up to date from the rows imported since it was kept instead of computed again, where the
+imports only added or replaced rows of keys (:mod:`salesmetrics.incremental`).
 
 **The requests asked lately** (:meth:`Derived.remember`, :meth:`Derived.remembered`): the
 facade notes every evaluated request in ``requests.json`` in the cache folder (the last

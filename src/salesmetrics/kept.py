@@ -15,7 +15,11 @@ batches imported). So an import of leads leaves the opportunity history's interm
 and an import of deals makes them stale. ``env`` is the stamp of the package's source code and
 the workspace configuration (:func:`stamp`): other code or settings keep apart.
 
-**Whole-history tables** (:meth:`Kept.get`, :meth:`Kept.put`): ``<slot>/table.parquet``.
+**Whole-history tables** (:meth:`Kept.get`, :meth:`Kept.put`): ``<slot>/table.parquet``, or
+the Parquet files ``<slot>/parts.json`` lists (written after them) when the table was brought up
+to date from an earlier slot (:meth:`Kept.put_parts`: that slot's files linked, and the new
+rows; :mod:`salesmetrics.incremental`). ``<slot>/meta.json`` holds the versions of the tables
+the rows were computed from, for that.
 
 **Per-period tables** (:meth:`Kept.append`, :meth:`Kept.read`): a result made of rows per
 period (column :data:`PERIOD_KEY`) is kept in parts, ``<slot>/<part>.parquet``, each with
