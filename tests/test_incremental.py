@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from salesmetrics import Workspace, schema
+from salesmetrics import Workspace, incremental, schema
 from salesmetrics.ingest.validate import lit
 from salesmetrics.workspace import open_workspace
 from tests.demos import DemoBuild, copy_demo
@@ -130,3 +130,43 @@ def test_a_batch_replacing_existing_rows_gives_the_answers_of_computing_everythi
     finally:
         ws.close()
         fresh.close()
+
+
+def logged_batches(table: str, n: int) -> list[tuple[str, int]]:
+    """An import log of three batches per table, 10 rows loaded each (the last ``n``)."""
+    return [(f"{table}-{i}", 10) for i in range(3)][-n:]
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        # one batch of 10 new rows: appended
+        ({"deals": (30, 2, 2, 0), "reps": (5, 1, 1, 0)}, ({"deals": ["deals-2"]}, True)),
+        # one batch loaded 10 rows but the table grew by 4: some replaced existing keys
+        ({"deals": (24, 2, 2, 0), "reps": (5, 1, 1, 0)}, ({"deals": ["deals-2"]}, False)),
+        # two batches: both found in the log
+        ({"deals": (40, 3, 3, 0), "reps": (5, 1, 1, 0)}, ({"deals": ["deals-1", "deals-2"]}, True)),
+        # a write that was no import (writes grew more than batches)
+        ({"deals": (30, 2, 3, 0), "reps": (5, 1, 1, 0)}, None),
+        # a write counted for every table
+        ({"deals": (30, 2, 2, 1), "reps": (5, 1, 1, 0)}, None),
+        # rows removed
+        ({"deals": (10, 2, 2, 0), "reps": (5, 1, 1, 0)}, None),
+        # nothing changed
+        ({"deals": (20, 1, 1, 0), "reps": (5, 1, 1, 0)}, None),
+    ],
+)
+def test_the_batches_since_a_kept_slot_are_found_from_the_versions(
+    now: dict[str, tuple[int, ...]], expected: tuple[dict[str, list[str]], bool] | None
+) -> None:
+    before = incremental.as_json({"deals": (20, 1, 1, 0), "reps": (5, 1, 1, 0)})
+    found = incremental.plan(before, now, frozenset(now), logged_batches)
+    assert (found and (found.batches, found.appended)) == expected
+
+
+def test_a_table_missing_from_the_log_is_no_delta() -> None:
+    before = incremental.as_json({"deals": (20, 1, 1, 0)})
+    assert (
+        incremental.plan(before, {"deals": (30, 2, 2, 0)}, frozenset({"deals"}), lambda t, n: [])
+        is None
+    )
