@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from salesmetrics.errors import UserError
-from salesmetrics.web import api, pages, views
+from salesmetrics.web import api, dashboards, drill, pages, tools, views
 from salesmetrics.web.access import ForbiddenError
 from salesmetrics.web.auth import Accounts, LoginNeededError
 from salesmetrics.web.render import render_error
@@ -96,6 +96,8 @@ def create_app(root: Path, *, service: Service | None = None, prepare: bool = Fa
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
+    for extra in (dashboards.router, drill.router, tools.router):  # issue 26's further pages
+        app.include_router(extra)
 
     @app.exception_handler(LoginNeededError)
     async def _login(request: Request, _: LoginNeededError) -> Response:

@@ -11,12 +11,14 @@ one is computed and kept. Nothing here computes a metric.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from salesmetrics.metrics.request import Request
 from salesmetrics.workspace import Workspace, open_workspace
+
+T = TypeVar("T")
 
 
 class Service:
@@ -81,6 +83,12 @@ class Service:
         """``{id: name}`` of the reps or accounts."""
         with self._lock:
             return self._ws.names(kind)
+
+    def run(self, work: Callable[[Workspace], T]) -> T:
+        """``work(workspace)`` in its turn: for the facade's other calls (drill, pipeline,
+        cohorts, check, ...), whose answers ``work`` must materialise before it returns."""
+        with self._lock:
+            return work(self._ws)
 
     def close(self) -> None:
         """Close the workspace."""

@@ -97,23 +97,40 @@ def twelve_months(start: str, end: str) -> str:
     return f"{first.isoformat()}..{last.isoformat()}"
 
 
-def dashboard(service: Service, period: str, where: Mapping[str, str], lang: str) -> list[Figure]:
-    """The starter checklist for ``period``: value, target and status, change against the
-    previous period, and a sparkline of the 12 months ending with the period."""
+def dashboard(
+    service: Service,
+    period: str,
+    where: Mapping[str, str],
+    lang: str,
+    metrics: Sequence[str] = DASHBOARD,
+) -> list[Figure]:
+    """``metrics`` (default: the starter checklist) for ``period``: value, target and status,
+    change against the previous period, and a sparkline of the 12 months ending with the
+    period."""
     fmt = Formats(lang, service.base_currency)
-    now = service.metrics(DASHBOARD, period=period, compare="previous", where=where)
+    now = service.metrics(metrics, period=period, compare="previous", where=where)
     first = _first_by_metric(now["results"])
     start, end = service.period_bounds(period)
-    trend = service.metrics(DASHBOARD, period=twelve_months(start, end), grain="month", where=where)
+    trend = service.metrics(metrics, period=twelve_months(start, end), grain="month", where=where)
     series: dict[str, list[float | None]] = {}
     for row in trend["results"]:
         series.setdefault(row["metric"], []).append(row["value"])
     figures = []
-    for metric in DASHBOARD:
+    for metric in metrics:
         fig = _figure(metric, first.get(metric), fmt, lang)
         title = f"{fig.name}: {word('trend_12', lang)}"
         figures.append(_with_spark(fig, sparkline(series.get(metric, []), title)))
     return figures
+
+
+def year_changes(
+    service: Service, period: str, where: Mapping[str, str], lang: str, metrics: Sequence[str]
+) -> dict[str, Figure]:
+    """``metrics`` for ``period`` compared with the same period last year, by metric id."""
+    fmt = Formats(lang, service.base_currency)
+    answer = service.metrics(metrics, period=period, compare="year", where=where)
+    first = _first_by_metric(answer["results"])
+    return {m: _figure(m, first.get(m), fmt, lang) for m in metrics}
 
 
 def _with_spark(fig: Figure, spark: str) -> Figure:
