@@ -1,0 +1,122 @@
+"""Drill-down from a figure to the rows behind it: the page, paging, the CSV and XLSX exports
+and /api/drill, each within the user's scope."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from salesmetrics.web import export
+from tests.web.conftest import Site, login
+
+
+def test_the_rows_behind_win_rate_are_its_closed_deals(site: Site) -> None:
+    client = login(site, "admin")
+    year = str(site.year)
+    row = client.get("/api/metrics", params={"metric": "win_rate", "period": year}).json()
+    components = row["results"][0]["components"]
+    answer = client.get("/api/drill", params={"metric": "win_rate", "period": year})
+    assert answer.status_code == 200, answer.text
+    data = answer.json()
+    assert data["total"] == components["won"] + components["lost"]
+    assert len(data["rows"]) == 50 and data["offset"] == 0
+    assert {r["status"] for r in data["rows"]} <= {"won", "lost"}
+    # paged: the next page follows on, with no row twice
+    more = client.get("/api/drill", params={"metric": "win_rate", "period": year, "offset": 50})
+    ids = [r["opportunity_id"] for r in data["rows"] + more.json()["rows"]]
+    assert len(set(ids)) == len(ids) == 100
+
+
+def test_a_figures_group_narrows_the_rows(site: Site) -> None:
+    client = login(site, "admin")
+    params = {"metric": "win_rate", "period": str(site.year), "group": f"team={site.team}"}
+    data = client.get("/api/drill", params={**params, "limit": 1000}).json()
+    assert data["group"] == {"team": site.team}
+    assert data["rows"] and {r["team"] for r in data["rows"]} == {site.team}
+    page = client.get("/drill", params=params)
+    assert page.status_code == 200
+    assert f"of {data['total']}" in page.text
+    assert "/drill.csv?" in page.text and "/drill.xlsx?" in page.text
+
+
+def test_a_survey_metric_has_no_drill_down(site: Site) -> None:
+    answer = login(site, "admin").get("/api/drill", params={"metric": "enps"})
+    assert answer.status_code == 400
+    assert "anonymous" in answer.json()["detail"]
+
+
+def _csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def test_a_rep_drills_and_exports_only_their_own_rows(site: Site) -> None:
+    client = login(site, "rep")
+    params = {"metric": "win_rate", "period": str(site.year)}
+    data = client.get("/api/drill", params={**params, "limit": 1000}).json()
+    assert data["rows"] and {r["owner_id"] for r in data["rows"]} == {site.rep}
+    rows = _csv(client.get("/drill.csv", params=params).text)
+    assert len(rows) == data["total"] and {r["owner_id"] for r in rows} == {site.rep}
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/drill.xlsx", params=params).content))
+    sheet = book.active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    owners = {r[header.index("owner_id")] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert owners == {site.rep}
+    for url in ("/drill", "/drill.csv", "/drill.xlsx", "/api/drill"):
+        refused = client.get(url, params={**params, "group": f"rep={site.other_rep}"})
+        assert refused.status_code == 403, url
+
+
+def test_a_managers_export_is_their_team(site: Site) -> None:
+    client = login(site, "manager")
+    params = {"metric": "total_revenue", "period": str(site.year)}
+    rows = _csv(client.get("/drill.csv", params=params).text)
+    assert rows and {r["owner_id"] for r in rows} <= set(site.members)
+    refused = client.get("/drill.xlsx", params={**params, "where": f"team={site.other_team}"})
+    assert refused.status_code == 403
+
+
+def test_drill_needs_a_login(site: Site) -> None:
+    from fastapi.testclient import TestClient
+
+    anonymous = TestClient(site.app)
+    assert anonymous.get("/api/drill", params={"metric": "win_rate"}).status_code == 401
+    assert (
+        anonymous.get(
+            "/drill.csv", params={"metric": "win_rate"}, follow_redirects=False
+        ).status_code
+        == 303
+    )
+
+
+HOSTILE = pd.DataFrame(
+    {
+        "name": ['=HYPERLINK("http://x")', "+1", "@SUM(A1)", "plain"],
+        "amount": [1.5, 2.0, None, 4.0],
+        "deals": [1, 2, 3, 4],
+    }
+)
+
+
+def test_exports_neutralise_formulas_and_keep_numbers() -> None:
+    rows = _csv(export.to_csv(HOSTILE).decode("utf-8"))
+    assert [r["name"] for r in rows] == ['\'=HYPERLINK("http://x")', "'+1", "'@SUM(A1)", "plain"]
+    assert [r["amount"] for r in rows] == ["1.5", "2.0", "", "4.0"]
+    book = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(HOSTILE, "rows")))
+    sheet = book["rows"]
+    values: list[tuple[Any, ...]] = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [v[0] for v in values] == ['\'=HYPERLINK("http://x")', "'+1", "'@SUM(A1)", "plain"]
+    assert [v[1] for v in values] == [1.5, 2.0, None, 4.0]
+    assert [v[2] for v in values] == [1, 2, 3, 4]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+@pytest.mark.parametrize("limit", [0, 1001])
+def test_api_drill_bounds_the_page(site: Site, limit: int) -> None:
+    answer = login(site, "admin").get("/api/drill", params={"metric": "win_rate", "limit": limit})
+    assert answer.status_code == 422
