@@ -120,3 +120,25 @@ def test_exports_neutralise_formulas_and_keep_numbers() -> None:
 def test_api_drill_bounds_the_page(site: Site, limit: int) -> None:
     answer = login(site, "admin").get("/api/drill", params={"metric": "win_rate", "limit": limit})
     assert answer.status_code == 422
+
+
+def test_every_figure_links_to_its_rows(site: Site) -> None:
+    client = login(site, "admin")
+    year = str(site.year)
+    home = client.get("/", params={"period": year}).text
+    assert f'href="/drill?period={year}&amp;metric=win_rate"' in home
+    page = client.get("/metrics/win_rate", params={"period": year, "by": "team"}).text
+    group = f"team%3D{site.team.replace(' ', '+')}"
+    assert f'href="/drill?period={year}&amp;metric=win_rate&amp;group={group}"' in page
+    assert f'href="/drill?period={year}-03&amp;metric=win_rate"' in page  # a trend month
+    # the linked rows are the breakdown row's: as many as its closed deals
+    rows = client.get(
+        "/api/metrics", params={"metric": "win_rate", "period": year, "by": "team"}
+    ).json()["results"]
+    mine = next(r for r in rows if r["group"]["team"] == site.team)["components"]
+    drilled = client.get(
+        "/api/drill", params={"metric": "win_rate", "period": year, "group": f"team={site.team}"}
+    ).json()
+    assert drilled["total"] == mine["won"] + mine["lost"]
+    survey = client.get("/metrics/enps", params={"period": year}).text
+    assert "/drill?" not in survey

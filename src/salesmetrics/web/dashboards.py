@@ -24,11 +24,6 @@ router = APIRouter(include_in_schema=False)
 PageUser = Annotated[User, Depends(page_user)]
 
 
-def drillable_ids() -> frozenset[str]:
-    """The metrics with a drill-down (every one but the anonymous surveys')."""
-    return frozenset(m.id for m in reg.REGISTRY.values() if m.drill and not m.respondents)
-
-
 def _service(request: Request) -> Service:
     found: Service = request.app.state.service
     return found
@@ -59,7 +54,6 @@ def role_page(request: Request, name: str, user: PageUser, cadence: str | None =
         cadence=chosen,
         cadences=[(c, reg.CADENCE_NAMES[reg.Cadence(c)].get(state.lang)) for c in boards.CADENCES],
         figures=figures,
-        drillable=drillable_ids(),
     )
 
 

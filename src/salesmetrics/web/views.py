@@ -43,6 +43,13 @@ class Figure:
     spark: str = ""
     compare_value: str = ""
 
+    @property
+    def drillable(self) -> bool:
+        """Whether the figure has rows behind it to drill into (every metric's but the
+        anonymous surveys')."""
+        metric = reg.get(self.metric)
+        return bool(metric.drill) and not metric.respondents
+
 
 @dataclass
 class MetricPage:
@@ -55,6 +62,17 @@ class MetricPage:
     trend_error: str = ""
     breakdown_dim: str = "team"
     breakdown_rows: list[tuple[str, str, str]] = field(default_factory=list)
+    #: each breakdown row's group as ``DIM=VALUE`` for its drill-down ("" for none)
+    breakdown_groups: list[str] = field(default_factory=list)
+    #: each trend row's period label (for its drill-down)
+    trend_periods: list[str] = field(default_factory=list)
+
+    @property
+    def drillable(self) -> bool:
+        """Whether the metric's figures have rows behind them to drill into."""
+        metric = reg.get(self.metric)
+        return bool(metric.drill) and not metric.respondents
+
     breakdown_error: str = ""
     comparisons: list[tuple[str, Figure]] = field(default_factory=list)
     comparison_error: str = ""
@@ -166,6 +184,7 @@ def metric_page(
         spec = charts.trend(metric.name.get(lang), points, metric.unit, fmt, target=target)
         page.trend_svg = _svg(json.dumps(spec, sort_keys=True), lang)
         page.trend_rows = [(p, fmt.value(v, metric.unit)) for p, v in points]
+        page.trend_periods = [str(r["period"]) for r in trend]
     except UserError as error:
         page.trend_error = str(error)
     try:
@@ -174,6 +193,7 @@ def metric_page(
             (_group(r["group"], dim, lang), fmt.value(r["value"], r["unit"]), r["note"] or "")
             for r in rows
         ]
+        page.breakdown_groups = [_drill_group(r["group"], dim) for r in rows]
     except UserError as error:
         page.breakdown_error = str(error)
     try:
@@ -184,6 +204,13 @@ def metric_page(
     except UserError as error:
         page.comparison_error = str(error)
     return page
+
+
+def _drill_group(group: Mapping[str, Any], dim: str) -> str:
+    """``DIM=VALUE`` of a breakdown row's group ("" for the company's row or a group without
+    a value, which cannot be named as a filter)."""
+    value = group.get(dim) if group else None
+    return "" if value is None else f"{dim}={value}"
 
 
 def _day(text: str | None) -> dt.date | None:
