@@ -142,3 +142,25 @@ def test_every_figure_links_to_its_rows(site: Site) -> None:
     assert drilled["total"] == mine["won"] + mine["lost"]
     survey = client.get("/metrics/enps", params={"period": year}).text
     assert "/drill?" not in survey
+
+
+def test_a_rep_drills_into_every_metric_without_reaching_past_their_scope(site: Site) -> None:
+    # every metric: the rep's own rows, or a one-line 400 (surveys are anonymous; costs carry
+    # no rep), never a server error and never another rep's row
+    from salesmetrics.metrics import registry as reg
+
+    client = login(site, "rep")
+    owners = ("owner_id", "rep")
+    for metric in reg.REGISTRY:
+        answer = client.get(
+            "/api/drill", params={"metric": metric, "period": f"{site.year}-Q2", "limit": 1000}
+        )
+        assert answer.status_code in (200, 400), (metric, answer.text)
+        if answer.status_code == 400:
+            assert metric in answer.json()["detail"]
+            continue
+        data = answer.json()
+        assert data["group"]["rep"] == site.rep
+        for column in owners:
+            if column in data["columns"]:
+                assert {r[column] for r in data["rows"]} <= {site.rep}, (metric, column)

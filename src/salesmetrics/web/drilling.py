@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ibis.common.exceptions import IbisTypeError
+
 from salesmetrics.errors import UserError
 from salesmetrics.metrics import registry as reg
 from salesmetrics.metrics.drill import drillable
@@ -87,8 +89,11 @@ def _table(ws: Workspace, figure: Figure) -> tuple[ir.Table, dict[str, Any]]:
     }
     try:
         table = ws.drill(row)
-    except (AttributeError, KeyError) as error:  # a family without a column of the group
-        raise UserError(f"{figure.metric}: no drill-down by {', '.join(group)} ({error})") from None
+    except IbisTypeError as error:  # rows without a column of the group (costs: no rep)
+        raise UserError(
+            f"{figure.metric}: its rows carry no {' or '.join(group)}, so none can be listed"
+            f" for {', '.join(f'{k}={v}' for k, v in group.items())}"
+        ) from error
     return table.order_by(list(table.columns)), row
 
 
