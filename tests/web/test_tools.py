@@ -131,3 +131,15 @@ def test_a_workspace_setting_fills_an_input_left_blank() -> None:
     assert tool_views.evaluate("customer_lifetime_value", given, {"gross_margin": 0.8}).value == (
         pytest.approx(1500.0)
     )
+
+
+def test_tool_pages_in_indonesian(site: Site) -> None:
+    client = login(site, "admin")
+    pipeline = client.get("/pipeline", params={"as_of": f"{site.year}-07-01", "lang": "id"})
+    assert "Tahap" in pipeline.text and "Tertimbang" in pipeline.text
+    assert "Pipeline terbuka pada awal" in pipeline.text
+    forecast = client.get("/forecast", params={"period": f"{site.year}-Q4", "lang": "id"})
+    assert "Metode" in forecast.text and "Prakiraan pendapatan menang" in forecast.text
+    quality = client.get("/quality", params={"lang": "id"})
+    assert "Kualitas data" in quality.text and "Perbaikan" in quality.text
+    assert 'href="/role/customer-success?lang=id">Kesuksesan pelanggan</a>' in quality.text

@@ -21,6 +21,7 @@ from salesmetrics.periods import Grain, label_of
 from salesmetrics.reports import charts
 from salesmetrics.reports.locale import Formats
 from salesmetrics.web.service import Service
+from salesmetrics.web.words import WORDS, word
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -65,7 +66,13 @@ def frame_table(frame: pd.DataFrame, fmt: Formats, names: Mapping[str, str] | No
             else:
                 cells.append(str(value))
         rows.append(cells)
-    return Table([fmt.dim(str(c)) for c in frame.columns], rows)
+    return Table([_header(str(c), fmt) for c in frame.columns], rows)
+
+
+def _header(column: str, fmt: Formats) -> str:
+    """A frame column's header in ``fmt``'s language (a dimension's name, else the page's)."""
+    key = f"col_{column}"
+    return word(key, fmt.lang) if key in WORDS else fmt.dim(column)
 
 
 def _svg(spec: dict[str, Any], lang: str) -> str:

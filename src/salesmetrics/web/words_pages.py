@@ -73,4 +73,23 @@ PAGE_WORDS: dict[str, Text] = {
     "affects": Text("Affects", "Memengaruhi"),
     "chart": Text("Chart", "Grafik"),
     "show_table": Text("Numbers as a table", "Angka sebagai tabel"),
+    # the column headers of the pipeline and forecast tables (the engine's frame columns)
+    "col_stage": Text("Stage", "Tahap"),
+    "col_close_period": Text("Close period", "Periode penutupan"),
+    "col_deals": Text("Deals", "Peluang"),
+    "col_amount": Text("Amount", "Nilai"),
+    "col_weighted": Text("Weighted", "Tertimbang"),
+    "col_period": Text("Period", "Periode"),
+    "col_method": Text("Method", "Metode"),
+    "col_scope": Text("Scope", "Cakupan"),
+    "col_group": Text("Group", "Kelompok"),
+    "col_low": Text("Low", "Bawah"),
+    "col_high": Text("High", "Atas"),
+    # the role dashboards in the menu
+    "role_finance": Text("Finance", "Keuangan"),
+    "role_operations": Text("Operations", "Operasional"),
+    "role_customer-success": Text("Customer success", "Kesuksesan pelanggan"),
+    "role_marketing": Text("Marketing", "Pemasaran"),
+    "role_sales": Text("Sales", "Penjualan"),
+    "role_people": Text("People", "SDM"),
 }
