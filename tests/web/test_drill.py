@@ -42,6 +42,8 @@ def test_a_figures_group_narrows_the_rows(site: Site) -> None:
     assert page.status_code == 200
     assert f"of {data['total']}" in page.text
     assert "/drill.csv?" in page.text and "/drill.xlsx?" in page.text
+    # the downloads are plain links: htmx's boost would swap the file into the page
+    assert '<p class="exports" hx-boost="false">' in page.text
 
 
 def test_a_survey_metric_has_no_drill_down(site: Site) -> None:
