@@ -81,6 +81,11 @@ def test_a_managers_export_is_their_team(site: Site) -> None:
     assert rows and {r["owner_id"] for r in rows} <= set(site.members)
     refused = client.get("/drill.xlsx", params={**params, "where": f"team={site.other_team}"})
     assert refused.status_code == 403
+    # another team's filter stays refused whatever group is asked for
+    both = {**params, "where": f"team={site.other_team}", "group": f"team={site.team}"}
+    assert client.get("/api/drill", params=both).status_code in (400, 403)
+    admin = login(site, "admin")
+    assert admin.get("/api/drill", params=both).status_code == 400
 
 
 def test_drill_needs_a_login(site: Site) -> None:

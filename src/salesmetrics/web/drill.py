@@ -10,14 +10,17 @@ exports and through the API.
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
+from salesmetrics.errors import UserError
 from salesmetrics.metrics import registry as reg
 from salesmetrics.metrics.request import parse_where
+from salesmetrics.metrics.result import plain
 from salesmetrics.reports.locale import Formats
 from salesmetrics.web import drilling, export
 from salesmetrics.web.access import scoped
@@ -49,8 +52,13 @@ def figure(
     group: list[str] | None,
     where: dict[str, str],
 ) -> drilling.Figure:
-    """The figure asked for, within the filters and ``user``'s scope."""
-    wanted = scoped(user, {**where, **parse_where(group or [])})
+    """The figure asked for, within the filters and ``user``'s scope (a group naming another
+    value of a filtered dimension is a UserError: the figure is not on the page)."""
+    chosen = parse_where(group or [])
+    for dim, value in chosen.items():
+        if where.get(dim, value) != value:
+            raise UserError(f"group {dim}={value} is outside the filter {dim}={where[dim]}")
+    wanted = scoped(user, {**scoped(user, where), **chosen})
     return drilling.Figure(metric, period or service.default_period(), wanted)
 
 
@@ -100,8 +108,6 @@ def drill_page(
 
 
 def _cell(fmt: Formats, value: object) -> str:
-    from salesmetrics.metrics.result import plain
-
     value = plain(value)
     if value is None:
         return ""
@@ -164,6 +170,4 @@ def api_drill(
     service = _service(request)
     fig = figure(service, user, metric, period, group, parse_where(where or []))
     found = drilling.rows(service, fig, offset, limit)
-    import json
-
     return Response(json.dumps(found.to_dict(), ensure_ascii=False), media_type="application/json")
