@@ -124,3 +124,14 @@ def test_a_managers_leaderboard_is_their_team_a_reps_is_themselves(site: Site) -
     assert team and set(team) <= set(site.members)
     own = leaders(login(site, "rep").get("/leaderboard", params={"period": year}).text)
     assert own == [site.rep]
+
+
+def test_each_sparkline_has_its_numbers_in_a_table(site: Site) -> None:
+    client = login(site, "admin")
+    page = client.get("/role/sales", params={"period": str(site.year)}).text
+    fmt = Formats("en", "USD")
+    rows = api(client, metric="win_rate", period=str(site.year), grain="month")["results"]
+    december = next(r for r in rows if r["period"].endswith("-12"))
+    shown = fmt.value(december["value"], "ratio")
+    assert f'<td>Dec {site.year}</td><td class="num">{shown}</td>' in page
+    assert page.count('class="spark-table"') == page.count('class="spark"')

@@ -113,7 +113,8 @@ HOSTILE = pd.DataFrame(
 def test_exports_neutralise_formulas_and_keep_numbers() -> None:
     rows = _csv(export.to_csv(HOSTILE).decode("utf-8"))
     assert [r["name"] for r in rows] == ['\'=HYPERLINK("http://x")', "'+1", "'@SUM(A1)", "plain"]
-    assert [r["amount"] for r in rows] == ["1.5", "2.0", "", "4.0"]
+    assert [float(r["amount"]) if r["amount"] else None for r in rows] == [1.5, 2.0, None, 4.0]
+    assert export.to_csv(HOSTILE).decode("utf-8").splitlines()[2].endswith(",2,2")  # unquoted
     book = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(HOSTILE, "rows")))
     sheet = book["rows"]
     values: list[tuple[Any, ...]] = list(sheet.iter_rows(min_row=2, values_only=True))

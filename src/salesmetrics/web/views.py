@@ -42,6 +42,8 @@ class Figure:
     note: str
     spark: str = ""
     compare_value: str = ""
+    #: the sparkline's numbers: (period, value) formatted, its table view
+    spark_rows: tuple[tuple[str, str], ...] = ()
 
     @property
     def drillable(self) -> bool:
@@ -131,13 +133,17 @@ def dashboard(
     start, end = service.period_bounds(period)
     trend = service.metrics(metrics, period=twelve_months(start, end), grain="month", where=where)
     series: dict[str, list[float | None]] = {}
+    tables: dict[str, list[tuple[str, str]]] = {}
     for row in trend["results"]:
         series.setdefault(row["metric"], []).append(row["value"])
+        label = fmt.period(row["period"], _day(row["start"]))
+        tables.setdefault(row["metric"], []).append((label, fmt.value(row["value"], row["unit"])))
     figures = []
     for metric in metrics:
         fig = _figure(metric, first.get(metric), fmt, lang)
         title = f"{fig.name}: {word('trend_12', lang)}"
-        figures.append(_with_spark(fig, sparkline(series.get(metric, []), title)))
+        spark = sparkline(series.get(metric, []), title)
+        figures.append(_with_spark(fig, spark, tuple(tables.get(metric, []))))
     return figures
 
 
@@ -151,8 +157,8 @@ def year_changes(
     return {m: _figure(m, first.get(m), fmt, lang) for m in metrics}
 
 
-def _with_spark(fig: Figure, spark: str) -> Figure:
-    return Figure(**{**fig.__dict__, "spark": spark})
+def _with_spark(fig: Figure, spark: str, rows: tuple[tuple[str, str], ...]) -> Figure:
+    return Figure(**{**fig.__dict__, "spark": spark, "spark_rows": rows})
 
 
 @lru_cache(maxsize=256)
