@@ -118,7 +118,8 @@ def rows(service: Service, figure: Figure, offset: int = 0, limit: int = PAGE_SI
             _tidy(frame),
         )
 
-    return service.run(work)
+    key = ("drill", figure.metric, figure.period, tuple(sorted(figure.group.items())))
+    return service.cached((*key, offset, limit), work)
 
 
 def all_rows(service: Service, figure: Figure) -> pd.DataFrame:

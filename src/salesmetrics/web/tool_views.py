@@ -109,7 +109,8 @@ def pipeline(
         frame = ws.pipeline(as_of=day, by=list(by), grain=grain, where=dict(where))
         return frame, ws.names("rep") if {"rep", "manager"} & set(by) else {}
 
-    frame, names = service.run(work)
+    key = ("pipeline", day, tuple(by), grain, tuple(sorted(where.items())))
+    frame, names = service.cached(key, work)
     found = Pipeline(day, frame_table(frame, fmt, names))
     if frame.empty:
         return found
@@ -155,7 +156,7 @@ def forecast(
             made = made[made["group"] == ws.filters({scope or "": keep})[scope or ""]]
         return target.label, made.reset_index(drop=True), ws.names("rep") if scope == "rep" else {}
 
-    label, made, names = service.run(work)
+    label, made, names = service.cached(("forecast", period, scope, keep), work)
     return label, frame_table(made, fmt, names)
 
 
@@ -234,8 +235,8 @@ def cohorts(service: Service, grain: str, measure: str, lang: str) -> Table:
     if measure not in MEASURES:
         raise UserError(f"measure={measure!r}: use logos or mrr")
     fmt = Formats(lang, service.base_currency)
-    frame, fiscal = service.run(
-        lambda ws: (ws.cohorts(grain=grain), ws.config.fiscal_year_start_month)
+    frame, fiscal = service.cached(
+        ("cohorts", grain), lambda ws: (ws.cohorts(grain=grain), ws.config.fiscal_year_start_month)
     )
     if frame.empty:
         return Table([], [])
@@ -287,7 +288,7 @@ def quality(service: Service, lang: str) -> tuple[str, list[dict[str, Any]]]:
     """The data-quality report's date and findings (as ``salesmetrics check --format json``),
     the problems first, each with its share formatted and its fix."""
     fmt = Formats(lang, service.base_currency)
-    report = service.run(lambda ws: ws.check())
+    report = service.cached(("check",), lambda ws: ws.check())
     found = []
     for finding in sorted(report.findings, key=lambda f: (f.count == 0, f.check.id)):
         entry = finding.to_dict(lang)

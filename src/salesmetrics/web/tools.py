@@ -86,7 +86,7 @@ def _as_of(service: Service, text: str | None) -> dt.date:
             return dt.date.fromisoformat(text)
         except ValueError:
             raise UserError(f"as_of={text!r} is not a date (YYYY-MM-DD)") from None
-    today = service.run(lambda ws: ws.data_today())
+    today = service.cached(("today",), lambda ws: ws.data_today())
     return today or dt.date.today()
 
 
@@ -108,7 +108,7 @@ def forecast_page(request: Request, user: PageUser, by: str | None = None) -> Re
 
 def _next_quarter(service: Service) -> str:
     """The quarter holding the data's last day (the one still being sold)."""
-    today = service.run(lambda ws: ws.data_today()) or dt.date.today()
+    today = service.cached(("today",), lambda ws: ws.data_today()) or dt.date.today()
     return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
 
 
