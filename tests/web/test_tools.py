@@ -105,6 +105,11 @@ def test_cohorts_and_quality_are_for_admins_and_executives(site: Site) -> None:
     quarterly = client.get("/cohorts", params={"measure": "mrr", "of": "quarter", "lang": "id"})
     assert quarterly.status_code == 200 and re.search(r"<td>100,0%</td>", quarterly.text)
     assert client.get("/cohorts", params={"measure": "arr"}).status_code == 400
+    # the cohorts acquired in a period, as salesmetrics cohorts --period
+    one = client.get("/cohorts", params={"period": f"{site.year}-Q1"})
+    assert one.status_code == 200
+    rows = re.findall(r"<tr><td>(\w{3} \d{4})</td>", one.text)
+    assert rows == [f"Jan {site.year}", f"Feb {site.year}", f"Mar {site.year}"]
 
 
 def test_the_quality_page_lists_every_check(site: Site) -> None:

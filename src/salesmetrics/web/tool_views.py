@@ -229,12 +229,16 @@ COHORT_ROWS = 24
 COHORT_AGES = 13
 
 
-def cohorts(service: Service, grain: str, measure: str, lang: str) -> Table:
-    """The retention triangle of the latest cohorts (of a month or a quarter) as a shaded
-    chart printing each cell's percentage and as a table."""
+def cohorts(
+    service: Service, grain: str, measure: str, lang: str, period: str | None = None
+) -> Table:
+    """The retention triangle of the latest cohorts (of a month or a quarter; those acquired in
+    ``period`` when given, as ``salesmetrics cohorts --period``) as a shaded chart printing
+    each cell's percentage and as a table."""
     if measure not in MEASURES:
         raise UserError(f"measure={measure!r}: use logos or mrr")
     fmt = Formats(lang, service.base_currency)
+    bounds = None if period is None else service.period_bounds(period)
     frame, fiscal = service.cached(
         ("cohorts", grain), lambda ws: (ws.cohorts(grain=grain), ws.config.fiscal_year_start_month)
     )
@@ -243,6 +247,12 @@ def cohorts(service: Service, grain: str, measure: str, lang: str) -> Table:
     retention, size = MEASURES[measure]
     g = Grain.MONTH if grain == "month" else Grain.QUARTER
     fsm = fiscal if g is Grain.QUARTER else 1
+    if bounds is not None:
+        first, end = (dt.date.fromisoformat(b) for b in bounds)
+        days = frame["cohort"].map(_day)
+        frame = frame[(days >= first) & (days < end)]
+        if frame.empty:
+            return Table([], [])
     chosen = sorted(frame["cohort"].unique())[-COHORT_ROWS:]
     ages = list(range(COHORT_AGES))
     rows, cells = [], []

@@ -203,8 +203,16 @@ def cohorts_page(
     state = ViewState.of(request)
     if of not in ("month", "quarter"):
         raise UserError(f"of={of!r}: use month or quarter")
-    table = tool_views.cohorts(_service(request), of, measure, state.lang)
-    return render(request, "cohorts.html.j2", state=state, table=table, measure=measure, of=of)
+    table = tool_views.cohorts(_service(request), of, measure, state.lang, state.period)
+    return render(
+        request,
+        "cohorts.html.j2",
+        state=state,
+        table=table,
+        measure=measure,
+        of=of,
+        period=state.period or "",
+    )
 
 
 @router.get("/quality", response_class=HTMLResponse, include_in_schema=False)
