@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from salesmetrics import calc
@@ -76,7 +77,13 @@ def _header(column: str, fmt: Formats) -> str:
 
 
 def _svg(spec: dict[str, Any], lang: str) -> str:
-    return charts.to_svg(json.loads(json.dumps(spec, default=str)), lang)
+    return _drawn(json.dumps(spec, default=str, sort_keys=True), lang)
+
+
+@lru_cache(maxsize=64)
+def _drawn(spec_json: str, lang: str) -> str:
+    """A chart drawn once per specification (vl-convert takes a tenth of a second or more)."""
+    return charts.to_svg(json.loads(spec_json), lang)
 
 
 # -- pipeline -----------------------------------------------------------------------------------
