@@ -172,7 +172,7 @@ class Calculation(BaseModel):
 @router.get(
     "/api/calc/{name}",
     tags=["calculators"],
-    responses={200: {"model": Calculation}, 404: {"model": None}, **ERRORS},
+    responses={200: {"model": Calculation}, **ERRORS},
 )
 def api_calc(
     request: Request,
