@@ -98,7 +98,7 @@ def forecast_page(request: Request, user: PageUser, by: str | None = None) -> Re
     service = _service(request)
     if by is not None and by not in ("team", "rep"):
         raise UserError(f"by={by!r}: use team or rep")
-    period = state.period or _next_quarter(service)
+    period = state.period or _current_quarter(service)
     where = scoped(user, state.filters())
     label, table = tool_views.forecast(service, period, by, where, state.lang)
     return render(
@@ -106,7 +106,7 @@ def forecast_page(request: Request, user: PageUser, by: str | None = None) -> Re
     )
 
 
-def _next_quarter(service: Service) -> str:
+def _current_quarter(service: Service) -> str:
     """The quarter holding the data's last day (the one still being sold)."""
     today = service.cached(("today",), lambda ws: ws.data_today()) or dt.date.today()
     return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
