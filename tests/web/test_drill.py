@@ -172,3 +172,16 @@ def test_a_rep_drills_into_every_metric_without_reaching_past_their_scope(site: 
         for column in owners:
             if column in data["columns"]:
                 assert {r[column] for r in data["rows"]} <= {site.rep}, (metric, column)
+
+
+def test_the_language_switch_keeps_the_figure(site: Site) -> None:
+    client = login(site, "admin")
+    params = {"metric": "win_rate", "period": str(site.year), "group": f"team={site.team}"}
+    page = client.get("/drill", params=params).text
+    group = f"team%3D{site.team.replace(' ', '+')}"
+    switch = f'href="/drill?metric=win_rate&amp;period={site.year}&amp;group={group}&amp;lang=id"'
+    assert switch in page
+    indonesian = client.get("/drill", params={**params, "lang": "id"})
+    assert indonesian.status_code == 200 and "Baris di balik" in indonesian.text
+    back = f'href="/drill?metric=win_rate&amp;period={site.year}&amp;group={group}" hreflang="en"'
+    assert back in indonesian.text
