@@ -58,6 +58,12 @@ def test_the_forecast_page_by_team_and_a_managers_own(site: Site) -> None:
     assert site.team in own.text and site.other_team not in own.text
     refused = manager.get("/forecast", params={"where": f"team={site.other_team}"})
     assert refused.status_code == 403
+    by_rep = manager.get("/forecast", params={"period": period, "by": "rep"})
+    assert by_rep.status_code == 400 and "give one scope" in by_rep.text
+    rep = login(site, "rep").get("/forecast", params={"period": period})
+    assert rep.status_code == 200
+    names = _service(site).names("rep")
+    assert names[site.rep] in rep.text and names[site.other_rep] not in rep.text
 
 
 def test_calculators_list_form_and_result_in_both_languages(site: Site) -> None:
