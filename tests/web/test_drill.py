@@ -41,6 +41,9 @@ def test_a_figures_group_narrows_the_rows(site: Site) -> None:
     page = client.get("/drill", params=params)
     assert page.status_code == 200
     assert f"of {data['total']}" in page.text
+    owner = data["rows"][0]["owner_id"]
+    name = client.app.state.service.names("rep")[owner]  # type: ignore[attr-defined]
+    assert f"<td>{name} ({owner})</td>" in page.text
     assert "/drill.csv?" in page.text and "/drill.xlsx?" in page.text
     # the downloads are plain links: htmx's boost would swap the file into the page
     assert '<p class="exports" hx-boost="false">' in page.text

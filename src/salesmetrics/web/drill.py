@@ -33,6 +33,9 @@ from salesmetrics.web.users import User
 
 router = APIRouter()
 
+#: Drilled columns holding a rep's id, shown with the rep's name.
+REP_COLUMNS = frozenset({"owner_id", "rep", "manager_id"})
+
 PageUser = Annotated[User, Depends(page_user)]
 GroupQuery = Annotated[
     list[str] | None, Query(description="the figure's group, DIM=VALUE (repeatable)")
@@ -89,7 +92,12 @@ def drill_page(
     fig = _figure_of(request, user, metric, group)
     found = drilling.rows(service, fig, (page - 1) * drilling.PAGE_SIZE)
     fmt = Formats(state.lang, service.base_currency)
-    cells = [[_cell(fmt, v) for v in record] for record in found.frame.itertuples(index=False)]
+    names = service.names("rep")
+    reps = [c in REP_COLUMNS for c in found.frame.columns]
+    cells = [
+        [_cell(fmt, v, names if rep else None) for v, rep in zip(record, reps, strict=True)]
+        for record in found.frame.itertuples(index=False)
+    ]
     groups = [f"{k}={v}" for k, v in parse_where(group or []).items()]
     return render(
         request,
@@ -107,12 +115,16 @@ def drill_page(
     )
 
 
-def _cell(fmt: Formats, value: object) -> str:
+def _cell(fmt: Formats, value: object, names: dict[str, str] | None = None) -> str:
+    """A drilled row's cell for the page: numbers in the page's language, a rep as
+    ``name (id)`` (the exports keep the ids alone)."""
     value = plain(value)
     if value is None:
         return ""
     if isinstance(value, float):
         return fmt.number(value)
+    if names is not None and str(value) in names:
+        return f"{names[str(value)]} ({value})"
     return str(value)
 
 
