@@ -22,7 +22,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from salesmetrics.errors import UserError
-from salesmetrics.web import api, desk, entries_api, forms, imports, pages, surveys, views
+from salesmetrics.web import (
+    api,
+    dashboards,
+    desk,
+    drill,
+    entries_api,
+    forms,
+    imports,
+    pages,
+    surveys,
+    tools,
+    views,
+)
 from salesmetrics.web.access import ForbiddenError
 from salesmetrics.web.auth import Accounts, LoginNeededError
 from salesmetrics.web.render import render_error
@@ -41,6 +53,9 @@ ROUTERS = (
     imports.api_router,
     entries_api.router,
     surveys.api_router,
+    dashboards.router,
+    drill.router,
+    tools.router,
 )
 
 #: Only this host's scripts, styles and images (the charts are inline SVG); no framing.

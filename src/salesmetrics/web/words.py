@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from salesmetrics.metrics.registry import Text
 from salesmetrics.web.entry_words import ENTRY_WORDS
+from salesmetrics.web.words_pages import PAGE_WORDS
 
 LANGS = ("en", "id")
 
@@ -60,7 +61,8 @@ WORDS: dict[str, Text] = {
     "default_grain": Text("(default)", "(bawaan)"),
 }
 
-WORDS |= ENTRY_WORDS
+WORDS |= ENTRY_WORDS  # data entry's words
+WORDS |= PAGE_WORDS  # the role dashboards', drill-down's and tools' words
 
 
 def word(key: str, lang: str, **values: str) -> str:
