@@ -24,7 +24,7 @@ def test_the_pipeline_page_shows_the_engines_open_pipeline(site: Site) -> None:
     day = dt.date(site.year, 7, 1)
     page = login(site, "admin").get("/pipeline", params={"as_of": day.isoformat(), "by": "team"})
     assert page.status_code == 200
-    frame = _service(site).run(lambda ws: ws.pipeline(as_of=day, by=["team"]))
+    frame = _service(site).read(lambda ws: ws.pipeline(as_of=day, by=["team"]))
     fmt = Formats("en", "USD")
     assert f"{fmt.fixed(frame['deals'].sum(), 0)} deals, {fmt.money(frame['amount'].sum())}" in (
         page.text
@@ -37,7 +37,7 @@ def test_a_reps_pipeline_is_their_own(site: Site) -> None:
     day = dt.date(site.year, 7, 1)
     client = login(site, "rep")
     page = client.get("/pipeline", params={"as_of": day.isoformat()})
-    mine = _service(site).run(lambda ws: ws.pipeline(as_of=day, where={"rep": site.rep}))
+    mine = _service(site).read(lambda ws: ws.pipeline(as_of=day, where={"rep": site.rep}))
     fmt = Formats("en", "USD")
     assert f"{fmt.fixed(mine['deals'].sum(), 0)} deals, {fmt.money(mine['amount'].sum())}" in (
         page.text
@@ -94,7 +94,7 @@ def test_api_calc(site: Site) -> None:
         params={"annual_revenue_per_customer": "1000", "lifetime_years": "3"},
     )
     assert ltv.status_code == 200, ltv.text
-    margin = _service(site).run(lambda ws: ws.config.gross_margin)
+    margin = _service(site).read(lambda ws: ws.config.gross_margin)
     assert ltv.json()["components"]["gross_margin"] == float(margin)
 
 
@@ -121,7 +121,7 @@ def test_cohorts_and_quality_are_for_admins_and_executives(site: Site) -> None:
 def test_the_quality_page_lists_every_check(site: Site) -> None:
     page = login(site, "admin").get("/quality")
     assert page.status_code == 200
-    report = _service(site).run(lambda ws: ws.check())
+    report = _service(site).read(lambda ws: ws.check())
     for finding in report.findings:
         assert f'<code class="muted">{finding.check.id}</code>' in page.text
         assert f'<td class="num">{finding.count}</td>' in page.text
