@@ -93,6 +93,7 @@ def test_the_full_pack_holds_every_section_and_no_url(
     for block_id in ("waterfall", "cohorts", "funnel", "leaderboard", "metric-movers", "glossary"):
         assert block_id in page.ids, block_id
     assert text.count("<svg") >= 20
+    assert 'class="background"' not in text  # the charts are tidied (reports/svgtidy.py)
 
 
 @pytest.mark.slow

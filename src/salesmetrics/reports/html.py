@@ -9,7 +9,7 @@ import functools
 import json
 from typing import TYPE_CHECKING, Any
 
-from salesmetrics.reports import charts
+from salesmetrics.reports import charts, svgtidy
 from salesmetrics.reports.model import Chart, Column, Paragraph, Table
 
 if TYPE_CHECKING:
@@ -121,12 +121,12 @@ def render_html(pack: ReviewPack, *, progress: Progress | None = None, paged: bo
 
 
 def _svg(spec: dict[str, Any], lang: str) -> str:
-    """A chart as inline SVG, without the XML prolog (drawn once per process: writing the
-    HTML and then the PDF of one pack draws each chart once)."""
+    """A chart as compact inline SVG (:mod:`~salesmetrics.reports.svgtidy`), without the XML
+    prolog (drawn once per process: writing the HTML and then the PDF of one pack draws each
+    chart once)."""
     return _drawn(json.dumps(spec, sort_keys=True), lang)
 
 
 @functools.lru_cache(maxsize=512)
 def _drawn(spec: str, lang: str) -> str:
-    svg = charts.to_svg(json.loads(spec), lang)
-    return svg[svg.index("<svg") :]
+    return svgtidy.tidy(charts.to_svg(json.loads(spec), lang))
