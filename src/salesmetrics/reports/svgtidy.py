@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+#: The SVG namespace (ElementTree names its tags ``{SVG_NS}path``).
 SVG_NS = "http://www.w3.org/2000/svg"
 _Q = f"{{{SVG_NS}}}"
 #: Attributes that change nothing drawn.
