@@ -30,7 +30,7 @@ from salesmetrics.errors import UserError
 from salesmetrics.metrics import registry as reg
 from salesmetrics.metrics.registry import CADENCE_NAMES, ROLE_NAMES, Cadence, Role
 from salesmetrics.periods import Grain, Period
-from salesmetrics.reports import charts
+from salesmetrics.reports import charts, excerpts
 from salesmetrics.reports.locale import Formats, check_lang
 from salesmetrics.reports.model import (
     Block,
@@ -465,6 +465,7 @@ def _role_section(
                     ),
                     mine_rows,
                     components=True,
+                    printed=excerpts.breakdown(mine_rows, dim, fmt),
                 )
             )
 
@@ -685,7 +686,16 @@ def _leaderboard_blocks(rows: list[dict[str, Any]], fmt: Formats) -> list[Block]
         Column("rep", fmt.word("rep")),
         *(Column(m, reg.get(m).name.get(fmt.lang), str(reg.get(m).unit)) for m in LEADERBOARD),
     )
-    return [Table("leaderboard", fmt.word("leaderboard"), columns, ranked, components=True)]
+    return [
+        Table(
+            "leaderboard",
+            fmt.word("leaderboard"),
+            columns,
+            ranked,
+            components=True,
+            printed=excerpts.leaders(ranked, fmt),
+        )
+    ]
 
 
 def rank_reps(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
