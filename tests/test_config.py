@@ -14,6 +14,7 @@ from salesmetrics.config import (
     config_from_dict,
     load_config,
     render_config,
+    set_target,
 )
 from salesmetrics.dims import DIMENSIONS
 from salesmetrics.errors import ConfigError
@@ -184,3 +185,33 @@ def test_segments_are_saved_filters_checked_as_config() -> None:
         with pytest.raises(ConfigError) as err:
             config_from_dict({"segments": bad})
         assert why in str(err.value) and "\n" not in str(err.value)
+
+
+def test_targets_render_as_toml_tables_that_read_back() -> None:
+    config = config_from_dict(
+        {"targets": {"win_rate": {"default": 0.3, "team": {"East": 0.35, "North West": 0.2}}}}
+    )
+    text = render_config(config)
+    assert "[targets.win_rate]" in text and "MetricTargets" not in text
+    assert config_from_dict(tomllib.loads(text)) == config
+
+
+def test_set_target_writes_a_validated_configuration(tmp_path: Path) -> None:
+    path = tmp_path / "salesmetrics.toml"
+    path.write_text('base_currency = "EUR"\n')
+    ids = lambda: {"win_rate", "quota_attainment"}  # noqa: E731
+    config = set_target(path, "win_rate", 0.3, metric_ids=ids)
+    config = set_target(path, "win_rate", 0.4, dim="team", group="East", metric_ids=ids)
+    assert config.targets["win_rate"].default == 0.3
+    assert config.targets["win_rate"].team == {"East": 0.4}
+    assert load_config(path, metric_ids=ids) == config
+    assert config.base_currency == "EUR"  # the other keys are kept
+    text = path.read_text()
+    with pytest.raises(ConfigError, match="unknown metric 'win_rat'"):
+        set_target(path, "win_rat", 0.3, metric_ids=ids)
+    with pytest.raises(ConfigError, match=r"unknown key 'targets\.win_rate\.teem'"):
+        set_target(path, "win_rate", 0.3, dim="teem", group="East", metric_ids=ids)
+    assert path.read_text() == text  # a rejected change leaves the file as it was
+    config = set_target(path, "win_rate", None, dim="team", group="East", metric_ids=ids)
+    config = set_target(path, "win_rate", None, metric_ids=ids)
+    assert "win_rate" not in config.targets

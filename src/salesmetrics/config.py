@@ -528,6 +528,12 @@ def render_config(config: Config) -> str:
             lines.append(f"# {info.description}")
         if isinstance(value, BaseModel):
             tables += [f"[{name}]", *_settings_lines(value), ""]
+        elif isinstance(value, dict) and any(isinstance(v, BaseModel) for v in value.values()):
+            for key, model in value.items():  # [targets.win_rate]: what differs from defaults
+                tables.append(f"[{name}.{_toml_key(key)}]")
+                dumped = model.model_dump(exclude_defaults=True)
+                tables += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in dumped.items()]
+                tables.append("")
         elif isinstance(value, dict):
             tables.append(f"[{name}]")
             tables += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()]
@@ -537,3 +543,41 @@ def render_config(config: Config) -> str:
         else:
             lines.append(f"{name} = {_toml_value(value)}")
     return "\n".join([*lines, "", *tables]).rstrip() + "\n"
+
+
+def set_target(
+    path: Path,
+    metric: str,
+    value: float | None,
+    *,
+    dim: str | None = None,
+    group: str | None = None,
+    metric_ids: MetricIds | None = None,
+) -> Config:
+    """Set (``value``) or remove (None) the target of ``metric`` in the configuration file at
+    ``path``: its default, or its value for ``group`` of dimension ``dim``
+    (``[targets.METRIC.DIM]``).
+    The new configuration is validated as a whole (a one-line ConfigError names a bad key or
+    value, and the file is left as it was), then written atomically; it is returned."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    targets = data.setdefault("targets", {})
+    entry = targets.setdefault(metric, {})
+    if (dim is None) != (group is None or group == ""):
+        raise ConfigError("a target for a group needs both the dimension and the group")
+    holder: dict[str, Any] = entry if dim is None else entry.setdefault(dim, {})
+    if not isinstance(holder, dict):
+        raise ConfigError(f"{path}: key 'targets.{metric}.{dim}' is not a table")
+    name = "default" if dim is None else str(group).strip()
+    if value is None:
+        holder.pop(name, None)
+    else:
+        holder[name] = float(value)
+    if dim is not None and not holder:
+        entry.pop(dim, None)
+    if not entry:
+        targets.pop(metric, None)
+    config = config_from_dict(data, str(path), metric_ids=metric_ids)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(render_config(config), encoding="utf-8")
+    tmp.replace(path)
+    return config

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,6 +62,8 @@ class Connection:
         self._lock: contextlib.ExitStack | None = None
         self._depth = 0  # nested writes join the outermost one
         self._written: set[str] = set()  # the tables the write in progress changed
+        # while an intermediate is brought up to date: the tables narrowed to some rows
+        self._narrow: dict[str, Callable[[ibis.Table], ibis.Table]] = {}
 
     def __repr__(self) -> str:
         from salesmetrics.backends import display_url
@@ -221,7 +223,9 @@ class Connection:
         embedded workspace (see :mod:`salesmetrics.derived`)."""
         from salesmetrics.derived import Derived
 
-        return Derived(lambda: self.backend, cache=self.cache_folder)
+        return Derived(
+            lambda: self.backend, cache=self.cache_folder, table=self.table, narrowed=self.narrowed
+        )
 
     def table_versions(self) -> dict[str, Hashable] | None:
         """Each table's data version (:mod:`salesmetrics.inventory`) on an embedded workspace,
@@ -258,7 +262,19 @@ class Connection:
             if name not in schema.SCHEMA and name not in {t.name for t in schema.INTERNAL_TABLES}:
                 schema.table(name)  # raises the one-line error with suggestions
             table = self._tables[name] = self.backend.table(name)
-        return table
+        narrow = self._narrow.get(name)
+        return narrow(table) if narrow is not None else table
+
+    @contextlib.contextmanager
+    def narrowed(self, narrow: Mapping[str, Callable[[ibis.Table], ibis.Table]]) -> Iterator[None]:
+        """While the block runs, :meth:`table` gives each table of ``narrow`` through its
+        function (a filter): an intermediate is computed for some rows only, to be merged with
+        its kept rows (:mod:`salesmetrics.incremental`)."""
+        saved, self._narrow = self._narrow, {**self._narrow, **narrow}
+        try:
+            yield
+        finally:
+            self._narrow = saved
 
     def count(self, name: str) -> int:
         """Number of rows in table ``name``."""

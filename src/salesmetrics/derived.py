@@ -33,7 +33,9 @@ before under the same data version, in one query, and keeps them.
 rows are also written as Parquet files beside the database (:mod:`salesmetrics.kept`), under a
 stamp of the data version and the code, so that the next session (the next CLI command, the web
 app) reads them instead of computing them. Readers never write the database itself. PostgreSQL
-and Spark workspaces keep them for the session only.
+and Spark workspaces keep them for the session only. A kept table declared ``grows`` is brought
+up to date from the rows imported since it was kept instead of computed again, where the
+imports only added or replaced rows of keys (:mod:`salesmetrics.incremental`).
 
 **The requests asked lately** (:meth:`Derived.remember`, :meth:`Derived.remembered`): the
 facade notes every evaluated request in ``requests.json`` in the cache folder (the last
@@ -58,13 +60,14 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from salesmetrics import kept, schema
+from salesmetrics import incremental, kept, schema
 from salesmetrics.backends import scratch
 from salesmetrics.kept import Kept
 
@@ -82,6 +85,16 @@ REMEMBERED = 16
 REQUESTS_FILE = "requests.json"
 
 
+#: Narrowing a table to some of its rows (while an intermediate is brought up to date).
+Narrow = Callable[["ir.Table"], "ir.Table"]
+
+
+def ibis_union(tables: Sequence[ir.Table]) -> ir.Table:
+    """The rows of every table of ``tables`` (at least one), duplicates kept."""
+    first, *rest = tables
+    return first.union(*rest, distinct=False) if rest else first
+
+
 #: A small result kept for a period scope (a frame, an Arrow table).
 T = TypeVar("T")
 
@@ -89,8 +102,18 @@ T = TypeVar("T")
 class Derived:
     """The materialised intermediates of one open workspace, by name."""
 
-    def __init__(self, backend: Callable[[], Any], *, cache: Path | None = None) -> None:
+    def __init__(
+        self,
+        backend: Callable[[], Any],
+        *,
+        cache: Path | None = None,
+        table: Callable[[str], ir.Table] | None = None,
+        narrowed: Callable[[Mapping[str, Narrow]], AbstractContextManager[None]] | None = None,
+    ) -> None:
         self._backend = backend
+        self._table = table  # the connection's tables, and narrowing them (incremental updates)
+        self._narrowed = narrowed
+        self._growing = False  # while computing an intermediate for the new rows only
         # stored name (None: a kept table, not dropped with the session) and table
         self._tables: dict[tuple[str, Hashable], tuple[str | None, ir.Table]] = {}
         self._frames: dict[tuple[str, Hashable], Any] = {}  # of a period scope
@@ -174,15 +197,24 @@ class Derived:
         return [r for r in found if isinstance(r, dict)] if isinstance(found, list) else []
 
     def get(
-        self, name: str, build: Callable[[], ir.Table], *, scope: Hashable | None = None
+        self,
+        name: str,
+        build: Callable[[], ir.Table],
+        *,
+        scope: Hashable | None = None,
+        grows: incremental.Growth | None = None,
     ) -> ir.Table:
         """The materialised ``build()`` under ``name`` (and period ``scope``, when given),
-        computed on first use (one query)."""
+        computed on first use (one query). A kept whole-history table declared ``grows`` is
+        brought up to date from the rows imported since it was kept, where it can be
+        (:mod:`salesmetrics.incremental`), instead of computed again."""
+        if self._growing:
+            raise incremental.NotIncrementalError(name)
         if scope is not None:
             self._enter(scope)
         entry = self._tables.get((name, scope))
         if entry is None and scope is None and self._cache is not None and self._version:
-            entry = self._tables[(name, None)] = (None, self._kept_table(name, build))
+            entry = self._tables[(name, None)] = (None, self._kept_table(name, build, grows))
         if entry is None:
             kind = "derived" if scope is None else "periods"
             stored = f"_sm_{kind}_{name}_{next(_counter)}"
@@ -275,19 +307,126 @@ class Derived:
             if stored is not None:
                 scratch.drop(self._backend(), stored)
 
-    def _kept_table(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
-        """The kept table ``name`` valid for the data now, computed and kept first if there is
-        none."""
-        found = self._kept_tables().get(name)
+    def _kept_table(
+        self, name: str, build: Callable[[], ir.Table], grows: incremental.Growth | None = None
+    ) -> ir.Table:
+        """The kept table ``name`` valid for the data now, computed (or brought up to date from
+        an earlier one, see :meth:`get`) and kept first if there is none."""
+        store = self._kept_tables()
+        found = store.get(name)
+        if found is None and grows is not None:
+            found = self._grown(name, build, grows)
+            if found is not None:
+                self.built.append(f"derived {name}")
         if found is None:
             expr = build()
             reads = self.reads_of(expr)
-            table = self._kept_tables().put(name, expr, reads)
+            table = store.put(name, expr, reads)
             self.built.append(f"derived {name}")
         else:
             table, reads = found
         self._reads[str(table.op().name)] = reads
         return table
+
+    def _grown(
+        self, name: str, build: Callable[[], ir.Table], growth: incremental.Growth
+    ) -> tuple[ir.Table, frozenset[str]] | None:
+        """``name`` for the data now from its rows kept for earlier data and the rows imported
+        since (None where that cannot be done: it is then computed whole)."""
+        store = self._kept_tables()
+        reads, previous = store.reads(name), store.previous(name)
+        if self._table is None or reads is None or previous is None or kept.ALL in reads:
+            return None
+        parts, before = previous
+        delta = incremental.plan(before, self._versions, reads, self._logged)
+        if delta is None:
+            return None
+        self._growing = True
+        try:
+            if isinstance(growth, incremental.PerKey):
+                table = self._per_key(name, build, growth.key, reads, parts, delta)
+            else:
+                table = self._summed(name, build, growth, reads, parts, delta)
+        except incremental.NotIncrementalError:
+            return None
+        finally:
+            self._growing = False
+        if table is None:
+            return None
+        return table, reads
+
+    def _per_key(
+        self,
+        name: str,
+        build: Callable[[], ir.Table],
+        key: str,
+        reads: frozenset[str],
+        parts: list[Path],
+        delta: incremental.Delta,
+    ) -> ir.Table | None:
+        """:meth:`_grown` of a :class:`~salesmetrics.incremental.PerKey` intermediate: the
+        keys the new batches wrote computed again, the kept rows of the others kept."""
+        assert self._table is not None and self._narrowed is not None
+        table = self._table
+        if any(key not in table(t).columns for t in delta.batches):
+            return None
+        written = [
+            table(t).filter(table(t)[schema.BATCH_ID].isin(ids)).select(key)
+            for t, ids in delta.batches.items()
+        ]
+        stored = f"_sm_keys_{next(_counter)}"
+        keys = scratch.materialise(self._backend(), stored, ibis_union(written).distinct())
+        try:
+            narrow = {
+                t: incremental.key_filter(key, keys)
+                for t in reads
+                if t in _SCHEMA_TABLES and key in table(t).columns
+            }
+            with self._narrowed(narrow):
+                rows = build()
+            store = self._kept_tables()
+            old = store.view(parts)
+            rows = rows.select(*old.columns).cast(old.schema())
+            replaced = old.filter(old[key].isin(keys[key])).count()
+            if len(parts) < incremental.MAX_PARTS and not int(replaced.to_pyarrow().as_py()):
+                return store.put_parts(name, reads, parts, rows)
+            kept_rows = old.filter(~old[key].isin(keys[key]))
+            return store.put_parts(name, reads, [], kept_rows.union(rows, distinct=False))
+        finally:
+            scratch.drop(self._backend(), stored)
+
+    def _summed(
+        self,
+        name: str,
+        build: Callable[[], ir.Table],
+        growth: incremental.Summed,
+        reads: frozenset[str],
+        parts: list[Path],
+        delta: incremental.Delta,
+    ) -> ir.Table | None:
+        """:meth:`_grown` of a :class:`~salesmetrics.incremental.Summed` intermediate: the
+        new rows' sums kept beside the kept sums, as another part (merged into one when there
+        would be too many), only when no key was replaced."""
+        assert self._narrowed is not None
+        if not delta.appended or len(delta.batches) != 1:
+            return None
+        ((fact, ids),) = delta.batches.items()
+        with self._narrowed({fact: incremental.batch_filter(ids)}):
+            rows = build()
+        store = self._kept_tables()
+        old = store.view(parts)
+        if len(parts) < incremental.MAX_PARTS:  # readers sum: a group may repeat across parts
+            return store.put_parts(name, reads, parts, rows.select(*old.columns).cast(old.schema()))
+        return store.put_parts(name, reads, [], incremental.summed(old, rows, growth))
+
+    def _logged(self, table: str, n: int) -> list[tuple[str, int]]:
+        """The last ``n`` batches imported into ``table``: batch id, rows loaded."""
+        assert self._table is not None
+        log = self._table(schema.IMPORT_LOG.name)
+        mine = log.filter(log.table_name == table)
+        last = mine.order_by([mine.finished_at.desc(), mine.started_at.desc()]).limit(n)
+        found = self._backend().to_pyarrow(last.select("batch_id", "rows_loaded")).to_pylist()
+        return [(str(r["batch_id"]), int(r["rows_loaded"] or 0)) for r in found]
 
     def _kept_tables(self) -> Kept:
         if self._kept is None:

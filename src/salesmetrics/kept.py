@@ -15,7 +15,11 @@ batches imported). So an import of leads leaves the opportunity history's interm
 and an import of deals makes them stale. ``env`` is the stamp of the package's source code and
 the workspace configuration (:func:`stamp`): other code or settings keep apart.
 
-**Whole-history tables** (:meth:`Kept.get`, :meth:`Kept.put`): ``<slot>/table.parquet``.
+**Whole-history tables** (:meth:`Kept.get`, :meth:`Kept.put`): ``<slot>/table.parquet``, or
+the Parquet files ``<slot>/parts.json`` lists (written after them) when the table was brought up
+to date from an earlier slot (:meth:`Kept.put_parts`: that slot's files linked, and the new
+rows; :mod:`salesmetrics.incremental`). ``<slot>/meta.json`` holds the versions of the tables
+the rows were computed from, for that.
 
 **Per-period tables** (:meth:`Kept.append`, :meth:`Kept.read`): a result made of rows per
 period (column :data:`PERIOD_KEY`) is kept in parts, ``<slot>/<part>.parquet``, each with
@@ -50,6 +54,12 @@ STALE_SECONDS = 3600.0
 #: In the tables an intermediate reads: something else (every table's version counts).
 ALL = "*"
 _names = itertools.count()
+#: A whole-history table kept in one file, in its slot.
+TABLE = "table.parquet"
+#: The list of a whole-history table's parts (an earlier slot's files and the rows added).
+PARTS = "parts.json"
+#: The versions of the tables a slot's rows were computed from (for updating it later).
+META = "meta.json"
 
 
 def period_key(label: str, start: object, end: object) -> str:
@@ -103,12 +113,12 @@ class Kept:
         """The kept table ``name`` valid for the data now, with the tables it reads; else
         None."""
         slot = self._slot(name)
-        path = slot / "table.parquet" if slot else None
-        if path is None or not path.is_file():
+        parts = parts_of(slot) if slot else []
+        if not parts:
             return None
         reads = self._reads[name]
         assert reads is not None
-        return self._view(path), reads
+        return self._view(parts), reads
 
     def put(self, name: str, expr: ir.Table, reads: frozenset[str]) -> ir.Table:
         """``expr`` (reading the tables ``reads``) computed in one query into a table of this
@@ -119,14 +129,76 @@ class Kept:
         table = scratch.materialise(self._backend(), here, expr)
         con = self._backend().con
         slot = self._learn(name, reads)
-        if slot is not None:
+        if slot is not None and self._write_meta(slot, reads):
             keep_file(
-                slot / "table.parquet",
+                slot / TABLE,
                 lambda to: con.execute(
                     f"COPY {_quoted(here)} TO {_literal(str(to))} (FORMAT parquet)"
                 ),
             )
         return table
+
+    def reads(self, name: str) -> frozenset[str] | None:
+        """The tables ``name`` reads, as recorded when it was first kept (None: never kept)."""
+        self._slot(name)
+        return self._reads.get(name)
+
+    def view(self, parts: Sequence[Path]) -> ir.Table:
+        """The rows of the kept Parquet files ``parts`` (of :meth:`previous`) as a table."""
+        return self._view(parts)
+
+    def previous(self, name: str) -> tuple[list[Path], dict[str, Any]] | None:
+        """The parts of the most recently kept slot of ``name`` for other data, with the
+        versions of the tables it was computed from (None when there is none)."""
+        current = self._slot(name)
+        folder = self._folder / name
+        found = []
+        with contextlib.suppress(OSError):
+            for slot in folder.iterdir() if folder.is_dir() else ():
+                parts = parts_of(slot) if slot.is_dir() and slot != current else []
+                if parts:
+                    with contextlib.suppress(OSError, ValueError):
+                        meta = json.loads((slot / META).read_text(encoding="utf-8"))
+                        found.append((slot.stat().st_mtime, parts, meta["versions"]))
+        if not found:
+            return None
+        _, parts, versions = max(found, key=lambda f: f[0])
+        return parts, versions
+
+    def put_parts(
+        self, name: str, reads: frozenset[str], linked: Sequence[Path], expr: ir.Table
+    ) -> ir.Table | None:
+        """Keep ``name`` for the data now as the Parquet files ``linked`` (of an earlier slot,
+        linked, not copied) and the rows of ``expr``; the kept table, or None when the slot
+        cannot be written."""
+        con = self._backend().con
+        slot = self._learn(name, reads)
+        if slot is None or not self._write_meta(slot, reads):
+            return None
+        names = []
+        for i, path in enumerate(linked):
+            target = slot / f"part-{i}.parquet"
+            if not keep_file(target, functools.partial(os.link, path)):
+                return None
+            names.append(target.name)
+        last = slot / f"part-{len(linked)}.parquet"
+        query = self._backend().compile(expr)
+        if not keep_file(
+            last, lambda to: con.execute(f"COPY ({query}) TO {_literal(str(to))} (FORMAT parquet)")
+        ):
+            return None
+        names.append(last.name)
+        listing = json.dumps(names)
+        if not keep_file(slot / PARTS, lambda to: to.write_text(listing, encoding="utf-8")):
+            return None
+        return self._view(parts_of(slot))
+
+    def _write_meta(self, slot: Path, reads: frozenset[str]) -> bool:
+        """Note in ``slot`` the versions of the tables ``reads`` its rows were computed from."""
+        from salesmetrics.incremental import as_json
+
+        text = json.dumps({"versions": as_json({t: self._versions.get(t) for t in reads})})
+        return keep_file(slot / META, lambda to: to.write_text(text, encoding="utf-8"))
 
     def periods(self, name: str) -> set[str]:
         """The periods the per-period table ``name`` holds for the data now."""
@@ -153,8 +225,12 @@ class Kept:
                 index.setdefault(period, data)
 
     def read(self, name: str, periods: Sequence[str]) -> pa.Table:
-        """The rows of ``periods`` (each held by some part) of the per-period table ``name``."""
+        """The rows of ``periods`` (each held by some part) of the per-period table ``name``.
+        Read with pyarrow, not through the backend: the parts are small, and a query each
+        costs more than reading them (a later session reads some forty)."""
         import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
 
         by_part: dict[Path, list[str]] = {}
         index = self._index(name)
@@ -162,11 +238,11 @@ class Kept:
             by_part.setdefault(index[period], []).append(period)
         tables = []
         for path, wanted in by_part.items():
-            keys = ", ".join(_literal(p) for p in wanted)
-            sql = (
-                f"SELECT * FROM read_parquet({_literal(str(path))}) WHERE {PERIOD_KEY} IN ({keys})"
-            )
-            tables.append(self._backend().con.execute(sql).to_arrow_table())
+            rows = pq.read_table(path)
+            keys = rows[PERIOD_KEY]
+            if pc.any(pc.invert(pc.is_in(keys, pa.array(wanted, keys.type)))).as_py():
+                rows = rows.filter(pc.is_in(keys, pa.array(wanted, keys.type)))
+            tables.append(rows)
         return pa.concat_tables(tables, promote_options="permissive")
 
     def tidy(self) -> None:
@@ -229,15 +305,28 @@ class Kept:
             self._parts[name] = index
         return self._parts[name]
 
-    def _view(self, path: Path) -> ir.Table:
-        """A view of the Parquet file ``path`` in the backend (read when queried)."""
+    def _view(self, paths: Sequence[Path]) -> ir.Table:
+        """A view of the Parquet files ``paths`` in the backend (read when queried)."""
         name = f"_sm_kept_{os.getpid()}_{next(_names)}"
+        files = ", ".join(_literal(str(p)) for p in paths)
         self._backend().con.execute(
-            f"CREATE TEMPORARY VIEW {_quoted(name)} AS"
-            f" SELECT * FROM read_parquet({_literal(str(path))})"
+            f"CREATE TEMPORARY VIEW {_quoted(name)} AS SELECT * FROM read_parquet([{files}])"
         )
         table: ir.Table = self._backend().table(name)
         return table
+
+
+def parts_of(slot: Path) -> list[Path]:
+    """The Parquet files holding a whole-history table kept in ``slot`` (none until it is
+    complete): :data:`TABLE`, or the parts :data:`PARTS` lists (written after them)."""
+    whole = slot / TABLE
+    if whole.is_file():
+        return [whole]
+    try:
+        names = json.loads((slot / PARTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [slot / str(n) for n in names]
 
 
 def slot_of(reads: frozenset[str], versions: Mapping[str, Hashable]) -> str:

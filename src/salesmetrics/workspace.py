@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from salesmetrics.metrics.request import Request
     from salesmetrics.metrics.result import MetricResult
     from salesmetrics.metrics.status import DataStatus
+    from salesmetrics.metrics.submissions import Member, Submission
     from salesmetrics.metrics.warm import Warmed
     from salesmetrics.periods import Period
     from salesmetrics.progress import Progress
@@ -332,6 +333,53 @@ class Workspace(Connection):
         if grain == "quarter":
             frame = quarterly(frame, dims, fiscal_start_month=self.config.fiscal_year_start_month)
         return frame
+
+    def enter_rows(
+        self, table: str, rows: Sequence[Mapping[str, object]], *, source: str
+    ) -> ImportResult:
+        """Write rows entered by hand (canonical column -> value) into ``table`` as one
+        validated batch named ``source``; a rejected row is a UserError and nothing is written
+        (see :mod:`salesmetrics.ingest.entries`)."""
+        from salesmetrics.ingest.entries import enter_rows
+
+        return enter_rows(self, table, rows, source=source)
+
+    def roster(self) -> list[Member]:
+        """Every rep with their name and team (see :mod:`salesmetrics.metrics.submissions`)."""
+        from salesmetrics.metrics.submissions import roster
+
+        self.refresh()  # the data as they are now, should a write have landed
+        return roster(self)
+
+    def submitted_forecasts(self, period: str) -> tuple[str, list[Submission]]:
+        """The label of ``period`` and the latest forecast each level (company, team, rep)
+        submitted for it per category; see :mod:`salesmetrics.metrics.submissions`."""
+        from salesmetrics.metrics.submissions import submitted
+
+        label = self.period(period).label
+        return label, submitted(self, label)
+
+    def set_target(
+        self,
+        metric: str,
+        value: float | None,
+        *,
+        dim: str | None = None,
+        group: str | None = None,
+    ) -> None:
+        """Set (or, with None, remove) a target in ``salesmetrics.toml`` (``[targets]``): the
+        metric's default, or its value for ``group`` of dimension ``dim``; validated as the
+        configuration (a one-line error leaves the file as it was)."""
+        from salesmetrics.config import set_target
+
+        self.config = set_target(
+            self.root / CONFIG_FILE,
+            metric,
+            value,
+            dim=dim,
+            group=group,
+            metric_ids=_metric_ids,
+        )
 
     def export(self, directory: str | Path) -> list[Path]:
         """Write every table to Parquet files in ``directory``; returns the files written."""

@@ -94,6 +94,7 @@ def test_the_full_pack_holds_every_section_and_no_url(
     for block_id in ("waterfall", "cohorts", "funnel", "leaderboard", "metric-movers", "glossary"):
         assert block_id in page.ids, block_id
     assert text.count("<svg") >= 20
+    assert 'class="background"' not in text  # the charts are tidied (reports/svgtidy.py)
 
 
 @pytest.mark.slow
@@ -128,3 +129,23 @@ def test_the_quality_section_lists_the_data_quality_checks(
     text = written[".html"].read_text(encoding="utf-8")
     assert 'id="checks"' in text or "checks" in parse(text).ids
     assert found[0].check.fix.en in text
+
+
+@pytest.mark.slow
+def test_the_printed_document_cuts_the_long_leaderboard_the_html_keeps_every_rep(
+    full_pack: ReviewPack,
+) -> None:
+    from salesmetrics.reports.html import render_html
+
+    (board,) = [t for s in full_pack.sections for t in s.tables() if t.id == "leaderboard"]
+    assert board.printed is not None and len(board.rows) > len(board.printed.rows)
+
+    def leaderboard_rows(text: str) -> int:
+        table = text.split('id="leaderboard"', 1)[1].split("</table>", 1)[0]
+        return table.count("<tr>") - 1  # the heading's row
+
+    screen = render_html(full_pack)
+    printed = render_html(full_pack, paged=True)
+    assert leaderboard_rows(screen) == len(board.rows)
+    assert leaderboard_rows(printed) == len(board.printed.rows)
+    assert board.printed.note in printed and board.printed.note not in screen

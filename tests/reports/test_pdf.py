@@ -43,6 +43,16 @@ def test_the_pdf_shows_the_engine_s_numbers(
     assert f"${rows['mrr']['value']:,.2f}" in text
 
 
+def test_the_pdf_says_where_the_rows_it_leaves_out_are(
+    full_pack: ReviewPack, pages: list[str]
+) -> None:
+    text = " ".join(" ".join(pages).split())
+    notes = [t.printed.note for s in full_pack.sections for t in s.tables() if t.printed]
+    assert notes  # the small demo's leaderboard (30 reps) is longer than the printed one
+    for note in notes:
+        assert " ".join(note.split()) in text
+
+
 def test_the_pages_drawn_for_a_person(written: PackFiles) -> None:
     import pypdfium2 as pdfium
 

@@ -42,10 +42,10 @@ class Site:
         return f"{role}@example.com"
 
 
-@pytest.fixture(scope="session")
-def site(demo_build: DemoBuild, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The small demo served, with users admin, executive, manager (a team) and rep."""
-    ws = copy_demo(demo_build, tmp_path_factory.mktemp("web") / "ws")
+def _serve(demo_build: DemoBuild, folder: Path) -> Iterator[Site]:
+    """The small demo copied to ``folder`` and served, with users admin, executive, manager (a
+    team) and rep."""
+    ws = copy_demo(demo_build, folder)
     reps = ws.backend.table("reps").to_pandas()
     # two teams with at least two reps each, and a rep with deals in the first and one not
     teams = reps.dropna(subset=["team"]).groupby("team")["rep_id"].count()
@@ -61,8 +61,22 @@ def site(demo_build: DemoBuild, tmp_path_factory: pytest.TempPathFactory) -> Ite
     users.add_user(root, "manager@example.com", Role.MANAGER, PASSWORD, team=team)
     users.add_user(root, "rep@example.com", Role.REP, PASSWORD, rep=rep)
     app = create_app(root)
+    app.state.warm_imports = False  # no warm process competing with the tests (one test warms)
     with TestClient(app):  # runs the lifespan: the workspace is closed at the end
         yield Site(root, app, team, other_team, rep, other_rep, tuple(members), demo_build.year)
+
+
+@pytest.fixture(scope="session")
+def site(demo_build: DemoBuild, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The small demo served, with users admin, executive, manager (a team) and rep; tests
+    that only read share it."""
+    yield from _serve(demo_build, tmp_path_factory.mktemp("web") / "ws")
+
+
+@pytest.fixture(scope="module")
+def entry_site(demo_build: DemoBuild, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """A served copy of its own for a module of tests that write (imports, forms, surveys)."""
+    yield from _serve(demo_build, tmp_path_factory.mktemp("entry") / "ws")
 
 
 def csrf_of(page: str) -> str:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from salesmetrics.web import api, pages, users
+from salesmetrics.web import users
+from salesmetrics.web.app import ROUTERS
 from salesmetrics.web.auth import csrf_protect
 from salesmetrics.web.sessions import CSRF_COOKIE, SESSION_COOKIE
 from tests.web.conftest import PASSWORD, Site, csrf_of, login
+
+#: Values for the path parameters of the routes checked.
+FILLED = {"metric_id": "win_rate", "batch_id": "20250101", "survey_id": "s1", "token": "x" * 43}
 
 
 def test_pages_send_a_stranger_to_the_login_page(site: Site) -> None:
@@ -98,7 +104,7 @@ def test_the_csrf_header_works_for_htmx_requests(site: Site) -> None:
 
 
 def test_every_unsafe_route_checks_the_csrf_token(site: Site) -> None:
-    routes = [*pages.router.routes, *api.router.routes]
+    routes = [r for router in ROUTERS for r in router.routes]  # every router's
     unsafe = [
         r for r in routes if isinstance(r, APIRoute) and r.methods - {"GET", "HEAD", "OPTIONS"}
     ]
@@ -151,17 +157,16 @@ def test_every_route_but_login_and_health_needs_a_login(site: Site) -> None:
     # each GET route of the pages and the API, path parameters filled in: a page sends a
     # stranger to the login page, the API answers 401 (a new route is covered by this test)
     client = TestClient(site.app)
-    routes = [
-        r
-        for r in [*pages.router.routes, *api.router.routes]
-        if isinstance(r, APIRoute) and "GET" in r.methods
-    ]
+    every = [r for router in ROUTERS for r in router.routes]
+    routes = [r for r in every if isinstance(r, APIRoute) and "GET" in r.methods]
     open_paths = {"/login", "/health"}
     checked = 0
     for route in routes:
-        path = route.path.replace("{metric_id}", "win_rate")
+        path = re.sub(r"\{(\w+)\}", lambda m: FILLED.get(m.group(1), "x"), route.path)
         answer = client.get(path, follow_redirects=False)
-        if route.path in open_paths:
+        if route.path == "/s/{token}":  # a survey link: its token is the credential
+            assert answer.status_code == 404, path
+        elif route.path in open_paths:
             assert answer.status_code == 200, path
         elif path.startswith("/api/") or path == "/openapi.json":
             assert answer.status_code == 401, path
@@ -169,4 +174,4 @@ def test_every_route_but_login_and_health_needs_a_login(site: Site) -> None:
             assert answer.status_code == 303, path
             assert answer.headers["location"].startswith("/login")
         checked += 1
-    assert checked >= 8
+    assert checked >= 20

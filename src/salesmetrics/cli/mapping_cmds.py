@@ -60,17 +60,9 @@ def apply_saved(
     decimal: str,
 ) -> tuple[list[str], list[str], str | None, str | None, str]:
     """The import's options with the saved mapping ``name`` under them (given options win)."""
-    from salesmetrics.ingest.saved import load_mapping, merged
+    from salesmetrics.ingest.saved import applied
 
-    saved = load_mapping(root, name, table)
-    maps, value_maps = merged(saved, maps, value_maps)
-    return (
-        maps,
-        value_maps,
-        preset or saved.preset,
-        date_format or saved.date_format,
-        saved.decimal if decimal == "." and saved.decimal else decimal,
-    )
+    return applied(root, name, table, maps, value_maps, preset, date_format, decimal)
 
 
 def store_mapping(

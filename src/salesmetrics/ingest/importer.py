@@ -176,7 +176,8 @@ def import_file(
 
     Options (all optional): ``preset``, ``mapping`` ({field: column} or ``["field=column"]``),
     ``value_map`` ({field: {from: to}} or ``["field:from=to"]``), ``date_format``, ``decimal``
-    (``"."`` or ``","``), ``sheet``, ``delimiter``, ``encoding``, ``dry_run``. ``progress``
+    (``"."`` or ``","``), ``sheet``, ``delimiter``, ``encoding``, ``dry_run``, ``label`` (how
+    the import log names the file; default its path). ``progress``
     receives each phase (reading the file in bytes, then converting and writing in percent);
     nothing is printed.
     Raises :class:`~salesmetrics.errors.UserError` for anything the user can fix.
@@ -207,7 +208,7 @@ def _import_file(
     opts = make_options(**options)
     t = schema.table(table)
     file = Path(path)
-    label = str(path)
+    label = opts.label or str(path)
     check_path(file, label)
     preset = get_preset(opts.preset, t.name) if opts.preset else None
     value_maps: dict[str, dict[str, str]] = {
@@ -290,16 +291,18 @@ def load_arrow(
     *,
     source: str,
     progress: Progress | None = None,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Load Arrow data with canonical column names into ``table`` (the bulk path).
 
     Columns may be typed or text; they are validated by the same SQL as files and written in one
     transaction. An iterable of record batches is staged batch by batch (bounded memory).
     ``source`` names the data in the import log and the quarantine; ``progress`` receives the
-    converting and writing phases in percent.
+    converting and writing phases in percent. With ``dry_run`` the rows are validated and
+    counted, and nothing is written.
     """
     t = schema.table(table)
-    store = store_for(ws)
+    store = store_for(ws, dry_run=dry_run)
     started = _utcnow()
     with (
         contextlib.closing(store),
@@ -318,7 +321,8 @@ def load_arrow(
             if not staged.headers:  # an empty iterable of batches: nothing to load
                 return ImportResult("", t.name, source, 0, 0, 0, 0, warnings=("no rows",))
             mapping = resolve_mapping(t, staged.headers, {}, None, source)
-            return _load(ws, store, t, staged, mapping, ImportOptions(), started, phases, None)
+            opts = ImportOptions(dry_run=dry_run)
+            return _load(ws, store, t, staged, mapping, opts, started, phases, None)
         finally:
             staged.close(store)
 

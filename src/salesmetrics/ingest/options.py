@@ -30,6 +30,8 @@ class ImportOptions:
     delimiter: str | None = None
     encoding: str | None = None
     dry_run: bool = False
+    label: str | None = None
+    """How the import log and messages name the file (default: its path)."""
 
 
 def parse_map(items: Iterable[str]) -> dict[str, str]:
@@ -98,6 +100,7 @@ def make_options(
     delimiter: str | None = None,
     encoding: str | None = None,
     dry_run: bool = False,
+    label: str | None = None,
 ) -> ImportOptions:
     """Check and normalise the options of :func:`salesmetrics.ingest.import_file`."""
     if decimal not in DECIMAL_SEPARATORS:
@@ -121,4 +124,5 @@ def make_options(
         delimiter=delim,
         encoding=encoding,
         dry_run=dry_run,
+        label=label,
     )

@@ -38,6 +38,11 @@ def _path(root: Path, name: str) -> Path:
     return root / DIRECTORY / f"{name}.json"
 
 
+def check_name(name: str) -> None:
+    """A one-line error when ``name`` cannot name a saved mapping."""
+    _path(Path(), name)
+
+
 def names(root: Path) -> list[str]:
     """The names of the mappings saved in the workspace at ``root``."""
     folder = root / DIRECTORY
@@ -86,3 +91,26 @@ def merged(
     given = {m.partition("=")[0].strip() for m in maps}
     kept = [m for m in saved.map if m.partition("=")[0].strip() not in given]
     return kept + maps, saved.value_map + value_maps
+
+
+def applied(
+    root: Path,
+    name: str,
+    table: str,
+    maps: list[str],
+    value_maps: list[str],
+    preset: str | None,
+    date_format: str | None,
+    decimal: str,
+) -> tuple[list[str], list[str], str | None, str | None, str]:
+    """An import's options with the mapping saved as ``name`` under them (given options win):
+    ``(maps, value_maps, preset, date_format, decimal)``."""
+    saved = load_mapping(root, name, table)
+    maps, value_maps = merged(saved, maps, value_maps)
+    return (
+        maps,
+        value_maps,
+        preset or saved.preset,
+        date_format or saved.date_format,
+        saved.decimal if decimal == "." and saved.decimal else decimal,
+    )

@@ -245,6 +245,10 @@ class Suggestion:
     unmapped: tuple[str, ...]
     options: tuple[str, ...] = ()
     """Other options the values call for (``--decimal ,``, ``--date-format %d/%m/%Y``)."""
+    headers: tuple[str, ...] = ()
+    """The file's column headers, in order."""
+    sample: tuple[tuple[str | None, ...], ...] = ()
+    """The first rows of the file as text, one value per header (for a preview)."""
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -524,4 +528,6 @@ def suggest_file(ws: Connection, table: str, path: str | Path, **options: Any) -
         tuple(missing),
         tuple(h for h in headers if h not in used),
         tuple(reading_options(samples, used)),
+        tuple(headers),
+        tuple(tuple(row) for row in sample),
     )

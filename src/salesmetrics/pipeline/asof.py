@@ -37,9 +37,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from salesmetrics.incremental import PerKey
+
 if TYPE_CHECKING:
     from salesmetrics.connection import Connection
 
+#: The opportunity intermediates whose rows of a deal depend on that deal's rows only: brought
+#: up to date from the deals an import wrote (:mod:`salesmetrics.incremental`).
+PER_DEAL = PerKey("opportunity_id")
 #: Later than any instant in the data: "until further notice" in validity intervals.
 FAR_FUTURE = ibis.timestamp("9999-12-31 00:00:00")
 #: Earlier than any instant in the data.
@@ -104,7 +109,7 @@ def intervals(ws: Connection) -> ir.Table:
     ``has_history``, ``settled_at`` (the start of the final state when it is closed, won or
     lost: from then on the state never changes; else null) and the :data:`FIXED_COLUMNS`;
     materialised once per data version (``opportunity_states``)."""
-    return ws.derived.get("opportunity_states", lambda: build_intervals(ws))
+    return ws.derived.get("opportunity_states", lambda: build_intervals(ws), grows=PER_DEAL)
 
 
 def build_intervals(ws: Connection) -> ir.Table:

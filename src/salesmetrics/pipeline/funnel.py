@@ -32,6 +32,7 @@ import pandas as pd
 import pyarrow as pa
 
 from salesmetrics.periods import local_date
+from salesmetrics.pipeline.asof import PER_DEAL
 from salesmetrics.portable import as_int
 
 if TYPE_CHECKING:
@@ -131,7 +132,7 @@ def visits(ws: Connection) -> ir.Table:
     ``created_at``, and
     ``left_day`` (workspace timezone) and ``micros`` (duration) of the visits that ended:
     materialised once per data version."""
-    return ws.derived.get("stage_visits", lambda: _visits(ws))
+    return ws.derived.get("stage_visits", lambda: _visits(ws), grows=PER_DEAL)
 
 
 def _visits(ws: Connection) -> ir.Table:

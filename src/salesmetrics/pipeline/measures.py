@@ -46,7 +46,13 @@ import pandas as pd
 
 from salesmetrics import dims as gdims
 from salesmetrics import fx
-from salesmetrics.pipeline.asof import build_intervals, instants, probe_states, probes_table
+from salesmetrics.pipeline.asof import (
+    PER_DEAL,
+    build_intervals,
+    instants,
+    probe_states,
+    probes_table,
+)
 
 if TYPE_CHECKING:
     from salesmetrics.connection import Connection
@@ -118,7 +124,7 @@ def spans(ws: Connection) -> ir.Table:
     columns the measures read and the deal's value at its close date in whole cents of the base
     currency (``value_at_close``) with the fx flags (:data:`AT_CLOSE`; meaningless without a
     close date); materialised once per data version (``pipeline_spans``)."""
-    return ws.derived.get("pipeline_spans", lambda: _spans(ws))
+    return ws.derived.get("pipeline_spans", lambda: _spans(ws), grows=PER_DEAL)
 
 
 def _spans(ws: Connection) -> ir.Table:

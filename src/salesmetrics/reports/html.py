@@ -9,7 +9,7 @@ import functools
 import json
 from typing import TYPE_CHECKING, Any
 
-from salesmetrics.reports import charts
+from salesmetrics.reports import charts, svgtidy
 from salesmetrics.reports.model import Chart, Column, Paragraph, Table
 
 if TYPE_CHECKING:
@@ -37,9 +37,13 @@ def cell_text(row: dict[str, Any], column: Column, fmt: Formats) -> str:
     return "" if value is None else str(value)
 
 
-def _table(table: Table, fmt: Formats) -> dict[str, Any]:
+def _table(table: Table, fmt: Formats, paged: bool) -> dict[str, Any]:
+    shown, caption = table.rows, table.caption
+    if paged and table.printed is not None:
+        shown = table.printed.rows
+        caption = " ".join(t for t in (caption, table.printed.note) if t)
     rows = []
-    for row in table.rows:
+    for row in shown:
         cells = []
         for c in table.columns:
             cls = "num" if c.kind in NUMERIC else ""
@@ -53,15 +57,15 @@ def _table(table: Table, fmt: Formats) -> dict[str, Any]:
         "title": table.title,
         "columns": table.columns,
         "rows": rows,
-        "caption": table.caption,
+        "caption": caption,
     }
 
 
 def render_html(pack: ReviewPack, *, progress: Progress | None = None, paged: bool = False) -> str:
-    """The pack as HTML text (``paged``: for the PDF; the same document today)."""
+    """The pack as HTML text; ``paged``, the document the PDF lays out (long tables cut to
+    their :attr:`Table.printed` rows)."""
     import jinja2
 
-    del paged  # one document serves screen, print and PDF
     fmt = pack.formats
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("salesmetrics.reports", "templates"),
@@ -90,7 +94,7 @@ def render_html(pack: ReviewPack, *, progress: Progress | None = None, paged: bo
             elif isinstance(b, Paragraph):
                 blocks.append({"kind": "paragraph", "text": b.text})
             else:
-                blocks.append(_table(b, fmt))
+                blocks.append(_table(b, fmt, paged))
         sections.append({"id": s.id, "title": s.title, "blocks": blocks})
     words = {
         k: fmt.word(k)
@@ -117,12 +121,12 @@ def render_html(pack: ReviewPack, *, progress: Progress | None = None, paged: bo
 
 
 def _svg(spec: dict[str, Any], lang: str) -> str:
-    """A chart as inline SVG, without the XML prolog (drawn once per process: writing the
-    HTML and then the PDF of one pack draws each chart once)."""
+    """A chart as compact inline SVG (:mod:`~salesmetrics.reports.svgtidy`), without the XML
+    prolog (drawn once per process: writing the HTML and then the PDF of one pack draws each
+    chart once)."""
     return _drawn(json.dumps(spec, sort_keys=True), lang)
 
 
 @functools.lru_cache(maxsize=512)
 def _drawn(spec: str, lang: str) -> str:
-    svg = charts.to_svg(json.loads(spec), lang)
-    return svg[svg.index("<svg") :]
+    return svgtidy.tidy(charts.to_svg(json.loads(spec), lang))

@@ -72,6 +72,17 @@ WORDS: dict[str, Text] = {
         "Di balik perubahan: {metric}, {group}, {period}",
     ),
     "rows_shown": Text("{shown} of {total} rows", "{shown} dari {total} baris"),
+    "printed_extremes": Text(
+        "Printed: the {each} highest and {each} lowest values of each metric by {dim}"
+        " ({shown} of {total} rows); the HTML and XLSX packs hold every row.",
+        "Dicetak: {each} nilai tertinggi dan {each} terendah setiap metrik menurut {dim}"
+        " ({shown} dari {total} baris); paket HTML dan XLSX memuat semua baris.",
+    ),
+    "printed_leaders": Text(
+        "Printed: the first {shown} of {total} reps; the HTML and XLSX packs hold every rep.",
+        "Dicetak: {shown} teratas dari {total} tenaga penjual; paket HTML dan XLSX memuat"
+        " semuanya.",
+    ),
     "quality": Text("Data quality", "Kualitas data"),
     "rejected": Text("Rows rejected at import", "Baris yang ditolak saat impor"),
     "checks": Text("CRM hygiene (salesmetrics check)", "Kebersihan data CRM (salesmetrics check)"),

@@ -32,10 +32,20 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Excerpt:
+    """The rows of a long table that the printed pack (the PDF) shows, and a note saying
+    which (the HTML and the XLSX show every row)."""
+
+    rows: list[dict[str, Any]]
+    note: str
+
+
+@dataclass(frozen=True)
 class Table:
     """A table of rows (dicts keyed by the columns' keys). With ``components``, every row has
     a ``components`` dict (the engine's numerator, denominator, ...), which the XLSX writes as
-    columns so the figures can be audited."""
+    columns so the figures can be audited. ``printed``: what the PDF shows of a long table
+    (:mod:`salesmetrics.reports.excerpts`); None, every row."""
 
     id: str
     title: str
@@ -43,6 +53,7 @@ class Table:
     rows: list[dict[str, Any]]
     components: bool = False
     caption: str = ""
+    printed: Excerpt | None = None
 
 
 @dataclass(frozen=True)

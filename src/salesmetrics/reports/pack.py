@@ -30,7 +30,7 @@ from salesmetrics.errors import UserError
 from salesmetrics.metrics import registry as reg
 from salesmetrics.metrics.registry import CADENCE_NAMES, ROLE_NAMES, Cadence, Role
 from salesmetrics.periods import Grain, Period
-from salesmetrics.reports import charts
+from salesmetrics.reports import charts, excerpts
 from salesmetrics.reports.locale import Formats, check_lang
 from salesmetrics.reports.model import (
     Block,
@@ -465,6 +465,7 @@ def _role_section(
                     ),
                     mine_rows,
                     components=True,
+                    printed=excerpts.breakdown(mine_rows, dim, fmt),
                 )
             )
 
@@ -677,6 +678,30 @@ def _forecast_blocks(
 
 def _leaderboard_blocks(rows: list[dict[str, Any]], fmt: Formats) -> list[Block]:
     """Reps ranked by quota attainment, with productivity, win rate and revenue."""
+    ranked = rank_reps(rows)
+    if not ranked:
+        return []
+    columns = (
+        Column("rank", fmt.word("rank"), "count"),
+        Column("rep", fmt.word("rep")),
+        *(Column(m, reg.get(m).name.get(fmt.lang), str(reg.get(m).unit)) for m in LEADERBOARD),
+    )
+    return [
+        Table(
+            "leaderboard",
+            fmt.word("leaderboard"),
+            columns,
+            ranked,
+            components=True,
+            printed=excerpts.leaders(ranked, fmt),
+        )
+    ]
+
+
+def rank_reps(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The reps of the result ``rows`` of :data:`LEADERBOARD` by rep, one dict per rep (``rank``,
+    ``rep``, each metric's value, ``components``), ranked by quota attainment (reps without
+    it last, then by id); reps with none of the values are left out."""
     reps: dict[Any, dict[str, Any]] = {}
     for r in rows:
         rep = r["group"].get("rep")
@@ -695,14 +720,7 @@ def _leaderboard_blocks(rows: list[dict[str, Any]], fmt: Formats) -> list[Block]
     )
     for i, e in enumerate(ranked, 1):
         e["rank"] = i
-    if not ranked:
-        return []
-    columns = (
-        Column("rank", fmt.word("rank"), "count"),
-        Column("rep", fmt.word("rep")),
-        *(Column(m, reg.get(m).name.get(fmt.lang), str(reg.get(m).unit)) for m in LEADERBOARD),
-    )
-    return [Table("leaderboard", fmt.word("leaderboard"), columns, ranked, components=True)]
+    return ranked
 
 
 def _movers_section(

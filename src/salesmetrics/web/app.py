@@ -22,7 +22,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from salesmetrics.errors import UserError
-from salesmetrics.web import api, pages, views
+from salesmetrics.web import (
+    api,
+    dashboards,
+    desk,
+    drill,
+    entries_api,
+    forms,
+    imports,
+    pages,
+    surveys,
+    tools,
+    views,
+)
 from salesmetrics.web.access import ForbiddenError
 from salesmetrics.web.auth import Accounts, LoginNeededError
 from salesmetrics.web.render import render_error
@@ -31,6 +43,20 @@ from salesmetrics.web.sessions import CSRF_COOKIE, Signer, load_secret, new_nonc
 from salesmetrics.web.throttle import Throttle
 
 STATIC = Path(__file__).parent / "static"
+#: Every router of the app: the pages, the API, and data entry (imports, forms, surveys).
+ROUTERS = (
+    pages.router,
+    api.router,
+    imports.router,
+    forms.router,
+    surveys.router,
+    imports.api_router,
+    entries_api.router,
+    surveys.api_router,
+    dashboards.router,
+    drill.router,
+    tools.router,
+)
 
 #: Only this host's scripts, styles and images (the charts are inline SVG); no framing.
 CSP = (
@@ -72,6 +98,7 @@ def create_app(root: Path, *, service: Service | None = None, prepare: bool = Fa
         if prepare:
             threading.Thread(target=_prepare, args=(app,), daemon=True).start()
         yield
+        desk.close(app)  # the data-entry pages' writer process
         app.state.service.close()
 
     app = FastAPI(
@@ -94,8 +121,8 @@ def create_app(root: Path, *, service: Service | None = None, prepare: bool = Fa
     app.state.prepared_ok = False
     app.add_middleware(_Headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(pages.router)
-    app.include_router(api.router)
+    for router in ROUTERS:
+        app.include_router(router)
 
     @app.exception_handler(LoginNeededError)
     async def _login(request: Request, _: LoginNeededError) -> Response:

@@ -2,14 +2,15 @@
 
 Every template gets the request's user, its URL state (:class:`ViewState`), the language, the
 CSRF token of the browser, ``w(key)`` for the app's words, ``words`` for the review
-packs' words (value, target, status, ...) and ``link(path, **changes)`` for
-links that keep the state.
+packs' words (value, target, status, ...), ``link(path, **changes)`` for
+links that keep the state and ``in_language(code)`` for this very page in another language.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -39,6 +40,16 @@ def _state(request: Request) -> ViewState:
         return ViewState()
 
 
+def _in_language(request: Request, lang: str) -> str:
+    """This page's URL, every query parameter kept (a drill-down's metric and group, a
+    calculator's inputs, ...), in ``lang``."""
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    if lang != "en":
+        pairs.append(("lang", lang))
+    query = urlencode(pairs)
+    return request.url.path + (f"?{query}" if query else "")
+
+
 def render(
     request: Request,
     template: str,
@@ -65,6 +76,7 @@ def render(
         w=lambda key, **values: word(key, lang, **values),
         words={key: text.get(lang) for key, text in WORDS.items()},
         link=state.link,
+        in_language=lambda code: _in_language(request, code),
         path=request.url.path,
         **context,
     )

@@ -11,12 +11,18 @@ one is computed and kept. Nothing here computes a metric.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from salesmetrics.metrics.request import Request
 from salesmetrics.workspace import Workspace, open_workspace
+
+T = TypeVar("T")
+
+#: How many answers :meth:`Service.cached` keeps.
+KEPT = 64
 
 
 class Service:
@@ -26,6 +32,7 @@ class Service:
         self.root = root
         self._lock = threading.Lock()
         self._ws: Workspace = open_workspace(root)
+        self._kept: OrderedDict[Hashable, Any] = OrderedDict()
 
     @property
     def base_currency(self) -> str:
@@ -81,6 +88,42 @@ class Service:
         """``{id: name}`` of the reps or accounts."""
         with self._lock:
             return self._ws.names(kind)
+
+    def read(self, work: Callable[[Workspace], T]) -> T:
+        """``work`` done on the workspace as the data are now (the views of what the engine
+        does not compute: the import log, rejects, the roster, submitted forecasts). Reads of
+        this process go through this one workspace: DuckDB shares one open database between
+        the connections of a process, so a second one could keep reading a replaced snapshot."""
+        with self._lock:
+            self._ws.refresh()
+            return work(self._ws)
+
+    def reload(self) -> None:
+        """Open the workspace again, after its configuration changed (a target set)."""
+        with self._lock:
+            self._ws.close()
+            self._ws = open_workspace(self.root)
+
+    def cached(self, key: Hashable, work: Callable[[Workspace], T]) -> T:
+        """``work(workspace)`` as :meth:`read`, its answer kept in this process for the data as
+        they are now (each table's version): asked again with the same ``key`` before an
+        import lands, it is not computed again. For small answers (a page of rows, a report),
+        the latest :data:`KEPT` of them; on a backend without table versions, never kept."""
+        with self._lock:
+            self._ws.refresh()
+            versions = self._ws.table_versions()
+            if versions is None:
+                return work(self._ws)
+            full = (key, tuple(sorted(versions.items())))
+            if full in self._kept:
+                self._kept.move_to_end(full)
+                found: T = self._kept[full]
+                return found
+            value = work(self._ws)
+            self._kept[full] = value
+            while len(self._kept) > KEPT:
+                self._kept.popitem(last=False)
+            return value
 
     def close(self) -> None:
         """Close the workspace."""

@@ -42,6 +42,15 @@ class Figure:
     note: str
     spark: str = ""
     compare_value: str = ""
+    #: the sparkline's numbers: (period, value) formatted, its table view
+    spark_rows: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def drillable(self) -> bool:
+        """Whether the figure has rows behind it to drill into (every metric's but the
+        anonymous surveys')."""
+        metric = reg.get(self.metric)
+        return bool(metric.drill) and not metric.respondents
 
 
 @dataclass
@@ -55,6 +64,17 @@ class MetricPage:
     trend_error: str = ""
     breakdown_dim: str = "team"
     breakdown_rows: list[tuple[str, str, str]] = field(default_factory=list)
+    #: each breakdown row's group as ``DIM=VALUE`` for its drill-down ("" for none)
+    breakdown_groups: list[str] = field(default_factory=list)
+    #: each trend row's period label (for its drill-down)
+    trend_periods: list[str] = field(default_factory=list)
+
+    @property
+    def drillable(self) -> bool:
+        """Whether the metric's figures have rows behind them to drill into."""
+        metric = reg.get(self.metric)
+        return bool(metric.drill) and not metric.respondents
+
     breakdown_error: str = ""
     comparisons: list[tuple[str, Figure]] = field(default_factory=list)
     comparison_error: str = ""
@@ -97,27 +117,48 @@ def twelve_months(start: str, end: str) -> str:
     return f"{first.isoformat()}..{last.isoformat()}"
 
 
-def dashboard(service: Service, period: str, where: Mapping[str, str], lang: str) -> list[Figure]:
-    """The starter checklist for ``period``: value, target and status, change against the
-    previous period, and a sparkline of the 12 months ending with the period."""
+def dashboard(
+    service: Service,
+    period: str,
+    where: Mapping[str, str],
+    lang: str,
+    metrics: Sequence[str] = DASHBOARD,
+) -> list[Figure]:
+    """``metrics`` (default: the starter checklist) for ``period``: value, target and status,
+    change against the previous period, and a sparkline of the 12 months ending with the
+    period."""
     fmt = Formats(lang, service.base_currency)
-    now = service.metrics(DASHBOARD, period=period, compare="previous", where=where)
+    now = service.metrics(metrics, period=period, compare="previous", where=where)
     first = _first_by_metric(now["results"])
     start, end = service.period_bounds(period)
-    trend = service.metrics(DASHBOARD, period=twelve_months(start, end), grain="month", where=where)
+    trend = service.metrics(metrics, period=twelve_months(start, end), grain="month", where=where)
     series: dict[str, list[float | None]] = {}
+    tables: dict[str, list[tuple[str, str]]] = {}
     for row in trend["results"]:
         series.setdefault(row["metric"], []).append(row["value"])
+        label = fmt.period(row["period"], _day(row["start"]))
+        tables.setdefault(row["metric"], []).append((label, fmt.value(row["value"], row["unit"])))
     figures = []
-    for metric in DASHBOARD:
+    for metric in metrics:
         fig = _figure(metric, first.get(metric), fmt, lang)
         title = f"{fig.name}: {word('trend_12', lang)}"
-        figures.append(_with_spark(fig, sparkline(series.get(metric, []), title)))
+        spark = sparkline(series.get(metric, []), title)
+        figures.append(_with_spark(fig, spark, tuple(tables.get(metric, []))))
     return figures
 
 
-def _with_spark(fig: Figure, spark: str) -> Figure:
-    return Figure(**{**fig.__dict__, "spark": spark})
+def year_changes(
+    service: Service, period: str, where: Mapping[str, str], lang: str, metrics: Sequence[str]
+) -> dict[str, Figure]:
+    """``metrics`` for ``period`` compared with the same period last year, by metric id."""
+    fmt = Formats(lang, service.base_currency)
+    answer = service.metrics(metrics, period=period, compare="year", where=where)
+    first = _first_by_metric(answer["results"])
+    return {m: _figure(m, first.get(m), fmt, lang) for m in metrics}
+
+
+def _with_spark(fig: Figure, spark: str, rows: tuple[tuple[str, str], ...]) -> Figure:
+    return Figure(**{**fig.__dict__, "spark": spark, "spark_rows": rows})
 
 
 @lru_cache(maxsize=256)
@@ -149,6 +190,7 @@ def metric_page(
         spec = charts.trend(metric.name.get(lang), points, metric.unit, fmt, target=target)
         page.trend_svg = _svg(json.dumps(spec, sort_keys=True), lang)
         page.trend_rows = [(p, fmt.value(v, metric.unit)) for p, v in points]
+        page.trend_periods = [str(r["period"]) for r in trend]
     except UserError as error:
         page.trend_error = str(error)
     try:
@@ -157,6 +199,7 @@ def metric_page(
             (_group(r["group"], dim, lang), fmt.value(r["value"], r["unit"]), r["note"] or "")
             for r in rows
         ]
+        page.breakdown_groups = [_drill_group(r["group"], dim) for r in rows]
     except UserError as error:
         page.breakdown_error = str(error)
     try:
@@ -167,6 +210,13 @@ def metric_page(
     except UserError as error:
         page.comparison_error = str(error)
     return page
+
+
+def _drill_group(group: Mapping[str, Any], dim: str) -> str:
+    """``DIM=VALUE`` of a breakdown row's group ("" for the company's row or a group without
+    a value, which cannot be named as a filter)."""
+    value = group.get(dim) if group else None
+    return "" if value is None else f"{dim}={value}"
 
 
 def _day(text: str | None) -> dt.date | None:

@@ -8,6 +8,8 @@ the review packs (value, target, status, change, ...) from the reports' locale l
 from __future__ import annotations
 
 from salesmetrics.metrics.registry import Text
+from salesmetrics.web.entry_words import ENTRY_WORDS
+from salesmetrics.web.words_pages import PAGE_WORDS
 
 LANGS = ("en", "id")
 
@@ -58,6 +60,9 @@ WORDS: dict[str, Text] = {
     "skip": Text("Skip to content", "Langsung ke konten"),
     "default_grain": Text("(default)", "(bawaan)"),
 }
+
+WORDS |= ENTRY_WORDS  # data entry's words
+WORDS |= PAGE_WORDS  # the role dashboards', drill-down's and tools' words
 
 
 def word(key: str, lang: str, **values: str) -> str:

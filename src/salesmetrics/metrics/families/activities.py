@@ -22,6 +22,7 @@ import ibis
 import ibis.expr.types as ir
 
 from salesmetrics import dims as gdims
+from salesmetrics.incremental import Summed
 from salesmetrics.metrics.families import Family, in_period, regroup
 from salesmetrics.periods import local_date
 
@@ -30,13 +31,18 @@ if TYPE_CHECKING:
     from salesmetrics.metrics.context import Context
 
 DIMS = gdims.ACTIVITY_DIMS
+#: :func:`activity_days` are sums per group: an import of new activities adds its own sums
+#: (:mod:`salesmetrics.incremental`).
+_PER_DAY = Summed(("rep_id", "type", "day", "selling"), ("activities", "minutes"))
 COMPONENTS = ("activities", "selling_activities", "selling_minutes", "logged_minutes")
 
 
 def activity_days(ws: Connection) -> ir.Table:
     """Per ``rep_id``, ``type``, ``day`` (workspace timezone) and ``selling`` (bool): the
-    number of ``activities`` and their ``minutes``; materialised once per data version."""
-    return ws.derived.get("activity_days", lambda: _activity_days(ws))
+    number of ``activities`` and their ``minutes``; materialised once per data version, and
+    grown by an import of new activities with their own sums (a group may then have several
+    rows: readers sum them)."""
+    return ws.derived.get("activity_days", lambda: _activity_days(ws), grows=_PER_DAY)
 
 
 def _activity_days(ws: Connection) -> ir.Table:
