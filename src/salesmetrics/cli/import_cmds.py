@@ -83,8 +83,9 @@ def import_cmd(
     Exit status 0 when rows were loaded (the summary counts any rejected), 3 when the file had
     rows and every one was rejected (nothing loaded; ``salesmetrics rejects`` lists why)."""
     from salesmetrics.cli import EXIT_ALL_REJECTED
-    from salesmetrics.cli.mapping_cmds import apply_saved, run_suggest, store_mapping
+    from salesmetrics.cli.mapping_cmds import run_suggest, store_mapping
     from salesmetrics.cli.progress import progress_bars
+    from salesmetrics.ingest.saved import applied
     from salesmetrics.workspace import open_workspace
 
     maps, value_maps = list(map_ or []), list(value_map or [])
@@ -94,7 +95,7 @@ def import_cmd(
     warmed = None
     with open_workspace(workspace) as ws, progress_bars(err, quiet=quiet) as progress:
         if mapping_name is not None:
-            maps, value_maps, preset, date_format, decimal = apply_saved(
+            maps, value_maps, preset, date_format, decimal = applied(
                 ws.root, mapping_name, table, maps, value_maps, preset, date_format, decimal
             )
         result = ws.import_file(

@@ -49,22 +49,6 @@ def run_suggest(
             )
 
 
-def apply_saved(
-    root: Path,
-    name: str,
-    table: str,
-    maps: list[str],
-    value_maps: list[str],
-    preset: str | None,
-    date_format: str | None,
-    decimal: str,
-) -> tuple[list[str], list[str], str | None, str | None, str]:
-    """The import's options with the saved mapping ``name`` under them (given options win)."""
-    from salesmetrics.ingest.saved import applied
-
-    return applied(root, name, table, maps, value_maps, preset, date_format, decimal)
-
-
 def store_mapping(
     root: Path,
     name: str,
