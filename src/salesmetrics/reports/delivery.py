@@ -34,13 +34,13 @@ import contextlib
 import datetime as dt
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from salesmetrics.backends.filelock import exclusive
+from salesmetrics.backends.jsonfile import write_json
 from salesmetrics.errors import UserError, suggest
 from salesmetrics.reports.message import ENV_PREFIX, Message
 
@@ -146,16 +146,7 @@ def _write(root: Path, book: Book) -> None:
         "schedules": [s.to_dict() for s in book.schedules],
         "sent": [asdict(s) for s in book.sent],
     }
-    fd, tmp = tempfile.mkstemp(prefix=".deliveries-", suffix=".tmp", dir=root)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, ensure_ascii=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(root / STORE)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_json(root / STORE, data)
 
 
 @contextlib.contextmanager

@@ -21,15 +21,14 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
-import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from salesmetrics.backends.filelock import exclusive
+from salesmetrics.backends.jsonfile import write_json
 from salesmetrics.errors import UserError
 
 STORE = "surveys.json"
@@ -112,17 +111,7 @@ def _read(root: Path) -> list[Survey]:
 
 def _write(root: Path, surveys: list[Survey]) -> None:
     data = {"surveys": [asdict(s) for s in surveys]}
-    fd, tmp = tempfile.mkstemp(prefix=".surveys-", suffix=".tmp", dir=root)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1, ensure_ascii=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(root / STORE)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_json(root / STORE, data, private=True, indent=1)
 
 
 def surveys(root: Path) -> list[Survey]:

@@ -14,10 +14,8 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
-import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -26,6 +24,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from salesmetrics.backends.filelock import exclusive
+from salesmetrics.backends.jsonfile import write_json
 from salesmetrics.errors import UserError
 
 STORE = "users.json"
@@ -116,17 +115,7 @@ def _read(root: Path) -> Book:
 
 def _write(root: Path, book: Book) -> None:
     data = {"users": [asdict(u) for u in book.users], "tokens": [asdict(t) for t in book.tokens]}
-    fd, tmp = tempfile.mkstemp(prefix=".users-", suffix=".tmp", dir=root)
-    try:
-        os.fchmod(fd, 0o600)  # password hashes and token digests: the owner's only
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, ensure_ascii=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(root / STORE)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_json(root / STORE, data, private=True)  # password hashes and token digests
 
 
 def _now() -> str:
