@@ -13,7 +13,7 @@ from dataclasses import asdict
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
@@ -109,11 +109,34 @@ class Problem(BaseModel):
     detail: str
 
 
+#: The errors every authenticated API route may answer (FastAPI adds 422 where a route has
+#: parameters or a body).
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": Problem, "description": "bad period, metric, filter or grouping"},
+    400: {
+        "model": Problem,
+        "description": "a bad value (period, metric, filter, grouping, id, ...): what is wrong"
+        " and how to fix it",
+    },
     401: {"model": Problem, "description": "not logged in, or an unknown token"},
-    403: {"model": Problem, "description": "outside the user's scope"},
+    403: {
+        "model": Problem,
+        "description": "outside the user's role or scope, or a browser's call without its CSRF"
+        " token",
+    },
 }
+
+
+#: The period, filter and metric parameters the API's routes share, with example values (the
+#: OpenAPI document shows them; the fuzz tests try them besides generated ones).
+PeriodQuery = Annotated[
+    str | None,
+    Query(description="2025, 2025-Q2, FY2025, ytd, all", examples=["2025", "2025-Q2", "ytd"]),
+]
+WhereQuery = Annotated[
+    list[str] | None,
+    Query(description="a filter, DIM=VALUE (repeatable)", examples=[["region=EMEA"]]),
+]
+MetricPath = Annotated[str, Path(description="metric id", examples=["win_rate"])]
 
 
 def _json(data: Any) -> Response:
@@ -134,14 +157,21 @@ def health() -> dict[str, str]:
 def api_metrics(
     request: Request,
     user: ApiUser,
-    metric: Annotated[list[str] | None, Query(description="metric id (repeatable)")] = None,
-    period: Annotated[str | None, Query(description="2025, 2025-Q2, FY2025, ytd, all")] = None,
-    from_period: Annotated[str | None, Query(alias="from")] = None,
-    to_period: Annotated[str | None, Query(alias="to")] = None,
+    metric: Annotated[
+        list[str] | None,
+        Query(description="metric id (repeatable)", examples=[["win_rate", "mrr"]]),
+    ] = None,
+    period: PeriodQuery = None,
+    from_period: Annotated[
+        str | None, Query(alias="from", description="first period of a range", examples=["2025-01"])
+    ] = None,
+    to_period: Annotated[
+        str | None, Query(alias="to", description="last period of a range", examples=["2025-06"])
+    ] = None,
     grain: Grain | None = None,
     by: Annotated[list[Dimension] | None, Query()] = None,
     compare: Compare | None = None,
-    where: Annotated[list[str] | None, Query(description="DIM=VALUE (repeatable)")] = None,
+    where: WhereQuery = None,
 ) -> Response:
     """Metrics as ``salesmetrics metrics --format json`` gives them, within the caller's
     scope (a manager's team, a rep's own numbers)."""
@@ -174,7 +204,7 @@ def api_glossary(user: ApiUser, lang: Lang = Lang.EN) -> Response:
     tags=["glossary"],
     responses={200: {"model": GlossaryEntry}, 404: {"model": Problem}, **ERRORS},
 )
-def api_glossary_entry(metric_id: str, user: ApiUser, lang: Lang = Lang.EN) -> Response:
+def api_glossary_entry(metric_id: MetricPath, user: ApiUser, lang: Lang = Lang.EN) -> Response:
     """One metric's definition."""
     if metric_id not in reg.REGISTRY:
         return JSONResponse({"detail": f"unknown metric {metric_id!r}"}, status_code=404)

@@ -3,15 +3,18 @@
 Pages answer a request without a valid session by sending the browser to the login page;
 the API answers 401 (with ``WWW-Authenticate: Bearer``). A bearer token is an API credential:
 it is accepted on API routes only, and a request carrying an invalid one is refused even if it
-also has a session cookie. Every route that changes something (an unsafe method) depends on
-:func:`csrf_protect`; a test checks that none is missing it.
+also has a session cookie. Both credentials are declared to the OpenAPI document
+(:data:`BEARER`, :data:`SESSION`). Every route that changes something (an unsafe method)
+depends on :func:`csrf_protect`; a test checks that none is missing it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from salesmetrics.web import users
 from salesmetrics.web.sessions import (
@@ -22,6 +25,20 @@ from salesmetrics.web.sessions import (
     Signer,
 )
 from salesmetrics.web.users import User
+
+#: The API's two credentials, declared for the OpenAPI document (its ``securitySchemes`` and
+#: each operation's ``security``); neither refuses a request itself: :func:`api_user` does.
+BEARER = HTTPBearer(
+    scheme_name="bearer",
+    description="a token of `salesmetrics token create EMAIL`",
+    auto_error=False,
+)
+SESSION = APIKeyCookie(
+    name=SESSION_COOKIE,
+    scheme_name="session",
+    description="the signed session cookie the login page sets (a browser's API calls)",
+    auto_error=False,
+)
 
 
 class LoginNeededError(Exception):
@@ -90,8 +107,14 @@ def page_user(request: Request) -> User:
     return user
 
 
-def api_user(request: Request) -> User:
-    """The user of an API call: its bearer token, else its session cookie (else 401)."""
+def api_user(
+    request: Request,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+    _session: Annotated[str | None, Depends(SESSION)],
+) -> User:
+    """The user of an API call: its bearer token, else its session cookie (else 401). The
+    two declared credentials only document the schemes: the header is read here, so that a
+    malformed one is refused rather than ignored."""
     found = accounts(request)
     user = found.of_token(request)
     if user is not None:

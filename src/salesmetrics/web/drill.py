@@ -24,7 +24,7 @@ from salesmetrics.metrics.result import plain
 from salesmetrics.reports.locale import Formats
 from salesmetrics.web import drilling, export
 from salesmetrics.web.access import scoped
-from salesmetrics.web.api import ERRORS, ApiUser
+from salesmetrics.web.api import ERRORS, ApiUser, PeriodQuery, WhereQuery
 from salesmetrics.web.auth import page_user
 from salesmetrics.web.render import render
 from salesmetrics.web.service import Service
@@ -38,7 +38,8 @@ REP_COLUMNS = frozenset({"owner_id", "rep", "manager_id"})
 
 PageUser = Annotated[User, Depends(page_user)]
 GroupQuery = Annotated[
-    list[str] | None, Query(description="the figure's group, DIM=VALUE (repeatable)")
+    list[str] | None,
+    Query(description="the figure's group, DIM=VALUE (repeatable)", examples=[["region=EMEA"]]),
 ]
 
 
@@ -170,10 +171,10 @@ class DrillAnswer(BaseModel):
 def api_drill(
     request: Request,
     user: ApiUser,
-    metric: Annotated[str, Query(description="metric id")],
-    period: Annotated[str | None, Query(description="2025, 2025-Q2, FY2025, ytd, all")] = None,
+    metric: Annotated[str, Query(description="metric id", examples=["win_rate"])],
+    period: PeriodQuery = None,
     group: GroupQuery = None,
-    where: Annotated[list[str] | None, Query(description="DIM=VALUE (repeatable)")] = None,
+    where: WhereQuery = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=drilling.MAX_PAGE_SIZE)] = drilling.PAGE_SIZE,
 ) -> Response:

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from salesmetrics.metrics.submissions import Level
 from salesmetrics.web import entries
+from salesmetrics.web.api import ERRORS
 from salesmetrics.web.auth import api_user, csrf_protect
 from salesmetrics.web.desk import desk
 from salesmetrics.web.service import Service
 from salesmetrics.web.users import User
 
-router = APIRouter(tags=["data entry"])
+router = APIRouter(tags=["data entry"], responses=ERRORS)
 
 ApiUser = Annotated[User, Depends(api_user)]
 CSRF = [Depends(csrf_protect)]
@@ -31,8 +32,8 @@ class Saved(BaseModel):
 class QuotaIn(BaseModel):
     """A rep's quota for a period (its first to last day)."""
 
-    rep_id: str
-    period: str = Field(description="2026-Q1, 2026-03, FY2026, ...")
+    rep_id: str = Field(examples=["R-00001"])
+    period: str = Field(description="2026-Q1, 2026-03, FY2026, ...", examples=["2026-Q1"])
     amount: float = Field(ge=0)
     currency: str = ""
 
@@ -40,10 +41,12 @@ class QuotaIn(BaseModel):
 class TimeLogIn(BaseModel):
     """Time a rep spent on an activity."""
 
-    rep_id: str
-    started_at: str = Field(description="local date and time, e.g. 2026-03-02 09:30")
+    rep_id: str = Field(examples=["R-00001"])
+    started_at: str = Field(
+        description="local date and time, e.g. 2026-03-02 09:30", examples=["2026-03-02 09:30"]
+    )
     duration_minutes: float = Field(gt=0)
-    type: str = Field(description="call, email, meeting, demo, ...")
+    type: str = Field(description="call, email, meeting, demo, ...", examples=["call"])
     account_id: str = ""
     opportunity_id: str = ""
 
@@ -52,11 +55,13 @@ class ForecastIn(BaseModel):
     """A forecast submission: any of commit, most likely and best case for a period. Reps,
     managers and executives submit for their own level; an admin names it."""
 
-    period: str
+    period: str = Field(examples=["2026-Q1"])
     commit: float | None = Field(None, ge=0)
     most_likely: float | None = Field(None, ge=0)
     best_case: float | None = Field(None, ge=0)
-    scope: str | None = Field(None, description="company, team or rep (admins)")
+    scope: str | None = Field(
+        None, description="company, team or rep (admins)", examples=["company"]
+    )
     scope_id: str | None = None
 
 
@@ -73,10 +78,10 @@ class ForecastSaved(BaseModel):
 class TargetIn(BaseModel):
     """A target of ``salesmetrics.toml``: a metric's default, or its value for one group."""
 
-    metric: str
-    value: float | None = Field(description="null removes the target")
-    dim: str | None = None
-    group: str | None = None
+    metric: str = Field(examples=["win_rate"])
+    value: float | None = Field(description="null removes the target", examples=[0.3])
+    dim: str | None = Field(None, examples=["region"])
+    group: str | None = Field(None, examples=["EMEA"])
 
 
 class RollupNode(BaseModel):
@@ -154,7 +159,11 @@ def api_forecast(request: Request, user: ApiUser, body: ForecastIn) -> Response:
 
 
 @router.get("/api/forecasts/rollup", response_model=Rollup)
-def api_rollup(request: Request, user: ApiUser, period: str) -> Response:
+def api_rollup(
+    request: Request,
+    user: ApiUser,
+    period: Annotated[str, Query(description="2026-Q1, FY2026, ...", examples=["2026-Q1"])],
+) -> Response:
     """What each level submitted for ``period``, within the caller's scope."""
     label, level = entries.forecast_rollup(desk(request), user, period)
     return JSONResponse({"period": label, "level": _node(level)})

@@ -26,6 +26,7 @@ from salesmetrics.ingest.quarantine import find_batch, rejected_rows
 from salesmetrics.ingest.suggest import Suggestion
 from salesmetrics.web import desk as writes
 from salesmetrics.web import uploads
+from salesmetrics.web.api import ERRORS, Problem
 from salesmetrics.web.auth import api_user, csrf_protect, page_user
 from salesmetrics.web.desk import allow, desk
 from salesmetrics.web.render import render
@@ -33,7 +34,7 @@ from salesmetrics.web.users import Role, User
 from salesmetrics.workspace import Workspace
 
 router = APIRouter(include_in_schema=False, max_body_size=uploads.body_limit())
-api_router = APIRouter(tags=["imports"], max_body_size=uploads.body_limit())
+api_router = APIRouter(tags=["imports"], responses=ERRORS, max_body_size=uploads.body_limit())
 
 PageUser = Annotated[User, Depends(page_user)]
 ApiUser = Annotated[User, Depends(api_user)]
@@ -44,6 +45,10 @@ PREVIEW_ROWS = 10
 REJECTS_SHOWN = 100
 LOG_SHOWN = 50
 _READERS = (Role.ADMIN, Role.EXECUTIVE)
+#: The upload routes' answer to a file over the limit.
+TOO_LARGE: dict[int | str, dict[str, Any]] = {
+    413: {"model": Problem, "description": "a file over the upload limit"}
+}
 
 
 def _tables() -> list[str]:
@@ -377,11 +382,13 @@ def _answer(request: Request, result: ImportResult) -> dict[str, Any]:
     }
 
 
-@api_router.post("/api/imports", response_model=ImportAnswer, dependencies=CSRF)
+@api_router.post(
+    "/api/imports", response_model=ImportAnswer, responses=TOO_LARGE, dependencies=CSRF
+)
 async def api_import(
     request: Request,
     user: ApiUser,
-    table: Annotated[str, Form(description="canonical table, e.g. opportunities")],
+    table: Annotated[str, Form(description="canonical table", examples=["opportunities"])],
     file: Annotated[UploadFile, File(description="CSV, TSV, XLSX, Parquet or JSON lines")],
     preset: Annotated[str | None, Form()] = None,
     mapping_name: Annotated[str | None, Form(description="a saved mapping's name")] = None,
@@ -412,7 +419,9 @@ async def api_import(
     return JSONResponse(_answer(request, result))
 
 
-@api_router.post("/api/imports/suggest", response_model=SuggestAnswer, dependencies=CSRF)
+@api_router.post(
+    "/api/imports/suggest", response_model=SuggestAnswer, responses=TOO_LARGE, dependencies=CSRF
+)
 async def api_suggest(
     request: Request,
     user: ApiUser,

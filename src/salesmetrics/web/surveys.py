@@ -23,6 +23,7 @@ from salesmetrics.errors import UserError
 from salesmetrics.web import desk as writes
 from salesmetrics.web import survey_book as book
 from salesmetrics.web.access import scoped
+from salesmetrics.web.api import ERRORS, MetricRow, PeriodQuery
 from salesmetrics.web.auth import api_user, csrf_protect, page_user
 from salesmetrics.web.desk import allow, desk
 from salesmetrics.web.render import render
@@ -30,7 +31,7 @@ from salesmetrics.web.service import Service
 from salesmetrics.web.users import Role, User
 
 router = APIRouter(include_in_schema=False)
-api_router = APIRouter(tags=["surveys"])
+api_router = APIRouter(tags=["surveys"], responses=ERRORS)
 
 PageUser = Annotated[User, Depends(page_user)]
 ApiUser = Annotated[User, Depends(api_user)]
@@ -275,9 +276,18 @@ def api_list(request: Request, user: ApiUser) -> Response:
     return JSONResponse([_info(s) for s in book.surveys(_root(request))])
 
 
-@api_router.get("/api/surveys/{survey_id}/results")
+class SurveyResults(BaseModel):
+    """A survey's eNPS and pulse scores for its period, company-wide and by team."""
+
+    survey: SurveyInfo
+    period: str
+    company: list[MetricRow]
+    by_team: list[MetricRow]
+
+
+@api_router.get("/api/surveys/{survey_id}/results", responses={200: {"model": SurveyResults}})
 def api_results(
-    request: Request, survey_id: str, user: ApiUser, period: str | None = None
+    request: Request, survey_id: str, user: ApiUser, period: PeriodQuery = None
 ) -> Response:
     """The survey's eNPS and pulse scores (the JSON rows of ``/api/metrics``), company-wide and
     by team, for its period, within the caller's scope; small groups have no value."""

@@ -177,7 +177,9 @@ class Calculation(BaseModel):
 def api_calc(
     request: Request,
     user: ApiUser,
-    name: Annotated[str, Path(description="calculator, e.g. win_rate (see /calculators)")],
+    name: Annotated[
+        str, Path(description="calculator (see /calculators)", examples=["win_rate", "ltv"])
+    ],
     lang: Lang = Lang.EN,
 ) -> Response:
     """One formula on the numbers given as query parameters named after its inputs
