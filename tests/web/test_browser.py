@@ -171,6 +171,7 @@ def admin(browser: Browser, live: Live, shots: Path) -> Iterator[Tab]:
     tab = new_tab(browser, live, shots)
     log_in(tab, live.site.email("admin"), shot="01-login")
     expect(tab.page.locator("h1")).to_contain_text("Dashboard")
+    tab.watch.check()  # the login page and the first dashboard
     yield tab
     tab.page.context.close()
 
@@ -259,14 +260,18 @@ def test_drill_into_a_figure_and_export_its_rows(as_admin: Tab) -> None:
     tab = as_admin
     page = tab.page
     tab.open("/")
-    figure = page.locator("table.figures td.num a").first
-    figure.click()
-    expect(page).to_have_url(re.compile(r"/drill\?"))
+    deal_size = page.locator("table.figures tr").filter(
+        has=page.locator("a[href^='/metrics/average_deal_size']")
+    )
+    deal_size.locator("td.num a").click()  # the figure is its drill-down's link
+    expect(page).to_have_url(re.compile(r"/drill\?.*metric=average_deal_size"))
     rows = page.locator("table.drill tbody tr")
     expect(rows.first).to_be_visible()
     headers = page.locator("table.drill thead th").all_inner_texts()
+    assert {"opportunity_id", "amount", "status"} <= set(headers)  # the deals behind it
     tab.shot("07-drill")
-    total = re.search(r"of ([\d,]+)", page.locator("main").inner_text())
+    shown = page.locator("main p").filter(has_text=re.compile(r"^Rows ")).inner_text()
+    total = re.search(r"of ([\d,]+)$", shown.strip())
     assert total, "the drill page states no total"
     with page.expect_download() as download:
         page.locator("p.exports a[href*='/drill.csv']").click()
