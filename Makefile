@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo serve test check test-fast lint format bench lock docs clean
+.PHONY: install browser demo serve test check test-fast lint format bench lock docs clean
 
 install: $(STAMP)
 
@@ -48,12 +48,28 @@ demo: install
 serve: install
 	$(BIN)/salesmetrics serve --workspace demo --port $(PORT)
 
+# The browser tier's browser (tests/browser.py): Debian's Chromium, installed with apt when it
+# is missing (Playwright's own browser download cannot reach its servers here). make test needs
+# it; make check does not (the browser tests are slow-marked).
+CHROMIUM := $(or $(SALESMETRICS_TEST_CHROMIUM),/usr/bin/chromium)
+APT ?= $(if $(filter 0,$(shell id -u)),,sudo -n) env DEBIAN_FRONTEND=noninteractive apt-get
+
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "make browser: installing Debian's chromium for the browser tests (apt-get)"; \
+	  { $(APT) install -y -qq chromium >/dev/null || \
+	    { $(APT) update -qq && $(APT) install -y -qq chromium >/dev/null; }; } || \
+	  { echo "make browser: apt-get install chromium failed; install Debian's chromium as root" \
+	      "(the browser tests need $(CHROMIUM))" >&2; exit 1; }; \
+	  [ -x "$(CHROMIUM)" ] || { echo "make browser: no $(CHROMIUM) after the install" >&2; exit 1; }; \
+	fi
+
 # The suite on every core (pytest-xdist, a module at a time, the Spark files on one worker: see
-# tests/scheduling.py). `make test` runs everything, PostgreSQL and Spark included
+# tests/scheduling.py). `make test` runs everything, PostgreSQL, Spark and the browser included
 # (docs/testing.md).
 XDIST := -n auto
 
-test: install lint
+test: install lint browser
 	$(BIN)/pytest $(XDIST)
 
 # While working: lint, types and the fast tier (everything not marked slow).

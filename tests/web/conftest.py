@@ -42,9 +42,9 @@ class Site:
         return f"{role}@example.com"
 
 
-def _serve(demo_build: DemoBuild, folder: Path) -> Iterator[Site]:
-    """The small demo copied to ``folder`` and served, with users admin, executive, manager (a
-    team) and rep."""
+def build_site(demo_build: DemoBuild, folder: Path, *, prepare: bool = False) -> Site:
+    """The small demo copied to ``folder``, with users admin, executive, manager (a team) and
+    rep, and its app (not started; ``prepare`` as :func:`create_app`'s)."""
     ws = copy_demo(demo_build, folder)
     reps = ws.backend.table("reps").to_pandas()
     # two teams with at least two reps each, and a rep with deals in the first and one not
@@ -60,10 +60,16 @@ def _serve(demo_build: DemoBuild, folder: Path) -> Iterator[Site]:
     users.add_user(root, "executive@example.com", Role.EXECUTIVE, PASSWORD)
     users.add_user(root, "manager@example.com", Role.MANAGER, PASSWORD, team=team)
     users.add_user(root, "rep@example.com", Role.REP, PASSWORD, rep=rep)
-    app = create_app(root)
+    app = create_app(root, prepare=prepare)
     app.state.warm_imports = False  # no warm process competing with the tests (one test warms)
-    with TestClient(app):  # runs the lifespan: the workspace is closed at the end
-        yield Site(root, app, team, other_team, rep, other_rep, tuple(members), demo_build.year)
+    return Site(root, app, team, other_team, rep, other_rep, tuple(members), demo_build.year)
+
+
+def _serve(demo_build: DemoBuild, folder: Path) -> Iterator[Site]:
+    """:func:`build_site`'s site, served in-process (the lifespan runs around the tests)."""
+    site = build_site(demo_build, folder)
+    with TestClient(site.app):  # runs the lifespan: the workspace is closed at the end
+        yield site
 
 
 @pytest.fixture(scope="session")

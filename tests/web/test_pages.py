@@ -109,6 +109,27 @@ def test_assets_are_served_from_the_package(site: Site) -> None:
     assert (STATIC / "htmx.min.js").read_text(encoding="utf-8").startswith("var htmx=")
 
 
+def test_every_page_names_its_icon(site: Site) -> None:
+    """Without a named icon a browser asks for /favicon.ico, a 404 in its console on every
+    first page (found by the browser tests)."""
+    for client, path in ((login(site, "admin"), "/"), (login(site, "admin"), "/login")):
+        page = client.get(path).text
+        icon = re.search(r'<link rel="icon" href="(/static/[^"]+)" type="([^"]+)">', page)
+        assert icon, path
+        answer = client.get(icon.group(1))
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith(icon.group(2))
+
+
+def test_the_language_switch_loads_a_whole_page(site: Site) -> None:
+    """htmx's boost swaps only the body, which would leave ``<html lang>`` in the old language
+    (found by the browser tests): the language links are not boosted."""
+    page = login(site, "admin").get("/").text
+    langs = re.search(r'<span class="langs"[^>]*>(.*?)</span>', page, re.S)
+    assert langs and 'hx-boost="false"' in langs.group(0)
+    assert 'hreflang="id"' in langs.group(1)
+
+
 def test_a_prepared_app_computes_the_dashboard_as_it_starts(site: Site) -> None:
     from fastapi.testclient import TestClient
 
