@@ -29,22 +29,26 @@ class LoginNeededError(Exception):
 
 
 class Accounts:
-    """The users of the workspace, read from ``users.json`` again whenever it changed."""
+    """The users and API tokens of the workspace, read from ``users.json`` again whenever it
+    changed (so a request checks its token against memory, not the file)."""
 
     def __init__(self, root: Path, signer: Signer) -> None:
         self.root = root
         self.signer = signer
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: tuple[int, int, int] | None = None
+        self._book = users.Book()
         self._users: dict[str, User] = {}
 
     def _fresh(self) -> dict[str, User]:
         try:
             stat = (self.root / users.STORE).stat()
-            stamp = (stat.st_mtime_ns, stat.st_size)
+            stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         except FileNotFoundError:
-            stamp = (0, 0)
+            stamp = (0, 0, 0)
         if stamp != self._stamp:
-            self._users = {u.email: users.public(u) for u in users.users(self.root)}
+            found = users.book(self.root)
+            # swapped in whole: a request in another thread sees the old or the new, never half
+            self._book, self._users = found, {u.email: users.public(u) for u in found.users}
             self._stamp = stamp
         return self._users
 
@@ -65,7 +69,8 @@ class Accounts:
             return None
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthorized("use Authorization: Bearer TOKEN")
-        user = users.user_of_token(self.root, token.strip())
+        self._fresh()
+        user = users.token_owner(self._book, token.strip())
         if user is None:
             raise _unauthorized("unknown API token; create one with: salesmetrics token create")
         return users.public(user)
