@@ -19,8 +19,9 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from salesmetrics.errors import UserError
 from salesmetrics.web import (
@@ -67,27 +68,45 @@ CSP = (
 )
 
 
-class _Headers(BaseHTTPMiddleware):
-    """Security headers on every response, and a CSRF cookie for every browser."""
+class _Headers:
+    """Security headers on every response, and a CSRF cookie for every browser (a plain ASGI
+    middleware: Starlette's ``BaseHTTPMiddleware`` costs a task group and a stream per
+    request)."""
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         nonce = request.cookies.get(CSRF_COOKIE)
         fresh = nonce is None
         request.state.csrf_nonce = nonce or new_nonce()
-        response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "same-origin"
-        if fresh and not request.url.path.startswith(("/api/", "/static/")):
-            response.set_cookie(
-                CSRF_COOKIE,
-                request.state.csrf_nonce,
-                httponly=True,
-                samesite="lax",
-                secure=request.url.scheme == "https",
-            )
-        return response
+        path = request.url.path
+        secure = request.url.scheme == "https"
+
+        async def send_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["Content-Security-Policy"] = CSP
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["X-Frame-Options"] = "DENY"
+                headers["Referrer-Policy"] = "same-origin"
+                if fresh and not path.startswith(("/api/", "/static/")):
+                    cookie = Response()
+                    cookie.set_cookie(
+                        CSRF_COOKIE,
+                        request.state.csrf_nonce,
+                        httponly=True,
+                        samesite="lax",
+                        secure=secure,
+                    )
+                    headers.append("set-cookie", cookie.headers["set-cookie"])
+            await send(message)
+
+        await self.app(scope, receive, send_headers)
 
 
 def create_app(root: Path, *, service: Service | None = None, prepare: bool = False) -> FastAPI:

@@ -86,8 +86,9 @@ def accounts(request: Request) -> Accounts:
     return found
 
 
-def page_user(request: Request) -> User:
-    """The logged-in user of a page (else :class:`LoginNeededError`)."""
+async def page_user(request: Request) -> User:
+    """The logged-in user of a page (else :class:`LoginNeededError`). Async (no file read
+    but a stat, no slow hash): it runs on the event loop, not in a thread of the pool."""
     user = accounts(request).of_session(request)
     if user is None:
         raise LoginNeededError
@@ -95,8 +96,9 @@ def page_user(request: Request) -> User:
     return user
 
 
-def api_user(request: Request) -> User:
-    """The user of an API call: its bearer token, else its session cookie (else 401)."""
+async def api_user(request: Request) -> User:
+    """The user of an API call: its bearer token, else its session cookie (else 401); on the
+    event loop, as :func:`page_user`."""
     found = accounts(request)
     user = found.of_token(request)
     if user is not None:
