@@ -1,4 +1,4 @@
-"""``make bench`` (``python -m bench``): quality bars P1 to P3 and P5 to P9 in one run.
+"""``make bench`` (``python -m bench``): quality bars P1 to P10 in one run.
 
 Every figure is a ratio against a baseline measured in the same run (these machines are noisy):
 the medium demo is built once and cached under ``bench/cache/``; the review (P1) is timed
@@ -6,9 +6,11 @@ against the scan floor of the columns it reads, its backend queries counted (P6)
 memory measured in a child process (P5) and its results compared with a plain pandas review,
 timed too (P2); the CSV import of 2 M leads is timed against DuckDB's ``read_csv`` (P3); the
 command line's start-up is timed against fixed limits (P8, on the small demo). On copies of the
-cached demos: 1 % more deals and activities imported and the next review, against the scan floor
-(P7, medium), and the first review of the small demo in-process against fixed limits (P8S); a
-billing export of 1 M invoice lines imported and its recognized revenue computed, against
+cached demos: the web app served to 20 clients at once on loopback, its p95 latencies against
+fixed limits, and the first dashboard after an import (P4, medium); 1 % more deals and
+activities imported and the next review, against the scan floor (P7, medium), and the first
+review of the small demo in-process against fixed limits (P8S); a billing export of 1 M
+invoice lines imported and its recognized revenue computed, against
 ``read_csv`` of the file (P9, nothing cached).
 Results go to ``bench/results/<UTC timestamp>.json``; a summary is printed at the end.
 
@@ -29,6 +31,7 @@ from bench import (
     machine,
     p1_review,
     p2_pandas,
+    p4_web,
     p5_memory,
     p6_queries,
     p7_incremental,
@@ -41,11 +44,11 @@ from bench import (
 from bench.results import Figure, not_measured, summary, write
 from salesmetrics.workspace import open_workspace
 
-BARS = ("P1", "P2", "P3", "P5", "P6", "P7", "P8", "P8S", "P9", "P10")
+BARS = ("P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P8S", "P9", "P10")
 #: The bars measured on the medium demo (it is built, or read from the cache, only for them).
-MEDIUM_BARS = {"P1", "P2", "P5", "P6", "P7", "P10"}
+MEDIUM_BARS = {"P1", "P2", "P4", "P5", "P6", "P7", "P10"}
 #: The order of the summary.
-ORDER = ("P1", "P1L", "P2", "P3", "P5", "P5L", "P6", "P7", "P8", "P8S", "P9", "P10")
+ORDER = ("P1", "P1L", "P2", "P3", "P4", "P5", "P5L", "P6", "P7", "P8", "P8S", "P9", "P10")
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -105,6 +108,13 @@ def main(argv: list[str] | None = None) -> Path:
         if "P10" in bars:
             print(f"P10: a quarterly review pack of {year}-Q4 in each format ...", flush=True)
             figures.append(p10_pack.measure(root, year))
+        if "P4" in bars:
+            print(
+                f"P4: the web app served, {p4_web.CLIENTS} clients, {p4_web.REQUESTS} requests,"
+                " then an import and the first dashboard ...",
+                flush=True,
+            )
+            figures.append(p4_web.figure(p4_web.measure(root)))
         if "P7" in bars:
             print("P7: 1 % more deals and activities imported, and the next review ...", flush=True)
             figures.append(p7_incremental.measure(root, year))

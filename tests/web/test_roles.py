@@ -6,6 +6,7 @@ numbers; asking for another team or rep is 403, and no grouping reaches past the
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -106,3 +107,30 @@ def test_no_company_figure_reaches_a_scoped_user(site: Site, role: str, dim: str
         assert row["group"].get(dim) == wanted, row
     cac = [r for r in data["results"] if r["metric"] == "customer_acquisition_cost"]
     assert cac and all(r["value"] is None for r in cac)
+
+
+def _values(page: str) -> list[str]:
+    """The value cell of each figure of a home dashboard page."""
+    figure = r'<th scope="row"><a href="/metrics/[^"]*">[^<]*</a></th>\s*<td class="num">'
+    return re.findall(figure + r"(?:<a [^>]*>)?([^<]*)", page)
+
+
+def test_a_remembered_dashboard_is_never_served_to_another_scope(site: Site) -> None:
+    from salesmetrics.web import views
+
+    service = site.app.state.service
+    period = service.default_period()
+    scopes = {"manager": {"team": site.team}, "rep": {"rep": site.rep}, "admin": {}}
+    clients = {role: login(site, role) for role in scopes}  # the manager's page comes first
+    seen: dict[str, list[list[str]]] = {role: [] for role in scopes}
+    for _ in range(2):  # the second round is answered from memory
+        for role, client in clients.items():
+            answer = client.get("/")
+            assert answer.status_code == 200, answer.text
+            seen[role].append(_values(answer.text))
+    for role, where in scopes.items():
+        fresh = views._dashboard(service, period, where, "en", views.DASHBOARD)  # not remembered
+        assert seen[role] == [[f.value for f in fresh]] * 2, role
+    assert seen["manager"][0] != seen["admin"][0] != seen["rep"][0]
+    api = {role: metrics(c, metric="total_revenue", period=period) for role, c in clients.items()}
+    assert api["manager"] != api["admin"] and api["rep"] != api["manager"]

@@ -46,22 +46,26 @@ class LoginNeededError(Exception):
 
 
 class Accounts:
-    """The users of the workspace, read from ``users.json`` again whenever it changed."""
+    """The users and API tokens of the workspace, read from ``users.json`` again whenever it
+    changed (so a request checks its token against memory, not the file)."""
 
     def __init__(self, root: Path, signer: Signer) -> None:
         self.root = root
         self.signer = signer
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: tuple[int, int, int] | None = None
+        self._book = users.Book()
         self._users: dict[str, User] = {}
 
     def _fresh(self) -> dict[str, User]:
         try:
             stat = (self.root / users.STORE).stat()
-            stamp = (stat.st_mtime_ns, stat.st_size)
+            stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         except FileNotFoundError:
-            stamp = (0, 0)
+            stamp = (0, 0, 0)
         if stamp != self._stamp:
-            self._users = {u.email: users.public(u) for u in users.users(self.root)}
+            found = users.book(self.root)
+            # swapped in whole: a request in another thread sees the old or the new, never half
+            self._book, self._users = found, {u.email: users.public(u) for u in found.users}
             self._stamp = stamp
         return self._users
 
@@ -82,7 +86,8 @@ class Accounts:
             return None
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthorized("use Authorization: Bearer TOKEN")
-        user = users.user_of_token(self.root, token.strip())
+        self._fresh()
+        user = users.token_owner(self._book, token.strip())
         if user is None:
             raise _unauthorized("unknown API token; create one with: salesmetrics token create")
         return users.public(user)
@@ -98,8 +103,9 @@ def accounts(request: Request) -> Accounts:
     return found
 
 
-def page_user(request: Request) -> User:
-    """The logged-in user of a page (else :class:`LoginNeededError`)."""
+async def page_user(request: Request) -> User:
+    """The logged-in user of a page (else :class:`LoginNeededError`). Async (no file read
+    but a stat, no slow hash): it runs on the event loop, not in a thread of the pool."""
     user = accounts(request).of_session(request)
     if user is None:
         raise LoginNeededError
@@ -107,14 +113,14 @@ def page_user(request: Request) -> User:
     return user
 
 
-def api_user(
+async def api_user(
     request: Request,
     _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
     _session: Annotated[str | None, Depends(SESSION)],
 ) -> User:
-    """The user of an API call: its bearer token, else its session cookie (else 401). The
-    two declared credentials only document the schemes: the header is read here, so that a
-    malformed one is refused rather than ignored."""
+    """The user of an API call: its bearer token, else its session cookie (else 401); on the
+    event loop, as :func:`page_user`. The two declared credentials only document the schemes:
+    the header is read here, so that a malformed one is refused rather than ignored."""
     found = accounts(request)
     user = found.of_token(request)
     if user is not None:

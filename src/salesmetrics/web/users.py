@@ -186,12 +186,21 @@ def create_token(root: Path, email: str) -> str:
     return token
 
 
+def book(root: Path) -> Book:
+    """Everything ``users.json`` holds (password hashes too: it stays in the server)."""
+    return _read(root)
+
+
 def user_of_token(root: Path, token: str) -> User | None:
     """The user an API token was created for, or None for an unknown token."""
+    return token_owner(_read(root), token)
+
+
+def token_owner(found: Book, token: str) -> User | None:
+    """The user of ``found`` an API token was created for, or None for an unknown token."""
     digest = _digest(token)
-    book = _read(root)
-    owner = next((t.email for t in book.tokens if hmac.compare_digest(t.digest, digest)), None)
-    return next((u for u in book.users if u.email == owner), None)
+    owner = next((t.email for t in found.tokens if hmac.compare_digest(t.digest, digest)), None)
+    return next((u for u in found.users if u.email == owner), None)
 
 
 def public(user: User) -> User:

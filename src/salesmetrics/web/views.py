@@ -126,7 +126,20 @@ def dashboard(
 ) -> list[Figure]:
     """``metrics`` (default: the starter checklist) for ``period``: value, target and status,
     change against the previous period, and a sparkline of the 12 months ending with the
-    period."""
+    period. Remembered for the data as they are now (:meth:`Service.memo`) by period, filters
+    (the user's scope among them), language and metrics: users of one scope share it, and a
+    user of another scope never gets it; the caller must not change it."""
+    key = ("dashboard", period, tuple(sorted(where.items())), lang, tuple(metrics))
+    return service.memo(key, lambda: _dashboard(service, period, where, lang, metrics))
+
+
+def _dashboard(
+    service: Service,
+    period: str,
+    where: Mapping[str, str],
+    lang: str,
+    metrics: Sequence[str],
+) -> list[Figure]:
     fmt = Formats(lang, service.base_currency)
     now = service.metrics(metrics, period=period, compare="previous", where=where)
     first = _first_by_metric(now["results"])
