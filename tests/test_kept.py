@@ -6,6 +6,7 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -63,6 +64,23 @@ def test_a_later_session_reads_them_instead_of_computing_them(workspace: Workspa
     workspace.close()
     derived, rows = _session(workspace.root)
     assert derived == [] and rows == first.rows()
+
+
+def test_a_table_not_to_keep_is_materialised_for_the_session_only(workspace: Workspace) -> None:
+    build(workspace)
+    workspace.metrics(period=PERIOD)  # the data version is known: tables are kept from now
+    calls: list[int] = []
+
+    def make() -> ibis.Table:
+        calls.append(1)
+        return workspace.table("opportunities").select("opportunity_id")
+
+    first = workspace.derived.get("session_only", make, keep=False)
+    assert workspace.derived.get("session_only", make, keep=False) is first and calls == [1]
+    assert first.count().execute() == workspace.table("opportunities").count().execute()
+    workspace.derived.get("kept_one", make)
+    assert "kept_one" in _kept_tables(workspace)
+    assert "session_only" not in _kept_tables(workspace)
 
 
 def test_an_import_makes_them_stale_and_the_next_session_sees_the_new_data(

@@ -15,7 +15,7 @@ wraps its builder's result with ``ws.derived.get(name, build)``.
 
 **Per set of periods.** Some intermediates depend on the periods too, but not on the grouping:
 the engagement score of every customer at each period's end, the customer flags per period,
-the revenue recognised per account and period. ``get(name, build, scope=key)`` keeps such a
+the pipeline's deal rows. ``get(name, build, scope=key)`` keeps such a
 table for one period spine (``key``: its periods), so that the same periods grouped another way
 (company-wide, by team, by rep) read it instead of computing it again. These are data queries
 of the evaluation that builds them (named ``_sm_periods_*``, counted as ``periods <name>``);
@@ -203,17 +203,20 @@ class Derived:
         *,
         scope: Hashable | None = None,
         grows: incremental.Growth | None = None,
+        keep: bool = True,
     ) -> ir.Table:
         """The materialised ``build()`` under ``name`` (and period ``scope``, when given),
         computed on first use (one query). A kept whole-history table declared ``grows`` is
         brought up to date from the rows imported since it was kept, where it can be
-        (:mod:`salesmetrics.incremental`), instead of computed again."""
+        (:mod:`salesmetrics.incremental`), instead of computed again. With ``keep=False`` a
+        whole-history table is not kept between sessions (one that is about as quick to
+        compute again as its file is to write and read)."""
         if self._growing:
             raise incremental.NotIncrementalError(name)
         if scope is not None:
             self._enter(scope)
         entry = self._tables.get((name, scope))
-        if entry is None and scope is None and self._cache is not None and self._version:
+        if entry is None and scope is None and keep and self._cache is not None and self._version:
             entry = self._tables[(name, None)] = (None, self._kept_table(name, build, grows))
         if entry is None:
             kind = "derived" if scope is None else "periods"

@@ -296,6 +296,18 @@ class _Builder:
 
     # -- level 2: typed values ----------------------------------------------------------------
 
+    def _plain(self, t: str, decimals: int | None) -> tuple[str, str]:
+        """(condition, text) of the fast path for number text ``t``: only digits, with an
+        optional sign and at most one decimal separator (followed by at most ``decimals``
+        digits, when given). The clean-up of :meth:`_number_text` leaves such a text as it is
+        (bar the separator, made ``.``), and it is never too precise, so casting it directly
+        gives what the clean-up would: the regexes then run only for the other values."""
+        sep = "\\." if self.c.decimal == "." else ","
+        digits = "*" if decimals is None else "{0," + str(decimals) + "}"
+        pattern = lit(f"[+-]?\\d*({sep}\\d{digits})?")
+        text = t if self.c.decimal == "." else f"replace({t}, ',', '.')"
+        return f"regexp_full_match({t}, {pattern})", text
+
     def _number_text(self, t: str, *, percent: bool = False) -> str:
         """Text of a number, cleaned of symbols and grouping; NULL when malformed."""
         cleaned = f"regexp_replace({t}, {lit(_SYMBOLS)}, '', 'g')"
@@ -349,6 +361,52 @@ class _Builder:
             parsed = f"COALESCE({formatted}, {parsed})"
         return parsed
 
+    def parsed(self, fld: str) -> str | None:
+        """Level-1b SELECT item for ``fld``: ``__p_``, the value parsed from its text before
+        the checks of :meth:`typed`, so that they read it instead of parsing it again (DuckDB
+        evaluates an expression inside ``CASE`` each time it is written); None when the field
+        needs none (typed input, text and yes/no columns)."""
+        col = self.t.column(fld)
+        if fld in self.typed_direct:
+            return None
+        t = ident("__t_" + fld)
+        if col.type == ColumnType.DECIMAL:
+            p, sc = decimal_scale(col)
+            num = self._number_text(t)
+            # More decimals than stored would be rounded by the cast: rejected instead.
+            too_precise = lit(r"[+-]?\d*\.\d{" + str(sc + 1) + ",}")
+            cleaned = (
+                f"(CASE WHEN NOT regexp_full_match({num}, {too_precise})"
+                f" THEN TRY_CAST({num} AS DECIMAL({p},{sc})) END)"
+            )
+            plain, text = self._plain(t, sc)
+            value = (
+                f"CASE WHEN {plain} THEN TRY_CAST({text} AS DECIMAL({p},{sc})) ELSE {cleaned} END"
+            )
+        elif col.type == ColumnType.INT:
+            plain, text = self._plain(t, 0)
+            value = (
+                f"CASE WHEN {plain} THEN TRY_CAST({text} AS DECIMAL(38,6))"
+                f" ELSE TRY_CAST({self._number_text(t)} AS DECIMAL(38,6)) END"
+            )
+        elif col.type == ColumnType.FLOAT:
+            plain, text = self._plain(t, None)
+            num = self._number_text(t, percent=is_fraction(col))
+            value = (
+                f"CASE WHEN {plain} THEN TRY_CAST({text} AS DOUBLE)"
+                f" ELSE TRY_CAST({num} AS DOUBLE) END"
+            )
+        elif col.type == ColumnType.DATE:
+            value = f"CAST(TRY_CAST({t} AS TIMESTAMP) AS DATE)"
+            fmts = self._date_formats(with_time=False)
+            if fmts is not None:
+                value = f"COALESCE(CAST(TRY_STRPTIME({t}, {fmts}) AS DATE), {value})"
+        elif col.type == ColumnType.TIMESTAMP:
+            value = self._timestamp_text(t)
+        else:
+            return None
+        return f"{value} AS {ident('__p_' + fld)}"
+
     def typed(self, fld: str) -> list[str]:
         """Level-2 SELECT items for ``fld``: ``__v_`` (typed) and helpers."""
         col = self.t.column(fld)
@@ -356,6 +414,7 @@ class _Builder:
         v = ident("__v_" + fld)
         family = self.typed_direct.get(fld)
         s = t  # the typed value, for typed input
+        parsed = ident("__p_" + fld)  # the value parsed from text (see parsed())
         items: list[str] = []
         if col.type == ColumnType.STR:
             if fld == "currency":
@@ -368,28 +427,16 @@ class _Builder:
                 value = t
         elif col.type == ColumnType.DECIMAL:
             p, sc = decimal_scale(col)
-            if family is not None:
-                value = f"TRY_CAST({s} AS DECIMAL({p},{sc}))"
-            else:
-                num = self._number_text(t)
-                items.append(f"{num} AS {ident('__n_' + fld)}")
-                # More decimals than stored would be rounded by the cast: rejected instead.
-                too_precise = lit(r"[+-]?\d*\.\d{" + str(sc + 1) + ",}")
-                value = (
-                    f"(CASE WHEN NOT regexp_full_match({num}, {too_precise})"
-                    f" THEN TRY_CAST({num} AS DECIMAL({p},{sc})) END)"
-                )
+            value = parsed if family is None else f"TRY_CAST({s} AS DECIMAL({p},{sc}))"
         elif col.type == ColumnType.INT:
             if family is not None:
                 value = f"TRY_CAST({s} AS BIGINT)"
             else:
-                dec = f"TRY_CAST({self._number_text(t)} AS DECIMAL(38,6))"
-                value = f"(CASE WHEN {dec} = trunc({dec}) THEN TRY_CAST({dec} AS BIGINT) END)"
+                value = (
+                    f"(CASE WHEN {parsed} = trunc({parsed}) THEN TRY_CAST({parsed} AS BIGINT) END)"
+                )
         elif col.type == ColumnType.FLOAT:
-            if family is not None:
-                num_v = f"TRY_CAST({s} AS DOUBLE)"
-            else:
-                num_v = f"TRY_CAST({self._number_text(t, percent=is_fraction(col))} AS DOUBLE)"
+            num_v = parsed if family is None else f"TRY_CAST({s} AS DOUBLE)"
             num_v = f"(CASE WHEN isfinite({num_v}) THEN {num_v} END)"
             if is_fraction(col) and family is None:
                 pct = f"({t} LIKE '%\\%' ESCAPE '\\')"
@@ -412,13 +459,9 @@ class _Builder:
             if family is not None:
                 value = f"CAST({s} AS DATE)"
             else:
-                parsed = f"CAST(TRY_CAST({t} AS TIMESTAMP) AS DATE)"
-                fmts = self._date_formats(with_time=False)
-                if fmts is not None:
-                    parsed = f"COALESCE(CAST(TRY_STRPTIME({t}, {fmts}) AS DATE), {parsed})"
                 value = f"(CASE WHEN year({parsed}) BETWEEN 1 AND 9999 THEN {parsed} END)"
         else:  # TIMESTAMP
-            value = self._to_utc(s, family) if family is not None else self._timestamp_text(t)
+            value = self._to_utc(s, family) if family is not None else parsed
             value = f"(CASE WHEN year({value}) BETWEEN 1 AND 9999 THEN {value} END)"
         items.insert(0, f"{value} AS {v}")
         return items
@@ -442,7 +485,7 @@ class _Builder:
             if fld in self.typed_direct:
                 return f"CASE WHEN {bad} THEN 'number out of range for {col.sql}' END"
             _, scale = decimal_scale(col)
-            n = ident("__n_" + fld)
+            n = self._number_text(t)  # only for the rows with a bad value (inside the CASE)
             too_precise = lit(r"[+-]?\d*\.\d{" + str(scale + 1) + ",}")
             return (
                 f"CASE WHEN {bad} THEN CASE"
@@ -581,6 +624,9 @@ def build_conversion(conv: Conversion, relation: str, params: Params) -> Convert
     if conv.row_error is not None:
         passthrough += ["__e_row", "__q_row"]
     passthrough += [ident("__r_" + f) for f in b.raw_kept]
+    parsed = [item for item in (b.parsed(fld) for fld in present) if item is not None]
+    if parsed:
+        l1 = f"SELECT *, {', '.join(parsed)} FROM ({l1})"
     l2_items = list(passthrough)
     for fld in present:
         l2_items.append(ident("__t_" + fld))

@@ -34,7 +34,8 @@ day.
 
 **Materialised in the engine** (``materialised=True``, see :mod:`salesmetrics.derived`): the
 lines with their cents split (q = ⌊C / n⌋, r = C mod n) and missing-rate flags
-(``recognized_lines``). The conversion is computed per request. It does not use running sums of
+(``recognized_lines``), for the session only (not kept as a file between sessions). The
+conversion is computed per request. It does not use running sums of
 the daily rates over the whole history: Spark cuts the scale of a wide decimal product to 6
 decimals, and a rounded rate sum multiplied by a large amount misses by units of currency. Every
 rate sum here is exact (narrowed operands) before it is multiplied.
@@ -43,6 +44,7 @@ rate sum here is exact (narrowed operands) before it is multiplied.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import ibis
@@ -88,7 +90,9 @@ def _lines(ws: Connection) -> ir.Table:
         _first=first,
         _d0=first.epoch_days().cast(INT),
         _d1=last.epoch_days().cast(INT),
-        _cents=(t.amount.cast(WIDE).round(2).abs() * 100).cast(INT),
+        # the stored DECIMAL(18,4) rounded at its own width: its cents (< 10^16) fit 64 bits,
+        # and no 128-bit decimal is formed (several times slower, for every line)
+        _cents=(t.amount.round(2).abs() * 100).cast(INT),
         _sign=ibis.ifelse(t.amount < 0, -1, 1).cast(INT),
     )
     quotient, remainder = floor_div(lines._cents, lines._d1 - lines._d0 + 1)
@@ -178,17 +182,23 @@ def _checked(ws: Connection, lines: ir.Table) -> ir.Table:
 
 def checked_lines(ws: Connection) -> ir.Table:
     """The invoice lines as :func:`_spread` reads them, with the missing-rate flags:
-    materialised once per data version (``recognized_lines``)."""
+    materialised once per data version and session (``recognized_lines``)."""
 
     def build() -> ir.Table:
         checked = _checked(ws, _lines(ws))
         return checked.select(*_LINE_COLUMNS, fx.MISSING_COUNT, fx.MISSING_EXAMPLE)
 
-    return ws.derived.get("recognized_lines", build)
+    # not kept between sessions: a scan of the lines computes it about as fast as its Parquet
+    # file is read, and writing that file cost as much as computing it (1 M lines)
+    return ws.derived.get("recognized_lines", build, keep=False)
 
 
 def recognized_revenue(
-    ws: Connection, periods: ir.Table | None = None, *, materialised: bool = False
+    ws: Connection,
+    periods: ir.Table | None = None,
+    *,
+    materialised: bool = False,
+    extend: Callable[[ir.Table], ir.Table] | None = None,
 ) -> ir.Table:
     """Recognized revenue per invoice line and period.
 
@@ -202,7 +212,10 @@ def recognized_revenue(
     check and the data's date range).
 
     With ``materialised`` (the engine, which refreshes ``ws.derived`` for each evaluation) the
-    lines with their missing-rate flags are read from a materialised table.
+    lines with their missing-rate flags are read from a materialised table. ``extend`` adds
+    columns to the lines (the engine's ``dim_*`` group columns, by the line's account) before
+    they are spread: they are kept in the output, and a lookup joins the lines, not the larger
+    set of their shares.
     """
     if materialised:
         checked = checked_lines(ws)
@@ -221,11 +234,14 @@ def recognized_revenue(
         months = month_periods(
             _EPOCH + dt.timedelta(days=int(lo)), _EPOCH + dt.timedelta(days=int(hi))
         )
+    if extend is not None:
+        lines = extend(lines)
     return _spread(ws, lines, months if periods is None else periods, months)
 
 
 def _spread(ws: Connection, lines: ir.Table, periods: ir.Table, months: ir.Table) -> ir.Table:
     period_cols = list(periods.columns)
+    added = [c for c in lines.columns if c.startswith("dim_")]
     p = periods.mutate(
         _ps=periods.start.epoch_days().cast(INT), _pe=periods.end.epoch_days().cast(INT) - 1
     )
@@ -255,6 +271,7 @@ def _spread(ws: Connection, lines: ir.Table, periods: ir.Table, months: ir.Table
         "currency",
         "is_recurring",
         *period_cols,
+        *added,
         days=j._days,
         amount_local=local,
         amount=ibis.ifelse(j._foreign, base.cast(local.type()), local),
