@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -22,6 +23,21 @@ from salesmetrics.web.users import Role
 from tests.demos import DemoBuild, copy_demo
 
 PASSWORD = "correct horse battery staple"
+
+#: argon2id at its lowest cost for the tests' users. The product's default (64 MiB, 3 passes,
+#: users._HASHER) costs 0.1 s per login on a quiet machine and about 1 s under load, and the web
+#: tests log in about a hundred times; what they check is who gets in, not the hash's cost
+#: (tests/web/test_users.py checks the stored hash is argon2id). The product is unchanged.
+_TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """Users added and logged in with :data:`_TEST_HASHER` (an unknown email too)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "_HASHER", _TEST_HASHER)
+        patch.setattr(users, "_DUMMY_HASH", _TEST_HASHER.hash("not a password of anyone"))
+        yield
 
 
 @dataclass(frozen=True)
