@@ -2,7 +2,9 @@
 
 The app (one :class:`~salesmetrics.web.service.Service`, i.e. one open workspace) is built once
 per session: its first dashboard starts the engine, which the later tests then share. Tests
-that log in take a client of their own (:func:`login`), so cookies never leak between them.
+that log in take a client of their own (:func:`login`), so cookies never leak between them; a
+module whose tests only read may share one per role (tests/web/test_fuzz_pages.py). The users'
+passwords are hashed at argon2's lowest cost (:func:`cheap_password_hashes`).
 """
 
 from __future__ import annotations
