@@ -52,6 +52,19 @@ def test_an_unreachable_server_is_one_line_with_the_fix(tmp_path: Path) -> None:
     assert "salesmetrics.toml" in str(e.value)
 
 
+def test_sessions_start_with_jit_off_unless_the_url_says_otherwise(
+    tmp_path: Path, pg_url: str
+) -> None:
+    # JIT compiled the engine's long queries for seconds to run them in milliseconds
+    # (SESSION_OPTIONS); a URL's own options come after and win
+    with init_workspace(tmp_path / "default", backend=pg_url) as ws:
+        assert ws.backend.con.execute("SHOW jit").fetchone() == ("off",)
+    on = f"{pg_url}&options=-c%20jit%3Don%20-c%20work_mem%3D8MB"
+    with init_workspace(tmp_path / "on", backend=on) as ws:
+        assert ws.backend.con.execute("SHOW jit").fetchone() == ("on",)
+        assert ws.backend.con.execute("SHOW work_mem").fetchone() == ("8MB",)
+
+
 def test_init_creates_the_schema_and_every_table(tmp_path: Path, pg_url: str) -> None:
     with init_workspace(tmp_path, backend=pg_url) as ws:
         assert set(schema.SCHEMA) | {"_import_log", "_quarantine"} == set(ws.backend.list_tables())

@@ -131,6 +131,7 @@ def test_an_import_runs_while_readers_read_and_each_sees_before_or_after(
         assert ws.count("leads") == after
 
 
+@pytest.mark.slow  # two import processes started together (40 s under load), as the two above
 def test_writers_take_turns(root: Path, tmp_path: Path) -> None:
     first = leads_csv(tmp_path / "a.csv", 100, 20_000)
     second = leads_csv(tmp_path / "b.csv", 20_000, 40_000)

@@ -118,6 +118,7 @@ def test_the_summary_numbers_are_the_engine_s_in_english(
         assert summary[metric]["change"] == pytest.approx(row["change"])
 
 
+@pytest.mark.slow  # the fast tier's only reader of the full pack (about 45 s under load)
 def test_the_quality_section_lists_the_data_quality_checks(
     full_pack: ReviewPack, written: PackFiles, shared_demo: Workspace
 ) -> None:

@@ -2,7 +2,9 @@
 
 The app (one :class:`~salesmetrics.web.service.Service`, i.e. one open workspace) is built once
 per session: its first dashboard starts the engine, which the later tests then share. Tests
-that log in take a client of their own (:func:`login`), so cookies never leak between them.
+that log in take a client of their own (:func:`login`), so cookies never leak between them; a
+module whose tests only read may share one per role (tests/web/test_fuzz_pages.py). The users'
+passwords are hashed at argon2's lowest cost (:func:`cheap_password_hashes`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -22,6 +25,21 @@ from salesmetrics.web.users import Role
 from tests.demos import DemoBuild, copy_demo
 
 PASSWORD = "correct horse battery staple"
+
+#: argon2id at its lowest cost for the tests' users. The product's default (64 MiB, 3 passes,
+#: users._HASHER) costs 0.1 s per login on a quiet machine and about 1 s under load, and the web
+#: tests log in about a hundred times; what they check is who gets in, not the hash's cost
+#: (tests/web/test_users.py checks the stored hash is argon2id). The product is unchanged.
+_TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """Users added and logged in with :data:`_TEST_HASHER` (an unknown email too)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "_HASHER", _TEST_HASHER)
+        patch.setattr(users, "_DUMMY_HASH", _TEST_HASHER.hash("not a password of anyone"))
+        yield
 
 
 @dataclass(frozen=True)

@@ -155,6 +155,7 @@ def test_every_figure_links_to_its_rows(site: Site) -> None:
     assert "/drill?" not in survey
 
 
+@pytest.mark.slow  # 53 drills (a minute under load); the fast tier drills a rep's rows above
 def test_a_rep_drills_into_every_metric_without_reaching_past_their_scope(site: Site) -> None:
     # every metric: the rep's own rows, or a one-line 400 (surveys are anonymous; costs carry
     # no rep), never a server error and never another rep's row
