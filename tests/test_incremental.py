@@ -3,8 +3,10 @@
 The small demo's deals (with their history) and activities are split by a hash of their key: a
 workspace holding the rest is reviewed (so its intermediates are kept), then imports the split
 rows as new batches and is reviewed again; every metric must equal a review of the demo as
-built (money to the cent, other numbers to 1e-9). A batch that replaces existing rows must give
-the same answers as computing everything again.
+built (money to the cent, other numbers to 1e-9), and the per-period rows added to by the new
+units must equal those of a full computation; also when the batch holds only the first quarter's
+deals and activities. A batch that replaces existing rows, or adds history to existing deals,
+must give the same answers as computing everything again.
 """
 
 from __future__ import annotations

@@ -35,7 +35,9 @@ stamp of the data version and the code, so that the next session (the next CLI c
 app) reads them instead of computing them. Readers never write the database itself. PostgreSQL
 and Spark workspaces keep them for the session only. A kept table declared ``grows`` is brought
 up to date from the rows imported since it was kept instead of computed again, where the
-imports only added or replaced rows of keys (:mod:`salesmetrics.incremental`).
+imports only added or replaced rows of keys (:mod:`salesmetrics.incremental`); so are the kept
+periods of a per-period result declared ``grows`` (a family that sums over deals or
+activities), by adding the rows of the new units alone, where the imports only added units.
 
 **The requests asked lately** (:meth:`Derived.remember`, :meth:`Derived.remembered`): the
 facade notes every evaluated request in ``requests.json`` in the cache folder (the last

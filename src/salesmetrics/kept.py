@@ -24,7 +24,9 @@ the rows were computed from, for that.
 **Per-period tables** (:meth:`Kept.append`, :meth:`Kept.read`): a result made of rows per
 period (column :data:`PERIOD_KEY`) is kept in parts, ``<slot>/<part>.parquet``, each with
 ``<part>.json`` naming the periods it holds (written after the rows: a part is done when its
-list exists, a period without rows included). Two sessions may keep the same period; a read
+list exists, a period without rows included), and ``<slot>/meta.json`` the versions of the
+tables they were computed from, so that a later slot can add the rows of new units to them
+(:class:`salesmetrics.incremental.PerUnit`). Two sessions may keep the same period; a read
 takes each period from one part only.
 """
 
