@@ -83,6 +83,9 @@ _SCHEMA_TABLES = frozenset(t.name for t in (*schema.TABLES, *schema.INTERNAL_TAB
 PERIOD_SCOPES = 4
 #: How many distinct recent requests the cache folder remembers.
 REMEMBERED = 16
+#: The most rows of a whole-history intermediate compared with its earlier rows while per-period
+#: rows are added to (a ranking of stages has a few; a larger one is taken as changed).
+UNCHANGED_ROWS = 10_000
 #: The file of the remembered requests, in the cache folder.
 REQUESTS_FILE = "requests.json"
 
@@ -118,7 +121,7 @@ class Derived:
         self._growing = False  # while computing an intermediate for the new rows only
         # while computing per-period rows for the new units only: the tables narrowed to them
         # and the unit (see _added)
-        self._adding: tuple[frozenset[str], incremental.PerUnit] | None = None
+        self._adding: tuple[frozenset[str], incremental.PerUnit, Mapping[str, Any]] | None = None
         # stored name (None: a kept table, not dropped with the session) and table
         self._tables: dict[tuple[str, Hashable], tuple[str | None, ir.Table]] = {}
         self._frames: dict[tuple[str, Hashable], Any] = {}  # of a period scope
@@ -479,7 +482,7 @@ class Derived:
             # the units have no rows but the new batches' (checked): those batches' rows are
             # theirs, read by batch id (cheaper than matching every row's key)
             narrow = {t: incremental.batch_filter(delta.batches.get(t, [])) for t in unit.tables}
-            self._adding = (frozenset(unit.tables), unit)
+            self._adding = (frozenset(unit.tables), unit, before)
             try:
                 with self._narrowed(narrow):
                     rows, _ = compute(ready)
@@ -530,7 +533,7 @@ class Derived:
         of the family declared per unit), a summed one, or one per the unit's key. Any other
         raises :class:`~salesmetrics.incremental.NotIncrementalError`."""
         assert self._adding is not None
-        narrowed, unit = self._adding
+        narrowed, unit, _ = self._adding
         entry = self._tables.get((name, None)) if scope is None else None
         if entry is not None:
             reads = self._reads.get(str(entry[1].op().name))
@@ -545,7 +548,43 @@ class Derived:
         )
         if not reads & narrowed or scope is not None or per_unit:
             return expr
-        raise incremental.NotIncrementalError(name)
+        return self._unchanged(name, build)
+
+    def _unchanged(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """The whole-history intermediate ``name`` for the data now (kept, computed if need
+        be), while per-period rows are computed for new units, if its rows are those it had for
+        the data the kept periods were computed from (a ranking of the stages the new deals did
+        not change): the kept rows of the other units then still hold. Else (or when it is
+        large, or that earlier slot is gone) raises
+        :class:`~salesmetrics.incremental.NotIncrementalError`."""
+        import pyarrow.parquet as pq
+
+        assert self._adding is not None and self._narrowed is not None
+        adding = self._adding
+        narrowed, _, before = adding
+        if self._cache is None:
+            raise incremental.NotIncrementalError(name)
+        self._adding = None
+        try:
+            with self._narrowed(dict.fromkeys(narrowed, _whole)):
+                table = self.get(name, build)
+        finally:
+            self._adding = adding
+        store = self._kept_tables()
+        reads, previous = store.reads(name), store.previous(name)
+        if reads is None or previous is None:
+            raise incremental.NotIncrementalError(name)
+        parts, versions = previous
+        if any(versions.get(t) != before.get(t) for t in reads):
+            raise incremental.NotIncrementalError(name)  # kept for other data than the rows'
+        if int(self._backend().to_pyarrow(table.count()).as_py()) > UNCHANGED_ROWS:
+            raise incremental.NotIncrementalError(name)
+        now = self._backend().to_pyarrow(table)
+        old = pa.concat_tables([pq.read_table(p) for p in parts]).select(now.column_names)
+        order = [(c, "ascending") for c in now.column_names]
+        if not now.sort_by(order).equals(old.cast(now.schema).sort_by(order)):
+            raise incremental.NotIncrementalError(name)
+        return table
 
     def _logged(self, table: str, n: int) -> list[tuple[str, int]]:
         """The last ``n`` batches imported into ``table``: batch id, rows loaded."""
@@ -561,6 +600,11 @@ class Derived:
             assert self._cache is not None
             self._kept = Kept(self._backend, self._cache, self._env, self._versions)
         return self._kept
+
+
+def _whole(table: ir.Table) -> ir.Table:
+    """A table as it is (undoing a narrowing while an intermediate of every row is read)."""
+    return table
 
 
 def _writable(folder: Path) -> bool:
