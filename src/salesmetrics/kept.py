@@ -254,7 +254,9 @@ class Kept:
 
     def tidy(self) -> None:
         """Remove what no session has written for a while and the data now cannot use: the
-        folders of other code or settings, and the slots of other data."""
+        folders of other code or settings, and the slots of other data but the most recent
+        one of each table (the one the data now grow from, :meth:`previous`, even when the
+        import came hours after it was kept)."""
         now = time.time()
 
         def stale(path: Path) -> bool:
@@ -266,8 +268,10 @@ class Kept:
                     shutil.rmtree(env, ignore_errors=True)
             for name in self._folder.iterdir() if self._folder.is_dir() else ():
                 current = self._slot(name.name)
-                for slot in name.iterdir():
-                    if slot.is_dir() and slot != current and stale(slot):
+                others = [s for s in name.iterdir() if s.is_dir() and s != current]
+                latest = max(others, key=lambda s: s.stat().st_mtime, default=None)
+                for slot in others:
+                    if slot != latest and stale(slot):
                         shutil.rmtree(slot, ignore_errors=True)
 
     def forget(self) -> None:
