@@ -3,22 +3,30 @@
 The small demo's deals (with their history) and activities are split by a hash of their key: a
 workspace holding the rest is reviewed (so its intermediates are kept), then imports the split
 rows as new batches and is reviewed again; every metric must equal a review of the demo as
-built (money to the cent, other numbers to 1e-9). A batch that replaces existing rows must give
-the same answers as computing everything again.
+built (money to the cent, other numbers to 1e-9), and the per-period rows added to by the new
+units must equal those of a full computation; also when the batch holds only the first quarter's
+deals and activities. A batch that replaces existing rows, or adds history to existing deals,
+must give the same answers as computing everything again.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 
 from salesmetrics import Workspace, incremental, schema
 from salesmetrics.ingest.validate import lit
+from salesmetrics.kept import PERIOD_KEY
 from salesmetrics.workspace import open_workspace
 from tests.demos import DemoBuild, copy_demo
-from tests.parity.compare import Case, differences, review
+from tests.parity.compare import YEAR, Case, differences, review
 
 #: The cases reviewed (every metric of the year): company-wide by quarter, by rep by month.
 CASES = (Case("quarter"), Case("month", ("rep",)))
@@ -30,6 +38,15 @@ KEYS = {
     "opportunity_history": "opportunity_id",
     "activities": "activity_id",
 }
+
+
+#: The whole-history tables that grow per key or by sums.
+GROWN = ("pipeline_spans", "stage_visits", "activity_days")
+#: The families whose kept per-period rows grow by the new deals or activities (their cubes).
+ADDED = (
+    *(f"{f}_by_rep_team_manager_region" for f in ("deals", "pipeline", "activities")),
+    "stages_by_rep_team_manager_region_stage",
+)
 
 
 def slots(ws: Workspace, name: str, file: str) -> list[Path]:
@@ -44,24 +61,77 @@ def reviewed(ws: Workspace) -> dict[Case, object]:
     return {case: review(ws, case) for case in CASES}
 
 
-def split_off(ws: Workspace, folder: Path) -> dict[str, Path]:
-    """Move the split rows of :data:`KEYS` out of ``ws`` into CSV files in ``folder``."""
+#: The rows split off by a hash of their key (deals and activities of every date).
+BY_HASH = {table: f"hash({key}) % {SPLIT} = 0" for table, key in KEYS.items()}
+#: The rows split off by date: the deals created and the activities started in the first
+#: quarter of the year reviewed (a batch that lands in an early period of the review).
+EARLY = f"BETWEEN TIMESTAMP '{YEAR}-01-01' AND TIMESTAMP '{YEAR}-03-31'"
+BY_DATE = {
+    "opportunities": f"created_at {EARLY}",
+    "opportunity_history": (
+        f"opportunity_id IN (SELECT opportunity_id FROM opportunities WHERE created_at {EARLY})"
+    ),
+    "activities": f"started_at {EARLY}",
+}
+
+
+def split_off(ws: Workspace, folder: Path, chosen: dict[str, str] | None = None) -> dict[str, Path]:
+    """Move the rows ``chosen`` selects (default :data:`BY_HASH`) out of ``ws`` into CSV files in
+    ``folder``."""
+    chosen = chosen or BY_HASH
     folder.mkdir()
     files = {}
     con = ws.duckdb
-    for table, key in KEYS.items():
+    for table in KEYS:
         path = folder / f"{table}.csv"
         cols = ", ".join(f'"{c.name}"' for c in schema.table(table).columns)
-        chosen = f"hash({key}) % {SPLIT} = 0"
         con.execute(
-            f"COPY (SELECT {cols} FROM {table} WHERE {chosen}) TO {lit(str(path))} (HEADER)"
+            f"COPY (SELECT {cols} FROM {table} WHERE {chosen[table]}) TO {lit(str(path))} (HEADER)"
         )
         files[table] = path
     with ws.writing() as backend:
-        for table, key in KEYS.items():
-            backend.con.execute(f"DELETE FROM {table} WHERE hash({key}) % {SPLIT} = 0")
+        for table in reversed(KEYS):  # the history by its deals first
+            backend.con.execute(f"DELETE FROM {table} WHERE {chosen[table]}")
         ws.wrote(*KEYS)
     return files
+
+
+def kept_slots(ws: Workspace, name: str) -> dict[Path, pa.Table]:
+    """The rows of each kept slot of the per-period table ``name``."""
+    folder = ws.cache_folder
+    assert folder is not None
+    found = {}
+    for slot in folder.glob(f"*/{name}/*/"):
+        parts = sorted(slot.glob("*.parquet"))
+        if parts:
+            found[slot] = pa.concat_tables([pq.read_table(p) for p in parts])
+    return found
+
+
+def assert_same_rows(got: pa.Table, ref: pa.Table) -> None:
+    """``got`` and ``ref`` (per-period component rows) hold the same rows in the periods both
+    hold (at least one): money to the cent, other numbers to 1e-9, counts exactly."""
+    common = set(got[PERIOD_KEY].to_pylist()) & set(ref[PERIOD_KEY].to_pylist())
+    assert common
+    keys = [c for c in ref.column_names if pa.types.is_string(ref[c].type)]
+    tables = []
+    for rows in (got, ref):
+        rows = rows.filter(pc.is_in(rows[PERIOD_KEY], pa.array(sorted(common))))
+        tables.append(rows.sort_by([(k, "ascending") for k in keys]))
+    got, ref = tables
+    assert got.num_rows == ref.num_rows
+    for name in ref.column_names:
+        a, b = got[name].to_pylist(), ref[name].to_pylist()
+        if name in keys or pa.types.is_integer(ref[name].type):
+            assert a == b, name
+        elif pa.types.is_decimal(ref[name].type):
+            assert [x if x is None else round(x, 2) for x in a] == [
+                x if x is None else round(x, 2) for x in b
+            ], name
+        else:
+            assert [x is None for x in a] == [x is None for x in b], name
+            pairs = [(x, y) for x, y in zip(a, b, strict=True) if x is not None]
+            assert all(math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9) for x, y in pairs), name
 
 
 @pytest.fixture(scope="module")
@@ -72,22 +142,32 @@ def whole(demo_build: DemoBuild, tmp_path_factory: pytest.TempPathFactory) -> It
     ws.close()
 
 
+@pytest.mark.parametrize("chosen", [BY_HASH, BY_DATE], ids=["every-period", "early-period"])
 def test_an_import_of_new_keys_grows_the_kept_tables_and_every_metric_is_the_same(
-    demo_build: DemoBuild, whole: Workspace, tmp_path: Path
+    demo_build: DemoBuild, whole: Workspace, tmp_path: Path, chosen: dict[str, str]
 ) -> None:
     ws = copy_demo(demo_build, tmp_path / "grown")
     try:
-        files = split_off(ws, tmp_path / "new")
+        files = split_off(ws, tmp_path / "new", chosen)
         ws.derived.reset()
         reviewed(ws)  # keeps the intermediates of the data without the split rows
+        whole_before = {n: slots(ws, n, "table.parquet") for n in GROWN}
+        kept_before = {n: set(kept_slots(ws, n)) for n in ADDED}
         for table, path in files.items():
             assert ws.import_file(table, path).rows_loaded > 0
         ws.close()
         ws = open_workspace(ws.root)  # a later session, as after the command line's import
         got = reviewed(ws)
-        for name in ("pipeline_spans", "stage_visits", "activity_days"):
-            assert slots(ws, name, "parts.json"), f"{name} was computed again, not grown"
+        for name in GROWN:  # grown where needed (the per-period rows added need none of them)
+            assert slots(ws, name, "table.parquet") == whole_before[name], f"{name} computed"
+        for family in ADDED:
+            assert f"added {family}" in ws.derived.built, f"{family} computed again, not added"
         ref = reviewed(whole)
+        for family in ADDED:  # the rows added equal the rows computed from the whole data
+            new = kept_slots(ws, family)
+            (grown,) = (rows for slot, rows in new.items() if slot not in kept_before[family])
+            (computed,) = kept_slots(whole, family).values()
+            assert_same_rows(grown, computed)
         for case in CASES:
             assert differences(ref[case], got[case]) == [], case.id
     finally:
@@ -121,6 +201,7 @@ def test_a_batch_replacing_existing_rows_gives_the_answers_of_computing_everythi
             for table, path in files.items():
                 target.import_file(table, path)
         got = reviewed(ws)
+        assert not [b for b in ws.derived.built if b.startswith("added ")], "replaced: not new"
         assert slots(ws, "pipeline_spans", "parts.json"), "deals replaced: their rows again"
         assert not slots(ws, "activity_days", "parts.json"), "sums cannot lose replaced rows"
         fresh.derived.reset()
@@ -130,6 +211,108 @@ def test_a_batch_replacing_existing_rows_gives_the_answers_of_computing_everythi
     finally:
         ws.close()
         fresh.close()
+
+
+def test_history_added_to_existing_deals_computes_their_periods_again(
+    demo_build: DemoBuild, tmp_path: Path
+) -> None:
+    """New history rows (new keys of the history) of deals that had rows before: the kept
+    pipeline rows hold those deals' parts already, so they are computed again, not added to."""
+    ws = copy_demo(demo_build, tmp_path / "history")
+    fresh = copy_demo(demo_build, tmp_path / "fresh")
+    path = tmp_path / "history.csv"
+    try:
+        reviewed(ws)
+        cols = [f'"{c.name}"' for c in schema.table("opportunity_history").columns]
+        changed = {'"changed_at"': "changed_at + INTERVAL 1 HOUR", '"amount"': "amount * 2"}
+        select = ", ".join(f"{changed[c]} AS {c}" if c in changed else c for c in cols)
+        last = "QUALIFY row_number() OVER (PARTITION BY opportunity_id ORDER BY changed_at DESC)"
+        ws.duckdb.execute(
+            f"COPY (SELECT {select} FROM opportunity_history"
+            f" WHERE hash(opportunity_id) % {SPLIT} = 0 {last} = 1) TO {lit(str(path))} (HEADER)"
+        )
+        for target in (ws, fresh):
+            assert target.import_file("opportunity_history", path).rows_loaded > 0
+        got = reviewed(ws)
+        assert "added pipeline_by_rep_team_manager_region" not in ws.derived.built
+        fresh.derived.reset()
+        ref = reviewed(fresh)
+        for case in CASES:
+            assert differences(ref[case], got[case]) == [], case.id
+    finally:
+        ws.close()
+        fresh.close()
+
+
+def test_new_deals_that_change_the_stage_order_compute_the_stages_again(
+    demo_build: DemoBuild, tmp_path: Path
+) -> None:
+    """New deals (with their history) through a stage never seen before: the stage order
+    derived from the data changes, so every deal's furthest stage may; the stage rows are
+    computed again while the deals' rows are added to."""
+    ws = copy_demo(demo_build, tmp_path / "stage")
+    fresh = copy_demo(demo_build, tmp_path / "fresh")
+    folder = tmp_path / "new"
+    folder.mkdir()
+    try:
+        reviewed(ws)
+        files = {}
+        for table, renamed in (
+            ("opportunities", {}),
+            ("opportunity_history", {'"stage"': "'Zeta review'"}),
+        ):
+            cols = [f'"{c.name}"' for c in schema.table(table).columns]
+            renamed['"opportunity_id"'] = "opportunity_id || '-Z'"
+            select = ", ".join(f"{renamed[c]} AS {c}" if c in renamed else c for c in cols)
+            files[table] = folder / f"{table}.csv"
+            ws.duckdb.execute(
+                f"COPY (SELECT {select} FROM {table} WHERE hash(opportunity_id) % 50 = 0)"
+                f" TO {lit(str(files[table]))} (HEADER)"
+            )
+        for target in (ws, fresh):
+            for table, path in files.items():
+                assert target.import_file(table, path).rows_loaded > 0
+        got = reviewed(ws)
+        assert "added deals_by_rep_team_manager_region" in ws.derived.built
+        assert "added stages_by_rep_team_manager_region_stage" not in ws.derived.built
+        fresh.derived.reset()
+        ref = reviewed(fresh)
+        for case in CASES:
+            assert differences(ref[case], got[case]) == [], case.id
+    finally:
+        ws.close()
+        fresh.close()
+
+
+def test_rows_are_added_per_group_sums_and_maxima() -> None:
+    old = pa.table(
+        {
+            "period": ["Q1", "Q1", "Q2"],
+            "rep": ["a", None, "a"],
+            "won": pa.array([1, None, 2], pa.int64()),
+            "amount": pa.array([Decimal("1.10"), None, Decimal("2.00")], pa.decimal128(18, 2)),
+            "top": pa.array([3, 1, None], pa.int64()),
+        }
+    )
+    new = pa.table(
+        {
+            "top": pa.array([5, None], pa.int64()),
+            "amount": pa.array([Decimal("0.15"), None], pa.decimal128(38, 2)),
+            "won": pa.array([1, None], pa.int64()),
+            "rep": [None, "b"],
+            "period": ["Q1", "Q1"],
+        }
+    )
+    got = incremental.added(old, new, ["won", "amount"], ["top"]).sort_by(
+        [("period", "ascending"), ("rep", "ascending")]
+    )
+    assert got.schema == old.schema
+    assert got.to_pylist() == [
+        {"period": "Q1", "rep": "a", "won": 1, "amount": Decimal("1.10"), "top": 3},
+        {"period": "Q1", "rep": "b", "won": None, "amount": None, "top": None},
+        {"period": "Q1", "rep": None, "won": 1, "amount": Decimal("0.15"), "top": 5},
+        {"period": "Q2", "rep": "a", "won": 2, "amount": Decimal("2.00"), "top": None},
+    ]
 
 
 def logged_batches(table: str, n: int) -> list[tuple[str, int]]:

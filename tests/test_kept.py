@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -292,3 +293,21 @@ def test_a_cache_that_cannot_be_written_keeps_nothing_and_the_answer_is_the_same
     finally:
         ws.close()
     assert cache.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_the_latest_slot_of_other_data_stays_however_old(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import hours after the last session still grows from the slot that session kept."""
+    monkeypatch.setattr(kept, "STALE_SECONDS", 0.0)
+    env = "e" * 64
+    store = kept.Kept(lambda: None, tmp_path, env, {"deals": (2, 1, 1, 0)})
+    folder = tmp_path / env / "visits"
+    folder.mkdir(parents=True)
+    (folder / "reads.json").write_text('["deals"]', encoding="utf-8")
+    current = folder / kept.slot_of(frozenset({"deals"}), {"deals": (2, 1, 1, 0)})
+    for i, slot in enumerate(("older", "old", current.name)):
+        (folder / slot).mkdir()
+        os.utime(folder / slot, (1000.0 + i, 1000.0 + i))
+    store.tidy()
+    assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == sorted(["old", current.name])

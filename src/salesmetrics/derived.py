@@ -35,7 +35,9 @@ stamp of the data version and the code, so that the next session (the next CLI c
 app) reads them instead of computing them. Readers never write the database itself. PostgreSQL
 and Spark workspaces keep them for the session only. A kept table declared ``grows`` is brought
 up to date from the rows imported since it was kept instead of computed again, where the
-imports only added or replaced rows of keys (:mod:`salesmetrics.incremental`).
+imports only added or replaced rows of keys (:mod:`salesmetrics.incremental`); so are the kept
+periods of a per-period result declared ``grows`` (a family that sums over deals or
+activities), by adding the rows of the new units alone, where the imports only added units.
 
 **The requests asked lately** (:meth:`Derived.remember`, :meth:`Derived.remembered`): the
 facade notes every evaluated request in ``requests.json`` in the cache folder (the last
@@ -81,6 +83,9 @@ _SCHEMA_TABLES = frozenset(t.name for t in (*schema.TABLES, *schema.INTERNAL_TAB
 PERIOD_SCOPES = 4
 #: How many distinct recent requests the cache folder remembers.
 REMEMBERED = 16
+#: The most rows of a whole-history intermediate compared with its earlier rows while per-period
+#: rows are added to (a ranking of stages has a few; a larger one is taken as changed).
+UNCHANGED_ROWS = 10_000
 #: The file of the remembered requests, in the cache folder.
 REQUESTS_FILE = "requests.json"
 
@@ -114,6 +119,9 @@ class Derived:
         self._table = table  # the connection's tables, and narrowing them (incremental updates)
         self._narrowed = narrowed
         self._growing = False  # while computing an intermediate for the new rows only
+        # while computing per-period rows for the new units only: the tables narrowed to them
+        # and the unit (see _added)
+        self._adding: tuple[frozenset[str], incremental.PerUnit, Mapping[str, Any]] | None = None
         # stored name (None: a kept table, not dropped with the session) and table
         self._tables: dict[tuple[str, Hashable], tuple[str | None, ir.Table]] = {}
         self._frames: dict[tuple[str, Hashable], Any] = {}  # of a period scope
@@ -213,6 +221,8 @@ class Derived:
         compute again as its file is to write and read)."""
         if self._growing:
             raise incremental.NotIncrementalError(name)
+        if self._adding is not None:
+            return self._added_part(name, build, scope, grows)
         if scope is not None:
             self._enter(scope)
         entry = self._tables.get((name, scope))
@@ -245,6 +255,8 @@ class Derived:
     def frame(self, name: str, compute: Callable[[], T], *, scope: Hashable) -> T:
         """The result of ``compute()`` (a small frame or Arrow table) under ``name`` for
         period ``scope``, computed on first use and kept like the tables of the scope."""
+        if self._adding is not None:  # of the new units only: not kept
+            return compute()
         self._enter(scope)
         key = (name, scope)
         if key not in self._frames:
@@ -256,6 +268,8 @@ class Derived:
         """The small Python value ``compute()`` gives (read from the data, e.g. the data's
         dates), computed once per data version and session."""
         if name not in self._values:
+            if self._adding is not None:  # computed from the new units only it would be wrong
+                raise incremental.NotIncrementalError(name)
             self._values[name] = compute()
         found: T = self._values[name]
         return found
@@ -265,17 +279,27 @@ class Derived:
         name: str,
         periods: Sequence[str],
         compute: Callable[[list[str]], tuple[pa.Table, frozenset[str]]],
+        *,
+        grows: incremental.Additive | None = None,
     ) -> pa.Table:
         """The rows of ``periods`` (period keys, :func:`kept.period_key`; at least one) of the
         per-period result ``name``. ``compute(missing)`` gives the rows (with column
         :data:`kept.PERIOD_KEY`) of the periods not computed before for the tables they read
         (and those tables, :meth:`reads_of`); they are kept, beside the database on DuckDB. At
-        most two queries: the computation and one read of the periods kept before."""
+        most two queries: the computation and one read of the periods kept before. A result
+        declared ``grows`` whose periods were kept for the data before the last imports is
+        brought up to date from the new units alone where it can be (:meth:`_added`)."""
         store: Kept | SessionRows = self._kept_tables() if self._keep else self._session_rows
         done = store.periods(name)
         before = [p for p in periods if p in done]
         missing = [p for p in periods if p not in done]
         parts = [store.read(name, before)] if before else []
+        if missing and grows is not None and isinstance(store, Kept):
+            grown = self._added(store, name, missing, compute, grows)
+            if grown is not None:
+                rows, ready = grown
+                parts.append(rows)
+                missing = [p for p in missing if p not in ready]
         if missing:
             rows, reads = compute(missing)
             store.append(name, missing, rows, reads)
@@ -422,6 +446,149 @@ class Derived:
             return store.put_parts(name, reads, parts, rows.select(*old.columns).cast(old.schema()))
         return store.put_parts(name, reads, [], incremental.summed(old, rows, growth))
 
+    def _added(
+        self,
+        store: Kept,
+        name: str,
+        missing: list[str],
+        compute: Callable[[list[str]], tuple[pa.Table, frozenset[str]]],
+        grows: incremental.Additive,
+    ) -> tuple[pa.Table, list[str]] | None:
+        """The rows of the periods of ``missing`` that the last slot of ``name`` kept, for the
+        data now: the kept rows plus the rows of the units the new batches wrote, computed
+        alone (:class:`~salesmetrics.incremental.PerUnit`), and kept; with those periods.
+        None where that cannot be done (the periods are then computed again)."""
+        reads, previous = store.reads(name), store.previous_periods(name)
+        if self._table is None or self._narrowed is None or reads is None or previous is None:
+            return None
+        index, before = previous
+        ready = [p for p in missing if p in index]
+        unit = grows.unit
+        if not ready or kept.ALL in reads:
+            return None
+        delta = incremental.plan(before, self._versions, reads, self._logged)
+        if delta is None or not delta.appended or not set(delta.batches) <= set(unit.tables):
+            return None
+        table = self._table
+        if any(unit.key not in table(t).columns for t in unit.tables):
+            return None
+        written = [
+            table(t).filter(table(t)[schema.BATCH_ID].isin(ids)).select(unit.key)
+            for t, ids in delta.batches.items()
+        ]
+        stored = f"_sm_units_{next(_counter)}"
+        keys = scratch.materialise(self._backend(), stored, ibis_union(written).distinct())
+        self._reads[stored] = frozenset()  # the keys narrow the tables: they count as those
+        try:
+            if not self._only_new(unit, keys, delta):
+                return None
+            # the units have no rows but the new batches' (checked): those batches' rows are
+            # theirs, read by batch id (cheaper than matching every row's key)
+            narrow = {t: incremental.batch_filter(delta.batches.get(t, [])) for t in unit.tables}
+            self._adding = (frozenset(unit.tables), unit, before)
+            try:
+                with self._narrowed(narrow):
+                    rows, _ = compute(ready)
+            except incremental.NotIncrementalError:
+                return None
+            finally:
+                self._adding = None
+        finally:
+            del self._reads[stored]
+            scratch.drop(self._backend(), stored)
+        old = kept.read_periods(index, ready)
+        sums = [c for c in grows.sums if c in old.column_names]
+        maxima = [c for c in grows.maxima if c in old.column_names]
+        merged = incremental.added(old, rows, sums, maxima)
+        store.append(name, ready, merged, reads)
+        self.built.append(f"added {name}")
+        return merged, ready
+
+    def _only_new(
+        self, unit: incremental.PerUnit, keys: ir.Table, delta: incremental.Delta
+    ) -> bool:
+        """Whether none of the units of the one-column table ``keys`` has a row in the tables
+        of ``unit`` other than the rows of the new batches ``delta`` (else the kept rows hold a
+        part of theirs already)."""
+        assert self._table is not None
+        counts = []
+        for name in unit.tables:
+            t = self._table(name)
+            older = t.filter(t[unit.key].isin(keys[unit.key]))
+            ids = delta.batches.get(name, [])
+            if ids:
+                older = older.filter(~older[schema.BATCH_ID].isin(ids))
+            counts.append(older.select(unit.key))
+        found = self._backend().to_pyarrow(ibis_union(counts).count())
+        return int(found.as_py()) == 0
+
+    def _added_part(
+        self,
+        name: str,
+        build: Callable[[], ir.Table],
+        scope: Hashable | None,
+        grows: incremental.Growth | None,
+    ) -> ir.Table:
+        """:meth:`get` while per-period rows are computed for the new units only. An
+        intermediate that reads none of the narrowed tables is the usual one (materialised
+        when it already is, else inline); one that reads them is built inline from them, not
+        kept, where the unit's declaration covers it: an intermediate of the period spine (part
+        of the family declared per unit), a summed one, or one per the unit's key. Any other
+        raises :class:`~salesmetrics.incremental.NotIncrementalError`."""
+        assert self._adding is not None
+        narrowed, unit, _ = self._adding
+        entry = self._tables.get((name, None)) if scope is None else None
+        if entry is not None:
+            reads = self._reads.get(str(entry[1].op().name))
+            if reads is not None and kept.ALL not in reads and not reads & narrowed:
+                return entry[1]
+        expr = build()
+        reads = self.reads_of(expr)
+        if kept.ALL in reads:
+            raise incremental.NotIncrementalError(name)
+        per_unit = isinstance(grows, incremental.Summed) or (
+            isinstance(grows, incremental.PerKey) and grows.key == unit.key
+        )
+        if not reads & narrowed or scope is not None or per_unit:
+            return expr
+        return self._unchanged(name, build)
+
+    def _unchanged(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """The whole-history intermediate ``name`` for the data now (kept, computed if need
+        be), while per-period rows are computed for new units, if its rows are those it had for
+        the data the kept periods were computed from (a ranking of the stages the new deals did
+        not change): the kept rows of the other units then still hold. Else (or when it is
+        large, or that earlier slot is gone) raises
+        :class:`~salesmetrics.incremental.NotIncrementalError`."""
+        import pyarrow.parquet as pq
+
+        assert self._adding is not None and self._narrowed is not None
+        adding = self._adding
+        narrowed, _, before = adding
+        if self._cache is None:
+            raise incremental.NotIncrementalError(name)
+        self._adding = None
+        try:
+            with self._narrowed(dict.fromkeys(narrowed, _whole)):
+                table = self.get(name, build)
+        finally:
+            self._adding = adding
+        store = self._kept_tables()
+        reads, previous = store.reads(name), store.previous(name)
+        if reads is None or previous is None:
+            raise incremental.NotIncrementalError(name)
+        parts, versions = previous
+        if any(versions.get(t) != before.get(t) for t in reads):
+            raise incremental.NotIncrementalError(name)  # kept for other data than the rows'
+        if int(self._backend().to_pyarrow(table.count()).as_py()) > UNCHANGED_ROWS:
+            raise incremental.NotIncrementalError(name)
+        now = self._backend().to_pyarrow(table)
+        old = pa.concat_tables([pq.read_table(p) for p in parts]).select(now.column_names)
+        order = [(c, "ascending") for c in now.column_names]
+        if not now.sort_by(order).equals(old.cast(now.schema).sort_by(order)):
+            raise incremental.NotIncrementalError(name)
+        return table
+
     def _logged(self, table: str, n: int) -> list[tuple[str, int]]:
         """The last ``n`` batches imported into ``table``: batch id, rows loaded."""
         assert self._table is not None
@@ -436,6 +603,11 @@ class Derived:
             assert self._cache is not None
             self._kept = Kept(self._backend, self._cache, self._env, self._versions)
         return self._kept
+
+
+def _whole(table: ir.Table) -> ir.Table:
+    """A table as it is (undoing a narrowing while an intermediate of every row is read)."""
+    return table
 
 
 def _writable(folder: Path) -> bool:

@@ -27,14 +27,16 @@ batches loaded. Anything else returns None and the intermediate is computed agai
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from salesmetrics import schema
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
+    import pyarrow as pa
 
 #: Where an incremental update would be worse than computing again: a slot whose parts would
 #: exceed this many is rewritten as one part.
@@ -60,6 +62,26 @@ class Summed:
 
 #: How an intermediate can grow.
 Growth = PerKey | Summed
+
+
+@dataclass(frozen=True)
+class PerUnit:
+    """Per-period rows that are sums (or maxima) over units named by ``key``, each unit's part
+    depending only on its rows in ``tables`` (every table of ``tables`` has the column
+    ``key``); the other tables they read must not change (see the module's docstring)."""
+
+    key: str
+    tables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Additive:
+    """How a per-period result grows by :class:`PerUnit`: its ``unit``, the columns that are
+    sums and those that are maxima over the units (every other column is a group key)."""
+
+    unit: PerUnit
+    sums: tuple[str, ...]
+    maxima: tuple[str, ...] = ()
 
 
 class NotIncrementalError(Exception):
@@ -140,3 +162,40 @@ def summed(old: ir.Table, delta: ir.Table, growth: Summed) -> ir.Table:
     both = old.union(delta.select(*old.columns).cast(old.schema()), distinct=False)
     merged = both.group_by(list(growth.by)).aggregate(**{s: both[s].sum() for s in growth.sums})
     return merged.select(*old.columns).cast(old.schema())
+
+
+def added(old: pa.Table, new: pa.Table, sums: Sequence[str], maxima: Sequence[str]) -> pa.Table:
+    """The rows ``old`` and ``new`` (of the same columns) combined per group: the columns
+    ``sums`` added, ``maxima`` the larger, grouped by every other column (nulls a group of their
+    own); a group absent from one side keeps the other side's values, and a value null on both
+    stays null, as SQL's ``SUM`` and ``MAX`` over both sides' rows give. The types of ``old``.
+
+    Floating-point sums are added through their shortest decimal forms: a money component is
+    an exact decimal sum cast to a float by its query, and the float of the two decimals' sum
+    is then the float the query gives over both sides' rows (two floats added directly may be
+    one unit in the last place off it, which flips the cent of a sum ending in half a cent)."""
+    import pyarrow as pa
+
+    new = new.select(old.column_names).cast(old.schema)
+    both = pa.concat_tables([old, new])
+    keys = [c for c in old.column_names if c not in sums and c not in maxima]
+    floats = [c for c in sums if pa.types.is_floating(old.schema.field(c).type)]
+    aggregates = [(c, "list" if c in floats else "sum") for c in sums]
+    aggregates += [(c, "max") for c in maxima]
+    merged = both.group_by(keys, use_threads=False).aggregate(aggregates)
+    named = {f"{c}_{how}": c for c, how in aggregates}
+    merged = merged.rename_columns([named.get(c, c) for c in merged.column_names])
+    for name in floats:
+        total = [_decimal_sum(values) for values in merged[name].to_pylist()]
+        merged = merged.set_column(
+            merged.column_names.index(name), name, pa.array(total, pa.float64())
+        )
+    return merged.select(old.column_names).cast(old.schema)
+
+
+def _decimal_sum(values: list[float | None]) -> float | None:
+    """The float of the exact sum of ``values``' shortest decimal forms (None when all are)."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    return float(sum((Decimal(repr(v)) for v in present), Decimal(0)))

@@ -24,7 +24,9 @@ the rows were computed from, for that.
 **Per-period tables** (:meth:`Kept.append`, :meth:`Kept.read`): a result made of rows per
 period (column :data:`PERIOD_KEY`) is kept in parts, ``<slot>/<part>.parquet``, each with
 ``<part>.json`` naming the periods it holds (written after the rows: a part is done when its
-list exists, a period without rows included). Two sessions may keep the same period; a read
+list exists, a period without rows included), and ``<slot>/meta.json`` the versions of the
+tables they were computed from, so that a later slot can add the rows of new units to them
+(:class:`salesmetrics.incremental.PerUnit`). Two sessions may keep the same period; a read
 takes each period from one part only.
 """
 
@@ -212,7 +214,7 @@ class Kept:
         import pyarrow.parquet as pq
 
         slot = self._learn(name, reads)
-        if slot is None:
+        if slot is None or not ((slot / META).is_file() or self._write_meta(slot, reads)):
             return
         part = slot / f"{os.getpid()}-{time.time_ns()}-{next(_names)}"
         data = part.with_suffix(".parquet")
@@ -228,26 +230,33 @@ class Kept:
         """The rows of ``periods`` (each held by some part) of the per-period table ``name``.
         Read with pyarrow, not through the backend: the parts are small, and a query each
         costs more than reading them (a later session reads some forty)."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-        import pyarrow.parquet as pq
+        return read_periods(self._index(name), periods)
 
-        by_part: dict[Path, list[str]] = {}
-        index = self._index(name)
-        for period in periods:
-            by_part.setdefault(index[period], []).append(period)
-        tables = []
-        for path, wanted in by_part.items():
-            rows = pq.read_table(path)
-            keys = rows[PERIOD_KEY]
-            if pc.any(pc.invert(pc.is_in(keys, pa.array(wanted, keys.type)))).as_py():
-                rows = rows.filter(pc.is_in(keys, pa.array(wanted, keys.type)))
-            tables.append(rows)
-        return pa.concat_tables(tables, promote_options="permissive")
+    def previous_periods(self, name: str) -> tuple[dict[str, Path], dict[str, Any]] | None:
+        """The periods held by the most recently kept slot of the per-period table ``name``
+        for other data (period -> part, for :func:`read_periods`), with the versions of the
+        tables its rows were computed from (None when there is none)."""
+        current = self._slot(name)
+        folder = self._folder / name
+        found = []
+        with contextlib.suppress(OSError):
+            for slot in folder.iterdir() if folder.is_dir() else ():
+                if slot.is_dir() and slot != current:
+                    with contextlib.suppress(OSError, ValueError, KeyError):
+                        meta = json.loads((slot / META).read_text(encoding="utf-8"))
+                        index = _index_of(slot)
+                        if index:
+                            found.append((slot.stat().st_mtime, index, meta["versions"]))
+        if not found:
+            return None
+        _, index, versions = max(found, key=lambda f: f[0])
+        return index, versions
 
     def tidy(self) -> None:
         """Remove what no session has written for a while and the data now cannot use: the
-        folders of other code or settings, and the slots of other data."""
+        folders of other code or settings, and the slots of other data but the most recent
+        one of each table (the one the data now grow from, :meth:`previous`, even when the
+        import came hours after it was kept)."""
         now = time.time()
 
         def stale(path: Path) -> bool:
@@ -259,8 +268,10 @@ class Kept:
                     shutil.rmtree(env, ignore_errors=True)
             for name in self._folder.iterdir() if self._folder.is_dir() else ():
                 current = self._slot(name.name)
-                for slot in name.iterdir():
-                    if slot.is_dir() and slot != current and stale(slot):
+                others = [s for s in name.iterdir() if s.is_dir() and s != current]
+                latest = max(others, key=lambda s: s.stat().st_mtime, default=None)
+                for slot in others:
+                    if slot != latest and stale(slot):
                         shutil.rmtree(slot, ignore_errors=True)
 
     def forget(self) -> None:
@@ -295,14 +306,8 @@ class Kept:
     def _index(self, name: str) -> dict[str, Path]:
         """Period -> the part holding it, for ``name`` and the data now (listed once)."""
         if name not in self._parts:
-            index: dict[str, Path] = {}
             slot = self._slot(name)
-            for listing in sorted(slot.glob("*.json")) if slot else ():
-                data = listing.with_suffix(".parquet")
-                with contextlib.suppress(OSError, ValueError):
-                    for period in json.loads(listing.read_text(encoding="utf-8")):
-                        index.setdefault(period, data)
-            self._parts[name] = index
+            self._parts[name] = _index_of(slot) if slot else {}
         return self._parts[name]
 
     def _view(self, paths: Sequence[Path]) -> ir.Table:
@@ -364,3 +369,37 @@ def _quoted(name: str) -> str:
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def _index_of(slot: Path) -> dict[str, Path]:
+    """Period -> the part holding it, of the per-period slot ``slot`` (each part's listing is
+    written after its rows; :data:`META` is no listing)."""
+    index: dict[str, Path] = {}
+    for listing in sorted(slot.glob("*.json")):
+        if listing.name == META:
+            continue
+        data = listing.with_suffix(".parquet")
+        with contextlib.suppress(OSError, ValueError):
+            for period in json.loads(listing.read_text(encoding="utf-8")):
+                index.setdefault(period, data)
+    return index
+
+
+def read_periods(index: Mapping[str, Path], periods: Sequence[str]) -> pa.Table:
+    """The rows of ``periods`` from the per-period parts ``index`` names (period -> part), read
+    with pyarrow (see :meth:`Kept.read`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    by_part: dict[Path, list[str]] = {}
+    for period in periods:
+        by_part.setdefault(index[period], []).append(period)
+    tables = []
+    for path, wanted in by_part.items():
+        rows = pq.read_table(path)
+        keys = rows[PERIOD_KEY]
+        if pc.any(pc.invert(pc.is_in(keys, pa.array(wanted, keys.type)))).as_py():
+            rows = rows.filter(pc.is_in(keys, pa.array(wanted, keys.type)))
+        tables.append(rows)
+    return pa.concat_tables(tables, promote_options="permissive")

@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from salesmetrics import fx
+from salesmetrics import fx, incremental
 from salesmetrics.kept import PERIOD_KEY
 from salesmetrics.metrics import anonymity, rollup
 from salesmetrics.metrics import registry as reg
@@ -165,9 +165,18 @@ def _kept_rows(ctx: Context, family: Family, dims: Sequence[str]) -> pa.Table:
 
     def read() -> pa.Table:
         periods = list(ctx.period_keys.values())
-        return ctx.ws.derived.periodic(name, periods, compute).drop_columns([PERIOD_KEY])
+        rows = ctx.ws.derived.periodic(name, periods, compute, grows=_additive(family))
+        return rows.drop_columns([PERIOD_KEY])
 
     return ctx.shared_frame(name, read)
+
+
+def _additive(family: Family) -> incremental.Additive | None:
+    """How ``family``'s kept per-period rows grow by new units (deals, activities), if it
+    declares it and every column besides its keys is a sum or a maximum."""
+    if family.grows is None or not family.additive or not set(family.other) <= set(family.maxima):
+        return None
+    return incremental.Additive(family.grows, family.components, family.maxima)
 
 
 def _query_arrow(ctx: Context, family: Family, expr: ir.Table) -> pa.Table:

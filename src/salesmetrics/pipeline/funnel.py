@@ -173,7 +173,9 @@ def furthest(ws: Connection) -> ir.Table:
     """Per deal: the position ``top`` of the furthest funnel stage it ever reached, its
     ``created_day`` (workspace timezone) and the deal fields groups read; materialised once per
     data version."""
-    return ws.derived.get("stage_furthest", lambda: _furthest(ws))
+    # per deal given the stage order: only grown or added to where that order is unchanged
+    # (an intermediate it reads is never grown inside its growth; see salesmetrics.derived)
+    return ws.derived.get("stage_furthest", lambda: _furthest(ws), grows=PER_DEAL)
 
 
 def _furthest(ws: Connection) -> ir.Table:

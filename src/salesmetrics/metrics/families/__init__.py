@@ -19,6 +19,7 @@ import ibis
 import ibis.expr.types as ir
 
 from salesmetrics import fx
+from salesmetrics.incremental import PerUnit
 
 if TYPE_CHECKING:
     from salesmetrics.metrics.context import Context
@@ -39,6 +40,13 @@ class Family:
     is a count or sum over rows each in exactly one group, so that the family grouped by rep
     dimensions can be summed up from its finest grouping (:mod:`salesmetrics.metrics.rollup`);
     ``maxima``: the ``other`` columns that are a maximum over the rows (rolled up by max).
+    ``grows``: every component is a sum (or maximum) over units (deals, activities), each
+    unit's part depending only on its own rows in the tables named there (the other tables the
+    family reads, and the intermediates of other kinds it reads, must not change), so that a
+    kept period's rows are brought up to date by adding the new units' rows
+    (:class:`~salesmetrics.incremental.PerUnit`). Declared, never guessed: a family that ranks,
+    takes medians or thresholds over units, or reads a unit through another (a customer through
+    its deals), has none.
     """
 
     name: str
@@ -52,6 +60,7 @@ class Family:
     what: str = ""
     additive: bool = False
     maxima: tuple[str, ...] = ()
+    grows: PerUnit | None = None
 
     def dims_for(self, by: Sequence[str]) -> tuple[str, ...]:
         """The dimensions of ``by`` this family groups by, then its inherent ones."""

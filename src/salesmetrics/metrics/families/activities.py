@@ -22,7 +22,7 @@ import ibis
 import ibis.expr.types as ir
 
 from salesmetrics import dims as gdims
-from salesmetrics.incremental import Summed
+from salesmetrics.incremental import PerUnit, Summed
 from salesmetrics.metrics.families import Family, in_period, regroup
 from salesmetrics.periods import local_date
 
@@ -101,4 +101,5 @@ FAMILY = Family(
     build=build,
     drills={"by_rep": drill_by_rep},
     additive=True,
+    grows=PerUnit("activity_id", ("activities",)),
 )

@@ -25,6 +25,7 @@ import ibis.expr.types as ir
 
 from salesmetrics import dims as gdims
 from salesmetrics import fx
+from salesmetrics.incremental import PerUnit
 from salesmetrics.metrics.families import Family, in_period, regroup
 
 if TYPE_CHECKING:
@@ -193,6 +194,7 @@ FAMILY = Family(
     drills={"closed": drill_closed, "won": drill_won, "created": drill_created},
     what="opportunities.amount",
     additive=True,
+    grows=PerUnit("opportunity_id", ("opportunities",)),
 )
 
 CYCLES = Family(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import ibis.expr.types as ir
 
 from salesmetrics import dims as gdims
+from salesmetrics.incremental import PerUnit
 from salesmetrics.metrics.families import Family
 from salesmetrics.pipeline import measures
 
@@ -81,4 +82,5 @@ FAMILY = Family(
     drills={"expected": drill_expected, "open": drill_open, "flow": drill_flow},
     what="opportunities.amount (as of the period's start or end)",
     additive=True,
+    grows=PerUnit("opportunity_id", ("opportunities", "opportunity_history")),
 )

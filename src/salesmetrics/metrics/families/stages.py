@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import ibis.expr.types as ir
 
 from salesmetrics import dims as gdims
+from salesmetrics.incremental import PerUnit
 from salesmetrics.metrics.families import Family, in_period, regroup
 from salesmetrics.pipeline.funnel import furthest, order_table, visits
 
@@ -79,4 +80,6 @@ FAMILY = Family(
     drills={"visits": drill_visits},
     additive=True,
     maxima=("next_stage",),
+    # per deal given the stage order, which is checked unchanged by the batch before adding
+    grows=PerUnit("opportunity_id", ("opportunities", "opportunity_history")),
 )
