@@ -268,17 +268,9 @@ def _import(root: Path, work: Path) -> tuple[dict[str, float], dict[str, int], d
         new = increment.generate(ws.duckdb, work)
     finally:
         ws.close()
-    seconds: dict[str, float] = {}
-    loaded: dict[str, int] = {}
     ws = open_workspace(root)
     try:
-        for table in increment.TABLES:
-            started = time.perf_counter()
-            loaded[table] = ws.import_file(table, new.files[table]).rows_loaded
-            seconds[table] = time.perf_counter() - started
-        started = time.perf_counter()
-        ws.warm()
-        seconds["warm"] = time.perf_counter() - started
+        seconds, loaded = increment.import_and_warm(ws, new)
     finally:
         ws.close()
     return seconds, new.rows, loaded

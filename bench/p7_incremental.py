@@ -12,7 +12,6 @@ review (P1's plan, engine and result frames). The figure is that sum over the sc
 from __future__ import annotations
 
 import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,17 +58,8 @@ def run(root: Path, plan: Sequence[review.Request], work: Path) -> IncrementalRu
     ws = open_workspace(root)
     try:
         ws.backend  # noqa: B018 - open the database before timing
-        imports: dict[str, float] = {}
-        loaded: dict[str, int] = {}
-        for table in increment.TABLES:
-            started = time.perf_counter()
-            loaded[table] = ws.import_file(table, new.files[table]).rows_loaded
-            imports[table] = time.perf_counter() - started
-        # what an import does after its batches land: the recent requests (the warming
-        # review's) computed for the new data, once for the three files (as a script would)
-        started = time.perf_counter()
-        ws.warm()
-        imports["warm"] = time.perf_counter() - started
+        # the warm computes the recent requests (the warming review's) for the new data
+        imports, loaded = increment.import_and_warm(ws, new)
         after = review.run(ws, plan, verbose=True)
         floor = p1_review.scan_floor(ws, cols, 3)
     finally:

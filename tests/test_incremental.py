@@ -142,6 +142,14 @@ def whole(demo_build: DemoBuild, tmp_path_factory: pytest.TempPathFactory) -> It
     ws.close()
 
 
+def assert_same_as_fresh(got: dict[Case, object], fresh: Workspace) -> None:
+    """``got`` (a review after growing) equals the review of ``fresh`` computed from nothing."""
+    fresh.derived.reset()
+    ref = reviewed(fresh)
+    for case in CASES:
+        assert differences(ref[case], got[case]) == [], case.id
+
+
 @pytest.mark.parametrize("chosen", [BY_HASH, BY_DATE], ids=["every-period", "early-period"])
 def test_an_import_of_new_keys_grows_the_kept_tables_and_every_metric_is_the_same(
     demo_build: DemoBuild, whole: Workspace, tmp_path: Path, chosen: dict[str, str]
@@ -204,10 +212,7 @@ def test_a_batch_replacing_existing_rows_gives_the_answers_of_computing_everythi
         assert not [b for b in ws.derived.built if b.startswith("added ")], "replaced: not new"
         assert slots(ws, "pipeline_spans", "parts.json"), "deals replaced: their rows again"
         assert not slots(ws, "activity_days", "parts.json"), "sums cannot lose replaced rows"
-        fresh.derived.reset()
-        ref = reviewed(fresh)
-        for case in CASES:
-            assert differences(ref[case], got[case]) == [], case.id
+        assert_same_as_fresh(got, fresh)
     finally:
         ws.close()
         fresh.close()
@@ -235,10 +240,7 @@ def test_history_added_to_existing_deals_computes_their_periods_again(
             assert target.import_file("opportunity_history", path).rows_loaded > 0
         got = reviewed(ws)
         assert "added pipeline_by_rep_team_manager_region" not in ws.derived.built
-        fresh.derived.reset()
-        ref = reviewed(fresh)
-        for case in CASES:
-            assert differences(ref[case], got[case]) == [], case.id
+        assert_same_as_fresh(got, fresh)
     finally:
         ws.close()
         fresh.close()
@@ -275,10 +277,7 @@ def test_new_deals_that_change_the_stage_order_compute_the_stages_again(
         got = reviewed(ws)
         assert "added deals_by_rep_team_manager_region" in ws.derived.built
         assert "added stages_by_rep_team_manager_region_stage" not in ws.derived.built
-        fresh.derived.reset()
-        ref = reviewed(fresh)
-        for case in CASES:
-            assert differences(ref[case], got[case]) == [], case.id
+        assert_same_as_fresh(got, fresh)
     finally:
         ws.close()
         fresh.close()
