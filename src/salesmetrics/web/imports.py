@@ -10,7 +10,8 @@ answering from the data as they were (see :mod:`salesmetrics.web.desk`).
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,13 +25,14 @@ from salesmetrics.ingest import saved as saved_mappings
 from salesmetrics.ingest.batch_log import LoggedBatch, list_batches
 from salesmetrics.ingest.options import ImportOptions, SavedMapping
 from salesmetrics.ingest.presets import PRESETS
-from salesmetrics.ingest.quarantine import find_batch, rejected_rows
+from salesmetrics.ingest.quarantine import Batch, find_batch, rejected_rows
 from salesmetrics.ingest.suggest import Suggestion
 from salesmetrics.web import desk as writes
 from salesmetrics.web import uploads
 from salesmetrics.web.api import ERRORS, Problem
 from salesmetrics.web.auth import api_user, csrf_protect, page_user
 from salesmetrics.web.desk import allow, desk
+from salesmetrics.web.models import answer_of, model_of
 from salesmetrics.web.render import render
 from salesmetrics.web.users import Role, User
 from salesmetrics.workspace import Workspace
@@ -257,99 +259,75 @@ class Reject(BaseModel):
     reason: str
 
 
-class ImportAnswer(BaseModel):
-    """What an import did (the command line's summary, as data)."""
-
-    batch_id: str
-    table: str
-    file: str
-    rows_read: int
-    rows_loaded: int
-    rows_rejected: int
-    issues: int
-    written: bool
-    dry_run: bool
-    already_imported: str | None
-    unmapped_columns: list[str]
-    mapping: dict[str, str]
-    warnings: list[str]
-    summary: list[str]
-    rejects: list[Reject]
-
-
-class SuggestAnswer(BaseModel):
-    """The mapping assistant's proposal and the file's first rows."""
-
-    table: str
-    mapping: dict[str, str]
-    missing: list[str]
-    unmapped: list[str]
-    options: list[str]
-    headers: list[str]
-    rows: list[list[str | None]]
-
-
-class BatchRow(BaseModel):
-    """One batch of the import log (``salesmetrics imports --format json``)."""
-
-    batch_id: str
-    started_at: str | None
-    file: str | None
-    table: str
-    rows_read: int
-    rows_loaded: int
-    rows_rejected: int
-    derived_key: str | None
-    unmapped_columns: str | None
-    raw_copy: str | None
+ImportAnswer = model_of(
+    "ImportAnswer",
+    "What an import did (the command line's summary, as data).",
+    ImportResult,
+    (
+        "batch_id",
+        "table",
+        "file",
+        "rows_read",
+        "rows_loaded",
+        "rows_rejected",
+        "issues",
+        "written",
+        "dry_run",
+        "already_imported",
+        "unmapped_columns",
+        "mapping",
+        "warnings",
+    ),
+    module=__name__,
+    summary=list[str],
+    rejects=list[Reject],
+)
+SuggestAnswer = model_of(
+    "SuggestAnswer",
+    "The mapping assistant's proposal and the file's first rows.",
+    Suggestion,
+    ("table", "mapping", "missing", "unmapped", "options", "headers"),
+    module=__name__,
+    rows=list[list[str | None]],
+)
+BatchRow = model_of(
+    "BatchRow",
+    "One batch of the import log (``salesmetrics imports --format json``).",
+    LoggedBatch,
+    module=__name__,
+    started_at=str | None,  # ISO 8601 text (LoggedBatch.to_dict)
+)
+BatchRejects = model_of(
+    "BatchRejects",
+    "A batch and its rejected rows.",
+    Batch,
+    module=__name__,
+    total=int,
+    rejects=list[Reject],
+)
 
 
 class ImportLog(BaseModel):
     """The import log, newest first."""
 
     total: int
-    batches: list[BatchRow]
+    batches: list[BatchRow]  # type: ignore[valid-type]  # a model made at import time
 
 
-class BatchRejects(BaseModel):
-    """A batch and its rejected rows."""
-
-    batch_id: str
-    table: str
-    file: str | None
-    rows_read: int
-    rows_loaded: int
-    rows_rejected: int
-    total: int
-    rejects: list[Reject]
+def _rejects(rows: Sequence[tuple[int, str, str | None, str]]) -> list[dict[str, Any]]:
+    return [dict(zip(Reject.model_fields, r, strict=True)) for r in rows]
 
 
 def _answer(request: Request, result: ImportResult) -> dict[str, Any]:
-    rejects: list[tuple[int, str, str | None, str]] = list(result.sample_rejects)
+    rejects: Sequence[tuple[int, str, str | None, str]] = result.sample_rejects
     if result.written and result.rows_rejected:
         batch = result.batch_id
         rejects, _ = desk(request).read(
             lambda ws: rejected_rows(ws, find_batch(ws, batch), REJECTS_SHOWN)
         )
-    return {
-        "batch_id": result.batch_id,
-        "table": result.table,
-        "file": result.file,
-        "rows_read": result.rows_read,
-        "rows_loaded": result.rows_loaded,
-        "rows_rejected": result.rows_rejected,
-        "issues": result.issues,
-        "written": result.written,
-        "dry_run": result.dry_run,
-        "already_imported": result.already_imported,
-        "unmapped_columns": list(result.unmapped_columns),
-        "mapping": result.mapping,
-        "warnings": list(result.warnings),
-        "summary": result.summary_lines(),
-        "rejects": [
-            dict(zip(("row", "column", "value", "reason"), r, strict=True)) for r in rejects
-        ],
-    }
+    return answer_of(
+        ImportAnswer, result, summary=result.summary_lines(), rejects=_rejects(rejects)
+    )
 
 
 @api_router.post(
@@ -412,17 +390,8 @@ async def api_suggest(
         s: Suggestion = found.write(writes.suggest, table, str(path), ImportOptions())
     finally:
         uploads.discard(found.root, token)
-    return JSONResponse(
-        {
-            "table": s.table,
-            "mapping": s.mapping,
-            "missing": list(s.missing),
-            "unmapped": list(s.unmapped),
-            "options": list(s.options),
-            "headers": list(s.headers),
-            "rows": [list(r) for r in s.sample[:PREVIEW_ROWS]],
-        }
-    )
+    rows = s.sample[:PREVIEW_ROWS]
+    return JSONResponse(answer_of(SuggestAnswer, s, rows=rows))
 
 
 @api_router.get("/api/imports", response_model=ImportLog)
@@ -443,12 +412,6 @@ def api_rejects(request: Request, batch_id: str, user: ApiUser) -> Response:
     def read(ws: Workspace) -> dict[str, Any]:
         batch = find_batch(ws, batch_id)
         rows, total = rejected_rows(ws, batch, REJECTS_SHOWN)
-        return {
-            **asdict(batch),
-            "total": total,
-            "rejects": [
-                dict(zip(("row", "column", "value", "reason"), r, strict=True)) for r in rows
-            ],
-        }
+        return answer_of(BatchRejects, batch, total=total, rejects=_rejects(rows))
 
     return JSONResponse(desk(request).read(read))
