@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from salesmetrics.answers import KeptAnswer
     from salesmetrics.ingest.importer import ImportResult
+    from salesmetrics.ingest.options import ImportOptions
     from salesmetrics.metrics.alerts import Alerts
     from salesmetrics.metrics.quality import QualityReport
     from salesmetrics.metrics.request import Request
@@ -49,16 +50,27 @@ class Workspace(Connection):
     # -- operations (each lives in its own module) -----------------------------------------
 
     def import_file(
-        self, table: str, path: str | Path, *, warm: bool = False, **options: Any
+        self,
+        table: str,
+        path: str | Path,
+        options: ImportOptions | None = None,
+        *,
+        warm: bool = False,
+        progress: Progress | None = None,
+        **keywords: Any,
     ) -> ImportResult:
-        """Import ``path`` into canonical table ``table`` (see ``salesmetrics.ingest``). With
-        ``warm``, a batch that landed is followed by :meth:`warm` (the command line's import
-        does this; a script importing several files calls :meth:`warm` once at the end)."""
+        """Import ``path`` into canonical table ``table`` (see ``salesmetrics.ingest``).
+
+        The options are an :class:`~salesmetrics.ingest.options.ImportOptions`, or its fields
+        as keywords, which build one: ``ws.import_file("leads", path, mapping={"source": "Lead
+        Source"}, dry_run=True)``. With ``warm``, a batch that landed is followed by
+        :meth:`warm` (the command line's import does this; a script importing several files
+        calls :meth:`warm` once at the end)."""
         from salesmetrics.ingest import import_file
 
-        result = import_file(self, table, path, **options)
+        result = import_file(self, table, path, options, progress=progress, **keywords)
         if warm and result.written:
-            self.warm(progress=options.get("progress"))
+            self.warm(progress=progress)
         return result
 
     def sync(

@@ -16,6 +16,7 @@ from salesmetrics.backends import snapshot
 from salesmetrics.ingest import saved
 from salesmetrics.web import uploads, users
 from salesmetrics.web.desk import Desk
+from salesmetrics.web.imports import BatchRejects, ImportAnswer, ImportLog, SuggestAnswer
 from salesmetrics.web.service import Service
 from tests.web.conftest import Site, csrf_of, login
 
@@ -179,6 +180,17 @@ def test_the_api_imports_suggests_and_lists(entry_site: Site) -> None:
     ).json()
     assert suggestion["mapping"]["amount"] == "Quota Amount"
     assert suggestion["rows"][0][0] == site.rep
+    # each answer is what /openapi.json documents for it: its fields, in order, of their types
+    answers = [
+        (ImportAnswer, dry.json()),
+        (ImportAnswer, body),
+        (ImportLog, log),
+        (BatchRejects, rejects),
+        (SuggestAnswer, suggestion),
+    ]
+    for model, answer in answers:
+        assert list(answer) == list(model.model_fields), model.__name__
+        model.model_validate(answer)
     bad = api.post("/api/imports", data={"table": "quota"}, files=files)
     assert bad.status_code == 400 and "\n" not in bad.json()["detail"]
     executive = users.create_token(site.root, site.email("executive"))

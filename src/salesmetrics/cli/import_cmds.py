@@ -83,41 +83,41 @@ def import_cmd(
     Exit status 0 when rows were loaded (the summary counts any rejected), 3 when the file had
     rows and every one was rejected (nothing loaded; ``salesmetrics rejects`` lists why)."""
     from salesmetrics.cli import EXIT_ALL_REJECTED
-    from salesmetrics.cli.mapping_cmds import run_suggest, store_mapping
+    from salesmetrics.cli.mapping_cmds import run_suggest
     from salesmetrics.cli.progress import progress_bars
-    from salesmetrics.ingest.saved import applied
+    from salesmetrics.ingest.options import (
+        ImportOptions,
+        SavedMapping,
+        parse_map,
+        parse_value_maps,
+    )
+    from salesmetrics.ingest.saved import load_mapping
+    from salesmetrics.ingest.saved import save_mapping as save
     from salesmetrics.workspace import open_workspace
 
-    maps, value_maps = list(map_ or []), list(value_map or [])
+    options = ImportOptions(
+        mapping=parse_map(map_ or []),
+        value_map=parse_value_maps(value_map or []),
+        preset=preset,
+        date_format=date_format,
+        decimal=decimal,
+        sheet=sheet,
+        delimiter=delimiter,
+        encoding=encoding,
+        dry_run=dry_run,
+    )
     if suggest:
-        run_suggest(table, file, workspace, save_mapping, sheet, delimiter, encoding)
+        run_suggest(table, file, workspace, save_mapping, options)
         return
     warmed = None
     with open_workspace(workspace) as ws, progress_bars(err, quiet=quiet) as progress:
         if mapping_name is not None:
-            maps, value_maps, preset, date_format, decimal = applied(
-                ws.root, mapping_name, table, maps, value_maps, preset, date_format, decimal
-            )
-        result = ws.import_file(
-            table,
-            file,
-            preset=preset,
-            mapping=maps,
-            value_map=value_maps,
-            date_format=date_format,
-            decimal=decimal,
-            sheet=sheet,
-            delimiter=delimiter,
-            encoding=encoding,
-            dry_run=dry_run,
-            progress=progress,
-        )
+            options = options.with_saved(load_mapping(ws.root, mapping_name, table))
+        result = ws.import_file(table, file, options, progress=progress)
         if warm and result.written:
             warmed = ws.warm(progress=progress)
         if save_mapping is not None:
-            saved_at = store_mapping(
-                ws.root, save_mapping, table, maps, value_maps, preset, date_format, decimal
-            )
+            saved_at = save(ws.root, save_mapping, SavedMapping.of(table, options))
     for line in result.summary_lines():
         out.print(printable(line), markup=False)
     if save_mapping is not None:

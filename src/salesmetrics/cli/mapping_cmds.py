@@ -1,45 +1,36 @@
-"""The mapping assistant and saved mappings of ``salesmetrics import`` (``--suggest``,
-``--save-mapping NAME``, ``--mapping NAME``)."""
+"""The mapping assistant of ``salesmetrics import`` (``--suggest``), and the saving of an import's
+options under a name (``--save-mapping NAME``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from salesmetrics.cli.options import out
 from salesmetrics.cli.safe import printable
 
+if TYPE_CHECKING:
+    from salesmetrics.ingest.options import ImportOptions
+
 
 def run_suggest(
-    table: str,
-    file: Path,
-    workspace: Path | None,
-    save_as: str | None,
-    sheet: str | None,
-    delimiter: str | None,
-    encoding: str | None,
+    table: str, file: Path, workspace: Path | None, save_as: str | None, options: ImportOptions
 ) -> None:
-    """Print the proposed mapping of ``file`` onto ``table`` (and save it as ``save_as``)."""
-    from salesmetrics.ingest.saved import SavedMapping, save_mapping
+    """Print the proposed mapping of ``file`` (read as ``options`` say) onto ``table`` (and save
+    it as ``save_as``)."""
+    from salesmetrics.ingest.options import SavedMapping
+    from salesmetrics.ingest.saved import save_mapping
     from salesmetrics.ingest.suggest import suggest_file
     from salesmetrics.workspace import open_workspace
 
     with open_workspace(workspace) as ws:
-        found = suggest_file(ws, table, file, sheet=sheet, delimiter=delimiter, encoding=encoding)
+        found = suggest_file(ws, table, file, options)
         for line in found.lines():
             out.print(printable(line), markup=False)
         if save_as is not None:
-            decimal = "," if "--decimal ," in found.options else None
-            date_format = next(
-                (o.split(" ", 1)[1] for o in found.options if o.startswith("--date-format")),
-                None,
+            path = save_mapping(
+                ws.root, save_as, SavedMapping.of(found.table, found.import_options())
             )
-            saved = SavedMapping(
-                found.table,
-                [f"{c}={h}" for c, h in found.mapping.items()],
-                date_format=date_format,
-                decimal=decimal,
-            )
-            path = save_mapping(ws.root, save_as, saved)
             out.print(
                 printable(
                     f"mapping saved as {save_as!r} ({path}); import with"
@@ -47,22 +38,3 @@ def run_suggest(
                 ),
                 markup=False,
             )
-
-
-def store_mapping(
-    root: Path,
-    name: str,
-    table: str,
-    maps: list[str],
-    value_maps: list[str],
-    preset: str | None,
-    date_format: str | None,
-    decimal: str,
-) -> Path:
-    """Save the options of this import as ``name``; the file written."""
-    from salesmetrics.ingest.saved import SavedMapping, save_mapping
-
-    saved = SavedMapping(
-        table, maps, value_maps, preset, date_format, decimal if decimal != "." else None
-    )
-    return save_mapping(root, name, saved)

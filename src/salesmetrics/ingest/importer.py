@@ -46,7 +46,7 @@ from salesmetrics.connection import PARTIAL, RAW_DIR, Connection
 from salesmetrics.connection import recover_raw_copies as _recover_raw_copies
 from salesmetrics.errors import UserError, failure_cause
 from salesmetrics.ingest.mapping import Mapping, check_value_maps, resolve_mapping
-from salesmetrics.ingest.options import ImportOptions, make_options
+from salesmetrics.ingest.options import ImportOptions
 from salesmetrics.ingest.phases import ImportPhases
 from salesmetrics.ingest.preset_steps import known_reps, owner_names, with_joined
 from salesmetrics.ingest.presets import get_preset
@@ -168,22 +168,25 @@ def import_file(
     ws: Connection,
     table: str,
     path: str | Path,
+    options: ImportOptions | None = None,
     *,
     progress: Progress | None = None,
-    **options: Any,
+    **keywords: Any,
 ) -> ImportResult:
     """Import the file ``path`` into canonical table ``table``.
 
-    Options (all optional): ``preset``, ``mapping`` ({field: column} or ``["field=column"]``),
-    ``value_map`` ({field: {from: to}} or ``["field:from=to"]``), ``date_format``, ``decimal``
-    (``"."`` or ``","``), ``sheet``, ``delimiter``, ``encoding``, ``dry_run``, ``label`` (how
-    the import log names the file; default its path). ``progress``
+    ``options`` is an :class:`~salesmetrics.ingest.options.ImportOptions`, or its fields are
+    given as keywords (all optional): ``preset``, ``mapping`` ({field: column} or
+    ``["field=column"]``), ``value_map`` ({field: {from: to}} or ``["field:from=to"]``),
+    ``date_format``, ``decimal`` (``"."`` or ``","``), ``sheet``, ``delimiter``, ``encoding``,
+    ``dry_run``, ``label`` (how the import log names the file; default its path). ``progress``
     receives each phase (reading the file in bytes, then converting and writing in percent);
     nothing is printed.
     Raises :class:`~salesmetrics.errors.UserError` for anything the user can fix.
     """
+    opts = ImportOptions.given(options, keywords)
     try:
-        return _import_file(ws, table, path, progress, options)
+        return _import_file(ws, table, path, progress, opts)
     except (OSError, duckdb.Error) as err:
         cause = failure_cause(err, memory_advice=IMPORT_MEMORY_ADVICE, unchanged=True)
         if cause is not None:
@@ -203,9 +206,8 @@ def _import_file(
     table: str,
     path: str | Path,
     progress: Progress | None,
-    options: dict[str, Any],
+    opts: ImportOptions,
 ) -> ImportResult:
-    opts = make_options(**options)
     t = schema.table(table)
     file = Path(path)
     label = opts.label or str(path)
@@ -214,7 +216,7 @@ def _import_file(
     value_maps: dict[str, dict[str, str]] = {
         k: dict(v) for k, v in (preset.value_maps if preset else {}).items()
     }
-    for fld, vmap in opts.value_maps.items():
+    for fld, vmap in opts.value_map.items():
         value_maps.setdefault(fld, {}).update(vmap)
     check_value_maps(t, value_maps)
     reps = known_reps(ws) if preset is not None and preset.owner_names else []
@@ -247,9 +249,9 @@ def _import_file(
                 owners = None
                 if preset is not None:
                     owners = owner_names(store, source, mapping, preset, reps)
-                if owners is not None and "owner_id" not in opts.value_maps:
+                if owners is not None and "owner_id" not in opts.value_map:
                     value_maps["owner_id"] = owners.value_map
-                opts = replace(opts, value_maps=value_maps)
+                opts = replace(opts, value_map=value_maps)
                 percent = preset.percent if preset is not None else ()
                 result = _load(
                     ws, store, t, source, mapping, opts, started, phases, file, raw, percent
@@ -371,7 +373,7 @@ def _conversion(
         all_sources=tuple(source.exprs.values()),
         base_currency=ws.config.base_currency,
         selling_types=tuple(s.lower() for s in ws.config.selling_activity_types),
-        value_maps=opts.value_maps,
+        value_maps=opts.value_map,
         decimal=opts.decimal,
         date_format=opts.date_format,
         utc=ws.config.timezone in ("UTC", "Etc/UTC"),

@@ -1,13 +1,18 @@
-"""Import options: what the user asked for, parsed and checked once.
+"""Import options: what the user asked of one import, as one object, checked once.
 
-The CLI passes strings (``--map FIELD=COLUMN``, ``--value-map FIELD:FROM=TO``); the Python API may
-pass dictionaries. Both end up in one :class:`ImportOptions`.
+:class:`ImportOptions` is the request that the command line, the web upload, the Python API
+(``Workspace.import_file(table, path, **options)`` builds one from its keyword arguments) and the
+importer pass along; a :class:`SavedMapping` (stored by :mod:`salesmetrics.ingest.saved`) is the
+part of it worth keeping under a name. The command line gives strings (``--map FIELD=COLUMN``,
+``--value-map FIELD:FROM=TO``), the Python API may give dictionaries: both are parsed when the
+object is made.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from salesmetrics.errors import UserError
 
@@ -17,11 +22,15 @@ DELIMITERS = {",": ",", ";": ";", "|": "|", "\\t": "\t", "\t": "\t", "tab": "\t"
 
 @dataclass(frozen=True)
 class ImportOptions:
-    """Everything that changes how a file is read and mapped (all optional)."""
+    """Everything that changes how a file is read and mapped (all optional).
+
+    ``mapping`` and ``value_map`` may be given as dictionaries or as the command line's strings
+    (``["field=column"]``, ``["field:from=to"]``); ``delimiter`` as ``tab`` or ``\\t`` too.
+    Making one checks every option, so a bad one fails before any file is opened."""
 
     mapping: dict[str, str] = field(default_factory=dict)
     """Canonical field -> source column, from ``--map``."""
-    value_maps: dict[str, dict[str, str]] = field(default_factory=dict)
+    value_map: dict[str, dict[str, str]] = field(default_factory=dict)
     """Canonical field -> {source value (any case) -> canonical value}, from ``--value-map``."""
     preset: str | None = None
     date_format: str | None = None
@@ -32,6 +41,88 @@ class ImportOptions:
     dry_run: bool = False
     label: str | None = None
     """How the import log and messages name the file (default: its path)."""
+
+    def __post_init__(self) -> None:
+        if self.decimal not in DECIMAL_SEPARATORS:
+            raise UserError(f"--decimal {self.decimal!r}: expected '.' or ','")
+        if self.date_format is not None and "%" not in self.date_format:
+            raise UserError(
+                f"--date-format {self.date_format!r}: expected a strptime format such as %d/%m/%Y"
+            )
+        if self.delimiter is not None and self.delimiter not in DELIMITERS:
+            raise UserError(f"--delimiter {self.delimiter!r}: expected one of , ; | \\t")
+        # frozen: the parsed forms are set once, here, as the object is made
+        object.__setattr__(self, "mapping", _as_map(self.mapping))
+        object.__setattr__(self, "value_map", _as_value_maps(self.value_map))
+        if self.delimiter is not None:
+            object.__setattr__(self, "delimiter", DELIMITERS[self.delimiter])
+
+    @classmethod
+    def given(cls, options: ImportOptions | None, keywords: Mapping[str, Any]) -> ImportOptions:
+        """``options``, or the options named by ``keywords`` (an import's ``**options``); a
+        TypeError for both, or for a keyword that names no option."""
+        if options is not None and keywords:
+            raise TypeError("give either an ImportOptions or its keyword arguments, not both")
+        return options if options is not None else cls(**keywords)
+
+    def with_saved(self, saved: SavedMapping) -> ImportOptions:
+        """These options over the mapping ``saved``: a field or a value mapped here, a preset
+        or a date format given here win; the decimal separator wins unless it is the default
+        (``.``)."""
+        return self.over(saved.options())
+
+    def over(self, under: ImportOptions) -> ImportOptions:
+        """These options with ``under``'s filling what they leave open (see
+        :meth:`with_saved`); the reading options (sheet, delimiter, ...) are these."""
+        mapping = {f: c for f, c in under.mapping.items() if f not in self.mapping}
+        value_map = {
+            f: {**under.value_map.get(f, {}), **self.value_map.get(f, {})}
+            for f in under.value_map | self.value_map
+        }
+        return replace(
+            self,
+            mapping=mapping | self.mapping,
+            value_map=value_map,
+            preset=self.preset or under.preset,
+            date_format=self.date_format or under.date_format,
+            decimal=self.decimal if self.decimal != "." else under.decimal,
+        )
+
+
+@dataclass(frozen=True)
+class SavedMapping:
+    """The options of one saved mapping (``mappings/NAME.json``): the part of an
+    :class:`ImportOptions` that describes a kind of file of ``table``, as the command line's
+    ``--map``/``--value-map`` strings."""
+
+    table: str
+    map: list[str] = field(default_factory=list)
+    value_map: list[str] = field(default_factory=list)
+    preset: str | None = None
+    date_format: str | None = None
+    decimal: str | None = None
+
+    @classmethod
+    def of(cls, table: str, options: ImportOptions) -> SavedMapping:
+        """The part of ``options`` worth keeping for the next file like this one of ``table``."""
+        return cls(
+            table,
+            [f"{f}={c}" for f, c in options.mapping.items()],
+            [f"{f}:{a}={b}" for f, vmap in options.value_map.items() for a, b in vmap.items()],
+            options.preset,
+            options.date_format,
+            options.decimal if options.decimal != "." else None,
+        )
+
+    def options(self) -> ImportOptions:
+        """This mapping as the options of an import (parsed and checked)."""
+        return ImportOptions(
+            mapping=parse_map(self.map),
+            value_map=parse_value_maps(self.value_map),
+            preset=self.preset,
+            date_format=self.date_format,
+            decimal=self.decimal or ".",
+        )
 
 
 def parse_map(items: Iterable[str]) -> dict[str, str]:
@@ -87,42 +178,3 @@ def _as_value_maps(
     if isinstance(value, str):
         return parse_value_maps([value])
     return parse_value_maps(value)
-
-
-def make_options(
-    *,
-    preset: str | None = None,
-    mapping: Mapping[str, str] | Iterable[str] | None = None,
-    value_map: Mapping[str, Mapping[str, str]] | Iterable[str] | None = None,
-    date_format: str | None = None,
-    decimal: str = ".",
-    sheet: str | None = None,
-    delimiter: str | None = None,
-    encoding: str | None = None,
-    dry_run: bool = False,
-    label: str | None = None,
-) -> ImportOptions:
-    """Check and normalise the options of :func:`salesmetrics.ingest.import_file`."""
-    if decimal not in DECIMAL_SEPARATORS:
-        raise UserError(f"--decimal {decimal!r}: expected '.' or ','")
-    if date_format is not None and "%" not in date_format:
-        raise UserError(
-            f"--date-format {date_format!r}: expected a strptime format such as %d/%m/%Y"
-        )
-    delim = None
-    if delimiter is not None:
-        if delimiter not in DELIMITERS:
-            raise UserError(f"--delimiter {delimiter!r}: expected one of , ; | \\t")
-        delim = DELIMITERS[delimiter]
-    return ImportOptions(
-        mapping=_as_map(mapping),
-        value_maps=_as_value_maps(value_map),
-        preset=preset,
-        date_format=date_format,
-        decimal=decimal,
-        sheet=sheet,
-        delimiter=delim,
-        encoding=encoding,
-        dry_run=dry_run,
-        label=label,
-    )

@@ -1,6 +1,8 @@
 """Saved mappings: the ``--map``/``--value-map`` options (and preset, date format, decimal
 separator) of an import, stored in the workspace under a name (``--save-mapping NAME``) and
-reused by the next import of a file like it (``--mapping NAME``).
+reused by the next import of a file like it (``--mapping NAME``). A mapping is a
+:class:`~salesmetrics.ingest.options.SavedMapping`, defined beside the options it converts to and
+from.
 
 Stored as ``mappings/NAME.json`` in the workspace folder, so they travel with it.
 """
@@ -9,25 +11,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 from salesmetrics.errors import UserError, suggest
+from salesmetrics.ingest.options import SavedMapping
 
 DIRECTORY = "mappings"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-
-
-@dataclass(frozen=True)
-class SavedMapping:
-    """The options of one saved mapping."""
-
-    table: str
-    map: list[str] = field(default_factory=list)
-    value_map: list[str] = field(default_factory=list)
-    preset: str | None = None
-    date_format: str | None = None
-    decimal: str | None = None
 
 
 def _path(root: Path, name: str) -> Path:
@@ -81,36 +72,3 @@ def load_mapping(root: Path, name: str, table: str) -> SavedMapping:
             f" 'salesmetrics import {saved.table} FILE --mapping {name}'"
         )
     return saved
-
-
-def merged(
-    saved: SavedMapping, maps: list[str], value_maps: list[str]
-) -> tuple[list[str], list[str]]:
-    """The saved ``--map``/``--value-map`` items followed by the ones given now (which win: a
-    later item for the same field replaces an earlier one)."""
-    given = {m.partition("=")[0].strip() for m in maps}
-    kept = [m for m in saved.map if m.partition("=")[0].strip() not in given]
-    return kept + maps, saved.value_map + value_maps
-
-
-def applied(
-    root: Path,
-    name: str,
-    table: str,
-    maps: list[str],
-    value_maps: list[str],
-    preset: str | None,
-    date_format: str | None,
-    decimal: str,
-) -> tuple[list[str], list[str], str | None, str | None, str]:
-    """An import's options with the mapping saved as ``name`` under them (given options win):
-    ``(maps, value_maps, preset, date_format, decimal)``."""
-    saved = load_mapping(root, name, table)
-    maps, value_maps = merged(saved, maps, value_maps)
-    return (
-        maps,
-        value_maps,
-        preset or saved.preset,
-        date_format or saved.date_format,
-        saved.decimal if decimal == "." and saved.decimal else decimal,
-    )

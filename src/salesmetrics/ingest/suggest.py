@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from salesmetrics import schema
 from salesmetrics.ingest.mapping import normalise
-from salesmetrics.ingest.options import make_options
+from salesmetrics.ingest.options import ImportOptions
 from salesmetrics.ingest.readers import check_path, open_source
 from salesmetrics.schema import Column, ColumnType, Table
 
@@ -255,6 +255,15 @@ class Suggestion:
         """Canonical column -> source header."""
         return {p.column: p.header for p in self.proposals}
 
+    def import_options(self) -> ImportOptions:
+        """The proposal as the options of an import: the mapping, and the decimal separator and
+        date format the values call for."""
+        date_format = next(
+            (o.split(" ", 1)[1] for o in self.options if o.startswith("--date-format")), None
+        )
+        decimal = "," if "--decimal ," in self.options else "."
+        return ImportOptions(mapping=self.mapping, date_format=date_format, decimal=decimal)
+
     def map_options(self) -> list[str]:
         """The proposal as ``--map`` options, shell-quoted."""
         return [f"--map {p.column}={_quote(p.header)}" for p in self.proposals] + list(self.options)
@@ -487,15 +496,22 @@ def propose(table: Table, samples: Mapping[str, Sequence[Any]]) -> tuple[list[Pr
     return chosen, missing
 
 
-def suggest_file(ws: Connection, table: str, path: str | Path, **options: Any) -> Suggestion:
+def suggest_file(
+    ws: Connection,
+    table: str,
+    path: str | Path,
+    options: ImportOptions | None = None,
+    **keywords: Any,
+) -> Suggestion:
     """Read the headers and the first :data:`SAMPLE_ROWS` rows of ``path`` (any format the
-    importer reads; ``options`` as for :func:`~salesmetrics.ingest.import_file`) and propose a
-    mapping onto ``table``. Nothing is written."""
+    importer reads, with the reading options of ``options`` or ``keywords``, as for
+    :func:`~salesmetrics.ingest.import_file`) and propose a mapping onto ``table``. Nothing is
+    written."""
     from salesmetrics.ingest.sql import ident
     from salesmetrics.ingest.store import store_for
 
     t = schema.table(table)
-    opts = make_options(**options)
+    opts = ImportOptions.given(options, keywords)
     file = Path(path)
     check_path(file, str(path))
     store = store_for(ws, dry_run=True)

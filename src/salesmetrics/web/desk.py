@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 
+from salesmetrics.ingest.options import ImportOptions
 from salesmetrics.web.access import ForbiddenError
 from salesmetrics.web.service import Service
 from salesmetrics.web.users import Role, User
@@ -108,18 +109,18 @@ def warm(ws: Workspace) -> int:
     return len(ws.warm().requests)
 
 
-def suggest(ws: Workspace, table: str, path: str, reading: dict[str, Any]) -> Any:
-    """The mapping assistant's proposal for ``path`` read with ``reading`` (sheet, delimiter,
-    encoding), in the writer process: reading a large workbook for its sample would hold the
-    server's workspace."""
+def suggest(ws: Workspace, table: str, path: str, reading: ImportOptions) -> Any:
+    """The mapping assistant's proposal for ``path`` read as ``reading`` says (sheet,
+    delimiter, encoding), in the writer process: reading a large workbook for its sample would
+    hold the server's workspace."""
     from salesmetrics.ingest.suggest import suggest_file
 
-    return suggest_file(ws, table, path, **reading)
+    return suggest_file(ws, table, path, reading)
 
 
-def import_file(ws: Workspace, table: str, path: str, options: dict[str, Any]) -> Any:
+def import_file(ws: Workspace, table: str, path: str, options: ImportOptions) -> Any:
     """Import ``path`` (in the writer process)."""
-    return ws.import_file(table, path, **options)
+    return ws.import_file(table, path, options)
 
 
 def enter_rows(ws: Workspace, table: str, rows: Sequence[Mapping[str, object]], source: str) -> str:

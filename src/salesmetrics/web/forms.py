@@ -8,18 +8,20 @@ decided by :mod:`salesmetrics.web.entries`, on the server, whatever the form off
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
 
 from salesmetrics.config import MetricTargets
-from salesmetrics.errors import UserError
 from salesmetrics.metrics import registry as reg
 from salesmetrics.metrics.submissions import CATEGORIES, Member
 from salesmetrics.web import entries
 from salesmetrics.web.auth import csrf_protect, page_user
 from salesmetrics.web.desk import allow, desk
+from salesmetrics.web.form_posts import answered
 from salesmetrics.web.render import render
 from salesmetrics.web.service import Service
 from salesmetrics.web.users import Role, User
@@ -77,29 +79,35 @@ def forms_page(request: Request, user: PageUser) -> Response:
 def quota_form(request: Request, user: PageUser) -> Response:
     """A rep's quota for a period."""
     allow(user, Role.ADMIN, Role.EXECUTIVE, Role.MANAGER)
-    return _form(request, "form_quota.html.j2", user, members=_members(request, user))
+    return _quota_form(request, user)
+
+
+def _quota_form(request: Request, user: User, **context: Any) -> Response:
+    return _form(request, "form_quota.html.j2", user, members=_members(request, user), **context)
+
+
+class QuotaForm(BaseModel):
+    """The quota form's fields, as typed (checked by :func:`entries.save_quota`)."""
+
+    rep_id: str
+    period: str
+    amount: str
+    currency: str = ""
 
 
 @router.post("/forms/quotas", response_class=HTMLResponse, dependencies=CSRF)
-def quota_save(
-    request: Request,
-    user: PageUser,
-    rep_id: Annotated[str, Form()],
-    period: Annotated[str, Form()],
-    amount: Annotated[str, Form()],
-    currency: Annotated[str, Form()] = "",
-) -> Response:
+def quota_save(request: Request, user: PageUser, entry: Annotated[QuotaForm, Form()]) -> Response:
     """Save a quota."""
     allow(user, Role.ADMIN, Role.EXECUTIVE, Role.MANAGER)
-    values = {"rep_id": rep_id, "period": period, "amount": amount, "currency": currency}
-    members = _members(request, user)
-    try:
-        batch = entries.save_quota(desk(request), user, rep_id, period, amount, currency)
-    except UserError as error:
-        return _form(
-            request, "form_quota.html.j2", user, error=str(error), values=values, members=members
-        )
-    return _form(request, "form_quota.html.j2", user, saved=batch, values=values, members=members)
+    return answered(
+        entry,
+        lambda: {
+            "saved": entries.save_quota(
+                desk(request), user, entry.rep_id, entry.period, entry.amount, entry.currency
+            )
+        },
+        partial(_quota_form, request, user),
+    )
 
 
 # -- time logs ---------------------------------------------------------------------------------
@@ -108,52 +116,52 @@ def quota_save(
 @router.get("/forms/timelogs", response_class=HTMLResponse)
 def time_log_form(request: Request, user: PageUser) -> Response:
     """Time spent on an activity."""
+    return _time_log_form(request, user)
+
+
+def _time_log_form(request: Request, user: User, **context: Any) -> Response:
     return _form(
         request,
         "form_timelog.html.j2",
         user,
         members=_members(request, user),
         types=entries.ACTIVITY_TYPES,
+        **context,
     )
+
+
+class TimeLogForm(BaseModel):
+    """The time log form's fields, as typed (checked by :func:`entries.save_time_log`)."""
+
+    rep_id: str
+    started_at: str
+    duration_minutes: str
+    type: str
+    account_id: str = ""
+    opportunity_id: str = ""
 
 
 @router.post("/forms/timelogs", response_class=HTMLResponse, dependencies=CSRF)
 def time_log_save(
-    request: Request,
-    user: PageUser,
-    rep_id: Annotated[str, Form()],
-    started_at: Annotated[str, Form()],
-    duration_minutes: Annotated[str, Form()],
-    type: Annotated[str, Form()],
-    account_id: Annotated[str, Form()] = "",
-    opportunity_id: Annotated[str, Form()] = "",
+    request: Request, user: PageUser, entry: Annotated[TimeLogForm, Form()]
 ) -> Response:
     """Save a time log (an activity)."""
-    values = {
-        "rep_id": rep_id,
-        "started_at": started_at,
-        "duration_minutes": duration_minutes,
-        "type": type,
-        "account_id": account_id,
-        "opportunity_id": opportunity_id,
-    }
-    context: dict[str, Any] = {"members": _members(request, user), "types": entries.ACTIVITY_TYPES}
-    try:
-        batch = entries.save_time_log(
-            desk(request),
-            user,
-            rep_id,
-            started_at,
-            duration_minutes,
-            type,
-            account_id,
-            opportunity_id,
-        )
-    except UserError as error:
-        return _form(
-            request, "form_timelog.html.j2", user, error=str(error), values=values, **context
-        )
-    return _form(request, "form_timelog.html.j2", user, saved=batch, values=values, **context)
+    return answered(
+        entry,
+        lambda: {
+            "saved": entries.save_time_log(
+                desk(request),
+                user,
+                entry.rep_id,
+                entry.started_at,
+                entry.duration_minutes,
+                entry.type,
+                entry.account_id,
+                entry.opportunity_id,
+            )
+        },
+        partial(_time_log_form, request, user),
+    )
 
 
 # -- forecasts ---------------------------------------------------------------------------------
@@ -178,31 +186,31 @@ def _forecast(request: Request, user: User, **context: Any) -> Response:
     )
 
 
+class ForecastForm(BaseModel):
+    """The forecast form's fields, as typed (checked by :func:`entries.save_forecast`)."""
+
+    period: str
+    commit: str = ""
+    most_likely: str = ""
+    best_case: str = ""
+    scope: str = ""
+    scope_id: str = ""
+
+
 @router.post("/forms/forecasts", response_class=HTMLResponse, dependencies=CSRF)
 def forecast_save(
-    request: Request,
-    user: PageUser,
-    period: Annotated[str, Form()],
-    commit: Annotated[str, Form()] = "",
-    most_likely: Annotated[str, Form()] = "",
-    best_case: Annotated[str, Form()] = "",
-    scope: Annotated[str, Form()] = "",
-    scope_id: Annotated[str, Form()] = "",
+    request: Request, user: PageUser, entry: Annotated[ForecastForm, Form()]
 ) -> Response:
     """Save a forecast submission."""
-    amounts: dict[str, str | float | None] = {
-        "commit": commit,
-        "most_likely": most_likely,
-        "best_case": best_case,
-    }
-    values = {**amounts, "period": period, "scope": scope, "scope_id": scope_id}
-    try:
+
+    def save() -> dict[str, Any]:
+        amounts: dict[str, str | float | None] = entry.model_dump(include=set(CATEGORIES))
         done = entries.save_forecast(
-            desk(request), user, period, amounts, scope or None, scope_id or None
+            desk(request), user, entry.period, amounts, entry.scope or None, entry.scope_id or None
         )
-    except UserError as error:
-        return _forecast(request, user, error=str(error), values=values)
-    return _forecast(request, user, saved=done.batch_id, values=values, submitted=done)
+        return {"saved": done.batch_id, "submitted": done}
+
+    return answered(entry, save, partial(_forecast, request, user))
 
 
 @router.get("/forecasts/rollup", response_class=HTMLResponse)
@@ -254,22 +262,24 @@ def target_form(request: Request, user: PageUser) -> Response:
     return _target_form(request, user)
 
 
+class TargetForm(BaseModel):
+    """The target form's fields, as typed (checked by :func:`entries.save_target`)."""
+
+    metric: str
+    value: str = ""
+    dim: str = ""
+    group: str = ""
+
+
 @router.post("/forms/targets", response_class=HTMLResponse, dependencies=CSRF)
-def target_save(
-    request: Request,
-    user: PageUser,
-    metric: Annotated[str, Form()],
-    value: Annotated[str, Form()] = "",
-    dim: Annotated[str, Form()] = "",
-    group: Annotated[str, Form()] = "",
-) -> Response:
+def target_save(request: Request, user: PageUser, entry: Annotated[TargetForm, Form()]) -> Response:
     """Set or remove a target."""
     allow(user, Role.ADMIN)
-    values = {"metric": metric, "value": value, "dim": dim, "group": group}
-    try:
-        entries.save_target(desk(request), user, metric, value, dim, group)
-    except UserError as error:
-        return _target_form(request, user, error=str(error), values=values)
-    service: Service = request.app.state.service
-    service.reload()
-    return _target_form(request, user, saved=metric, values=values)
+
+    def save() -> dict[str, Any]:
+        entries.save_target(desk(request), user, entry.metric, entry.value, entry.dim, entry.group)
+        service: Service = request.app.state.service
+        service.reload()
+        return {"saved": entry.metric}
+
+    return answered(entry, save, partial(_target_form, request, user))

@@ -10,7 +10,9 @@ answering from the data as they were (see :mod:`salesmetrics.web.desk`).
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -21,14 +23,16 @@ from salesmetrics import schema
 from salesmetrics.ingest import ImportResult
 from salesmetrics.ingest import saved as saved_mappings
 from salesmetrics.ingest.batch_log import LoggedBatch, list_batches
+from salesmetrics.ingest.options import ImportOptions, SavedMapping
 from salesmetrics.ingest.presets import PRESETS
-from salesmetrics.ingest.quarantine import find_batch, rejected_rows
+from salesmetrics.ingest.quarantine import Batch, find_batch, rejected_rows
 from salesmetrics.ingest.suggest import Suggestion
 from salesmetrics.web import desk as writes
 from salesmetrics.web import uploads
 from salesmetrics.web.api import ERRORS, Problem
 from salesmetrics.web.auth import api_user, csrf_protect, page_user
 from salesmetrics.web.desk import allow, desk
+from salesmetrics.web.models import answer_of, model_of
 from salesmetrics.web.render import render
 from salesmetrics.web.users import Role, User
 from salesmetrics.workspace import Workspace
@@ -59,28 +63,13 @@ def _presets_of(table: str | None = None) -> list[str]:
     return [name for name, p in PRESETS.items() if table is None or table in p.tables]
 
 
-def _options(
-    root: Any,
-    table: str,
-    preset: str | None,
-    mapping_name: str | None,
-    maps: list[str],
-    value_maps: list[str],
-    date_format: str | None,
-    decimal: str,
-) -> dict[str, Any]:
-    """The import's keyword arguments, a saved mapping under the options given now."""
+def _options(root: Path, table: str, mapping_name: str, given: dict[str, Any]) -> ImportOptions:
+    """The import's options from the fields of a form (an empty field is not given), with the
+    mapping saved as ``mapping_name`` (if any) under them."""
+    options = ImportOptions(**{k: v for k, v in given.items() if v not in ("", None)})
     if mapping_name:
-        maps, value_maps, preset, date_format, decimal = saved_mappings.applied(
-            root, mapping_name, table, maps, value_maps, preset, date_format, decimal
-        )
-    return {
-        "preset": preset or None,
-        "mapping": maps,
-        "value_map": value_maps,
-        "date_format": date_format or None,
-        "decimal": decimal or ".",
-    }
+        return options.with_saved(saved_mappings.load_mapping(root, mapping_name, table))
+    return options
 
 
 def _reading(sheet: str, delimiter: str, encoding: str) -> dict[str, Any]:
@@ -90,7 +79,7 @@ def _reading(sheet: str, delimiter: str, encoding: str) -> dict[str, Any]:
 
 
 def _run_import(
-    request: Request, table: str, token: str, options: dict[str, Any], email: str
+    request: Request, table: str, token: str, options: ImportOptions, email: str
 ) -> ImportResult:
     """Import the upload ``token`` in the writer process, then remove it; a batch that landed
     is followed by a warm in the background, as the command line's import (``--warm``), unless
@@ -98,7 +87,7 @@ def _run_import(
     found = desk(request)
     path = uploads.stored(found.root, token)
     schema.table(table)
-    options = {**options, "label": f"{path.name} (uploaded by {email})"}
+    options = replace(options, label=f"{path.name} (uploaded by {email})")
     try:
         result: ImportResult = found.write(writes.import_file, table, str(path), options)
     finally:
@@ -152,20 +141,15 @@ async def preview_page(
     token, path = await uploads.receive(found.root, file)
     try:
         reading = _reading(sheet, delimiter, encoding)
-        suggestion: Suggestion = found.write(writes.suggest, table, str(path), reading)
-        chosen = suggestion.mapping
-        date_format = next(
-            (o.split(" ", 1)[1] for o in suggestion.options if o.startswith("--date-format")), ""
+        suggestion: Suggestion = found.write(
+            writes.suggest, table, str(path), ImportOptions(**reading)
         )
-        decimal = "," if "--decimal ," in suggestion.options else "."
-        if mapping_name:
+        shown = replace(suggestion.import_options(), preset=preset or None)
+        if mapping_name:  # the saved mapping's choices over the proposal's
             saved = saved_mappings.load_mapping(found.root, mapping_name, table)
-            chosen = dict(m.split("=", 1) for m in saved.map if "=" in m)
-            preset = saved.preset or preset
-            date_format = saved.date_format or date_format
-            decimal = saved.decimal or decimal
-        if preset:
-            chosen = {}  # the preset maps the columns; a choice made here overrides it
+            shown = saved.options().over(replace(shown, mapping={}))
+        # a preset maps the columns; a choice made here overrides it
+        chosen = {} if shown.preset else shown.mapping
     except BaseException:
         uploads.discard(found.root, token)
         raise
@@ -178,10 +162,10 @@ async def preview_page(
         suggestion=suggestion,
         rows=suggestion.sample[:PREVIEW_ROWS],
         chosen=chosen,
-        preset=preset,
+        preset=shown.preset or "",
         mapping_name=mapping_name,
-        date_format=date_format,
-        decimal=decimal,
+        date_format=shown.date_format or "",
+        decimal=shown.decimal,
         reading=reading,
     )
 
@@ -200,43 +184,31 @@ async def run_page(request: Request, user: PageUser) -> Response:
         if str(form.get("map:" + c) or "").strip()
     ]
     value_maps = [v.strip() for v in str(form.get("value_map") or "").splitlines() if v.strip()]
-    options = _options(
-        desk(request).root,
-        table,
-        str(form.get("preset") or "") or None,
-        str(form.get("mapping_name") or "") or None,
-        maps,
-        value_maps,
-        str(form.get("date_format") or "") or None,
-        str(form.get("decimal") or "."),
-    )
-    options |= _reading(
+    given = {
+        "preset": str(form.get("preset") or ""),
+        "mapping": maps,
+        "value_map": value_maps,
+        "date_format": str(form.get("date_format") or ""),
+        "decimal": str(form.get("decimal") or "."),
+    }
+    reading = _reading(
         str(form.get("sheet") or ""),
         str(form.get("delimiter") or ""),
         str(form.get("encoding") or ""),
     )
+    root = desk(request).root
+    options = _options(root, table, str(form.get("mapping_name") or ""), given | reading)
     save_as = str(form.get("save_as") or "").strip()
     if save_as:  # checked before importing: a bad name must not leave a half-done request
         saved_mappings.check_name(save_as)
     result = await _threaded(request, table, token, options, user.email)
     if save_as and result.written:
-        saved_mappings.save_mapping(
-            desk(request).root,
-            save_as,
-            saved_mappings.SavedMapping(
-                table,
-                maps,
-                value_maps,
-                options["preset"],
-                options["date_format"],
-                options["decimal"] if options["decimal"] != "." else None,
-            ),
-        )
+        saved_mappings.save_mapping(root, save_as, SavedMapping.of(table, options))
     return _result_page(request, result, saved_as=save_as if result.written else "")
 
 
 async def _threaded(
-    request: Request, table: str, token: str, options: dict[str, Any], email: str
+    request: Request, table: str, token: str, options: ImportOptions, email: str
 ) -> ImportResult:
     from starlette.concurrency import run_in_threadpool
 
@@ -287,99 +259,75 @@ class Reject(BaseModel):
     reason: str
 
 
-class ImportAnswer(BaseModel):
-    """What an import did (the command line's summary, as data)."""
-
-    batch_id: str
-    table: str
-    file: str
-    rows_read: int
-    rows_loaded: int
-    rows_rejected: int
-    issues: int
-    written: bool
-    dry_run: bool
-    already_imported: str | None
-    unmapped_columns: list[str]
-    mapping: dict[str, str]
-    warnings: list[str]
-    summary: list[str]
-    rejects: list[Reject]
-
-
-class SuggestAnswer(BaseModel):
-    """The mapping assistant's proposal and the file's first rows."""
-
-    table: str
-    mapping: dict[str, str]
-    missing: list[str]
-    unmapped: list[str]
-    options: list[str]
-    headers: list[str]
-    rows: list[list[str | None]]
-
-
-class BatchRow(BaseModel):
-    """One batch of the import log (``salesmetrics imports --format json``)."""
-
-    batch_id: str
-    started_at: str | None
-    file: str | None
-    table: str
-    rows_read: int
-    rows_loaded: int
-    rows_rejected: int
-    derived_key: str | None
-    unmapped_columns: str | None
-    raw_copy: str | None
+ImportAnswer = model_of(
+    "ImportAnswer",
+    "What an import did (the command line's summary, as data).",
+    ImportResult,
+    (
+        "batch_id",
+        "table",
+        "file",
+        "rows_read",
+        "rows_loaded",
+        "rows_rejected",
+        "issues",
+        "written",
+        "dry_run",
+        "already_imported",
+        "unmapped_columns",
+        "mapping",
+        "warnings",
+    ),
+    module=__name__,
+    summary=list[str],
+    rejects=list[Reject],
+)
+SuggestAnswer = model_of(
+    "SuggestAnswer",
+    "The mapping assistant's proposal and the file's first rows.",
+    Suggestion,
+    ("table", "mapping", "missing", "unmapped", "options", "headers"),
+    module=__name__,
+    rows=list[list[str | None]],
+)
+BatchRow = model_of(
+    "BatchRow",
+    "One batch of the import log (``salesmetrics imports --format json``).",
+    LoggedBatch,
+    module=__name__,
+    started_at=str | None,  # ISO 8601 text (LoggedBatch.to_dict)
+)
+BatchRejects = model_of(
+    "BatchRejects",
+    "A batch and its rejected rows.",
+    Batch,
+    module=__name__,
+    total=int,
+    rejects=list[Reject],
+)
 
 
 class ImportLog(BaseModel):
     """The import log, newest first."""
 
     total: int
-    batches: list[BatchRow]
+    batches: list[BatchRow]  # type: ignore[valid-type]  # a model made at import time
 
 
-class BatchRejects(BaseModel):
-    """A batch and its rejected rows."""
-
-    batch_id: str
-    table: str
-    file: str | None
-    rows_read: int
-    rows_loaded: int
-    rows_rejected: int
-    total: int
-    rejects: list[Reject]
+def _rejects(rows: Sequence[tuple[int, str, str | None, str]]) -> list[dict[str, Any]]:
+    return [dict(zip(Reject.model_fields, r, strict=True)) for r in rows]
 
 
 def _answer(request: Request, result: ImportResult) -> dict[str, Any]:
-    rejects: list[tuple[int, str, str | None, str]] = list(result.sample_rejects)
+    rejects: Sequence[tuple[int, str, str | None, str]] = result.sample_rejects
     if result.written and result.rows_rejected:
         batch = result.batch_id
         rejects, _ = desk(request).read(
             lambda ws: rejected_rows(ws, find_batch(ws, batch), REJECTS_SHOWN)
         )
-    return {
-        "batch_id": result.batch_id,
-        "table": result.table,
-        "file": result.file,
-        "rows_read": result.rows_read,
-        "rows_loaded": result.rows_loaded,
-        "rows_rejected": result.rows_rejected,
-        "issues": result.issues,
-        "written": result.written,
-        "dry_run": result.dry_run,
-        "already_imported": result.already_imported,
-        "unmapped_columns": list(result.unmapped_columns),
-        "mapping": result.mapping,
-        "warnings": list(result.warnings),
-        "summary": result.summary_lines(),
-        "rejects": [
-            dict(zip(("row", "column", "value", "reason"), r, strict=True)) for r in rejects
-        ],
-    }
+    return answer_of(
+        ImportAnswer, result, summary=result.summary_lines(), rejects=_rejects(rejects)
+    )
 
 
 @api_router.post(
@@ -406,11 +354,16 @@ async def api_import(
     allow(user, Role.ADMIN)
     schema.table(table)
     found = desk(request)
-    options = _options(
-        found.root, table, preset, mapping_name, map or [], value_map or [], date_format, decimal
-    )
-    options["dry_run"] = dry_run
-    options |= _reading(sheet or "", delimiter or "", encoding or "")
+    given = {
+        "preset": preset,
+        "mapping": map or [],
+        "value_map": value_map or [],
+        "date_format": date_format,
+        "decimal": decimal,
+        "dry_run": dry_run,
+    }
+    reading = _reading(sheet or "", delimiter or "", encoding or "")
+    options = _options(found.root, table, mapping_name or "", given | reading)
     token, _ = await uploads.receive(found.root, file)
     try:
         result = await _threaded(request, table, token, options, user.email)
@@ -434,20 +387,11 @@ async def api_suggest(
     found = desk(request)
     token, path = await uploads.receive(found.root, file)
     try:
-        s: Suggestion = found.write(writes.suggest, table, str(path), {})
+        s: Suggestion = found.write(writes.suggest, table, str(path), ImportOptions())
     finally:
         uploads.discard(found.root, token)
-    return JSONResponse(
-        {
-            "table": s.table,
-            "mapping": s.mapping,
-            "missing": list(s.missing),
-            "unmapped": list(s.unmapped),
-            "options": list(s.options),
-            "headers": list(s.headers),
-            "rows": [list(r) for r in s.sample[:PREVIEW_ROWS]],
-        }
-    )
+    rows = s.sample[:PREVIEW_ROWS]
+    return JSONResponse(answer_of(SuggestAnswer, s, rows=rows))
 
 
 @api_router.get("/api/imports", response_model=ImportLog)
@@ -468,12 +412,6 @@ def api_rejects(request: Request, batch_id: str, user: ApiUser) -> Response:
     def read(ws: Workspace) -> dict[str, Any]:
         batch = find_batch(ws, batch_id)
         rows, total = rejected_rows(ws, batch, REJECTS_SHOWN)
-        return {
-            **asdict(batch),
-            "total": total,
-            "rejects": [
-                dict(zip(("row", "column", "value", "reason"), r, strict=True)) for r in rows
-            ],
-        }
+        return answer_of(BatchRejects, batch, total=total, rejects=_rejects(rows))
 
     return JSONResponse(desk(request).read(read))

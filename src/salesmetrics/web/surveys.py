@@ -26,6 +26,7 @@ from salesmetrics.web.access import scoped
 from salesmetrics.web.api import ERRORS, MetricRow, PeriodQuery
 from salesmetrics.web.auth import api_user, csrf_protect, page_user
 from salesmetrics.web.desk import allow, desk
+from salesmetrics.web.form_posts import answered
 from salesmetrics.web.render import render
 from salesmetrics.web.service import Service
 from salesmetrics.web.users import Role, User
@@ -76,34 +77,40 @@ def surveys_page(request: Request, user: PageUser) -> Response:
     return render(request, "surveys.html.j2", surveys=book.surveys(_root(request)), values={})
 
 
+class SurveyForm(BaseModel):
+    """The new survey form's fields, as typed (checked by :mod:`survey_book`)."""
+
+    title: str
+    people: str
+    questions: str = ""
+    enps: bool = False
+
+
 @router.post("/surveys", response_class=HTMLResponse, dependencies=CSRF)
 def survey_create(
-    request: Request,
-    user: PageUser,
-    title: Annotated[str, Form()],
-    people: Annotated[str, Form()],
-    questions: Annotated[str, Form()] = "",
-    enps: Annotated[bool, Form()] = False,
+    request: Request, user: PageUser, entry: Annotated[SurveyForm, Form()]
 ) -> Response:
     """Create a survey; its links are shown once."""
     allow(user, Role.ADMIN)
     root = _root(request)
-    try:
+
+    def create() -> dict[str, Any]:
         survey, invitations = book.create(
-            root, title, book.parse_questions(questions, enps=enps), book.parse_people(people)
+            root,
+            entry.title,
+            book.parse_questions(entry.questions, enps=entry.enps),
+            book.parse_people(entry.people),
         )
-    except UserError as error:
-        values = {"title": title, "people": people, "questions": questions, "enps": enps}
-        return render(
-            request,
-            "surveys.html.j2",
-            400,
-            surveys=book.surveys(root),
-            error=str(error),
-            values=values,
-        )
-    links = [(i.label, i.team, _link(request, i.token)) for i in invitations]
-    return render(request, "survey_links.html.j2", survey=survey, links=links)
+        links = [(i.label, i.team, _link(request, i.token)) for i in invitations]
+        return {"survey": survey, "links": links}
+
+    def show(**shown: Any) -> Response:  # only a bad entry shows the form again
+        return render(request, "surveys.html.j2", 400, surveys=book.surveys(root), **shown)
+
+    def done(values: dict[str, Any], **created: Any) -> Response:
+        return render(request, "survey_links.html.j2", **created)
+
+    return answered(entry, create, show, done)
 
 
 @router.get("/surveys/{survey_id}", response_class=HTMLResponse)
