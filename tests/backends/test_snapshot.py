@@ -70,14 +70,19 @@ def run(*args: str) -> subprocess.Popen[str]:
     )
 
 
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    """A workspace with deals, their history and some leads."""
+def make_root(tmp_path: Path) -> Path:
+    """A workspace with deals, their history and 50 leads (``L0`` ... ``L49``)."""
     root = tmp_path / "ws"
     with init_workspace(root) as ws:
         build(ws)
         ws.import_file("leads", leads_csv(tmp_path / "leads.csv", 0, 50))
     return root
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A workspace with deals, their history and some leads."""
+    return make_root(tmp_path)
 
 
 @pytest.mark.slow
