@@ -7,7 +7,6 @@ processes read while the spare is reused; each sees whole snapshots only.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -20,7 +19,7 @@ import pytest
 
 from salesmetrics import open_workspace
 from salesmetrics.backends import snapshot, spare
-from tests.backends.test_snapshot import leads_csv, make_root
+from tests.backends.test_snapshot import leads_csv, make_root, reports, start_readers
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs fcntl and flock")
 
@@ -216,32 +215,6 @@ for path in sys.argv[2:]:
 print(reused)
 """
 
-#: A reader process: counts leads (refreshing) until told to stop; prints what it saw.
-COUNTER = """
-import json, sys, time
-from pathlib import Path
-from salesmetrics import open_workspace
-
-root, ready, stop = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-seen, errors = [], []
-with open_workspace(root) as ws:
-    ready.write_text("ready")
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        last = stop.exists()
-        try:
-            ws.refresh()
-            seen.append(ws.duckdb.execute(
-                "SELECT count(*), count(DISTINCT lead_id), sum(hash(lead_id)) FROM leads"
-            ).fetchone())
-        except Exception as err:
-            errors.append(f"{type(err).__name__}: {err}")
-        if last:
-            break
-        time.sleep(0.01)
-print(json.dumps({"seen": seen, "errors": errors}))
-"""
-
 
 @pytest.mark.slow  # four imports with readers in three processes (a minute under load)
 def test_readers_see_whole_snapshots_while_writers_reuse_spares(
@@ -252,19 +225,7 @@ def test_readers_see_whole_snapshots_while_writers_reuse_spares(
     ends = [50 + i * size for i in range(5)]
     batches = [leads_csv(tmp_path / f"b{i}.csv", ends[i], ends[i + 1]) for i in range(4)]
     stop = tmp_path / "stop"
-    readers = []
-    for i in range(3):
-        ready = tmp_path / f"ready{i}"
-        proc = subprocess.Popen(
-            [sys.executable, "-c", COUNTER, str(root), str(ready), str(stop)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        readers.append((proc, ready))
-    deadline = time.monotonic() + 120
-    while not all(ready.exists() for _, ready in readers) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    readers = start_readers(root, tmp_path, stop)
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(root), *map(str, batches)],
         stdout=subprocess.PIPE,
@@ -275,19 +236,9 @@ def test_readers_see_whole_snapshots_while_writers_reuse_spares(
     assert writer.returncode == 0, err
     assert int(out) >= 1  # some write reused the spare while the readers read
     stop.write_text("stop")
-    with open_workspace(root) as ws:  # each snapshot's fingerprint: the leads of 0..4 batches
-        whole = {
-            ws.duckdb.execute(
-                "SELECT count(*), count(DISTINCT lead_id), sum(hash(lead_id)) FROM leads"
-                f" WHERE CAST(substr(lead_id, 2) AS INTEGER) < {ends[n]}"
-            ).fetchone()
-            for n in range(5)
-        }
-    for proc, _ in readers:
-        out, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0, err
-        report = json.loads(out)
+    totals = set(ends)  # the leads of 0, 1, ... 4 batches: never half of one
+    for report in reports(readers):
         assert report["errors"] == []
-        seen = [tuple(s) for s in report["seen"]]
-        assert set(seen) <= whole  # never half a batch, never a file changing under it
-        assert [s[0] for s in seen] == sorted(s[0] for s in seen)  # never back in time
+        assert set(report["seen"]) <= totals
+        assert report["seen"] == sorted(report["seen"])  # never back in time
+        assert report["created"] == [ends[-1]]  # the engine read the last snapshot too
