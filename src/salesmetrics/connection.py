@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from salesmetrics import schema
-from salesmetrics.backends import snapshot
+from salesmetrics.backends import snapshot, spare
 from salesmetrics.config import Config
 from salesmetrics.errors import UserError, failure_cause
 
@@ -56,7 +56,7 @@ class Connection:
         self.config = config
         self._tables: dict[str, ibis.Table] = {}
         self._reader: BaseBackend | None = None
-        self._snapshot: tuple[int, int] | None = None  # of the file the reader opened
+        self._snapshot: tuple[int, int, int] | None = None  # of the file the reader opened
         self._writer: BaseBackend | None = None
         self._copy: Path | None = None  # the snapshot being written
         self._lock: contextlib.ExitStack | None = None
@@ -295,6 +295,7 @@ class Connection:
         if self._reader is not None:
             reader, self._reader = self._reader, None
             reader.disconnect()
+            spare.release(reader)  # the file it read may be reused by a writer now
 
 
 def recover_raw_copies(root: Path, logged: Callable[[str], bool]) -> None:
@@ -319,15 +320,9 @@ def _logged_batches(database: Path) -> Callable[[str], bool]:
 
     batches: set[str] = set()
     if database.is_file():
-        with contextlib.suppress(duckdb.Error):
-            con = duckdb.connect(str(database), read_only=True)
-            try:
-                batches = {
-                    str(r[0])
-                    for r in con.execute(
-                        f'SELECT batch_id FROM "{schema.IMPORT_LOG.name}"'
-                    ).fetchall()
-                }
-            finally:
-                con.close()
+        with contextlib.suppress(duckdb.Error), spare.reading(database) as con:
+            batches = {
+                str(r[0])
+                for r in con.execute(f'SELECT batch_id FROM "{schema.IMPORT_LOG.name}"').fetchall()
+            }
     return batches.__contains__

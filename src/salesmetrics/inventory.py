@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from salesmetrics import schema
+from salesmetrics.backends import spare
 from salesmetrics.backends.snapshot import ALL, GENERATIONS
 
 #: The prefix of the inventory's rows counting a table's imported batches.
@@ -110,13 +111,8 @@ def read_versions(database: Path) -> dict[str, Hashable] | None:
     if not database.is_file():
         return None
     try:
-        con = duckdb.connect(str(database), read_only=True)
+        with spare.reading(database) as con:
+            rows = con.execute(inventory_sql("duckdb", writes=True)).fetchall()
     except duckdb.Error:
         return None
-    try:
-        rows = con.execute(inventory_sql("duckdb", writes=True)).fetchall()
-    except duckdb.Error:
-        return None
-    finally:
-        con.close()
     return read_counts(rows).versions

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,7 +38,7 @@ root, ready, stop = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 seen, errors = [], []
 with open_workspace(root) as ws:
     ready.write_text("ready")
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         last = stop.exists()
         try:
@@ -70,14 +71,19 @@ def run(*args: str) -> subprocess.Popen[str]:
     )
 
 
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    """A workspace with deals, their history and some leads."""
+def make_root(tmp_path: Path) -> Path:
+    """A workspace with deals, their history and 50 leads (``L0`` ... ``L49``)."""
     root = tmp_path / "ws"
     with init_workspace(root) as ws:
         build(ws)
         ws.import_file("leads", leads_csv(tmp_path / "leads.csv", 0, 50))
     return root
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A workspace with deals, their history and some leads."""
+    return make_root(tmp_path)
 
 
 @pytest.mark.slow
@@ -93,14 +99,9 @@ def test_commands_started_together_all_answer_and_write_nothing(root: Path) -> N
     assert digest(database) == before  # readers never write the database
 
 
-@pytest.mark.slow
-def test_an_import_runs_while_readers_read_and_each_sees_before_or_after(
-    root: Path, tmp_path: Path
-) -> None:
-    with open_workspace(root) as ws:
-        before = ws.count("leads")
-    csv = leads_csv(tmp_path / "more.csv", 50, 60_000)  # a batch that takes a while
-    stop = tmp_path / "stop"
+def start_readers(root: Path, tmp_path: Path, stop: Path) -> list[subprocess.Popen[str]]:
+    """Three :data:`READER` processes reading ``root`` until ``stop`` exists, once all are
+    ready."""
     readers = []
     for i in range(3):
         ready = tmp_path / f"ready{i}"
@@ -114,15 +115,34 @@ def test_an_import_runs_while_readers_read_and_each_sees_before_or_after(
     deadline = time.monotonic() + 120
     while not all(ready.exists() for _, ready in readers) and time.monotonic() < deadline:
         time.sleep(0.05)
+    return [proc for proc, _ in readers]
+
+
+def reports(readers: list[subprocess.Popen[str]]) -> list[dict[str, Any]]:
+    """What each reader of :func:`start_readers` printed (each must have exited cleanly)."""
+    found = []
+    for proc in readers:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        found.append(json.loads(out))
+    return found
+
+
+@pytest.mark.slow
+def test_an_import_runs_while_readers_read_and_each_sees_before_or_after(
+    root: Path, tmp_path: Path
+) -> None:
+    with open_workspace(root) as ws:
+        before = ws.count("leads")
+    csv = leads_csv(tmp_path / "more.csv", 50, 60_000)  # a batch that takes a while
+    stop = tmp_path / "stop"
+    readers = start_readers(root, tmp_path, stop)
     importer = run("import", "leads", str(csv), "-w", str(root), "--quiet")
     _, err = importer.communicate(timeout=300)
     assert importer.returncode == 0, err
     stop.write_text("stop")
     after = before + 60_000 - 50
-    for proc, _ in readers:
-        out, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0, err
-        report = json.loads(out)
+    for report in reports(readers):
         assert report["errors"] == []  # never a lock error
         assert set(report["seen"]) <= {before, after}  # never half of the batch
         assert report["seen"][0] == before and report["seen"][-1] == after

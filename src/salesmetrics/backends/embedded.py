@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from salesmetrics import schema
-from salesmetrics.backends import snapshot
+from salesmetrics.backends import snapshot, spare
 from salesmetrics.errors import UserError
 from salesmetrics.progress import quiet_duckdb
 
@@ -37,7 +37,7 @@ def connect(config: Config, root: Path) -> Backend:
         con = _open(config, target, read_only=True)
         if _complete(con):
             return con
-        con.disconnect()
+        _close(con)
     with snapshot.writer_lock(target):
         copy = snapshot.begin(target)
         try:
@@ -103,11 +103,25 @@ def _drop_old_cache(con: Backend) -> None:
         con.con.execute(f'DROP TABLE "{name}"')
 
 
-def _open(config: Config, path: Path, *, read_only: bool) -> Backend:
-    try:
-        import ibis
+def _close(con: Backend) -> None:
+    """Close a connection :func:`connect` opened, and release the pin on the file it read."""
+    con.disconnect()
+    spare.release(con)
 
-        con = ibis.duckdb.connect(str(path), memory_limit=config.memory_limit, read_only=read_only)
+
+def _open(config: Config, path: Path, *, read_only: bool) -> Backend:
+    """A connection to ``path``; read-only, it pins the file it reads (see :mod:`.spare`)."""
+    import ibis
+
+    def opener() -> Backend:
+        return ibis.duckdb.connect(str(path), memory_limit=config.memory_limit, read_only=read_only)
+
+    try:
+        if read_only:
+            con = spare.pinned(path, opener, lambda c: c.disconnect())
+            spare.hold(con, path)
+        else:
+            con = opener()
     except Exception as err:  # duckdb raises IOException subclasses for locks and corruption
         raise UserError(f"cannot open the workspace database {path}: {err}") from None
     quiet_duckdb(con.con)

@@ -9,7 +9,9 @@ write; a reader opened afterwards sees them after it; none sees half of a write,
 
 Writers take turns through an exclusive lock on ``FILE.lock`` (a second import waits for the
 first). A killed writer leaves only its ``.next`` copy behind, which the next writer removes.
-The cost is a copy of the database file per write (see docs/architecture.md).
+The copy of a large file is not made from scratch: the file the last write replaced is kept
+and brought up to date, chunk by chunk, when no reader still has it (:mod:`.spare`); readers
+pin the file they read for that (:func:`.spare.pinned`). See docs/architecture.md.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import os
 import shutil
 from pathlib import Path
 
+from salesmetrics.backends import spare
 from salesmetrics.backends.filelock import exclusive, exclusive_if_free
 
 #: The suffix of a writer's copy (followed by its process id).
@@ -68,13 +71,15 @@ def glob_escape(name: str) -> str:
 
 
 def begin(database: Path) -> Path:
-    """A writable copy of ``database`` (with its log, if any) for this process to write; call
-    with the lock held. A database that does not exist yet starts empty."""
+    """A writable copy of ``database`` (with its log, if any) for this process to write: its
+    spare brought up to date when it can be, else a copy; call with the lock held. A database
+    that does not exist yet starts empty."""
     remove_stale_copies(database)
     copy = database.with_name(f"{database.name}{NEXT}{os.getpid()}")
     try:
         if database.exists():
-            shutil.copyfile(database, copy)
+            if not spare.take(database, copy):
+                shutil.copyfile(database, copy)
             if wal_path(database).exists():
                 shutil.copyfile(wal_path(database), wal_path(copy))
     except BaseException:
@@ -88,6 +93,7 @@ def commit(copy: Path, database: Path) -> None:
     with copy.open("rb+") as handle:
         os.fsync(handle.fileno())
     wal_path(copy).unlink(missing_ok=True)
+    spare.keep(database)  # the file replaced, for the next writer to bring up to date
     copy.replace(database)
     # a log beside the old file belongs to it: it was copied into the snapshot just committed
     wal_path(database).unlink(missing_ok=True)
@@ -105,14 +111,14 @@ def abort(copy: Path) -> None:
     wal_path(copy).unlink(missing_ok=True)
 
 
-def identity(database: Path) -> tuple[int, int] | None:
-    """What tells one snapshot of ``database`` from the next (device and inode), or None when
-    the file does not exist."""
+def identity(database: Path) -> tuple[int, int, int] | None:
+    """What tells one snapshot of ``database`` from the next (device, inode and modification
+    time: a spare reused comes back with its inode), or None when the file does not exist."""
     try:
         stat = database.stat()
     except FileNotFoundError:
         return None
-    return (stat.st_dev, stat.st_ino)
+    return (stat.st_dev, stat.st_ino, stat.st_mtime_ns)
 
 
 def writer_lock_if_free(database: Path) -> contextlib.AbstractContextManager[bool]:
