@@ -66,11 +66,11 @@ browser:
 
 # The suite on every core (pytest-xdist, a module at a time, the Spark files on one worker: see
 # tests/scheduling.py). `make test` runs everything, PostgreSQL, Spark and the browser included
-# (docs/testing.md).
+# (docs/testing.md), and prints its 25 slowest tests: where the gate's time goes, run by run.
 XDIST := -n auto
 
 test: install lint browser
-	$(BIN)/pytest $(XDIST)
+	$(BIN)/pytest $(XDIST) --durations=25
 
 # While working: lint, types and the fast tier (everything not marked slow).
 check: lint test-fast

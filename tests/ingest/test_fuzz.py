@@ -210,7 +210,7 @@ def test_random_structured_text(
 
 
 @pytest.mark.slow
-@settings(max_examples=examples(40), suppress_health_check=TMP_PATH_PER_TEST)
+@settings(max_examples=examples(20), suppress_health_check=TMP_PATH_PER_TEST)
 @given(data=st.binary(max_size=4000), encoding=st.sampled_from(["utf-8", "utf-16", "latin-1"]))
 def test_random_bytes_at_depth(
     fuzz_ws: Workspace, tmp_path: Path, data: bytes, encoding: str
