@@ -71,7 +71,10 @@ def to_base(
     following = ibis.window(group_by=right._fx_rate_cur, order_by=right._fx_rate_day)
     until = right._fx_rate_day.lead().over(following).fill_null(ibis.date("9999-12-31"))
     right = right.mutate(_fx_rate_until=until)
-    keys = left.select("_fx_cur", "_fx_day").distinct()
+    # only foreign amounts look a rate up: the base currency's rows (usually nearly all of them)
+    # are left out of the distinct pairs, whose hash aggregation would otherwise read every row
+    foreign = left.filter(left._fx_cur != base)
+    keys = foreign.select("_fx_cur", "_fx_day").distinct()
     found = keys.left_join(
         right,
         [

@@ -683,11 +683,19 @@ def _quarantine(
     malformed_sql: str | None,
 ) -> str:
     whole_row_ok = " AND __e_row IS NULL" if plan.has_row_error else ""
-    parts = [
-        f"SELECT __row, {lit(f)}, {ident('__q_' + f)}, {ident('__e_' + f)} FROM {ident(rows)}"
-        f" WHERE NOT __blank AND {ident('__e_' + f)} IS NOT NULL{whole_row_ok}"
-        for f in plan.checked
-    ]
+    parts: list[str] = []
+    if plan.checked:
+        # one scan for every column's reasons: only the rows that are not ok can have one, and
+        # each of them gives a row per reason
+        reasons = ", ".join(
+            f"{{'c': {lit(f)}, 'v': {ident('__q_' + f)}, 'r': {ident('__e_' + f)}}}"
+            for f in plan.checked
+        )
+        parts.append(
+            "SELECT __row, __r.c, __r.v, __r.r FROM (SELECT __row,"
+            f" unnest(list_filter([{reasons}], x -> x.r IS NOT NULL)) AS __r FROM {ident(rows)}"
+            f" WHERE __ok IS NOT TRUE AND NOT __blank{whole_row_ok})"
+        )
     if plan.has_row_error:
         parts.append(
             f"SELECT __row, {lit(ROW_COLUMN)}, __q_row, __e_row FROM {ident(rows)}"

@@ -169,6 +169,22 @@ def _trimmed(expr: str) -> str:
     return f"NULLIF(CASE WHEN {edge} THEN trim({expr}, {lit(WHITESPACE)}) ELSE {expr} END, '')"
 
 
+def _choice(t: str, choices: Sequence[str]) -> str:
+    """The choice text ``t`` names (compared lower-case, runs of spaces and hyphens as ``_``),
+    NULL when none. A value that is already a choice but for its case (nearly every value of
+    an export) is matched on ``lower`` alone; the regex runs only for the others. The two
+    agree: a choice without spaces or hyphens equal to ``lower(t)`` means ``t`` has none for
+    the regex to replace."""
+    whens = " ".join(f"WHEN {lit(c)} THEN {lit(c)}" for c in choices)
+    norm = f"lower(regexp_replace({t}, '[\\s\\-]+', '_', 'g'))"
+    slow = f"(CASE {norm} {whens} END)"
+    plain = [c for c in choices if not re.search(r"[\s\-]", c)]
+    if not plain:
+        return slow
+    fast = " ".join(f"WHEN {lit(c)} THEN {lit(c)}" for c in plain)
+    return f"(CASE lower({t}) {fast} ELSE {slow} END)"
+
+
 class _Builder:
     """Generates the conversion SELECT for one :class:`Conversion`."""
 
@@ -420,9 +436,7 @@ class _Builder:
             if fld == "currency":
                 value = f"upper({t})"
             elif col.choices:
-                norm = f"lower(regexp_replace({t}, '[\\s\\-]+', '_', 'g'))"
-                whens = " ".join(f"WHEN {lit(c)} THEN {lit(c)}" for c in col.choices)
-                value = f"(CASE {norm} {whens} END)"
+                value = _choice(t, col.choices)
             else:
                 value = t
         elif col.type == ColumnType.DECIMAL:
