@@ -742,3 +742,31 @@ def test_shortcuts_read_the_data_end_and_the_period_in_progress_is_noted(
     assert twelve.period_notes == {}
     (last,) = workspace.metrics(["total_revenue"], period="last-quarter").rows()
     assert (last["period"], last["start"], last["end"]) == ("2024-Q4", "2024-10-01", "2025-01-01")
+
+
+def test_component_dicts_keep_names_order_values_and_hidden_rows() -> None:
+    """Each kept row's components as a dict of Python values, in the metric's order, whatever
+    the names (not identifiers, keywords); hidden rows keep only the shown components."""
+    from salesmetrics.metrics.compute import Computed
+    from salesmetrics.metrics.engine import _components
+
+    computed = Computed(
+        value=np.array([1.0, 2.0, 3.0]),
+        components={
+            "class": np.array([1.0, np.nan, 3.0]),
+            "won deals": np.array([4, 5, 6]),
+            "basis": "owner",
+            "v0": np.array(["a", None, "c"], dtype=object),
+        },
+        hidden=np.array([False, True, False]),
+        hidden_components=frozenset({"won deals"}),
+    )
+    records = _components(computed, np.array([2, 1]))
+    assert records.dtype == object
+    assert list(records) == [
+        {"class": 3.0, "won deals": 6, "basis": "owner", "v0": "c"},
+        {"won deals": 5},
+    ]
+    assert [type(v) for v in records[0].values()] == [float, int, str, str]
+    empty = _components(Computed(value=np.array([1.0]), components={}), np.array([0]))
+    assert list(empty) == [{}]
