@@ -42,10 +42,14 @@ KEYS = {
 
 #: The whole-history tables that grow per key or by sums.
 GROWN = ("pipeline_spans", "stage_visits", "activity_days")
+#: The customers' spans (recurring basis), grown per account.
+SPANS = "customer_spans_subscriptions"
 #: The families whose kept per-period rows grow by the new deals or activities (their cubes).
 ADDED = (
     *(f"{f}_by_rep_team_manager_region" for f in ("deals", "pipeline", "activities")),
     "stages_by_rep_team_manager_region_stage",
+    # new deals of existing customers: their accounts' part replaced
+    "customers_by_rep_team_manager_region",
 )
 
 
@@ -168,6 +172,8 @@ def test_an_import_of_new_keys_grows_the_kept_tables_and_every_metric_is_the_sam
         got = reviewed(ws)
         for name in GROWN:  # grown where needed (the per-period rows added need none of them)
             assert slots(ws, name, "table.parquet") == whole_before[name], f"{name} computed"
+        # the accounts of the new deals had spans: theirs computed again, the others' kept
+        assert slots(ws, SPANS, "parts.json"), "customer spans computed whole"
         for family in ADDED:
             assert f"added {family}" in ws.derived.built, f"{family} computed again, not added"
         ref = reviewed(whole)
@@ -281,6 +287,86 @@ def test_new_deals_that_change_the_stage_order_compute_the_stages_again(
     finally:
         ws.close()
         fresh.close()
+
+
+def test_new_deals_that_move_a_customers_acquisition_replace_its_part(
+    demo_build: DemoBuild, tmp_path: Path
+) -> None:
+    """Won deals of existing customers dated before their first won deal: the accounts' spans
+    and acquisition dates change (into another period), so their part of the customers' rows
+    is taken away and their part for the data now added; equal to a fresh workspace."""
+    ws = copy_demo(demo_build, tmp_path / "acquired")
+    fresh = copy_demo(demo_build, tmp_path / "fresh")
+    path = tmp_path / "earlier.csv"
+    try:
+        reviewed(ws)
+        cols = [f'"{c.name}"' for c in schema.table("opportunities").columns]
+        moved = {
+            '"opportunity_id"': "opportunity_id || '-E'",
+            '"close_date"': "close_date - INTERVAL 100 DAY",
+            '"created_at"': "created_at - INTERVAL 100 DAY",
+        }
+        select = ", ".join(
+            f"CAST({moved[c]} AS DATE) AS {c}"
+            if c == '"close_date"'
+            else f"{moved[c]} AS {c}"
+            if c in moved
+            else c
+            for c in cols
+        )
+        first = "QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY close_date) = 1"
+        ws.duckdb.execute(
+            f"COPY (SELECT {select} FROM opportunities WHERE status = 'won'"
+            f" AND account_id IS NOT NULL AND hash(account_id) % 5 = 0 {first})"
+            f" TO {lit(str(path))} (HEADER)"
+        )
+        for target in (ws, fresh):
+            assert target.import_file("opportunities", path).rows_loaded > 0
+        got = reviewed(ws)
+        assert "added customers_by_rep_team_manager_region" in ws.derived.built
+        assert_same_as_fresh(got, fresh)
+    finally:
+        ws.close()
+        fresh.close()
+
+
+def test_units_rows_are_replaced_per_group() -> None:
+    old = pa.table(
+        {
+            "period": ["Q1", "Q1", "Q2"],
+            "rep": ["a", None, "a"],
+            "n": pa.array([3, 2, 1], pa.int64()),
+            "amount": pa.array([1.1, None, 2.0], pa.float64()),
+        }
+    )
+    before = pa.table(
+        {
+            "period": ["Q1", "Q2"],
+            "rep": ["a", "a"],
+            "n": pa.array([1, 1], pa.int64()),
+            "amount": pa.array([0.2, None], pa.float64()),
+        }
+    )
+    now = pa.table(
+        {
+            "period": ["Q1", "Q2", "Q2"],
+            "rep": ["a", "a", None],
+            "n": pa.array([2, 1, 1], pa.int64()),
+            "amount": pa.array([0.3, 0.7, None], pa.float64()),
+        }
+    )
+    got = incremental.replaced(old, now, before, ["n", "amount"])
+    assert got is not None
+    assert got.sort_by([("period", "ascending"), ("rep", "ascending")]).to_pylist() == [
+        {"period": "Q1", "rep": "a", "n": 4, "amount": 1.2},  # 1.1 - 0.2 + 0.3, exactly
+        {"period": "Q1", "rep": None, "n": 2, "amount": None},
+        {"period": "Q2", "rep": "a", "n": 1, "amount": 2.7},
+        {"period": "Q2", "rep": None, "n": 1, "amount": None},
+    ]
+    # the units left a group (Q1, a), or a value (Q1 a's amount): computed again instead
+    assert incremental.replaced(old, now.slice(1), before, ["n", "amount"]) is None
+    emptied = now.set_column(3, "amount", pa.array([None, 0.7, None], pa.float64()))
+    assert incremental.replaced(old, emptied, before, ["n", "amount"]) is None
 
 
 def test_rows_are_added_per_group_sums_and_maxima() -> None:

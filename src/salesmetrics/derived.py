@@ -119,9 +119,13 @@ class Derived:
         self._table = table  # the connection's tables, and narrowing them (incremental updates)
         self._narrowed = narrowed
         self._growing = False  # while computing an intermediate for the new rows only
-        # while computing per-period rows for the new units only: the tables narrowed to them
-        # and the unit (see _added)
-        self._adding: tuple[frozenset[str], incremental.PerUnit, Mapping[str, Any]] | None = None
+        # while it is computed for some keys (PerKey): the key and the narrowing of an
+        # intermediate holding it to them (see _keyed_part)
+        self._keying: tuple[str, Narrow] | None = None
+        # while computing per-period rows for the new units only: the tables narrowed to them,
+        # the unit, the versions the kept rows were computed from, and (a unit that replaces)
+        # the narrowing of the intermediates holding its key (see _added)
+        self._adding: _Adding | None = None
         # stored name (None: a kept table, not dropped with the session) and table
         self._tables: dict[tuple[str, Hashable], tuple[str | None, ir.Table]] = {}
         self._frames: dict[tuple[str, Hashable], Any] = {}  # of a period scope
@@ -161,6 +165,12 @@ class Derived:
                 self._keep = _writable(self._cache)
                 if self._keep:
                     self._kept_tables().tidy()
+
+    @property
+    def partial(self) -> bool:
+        """Whether per-period rows are being computed for some units only (the tables, and
+        some intermediates, narrowed to them): nothing read now describes the whole data."""
+        return self._adding is not None
 
     @property
     def versions(self) -> Mapping[str, Hashable]:
@@ -220,7 +230,7 @@ class Derived:
         whole-history table is not kept between sessions (one that is about as quick to
         compute again as its file is to write and read)."""
         if self._growing:
-            raise incremental.NotIncrementalError(name)
+            return self._keyed_part(name, scope)
         if self._adding is not None:
             return self._added_part(name, build, scope, grows)
         if scope is not None:
@@ -268,9 +278,8 @@ class Derived:
         """The small Python value ``compute()`` gives (read from the data, e.g. the data's
         dates), computed once per data version and session."""
         if name not in self._values:
-            if self._adding is not None:  # computed from the new units only it would be wrong
-                raise incremental.NotIncrementalError(name)
-            self._values[name] = compute()
+            # while computing for some units only: computed from the whole data all the same
+            self._values[name] = compute() if self._adding is None else self._of_whole(compute)
         found: T = self._values[name]
         return found
 
@@ -409,8 +418,12 @@ class Derived:
                 for t in reads
                 if t in _SCHEMA_TABLES and key in table(t).columns
             }
-            with self._narrowed(narrow):
-                rows = build()
+            self._keying = (key, incremental.key_filter(key, keys))
+            try:
+                with self._narrowed(narrow):
+                    rows = build()
+            finally:
+                self._keying = None
             store = self._kept_tables()
             old = store.view(parts)
             rows = rows.select(*old.columns).cast(old.schema())
@@ -421,6 +434,26 @@ class Derived:
             return store.put_parts(name, reads, [], kept_rows.union(rows, distinct=False))
         finally:
             scratch.drop(self._backend(), stored)
+
+    def _keyed_part(self, name: str, scope: Hashable | None) -> ir.Table:
+        """:meth:`get` while an intermediate is computed for some keys (:meth:`_per_key`): a
+        whole-history one already valid for the data now (of this session, or kept) that holds
+        the key, narrowed to those keys (an account's months of MRR, while its customer spans
+        are computed again): the rows the whole computation reads for them. Any other raises
+        :class:`~salesmetrics.incremental.NotIncrementalError`: the intermediate growing is
+        computed whole."""
+        if self._keying is None or scope is not None:
+            raise incremental.NotIncrementalError(name)
+        key, keyed = self._keying
+        entry = self._tables.get((name, None))
+        if entry is None and self._cache is not None and self._version:
+            found = self._kept_tables().get(name)
+            if found is not None:
+                self._reads[str(found[0].op().name)] = found[1]
+                entry = self._tables[(name, None)] = (None, found[0])
+        if entry is None or key not in entry[1].columns:
+            raise incremental.NotIncrementalError(name)
+        return keyed(entry[1])
 
     def _summed(
         self,
@@ -480,47 +513,102 @@ class Derived:
         keys = scratch.materialise(self._backend(), stored, ibis_union(written).distinct())
         self._reads[stored] = frozenset()  # the keys narrow the tables: they count as those
         try:
-            if not self._only_new(unit, keys, delta):
+            if unit.replaces:
+                found = self._replacing(unit, keys, delta, before, ready, compute)
+            elif self._only_new(unit, keys, delta):
+                # the units have no rows but the new batches' (checked): those batches' rows
+                # are theirs, read by batch id (cheaper than matching every row's key)
+                batches = delta.batches
+                narrow = {t: incremental.batch_filter(batches.get(t, [])) for t in unit.tables}
+                found = self._unit_rows(
+                    narrow, (frozenset(unit.tables), unit, before, None), ready, compute
+                )
+            else:
                 return None
-            # the units have no rows but the new batches' (checked): those batches' rows are
-            # theirs, read by batch id (cheaper than matching every row's key)
-            narrow = {t: incremental.batch_filter(delta.batches.get(t, [])) for t in unit.tables}
-            self._adding = (frozenset(unit.tables), unit, before)
-            try:
-                with self._narrowed(narrow):
-                    rows, _ = compute(ready)
-            except incremental.NotIncrementalError:
-                return None
-            finally:
-                self._adding = None
         finally:
             del self._reads[stored]
             scratch.drop(self._backend(), stored)
+        if found is None:
+            return None
         old = kept.read_periods(index, ready)
         sums = [c for c in grows.sums if c in old.column_names]
         maxima = [c for c in grows.maxima if c in old.column_names]
-        merged = incremental.added(old, rows, sums, maxima)
+        if isinstance(found, tuple):
+            merged = None if maxima else incremental.replaced(old, *found, sums)
+            if merged is None:
+                return None
+        else:
+            merged = incremental.added(old, found, sums, maxima)
         store.append(name, ready, merged, reads)
         self.built.append(f"added {name}")
         return merged, ready
+
+    def _unit_rows(
+        self,
+        narrow: Mapping[str, Narrow],
+        adding: _Adding,
+        ready: list[str],
+        compute: Callable[[list[str]], tuple[pa.Table, frozenset[str]]],
+    ) -> pa.Table | None:
+        """``compute(ready)`` with the tables narrowed by ``narrow``, intermediates built as
+        :meth:`_added_part` says (None when one cannot be)."""
+        assert self._narrowed is not None
+        self._adding = adding
+        try:
+            with self._narrowed(narrow):
+                rows, _ = compute(ready)
+        except incremental.NotIncrementalError:
+            return None
+        finally:
+            self._adding = None
+        return rows
+
+    def _replacing(
+        self,
+        unit: incremental.PerUnit,
+        keys: ir.Table,
+        delta: incremental.Delta,
+        before: Mapping[str, Any],
+        ready: list[str],
+        compute: Callable[[list[str]], tuple[pa.Table, frozenset[str]]],
+    ) -> tuple[pa.Table, pa.Table] | None:
+        """The rows of the units of ``keys`` (a unit that replaces, :attr:`PerUnit.replaces`)
+        for the data now and for the data before the new batches (their rows but those
+        batches', which only added rows): two queries."""
+        keyed = incremental.key_filter(unit.key, keys)
+        adding = (frozenset(unit.tables), unit, before, keyed)
+        now = self._unit_rows(dict.fromkeys(unit.tables, keyed), adding, ready, compute)
+        if now is None:
+            return None
+        older = {
+            t: incremental.older_key_filter(unit.key, keys, delta.batches.get(t, []))
+            for t in unit.tables
+        }
+        earlier = self._unit_rows(older, adding, ready, compute)
+        return None if earlier is None else (now, earlier)
 
     def _only_new(
         self, unit: incremental.PerUnit, keys: ir.Table, delta: incremental.Delta
     ) -> bool:
         """Whether none of the units of the one-column table ``keys`` has a row in the tables
         of ``unit`` other than the rows of the new batches ``delta`` (else the kept rows hold a
-        part of theirs already)."""
+        part of theirs already). One query per data version and unit: the families of every
+        period spine sharing the unit ask the same."""
         assert self._table is not None
-        counts = []
-        for name in unit.tables:
-            t = self._table(name)
-            older = t.filter(t[unit.key].isin(keys[unit.key]))
-            ids = delta.batches.get(name, [])
-            if ids:
-                older = older.filter(~older[schema.BATCH_ID].isin(ids))
-            counts.append(older.select(unit.key))
-        found = self._backend().to_pyarrow(ibis_union(counts).count())
-        return int(found.as_py()) == 0
+        table = self._table
+
+        def none_older() -> bool:
+            older = [
+                incremental.older_key_filter(unit.key, keys, delta.batches.get(t, []))(table(t))
+                for t in unit.tables
+            ]
+            found = self._backend().to_pyarrow(
+                ibis_union([o.select(unit.key) for o in older]).count()
+            )
+            return int(found.as_py()) == 0
+
+        batches = sorted((t, tuple(ids)) for t, ids in delta.batches.items())
+        return self.value(f"only new {unit.key} {sorted(unit.tables)} {batches}", none_older)
 
     def _added_part(
         self,
@@ -536,12 +624,12 @@ class Derived:
         of the family declared per unit), a summed one, or one per the unit's key. Any other
         raises :class:`~salesmetrics.incremental.NotIncrementalError`."""
         assert self._adding is not None
-        narrowed, unit, _ = self._adding
+        narrowed, unit, _, keyed = self._adding
         entry = self._tables.get((name, None)) if scope is None else None
         if entry is not None:
             reads = self._reads.get(str(entry[1].op().name))
             if reads is not None and kept.ALL not in reads and not reads & narrowed:
-                return entry[1]
+                return _narrowed_to(entry[1], unit.key, keyed)
         expr = build()
         reads = self.reads_of(expr)
         if kept.ALL in reads:
@@ -549,7 +637,9 @@ class Derived:
         per_unit = isinstance(grows, incremental.Summed) or (
             isinstance(grows, incremental.PerKey) and grows.key == unit.key
         )
-        if not reads & narrowed or scope is not None or per_unit:
+        if not reads & narrowed:
+            return _narrowed_to(expr, unit.key, keyed)
+        if scope is not None or per_unit:
             return expr
         return self._unchanged(name, build)
 
@@ -562,17 +652,11 @@ class Derived:
         :class:`~salesmetrics.incremental.NotIncrementalError`."""
         import pyarrow.parquet as pq
 
-        assert self._adding is not None and self._narrowed is not None
-        adding = self._adding
-        narrowed, _, before = adding
+        assert self._adding is not None
+        before = self._adding[2]
         if self._cache is None:
             raise incremental.NotIncrementalError(name)
-        self._adding = None
-        try:
-            with self._narrowed(dict.fromkeys(narrowed, _whole)):
-                table = self.get(name, build)
-        finally:
-            self._adding = adding
+        table = self._of_whole(lambda: self.get(name, build))
         store = self._kept_tables()
         reads, previous = store.reads(name), store.previous(name)
         if reads is None or previous is None:
@@ -589,20 +673,48 @@ class Derived:
             raise incremental.NotIncrementalError(name)
         return table
 
+    def _of_whole(self, compute: Callable[[], T]) -> T:
+        """``compute()`` over the whole data while per-period rows are computed for some units
+        only: the tables' narrowing undone, intermediates the usual ones."""
+        assert self._adding is not None and self._narrowed is not None
+        adding = self._adding
+        self._adding = None
+        try:
+            with self._narrowed(dict.fromkeys(adding[0], _whole)):
+                return compute()
+        finally:
+            self._adding = adding
+
     def _logged(self, table: str, n: int) -> list[tuple[str, int]]:
-        """The last ``n`` batches imported into ``table``: batch id, rows loaded."""
+        """The last ``n`` batches imported into ``table``: batch id, rows loaded (read once
+        per data version: every intermediate and family brought up to date asks)."""
         assert self._table is not None
         log = self._table(schema.IMPORT_LOG.name)
-        mine = log.filter(log.table_name == table)
-        last = mine.order_by([mine.finished_at.desc(), mine.started_at.desc()]).limit(n)
-        found = self._backend().to_pyarrow(last.select("batch_id", "rows_loaded")).to_pylist()
-        return [(str(r["batch_id"]), int(r["rows_loaded"] or 0)) for r in found]
+
+        def read() -> list[tuple[str, int]]:
+            mine = log.filter(log.table_name == table)
+            last = mine.order_by([mine.finished_at.desc(), mine.started_at.desc()]).limit(n)
+            found = self._backend().to_pyarrow(last.select("batch_id", "rows_loaded"))
+            return [(str(r["batch_id"]), int(r["rows_loaded"] or 0)) for r in found.to_pylist()]
+
+        return self.value(f"import log {table} {n}", read)
 
     def _kept_tables(self) -> Kept:
         if self._kept is None:
             assert self._cache is not None
             self._kept = Kept(self._backend, self._cache, self._env, self._versions)
         return self._kept
+
+
+#: While per-period rows are computed for some units only (:meth:`Derived._added`): the tables
+#: narrowed, the unit, the versions the kept rows were computed from, and (a unit that
+#: replaces) the narrowing of an intermediate holding the unit's key that reads none of them.
+_Adding = tuple[frozenset[str], incremental.PerUnit, Mapping[str, Any], Narrow | None]
+
+
+def _narrowed_to(table: ir.Table, key: str, keyed: Narrow | None) -> ir.Table:
+    """``table`` narrowed by ``keyed`` when given and ``table`` has the column ``key``."""
+    return keyed(table) if keyed is not None and key in table.columns else table
 
 
 def _whole(table: ir.Table) -> ir.Table:

@@ -68,10 +68,17 @@ Growth = PerKey | Summed
 class PerUnit:
     """Per-period rows that are sums (or maxima) over units named by ``key``, each unit's part
     depending only on its rows in ``tables`` (every table of ``tables`` has the column
-    ``key``); the other tables they read must not change (see the module's docstring)."""
+    ``key``); the other tables they read must not change (see the module's docstring).
+
+    ``replaces``: the new batches may add rows to units that had rows before (new deals of an
+    existing customer). The kept rows then get the written units' part for the data now added
+    and their part for the data before (their rows but the new batches') subtracted; sums only,
+    and an intermediate holding ``key`` that reads none of ``tables`` is narrowed to those
+    units too (:func:`replaced`)."""
 
     key: str
     tables: tuple[str, ...]
+    replaces: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,6 +163,17 @@ def key_filter(key: str, keys: ir.Table) -> Callable[[ir.Table], ir.Table]:
     return narrow
 
 
+def older_key_filter(key: str, keys: ir.Table, ids: list[str]) -> Callable[[ir.Table], ir.Table]:
+    """Narrow a table to the rows whose ``key`` is in ``keys`` and not of the batches ``ids``:
+    those units' rows before the batches (when the batches only added rows)."""
+    of_keys = key_filter(key, keys)
+
+    def narrow(table: ir.Table) -> ir.Table:
+        return of_keys(table).filter(~table[schema.BATCH_ID].isin(ids)) if ids else of_keys(table)
+
+    return narrow
+
+
 def summed(old: ir.Table, delta: ir.Table, growth: Summed) -> ir.Table:
     """The kept sums ``old`` and the new rows' sums ``delta`` added per group (the columns and
     types of ``old``)."""
@@ -199,3 +217,49 @@ def _decimal_sum(values: list[float | None]) -> float | None:
     if not present:
         return None
     return float(sum((Decimal(repr(v)) for v in present), Decimal(0)))
+
+
+def replaced(
+    old: pa.Table, now: pa.Table, before: pa.Table, sums: Sequence[str]
+) -> pa.Table | None:
+    """The kept rows ``old`` with some units' rows for the data now ``now`` added and their
+    rows for the data before ``before`` taken away (as :func:`added`, the sums ``sums``
+    grouped by every other column). None when a group or value of ``before`` is missing from
+    ``now`` (the units left a group: a fresh computation might have no row, or a null, where
+    this gives zeros), which units that only grew cannot do."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    before = before.select(old.column_names).cast(old.schema)
+    now = now.select(old.column_names).cast(old.schema)
+    if not _covers(now, before, sums):
+        return None
+    negated = before
+    for name in sums:
+        at = negated.column_names.index(name)
+        negated = negated.set_column(at, name, pc.negate(negated[name]))
+    return added(old, pa.concat_tables([now, negated]), sums, ())
+
+
+def _covers(now: pa.Table, before: pa.Table, sums: Sequence[str]) -> bool:
+    """Whether every group of ``before`` (grouped by its columns but ``sums``, nulls a group of
+    their own) is in ``now``, with a value in each column of ``sums`` where ``before`` has one."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not before.num_rows:
+        return True
+    keys = [c for c in before.column_names if c not in sums]
+    marks = []
+    for rows, sign in ((now, 1), (before, -1)):
+        mark = rows.select(keys).append_column("_row", pa.array([sign] * rows.num_rows, pa.int64()))
+        for name in sums:
+            valid = pc.cast(pc.is_valid(rows[name]), pa.int64())
+            mark = mark.append_column(f"_v_{name}", pc.multiply(valid, sign))
+        marks.append(mark)
+    flags = ["_row", *(f"_v_{n}" for n in sums)]
+    # per group (one row on each side at most): negative where before has a row or value and
+    # now has not
+    grouped = pa.concat_tables(marks).group_by(keys, use_threads=False)
+    counts = grouped.aggregate([(f, "sum") for f in flags])
+    return not any(pc.any(pc.less(counts[f"{f}_sum"], 0)).as_py() for f in flags)

@@ -109,6 +109,7 @@ class Context:
     seller_basis: str = "deal_owners"
     #: The contexts of subsets of the spine's periods (:meth:`restricted`), by period keys.
     _subsets: dict[tuple[str, ...], Context] = field(default_factory=dict, init=False, repr=False)
+    _recurring: RecurringData | None = field(default=None, init=False, repr=False)
 
     @cached_property
     def customer_basis(self) -> CustomerBasis:
@@ -128,14 +129,21 @@ class Context:
         """The workspace configuration."""
         return self.ws.config
 
-    @cached_property
+    @property
     def recurring(self) -> RecurringData:
         """The recurring-revenue data through the last day of the spine, loaded once (one small
         query) and shared, reading the whole-history tables materialised once per data version
-        (see :mod:`salesmetrics.recurring.mrr`)."""
+        (see :mod:`salesmetrics.recurring.mrr`). Loaded while a family is computed for some
+        units only (:attr:`salesmetrics.derived.Derived.partial`), its tables may be narrowed
+        to them: then it is not kept."""
         from salesmetrics.recurring.mrr import load
 
-        return load(self.ws, through=self.end_day - dt.timedelta(days=1), materialised=True)
+        if self._recurring is not None:
+            return self._recurring
+        data = load(self.ws, through=self.end_day - dt.timedelta(days=1), materialised=True)
+        if not self.ws.derived.partial:
+            self._recurring = data
+        return data
 
     @cached_property
     def spine(self) -> ir.Table:

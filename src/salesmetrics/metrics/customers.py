@@ -26,10 +26,14 @@ import ibis
 import ibis.expr.types as ir
 
 from salesmetrics import dims as gdims
+from salesmetrics.incremental import PerKey
 from salesmetrics.portable import as_int
 
 if TYPE_CHECKING:
     from salesmetrics.metrics.context import Context
+
+#: An account's spans depend only on its own deals, account row and months of MRR.
+PER_ACCOUNT = PerKey("account_id")
 
 
 class CustomerBasis(Protocol):
@@ -145,7 +149,9 @@ class RecurringBasis:
         else:
             return _spans_of(ctx, series_month_mrr(data)).drop("lo", "hi")
         whole = whole_data.derived(
-            "customer_spans", lambda: _spans_of(ctx, whole_series_month_mrr(whole_data))
+            "customer_spans",
+            lambda: _spans_of(ctx, whole_series_month_mrr(whole_data)),
+            grows=PER_ACCOUNT,
         )
         data_last = data.data_last_month
         if last is None or data_last is None or last == data_last:

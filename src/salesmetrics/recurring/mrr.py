@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 import ibis
@@ -35,7 +35,7 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
-from salesmetrics import fx
+from salesmetrics import fx, incremental
 from salesmetrics.recurring.months import (
     MONEY,
     date_of_index,
@@ -115,9 +115,12 @@ class RecurringData:
         """Whether the whole-history tables serve this data: materialised and not empty."""
         return self.materialised and self.last_month is not None
 
-    def derived(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
-        """The whole-history table ``name`` of this source, materialised once (``ws.derived``)."""
-        return self.ws.derived.get(f"{name}_{self.source}", build)
+    def derived(
+        self, name: str, build: Callable[[], ir.Table], grows: incremental.Growth | None = None
+    ) -> ir.Table:
+        """The whole-history table ``name`` of this source, materialised once (``ws.derived``;
+        ``grows`` as :meth:`~salesmetrics.derived.Derived.get` takes it)."""
+        return self.ws.derived.get(f"{name}_{self.source}", build, grows=grows)
 
     @property
     def first_day(self) -> dt.date | None:
@@ -157,17 +160,18 @@ def load(
     ends (so a last churn is visible), or to the month of ``through`` when given. Raises a
     UserError when there is no recurring data, when both inputs hold data and the configuration
     does not choose, and when a foreign amount has no exchange rate on or before its start date.
-    Runs one small aggregate query (the FX check and the month range); the items stay an
-    expression over the tables, or with ``materialised`` read the tables of ``ws.derived``
-    (the engine's, which refreshes them for each evaluation: see the module docstring).
+    Runs one small aggregate query (the FX check and the month range; with ``materialised``
+    once per data version); the items stay an expression over the tables, or with
+    ``materialised`` read the tables of ``ws.derived`` (the engine's, which refreshes them for
+    each evaluation: see the module docstring).
     """
     source = source or require_source(ws)
     items = base_items(ws, source, materialised=materialised)
-    stats = items.aggregate(
-        lo=items.first_month.min(),
-        hi=ibis.coalesce(items.end_month, items.first_month).max(),
-        **fx.missing_aggregates(items),
-    ).to_pandas()
+    if materialised:  # of the data version: once, and from every item
+        whole = partial(_month_range_of, ws, source)
+        stats = ws.derived.value(f"recurring_range_{source}", whole)
+    else:
+        stats = _range_of(items)
     fx.raise_missing(stats, AMOUNT_NAMES[source])
     lo, hi = stats["lo"].iloc[0], stats["hi"].iloc[0]
     data_last = None if pd.isna(lo) or pd.isna(hi) else int(hi)
@@ -177,6 +181,21 @@ def load(
     if pd.isna(lo) or pd.isna(hi) or int(hi) < int(lo):
         return RecurringData(ws, source, items, None, None, data_last, materialised)
     return RecurringData(ws, source, items, int(lo), int(hi), data_last, materialised)
+
+
+def _range_of(items: ir.Table) -> pd.DataFrame:
+    """The first month and the last month (end or start) of ``items``, with the FX flags."""
+    stats: pd.DataFrame = items.aggregate(
+        lo=items.first_month.min(),
+        hi=ibis.coalesce(items.end_month, items.first_month).max(),
+        **fx.missing_aggregates(items),
+    ).to_pandas()
+    return stats
+
+
+def _month_range_of(ws: Connection, source: Source) -> pd.DataFrame:
+    """:func:`_range_of` the materialised items of ``source``."""
+    return _range_of(base_items(ws, source, materialised=True))
 
 
 def as_data(src: Connection | RecurringData, through: dt.date | None = None) -> RecurringData:

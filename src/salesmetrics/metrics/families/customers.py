@@ -25,6 +25,7 @@ import ibis.expr.types as ir
 
 from salesmetrics import dims as gdims
 from salesmetrics import fx
+from salesmetrics.incremental import PerUnit
 from salesmetrics.metrics import customers
 from salesmetrics.metrics.families import Family, regroup
 
@@ -176,4 +177,8 @@ FAMILY = Family(
     drills={"states": drill_states, "acquired": drill_acquired, "window": drill_window},
     what="opportunities.amount",
     additive=True,
+    # every component a sum over accounts (each in one group), an account's part depending
+    # only on its deals and account row (and MRR, which must not change): new deals of an
+    # existing customer replace its part
+    grows=PerUnit("account_id", ("opportunities", "accounts"), replaces=True),
 )
