@@ -90,9 +90,11 @@ def deal_outcomes(ctx: Context) -> ir.Table:
     by_lead = by_lead.group_by(lead_id=by_lead.lead_id).aggregate(
         named=ibis.literal(1), won=as_int(by_lead.status == "won").max()
     )
-    own = leads.filter(leads.opportunity_id.notnull())
-    own = own.join(opps, own.opportunity_id == opps.opportunity_id)
-    own = own.select(lead_id=own.lead_id, named=ibis.literal(0), won=as_int(own.status == "won"))
+    # the opportunity's status, not the lead's (both tables have ``status`` and ``lead_id``)
+    status = opps.select(_s_id=opps.opportunity_id, _s_won=as_int(opps.status == "won"))
+    own = leads.select("lead_id", "opportunity_id").filter(leads.opportunity_id.notnull())
+    own = own.join(status, own.opportunity_id == status._s_id)
+    own = own.select(lead_id=own.lead_id, named=ibis.literal(0), won=own._s_won)
     both = ibis.union(by_lead, own, distinct=False)
     return both.group_by("lead_id").aggregate(named=both.named.max(), won=both.won.max())
 
