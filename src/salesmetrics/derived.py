@@ -130,6 +130,7 @@ class Derived:
         self._tables: dict[tuple[str, Hashable], tuple[str | None, ir.Table]] = {}
         self._frames: dict[tuple[str, Hashable], Any] = {}  # of a period scope
         self._values: dict[str, Any] = {}  # small values of the data version (value())
+        self._same: dict[Hashable, bool] = {}  # per-key values compared (_same_values)
         self._session_rows = SessionRows()  # per-period results, when not kept
         self._scopes: dict[Hashable, None] = {}  # period scopes, least recently used first
         self._version: Hashable | None = None
@@ -335,6 +336,7 @@ class Derived:
         tables, self._tables = self._tables, {}
         self._frames = {}
         self._values = {}
+        self._same = {}
         self._session_rows = SessionRows()
         self._scopes = {}
         self._kept = None  # listed again (another session may have kept more)
@@ -490,7 +492,10 @@ class Derived:
         """The rows of the periods of ``missing`` that the last slot of ``name`` kept, for the
         data now: the kept rows plus the rows of the units the new batches wrote, computed
         alone (:class:`~salesmetrics.incremental.PerUnit`), and kept; with those periods.
-        None where that cannot be done (the periods are then computed again)."""
+        Batches appended to a table read only through per-key values
+        (:class:`~salesmetrics.incremental.Through`) are allowed when those values are
+        unchanged (the kept rows alone, when no unit was written). None where that cannot be
+        done (the periods are then computed again)."""
         reads, previous = store.reads(name), store.previous_periods(name)
         if self._table is None or self._narrowed is None or reads is None or previous is None:
             return None
@@ -500,8 +505,18 @@ class Derived:
         if not ready or kept.ALL in reads:
             return None
         delta = incremental.plan(before, self._versions, reads, self._logged)
-        if delta is None or not delta.appended or not set(delta.batches) <= set(unit.tables):
+        if delta is None or not delta.appended:
             return None
+        own = {t: ids for t, ids in delta.batches.items() if t in unit.tables}
+        through = {t: ids for t, ids in delta.batches.items() if t not in unit.tables}
+        if through and not self._same_values(grows.through, through):
+            return None
+        if not own:  # the units' parts are as they were: the kept rows hold
+            old = kept.read_periods(index, ready)
+            store.append(name, ready, old, reads)
+            self.built.append(f"unchanged {name}")
+            return old, ready
+        delta = incremental.Delta(own, delta.appended)
         table = self._table
         if any(unit.key not in table(t).columns for t in unit.tables):
             return None
@@ -586,6 +601,37 @@ class Derived:
         }
         earlier = self._unit_rows(older, adding, ready, compute)
         return None if earlier is None else (now, earlier)
+
+    def _same_values(
+        self, through: incremental.Through | None, batches: Mapping[str, list[str]]
+    ) -> bool:
+        """Whether the new ``batches`` (table -> batch ids, each only appending rows) leave the
+        values ``through`` reads those tables through as they were (one query comparing them
+        with the values of the data without those batches); False when ``through`` does not
+        cover every table of ``batches``, or its values read a materialised intermediate.
+        Compared once per data version."""
+        if through is None or not set(batches) <= set(through.tables):
+            return False
+        key = (through.name, tuple(sorted((t, tuple(ids)) for t, ids in batches.items())))
+        if key not in self._same:
+            self._same[key] = self._compared(through, batches)
+        return self._same[key]
+
+    def _compared(self, through: incremental.Through, batches: Mapping[str, list[str]]) -> bool:
+        """:meth:`_same_values`, computed: one query."""
+        assert self._narrowed is not None
+        self._growing = True  # an intermediate would be of the data now, not before the batches
+        try:
+            now = through.values()
+            gone = {t: incremental.without_batches(ids) for t, ids in batches.items()}
+            with self._narrowed(gone):
+                before = through.values()
+        except incremental.NotIncrementalError:
+            return False
+        finally:
+            self._growing = False
+        found = self._backend().to_pyarrow(incremental.differing(now, before))
+        return int(found.as_py()) == 0
 
     def _only_new(
         self, unit: incremental.PerUnit, keys: ir.Table, delta: incremental.Delta

@@ -16,6 +16,12 @@ batches wrote instead of being computed again over the whole history:
   one), which holds only when those batches only added rows: every row they loaded has a new
   key (an upsert would subtract the replaced rows, so it is computed again whole).
 
+Kept per-period rows grow the same way (:class:`PerUnit`: the rows of the new units alone
+added to the kept rows). A family may read a table only through per-key values
+(:class:`Through`: a lead's outcome among the deals); batches appended to that table which
+leave those values as they were (one query comparing them with and without the batches) leave
+the kept rows valid.
+
 :func:`plan` decides from the tables' versions (:mod:`salesmetrics.inventory`: rows, batches
 imported, writes counted) whether the data now differ from the data of a kept slot only by
 batches of the import log: every other table the intermediate reads has the same version, no
@@ -82,13 +88,28 @@ class PerUnit:
 
 
 @dataclass(frozen=True)
+class Through:
+    """Per-period rows that read the tables ``tables`` only through the per-key values that
+    ``values()`` gives (an expression of one row per key: a lead's deal outcome), whatever the
+    grouping. Batches that only appended rows to those tables and leave those values as they
+    were leave every unit's part of the rows as it was. ``name`` names the values (the same
+    for every grouping and period spine: they are compared once per data version)."""
+
+    name: str
+    tables: tuple[str, ...]
+    values: Callable[[], ir.Table]
+
+
+@dataclass(frozen=True)
 class Additive:
     """How a per-period result grows by :class:`PerUnit`: its ``unit``, the columns that are
-    sums and those that are maxima over the units (every other column is a group key)."""
+    sums and those that are maxima over the units (every other column is a group key), and
+    the tables it reads only through per-key values (:class:`Through`), if any."""
 
     unit: PerUnit
     sums: tuple[str, ...]
     maxima: tuple[str, ...] = ()
+    through: Through | None = None
 
 
 class NotIncrementalError(Exception):
@@ -152,6 +173,23 @@ def batch_filter(ids: list[str]) -> Callable[[ir.Table], ir.Table]:
         return table.filter(table[schema.BATCH_ID].isin(ids))
 
     return narrow
+
+
+def without_batches(ids: list[str]) -> Callable[[ir.Table], ir.Table]:
+    """Narrow a table to the rows of batches other than ``ids`` (the data before them, when
+    they only appended rows)."""
+
+    def narrow(table: ir.Table) -> ir.Table:
+        return table.filter(~table[schema.BATCH_ID].isin(ids))
+
+    return narrow
+
+
+def differing(now: ir.Table, before: ir.Table) -> ir.IntegerScalar:
+    """How many rows one of ``now`` and ``before`` (of the same columns, no duplicate rows)
+    holds and the other does not."""
+    before = before.select(*now.columns).cast(now.schema())
+    return now.difference(before).union(before.difference(now), distinct=False).count()
 
 
 def key_filter(key: str, keys: ir.Table) -> Callable[[ir.Table], ir.Table]:

@@ -49,6 +49,13 @@ class CustomerBasis(Protocol):
         ``acquired_on`` (the account's acquisition date, the same on each of its spans)."""
         ...
 
+    def active_spans(self, ctx: Context) -> ir.Table:
+        """The spans without ``acquired_on``: ``account_id``, ``active_from`` and
+        ``active_until`` (a span active on no day may be left out). What "a customer on a
+        day" reads, so a reader of it alone does not read what only the acquisition date
+        depends on (the recurring basis's won deals)."""
+        ...
+
     def start_probe(self, spine: ir.Table) -> ir.DateValue:
         """The day "customers at start" of a spine period are read on."""
         ...
@@ -90,6 +97,10 @@ class DealBasis:
             acquired_on=joined.active_from,
         )
 
+    def active_spans(self, ctx: Context) -> ir.Table:
+        """The spans without the acquisition date (which is their start here)."""
+        return self.spans(ctx).drop("acquired_on")
+
     def start_probe(self, spine: ir.Table) -> ir.DateValue:
         """Customers at start: active on the period's first day."""
         return spine.start
@@ -130,12 +141,23 @@ class RecurringBasis:
         """One span per run of consecutive months with MRR > 0, per account, through the last
         month of the spine (one query for the currency check, the spans stay an expression).
 
-        The spans over the months of the data are materialised (``customer_spans_<source>``,
-        with the run's first and last month index ``lo``, ``hi``), then cut at the spine's last
-        month: a run still active in the data's last month is extended to it (only running
+        The runs over the months of the data are materialised (``customer_runs_<source>``,
+        with the run's first and last month index ``lo``, ``hi``; they read the recurring
+        revenue only), and the spans with their acquisition dates from them
+        (``customer_spans_<source>``, which reads the won deals too), then cut at the spine's
+        last month: a run still active in the data's last month is extended to it (only running
         items remain). The acquisition dates come from the whole data: an account won before
         the spine's end whose MRR starts after it is acquired in its first won deal's period
         (:func:`_cut`), also when the spine ends before any month of MRR."""
+        return self._spans(ctx, acquired=True)
+
+    def active_spans(self, ctx: Context) -> ir.Table:
+        """The runs of months with MRR > 0 as :meth:`spans` cuts them, without the acquisition
+        dates: they read no deal (the empty spans :func:`_cut` adds are left out)."""
+        return self._spans(ctx, acquired=False)
+
+    def _spans(self, ctx: Context, *, acquired: bool) -> ir.Table:
+        """:meth:`spans` (``acquired``) or :meth:`active_spans`."""
         from salesmetrics.recurring.months import month_index_of
         from salesmetrics.recurring.mrr import load, series_month_mrr, whole_series_month_mrr
 
@@ -147,12 +169,16 @@ class RecurringBasis:
             whole_data = load(ctx.ws, source=data.source, materialised=True)
             last = month_index_of(ctx.end_day - dt.timedelta(days=1))
         else:
-            return _spans_of(ctx, series_month_mrr(data)).drop("lo", "hi")
+            runs = _runs_of(series_month_mrr(data))
+            return (_with_acquired(ctx, runs) if acquired else runs).drop("lo", "hi")
         whole = whole_data.derived(
-            "customer_spans",
-            lambda: _spans_of(ctx, whole_series_month_mrr(whole_data)),
-            grows=PER_ACCOUNT,
+            "customer_runs", lambda: _runs_of(whole_series_month_mrr(whole_data))
         )
+        if acquired:
+            runs = whole
+            whole = whole_data.derived(
+                "customer_spans", lambda: _with_acquired(ctx, runs), grows=PER_ACCOUNT
+            )
         data_last = data.data_last_month
         if last is None or data_last is None or last == data_last:
             return whole.drop("lo", "hi")
@@ -175,9 +201,10 @@ class RecurringBasis:
         return _last_day_of_month_before(spine.end)
 
 
-def _spans_of(ctx: Context, months: ir.Table) -> ir.Table:
-    """The spans of the MRR rows ``months`` (:func:`salesmetrics.recurring.mrr.series_month_mrr`
-    per customer), with each run's first and last month index ``lo``, ``hi``."""
+def _runs_of(months: ir.Table) -> ir.Table:
+    """The runs of consecutive months of the MRR rows ``months``
+    (:func:`salesmetrics.recurring.mrr.series_month_mrr` per customer): ``account_id``,
+    ``active_from``, ``active_until`` and the run's first and last month index ``lo``, ``hi``."""
     from salesmetrics.recurring.months import month_start
 
     order = ibis.window(group_by=months.account_id, order_by=months.month_index)
@@ -185,6 +212,20 @@ def _spans_of(ctx: Context, months: ir.Table) -> ir.Table:
     runs = runs.group_by(["account_id", "_run"]).aggregate(
         lo=runs.month_index.min(), hi=runs.month_index.max()
     )
+    return runs.select(
+        "account_id",
+        active_from=month_start(runs.lo),
+        active_until=month_start(runs.hi + 1),
+        lo=runs.lo,
+        hi=runs.hi,
+    )
+
+
+def _with_acquired(ctx: Context, runs: ir.Table) -> ir.Table:
+    """The spans of the runs ``runs`` (:func:`_runs_of`) with ``acquired_on``: the earlier of
+    the account's first month of MRR and its first won deal's close date."""
+    from salesmetrics.recurring.months import month_start
+
     first = runs.group_by(_f_account=runs.account_id).aggregate(_first=runs.lo.min())
     opps = ctx.table("opportunities")
     won = opps.filter(
@@ -199,12 +240,7 @@ def _spans_of(ctx: Context, months: ir.Table) -> ir.Table:
     )
     joined = runs.join(firsts, runs.account_id == firsts._a_account)
     return joined.select(
-        account_id=joined.account_id,
-        active_from=month_start(joined.lo),
-        active_until=month_start(joined.hi + 1),
-        acquired_on=joined.acquired_on,
-        lo=joined.lo,
-        hi=joined.hi,
+        "account_id", "active_from", "active_until", "acquired_on", lo=joined.lo, hi=joined.hi
     )
 
 
@@ -216,11 +252,14 @@ def _cut(spans: ir.Table, last: int, data_last: int) -> ir.Table:
 
     An account whose MRR starts after ``last`` but that was acquired by then (a won deal before
     its first month of MRR) keeps an empty span (``active_from`` = ``active_until``, a customer
-    on no day) carrying its acquisition date, so that it counts as acquired in its period."""
+    on no day) carrying its acquisition date, so that it counts as acquired in its period.
+    Runs without ``acquired_on`` (:meth:`RecurringBasis.active_spans`) are only cut."""
     from salesmetrics.recurring.months import month_start
 
     kept = spans.filter(spans.lo <= last)
     hi = ibis.ifelse(kept.hi == data_last, last, ibis.least(kept.hi, last))
+    if "acquired_on" not in spans.columns:
+        return kept.select("account_id", "active_from", active_until=month_start(hi + 1))
     runs = kept.select(
         "account_id",
         "active_from",
@@ -317,7 +356,7 @@ def at_end(ctx: Context, basis: CustomerBasis, dims: Sequence[str]) -> ir.Table:
     """``period``, ``account_id`` and the ``dim_*`` columns of the customers at each period's
     end (one row per customer and period)."""
     spine = ctx.spine
-    spans = basis.spans(ctx)
+    spans = basis.active_spans(ctx)
     probe = basis.end_probe(spine)
     # An open span ends on a far-future day rather than null: an OR in the join condition would
     # keep DuckDB from a range join (a nested loop over periods x spans).

@@ -165,18 +165,24 @@ def _kept_rows(ctx: Context, family: Family, dims: Sequence[str]) -> pa.Table:
 
     def read() -> pa.Table:
         periods = list(ctx.period_keys.values())
-        rows = ctx.ws.derived.periodic(name, periods, compute, grows=_additive(family))
+        rows = ctx.ws.derived.periodic(name, periods, compute, grows=_additive(ctx, family))
         return rows.drop_columns([PERIOD_KEY])
 
     return ctx.shared_frame(name, read)
 
 
-def _additive(family: Family) -> incremental.Additive | None:
-    """How ``family``'s kept per-period rows grow by new units (deals, activities), if it
-    declares it and every column besides its keys is a sum or a maximum."""
+def _additive(ctx: Context, family: Family) -> incremental.Additive | None:
+    """How ``family``'s kept per-period rows grow by new units (deals, activities, leads), if
+    it declares it and every column besides its keys is a sum or a maximum; with the values it
+    reads some tables through (:class:`~salesmetrics.incremental.Through`), if it declares
+    them."""
     if family.grows is None or not family.additive or not set(family.other) <= set(family.maxima):
         return None
-    return incremental.Additive(family.grows, family.components, family.maxima)
+    through = None
+    if family.through is not None:
+        tables, values = family.through
+        through = incremental.Through(family.name, tables, lambda: values(ctx))
+    return incremental.Additive(family.grows, family.components, family.maxima, through)
 
 
 def _query_arrow(ctx: Context, family: Family, expr: ir.Table) -> pa.Table:

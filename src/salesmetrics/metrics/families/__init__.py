@@ -46,7 +46,10 @@ class Family:
     kept period's rows are brought up to date by adding the new units' rows
     (:class:`~salesmetrics.incremental.PerUnit`). Declared, never guessed: a family that ranks,
     takes medians or thresholds over units, or reads a unit through another (a customer through
-    its deals), has none.
+    its deals), has none. ``through``: tables the family reads, for every grouping, only
+    through per-key values that ``through[1](ctx)`` gives (``through[0]``; a lead's deal
+    outcome), so that an import appending to them that leaves the values as they were leaves
+    each unit's part as it was (:class:`~salesmetrics.incremental.Through`).
     """
 
     name: str
@@ -61,6 +64,7 @@ class Family:
     additive: bool = False
     maxima: tuple[str, ...] = ()
     grows: PerUnit | None = None
+    through: tuple[tuple[str, ...], Callable[[Context], ir.Table]] | None = None
 
     def dims_for(self, by: Sequence[str]) -> tuple[str, ...]:
         """The dimensions of ``by`` this family groups by, then its inherent ones."""

@@ -23,6 +23,7 @@ import ibis.expr.types as ir
 
 from salesmetrics import dims as gdims
 from salesmetrics.errors import UserError
+from salesmetrics.incremental import PerUnit
 from salesmetrics.metrics.families import Family, in_period, regroup
 from salesmetrics.portable import as_int
 
@@ -78,26 +79,40 @@ def qualification(ctx: Context, leads: ir.Table) -> tuple[ir.BooleanValue, ir.Da
     return tests[op].fill_null(False), day
 
 
+def deal_outcomes(ctx: Context) -> ir.Table:
+    """What the opportunities say of each lead linked to one: ``lead_id``, ``named`` (1 when
+    an opportunity names the lead) and ``won`` (1 when an opportunity naming it, or the one it
+    names, was won, else 0); one row per such lead. The leads family reads the opportunities
+    through this table only (see ``FAMILY``'s ``through``)."""
+    leads = ctx.table("leads")
+    opps = ctx.table("opportunities")
+    by_lead = opps.filter(opps.lead_id.notnull())
+    by_lead = by_lead.group_by(lead_id=by_lead.lead_id).aggregate(
+        named=ibis.literal(1), won=as_int(by_lead.status == "won").max()
+    )
+    # the opportunity's status, not the lead's (both tables have ``status`` and ``lead_id``)
+    status = opps.select(_s_id=opps.opportunity_id, _s_won=as_int(opps.status == "won"))
+    own = leads.select("lead_id", "opportunity_id").filter(leads.opportunity_id.notnull())
+    own = own.join(status, own.opportunity_id == status._s_id)
+    own = own.select(lead_id=own.lead_id, named=ibis.literal(0), won=own._s_won)
+    both = ibis.union(by_lead, own, distinct=False)
+    return both.group_by("lead_id").aggregate(named=both.named.max(), won=both.won.max())
+
+
 def _lead_rows(ctx: Context, dims: Sequence[str]) -> ir.Table:
     """Every lead with ``created_day``, ``converted``, ``won``, ``qualified``, ``qualified_day``
     and the ``dim_*`` columns."""
     leads = ctx.table("leads")
-    opps = ctx.table("opportunities")
-    by_lead = opps.filter(opps.lead_id.notnull())
-    by_lead = by_lead.group_by(_ol_lead=by_lead.lead_id).aggregate(
-        _ol_any=ibis.literal(1), _ol_won=as_int(by_lead.status == "won").max()
-    )
-    own = opps.select(_oo_id=opps.opportunity_id, _oo_won=as_int(opps.status == "won"))
+    outcomes = deal_outcomes(ctx).rename(_o_lead="lead_id", _o_named="named", _o_won="won")
     rows = leads.select(*ROW_FIELDS, _segment=leads.segment)
-    rows = rows.left_join(by_lead, rows.lead_id == by_lead._ol_lead)
-    rows = rows.left_join(own, rows.opportunity_id == own._oo_id)
+    rows = rows.left_join(outcomes, rows.lead_id == outcomes._o_lead)
     converted = (
         rows.converted_at.notnull()
         | rows.opportunity_id.notnull()
         | (rows.status == "converted").fill_null(False)
-        | rows._ol_any.notnull()
+        | (rows._o_named.fill_null(0) > 0)
     )
-    won = (rows._ol_won.fill_null(0) + rows._oo_won.fill_null(0)) > 0
+    won = rows._o_won.fill_null(0) > 0
     qualified, qualified_day = qualification(ctx, rows)
     rows = rows.mutate(
         created_day=ctx.local_date(rows.created_at),
@@ -105,7 +120,7 @@ def _lead_rows(ctx: Context, dims: Sequence[str]) -> ir.Table:
         won=won,
         qualified=qualified,
         qualified_day=qualified_day,
-    ).drop("_ol_lead", "_ol_any", "_ol_won", "_oo_id", "_oo_won")
+    ).drop("_o_lead", "_o_named", "_o_won")
     rows = gdims.with_rep_dims(rows, ctx.table("reps"), rows.owner_id, dims)
     rows = gdims.with_account_dims(
         rows, ctx.table("accounts"), rows.account_id, dims, fallback={"segment": rows._segment}
@@ -171,4 +186,6 @@ FAMILY = Family(
     build=build,
     drills={"created": drill_created, "qualified": drill_qualified},
     additive=True,
+    grows=PerUnit("lead_id", ("leads",)),
+    through=(("opportunities",), deal_outcomes),
 )
