@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -44,6 +45,8 @@ KEYS = {
 GROWN = ("pipeline_spans", "stage_visits", "activity_days")
 #: The customers' spans (recurring basis), grown per account.
 SPANS = "customer_spans_subscriptions"
+#: The customers' metrics asked for a period set the review did not keep (their spans grown).
+CUSTOMER_METRICS = ["new_customers", "customer_churn_rate", "customer_retention_rate"]
 #: The families whose kept per-period rows grow by the new deals or activities (their cubes).
 ADDED = (
     *(f"{f}_by_rep_team_manager_region" for f in ("deals", "pipeline", "activities")),
@@ -146,6 +149,18 @@ def whole(demo_build: DemoBuild, tmp_path_factory: pytest.TempPathFactory) -> It
     ws.close()
 
 
+def assert_close_rows(got: list[dict[str, Any]], ref: list[dict[str, Any]]) -> None:
+    """Result rows ``got`` equal ``ref``: the same rows, values to 1e-9."""
+    assert [(r["metric"], r["period"], r["group"]) for r in got] == [
+        (r["metric"], r["period"], r["group"]) for r in ref
+    ]
+    for a, b in zip(got, ref, strict=True):
+        if a["value"] is None or b["value"] is None:
+            assert a["value"] is b["value"] is None, a
+        else:
+            assert math.isclose(a["value"], b["value"], rel_tol=1e-9, abs_tol=1e-9), a
+
+
 def assert_same_as_fresh(got: dict[Case, object], fresh: Workspace) -> None:
     """``got`` (a review after growing) equals the review of ``fresh`` computed from nothing."""
     fresh.derived.reset()
@@ -165,6 +180,7 @@ def test_an_import_of_new_keys_grows_the_kept_tables_and_every_metric_is_the_sam
         reviewed(ws)  # keeps the intermediates of the data without the split rows
         whole_before = {n: slots(ws, n, "table.parquet") for n in GROWN}
         kept_before = {n: set(kept_slots(ws, n)) for n in ADDED}
+        spans_before = slots(ws, SPANS, "table.parquet")
         for table, path in files.items():
             assert ws.import_file(table, path).rows_loaded > 0
         ws.close()
@@ -173,7 +189,13 @@ def test_an_import_of_new_keys_grows_the_kept_tables_and_every_metric_is_the_sam
         for name in GROWN:  # grown where needed (the per-period rows added need none of them)
             assert slots(ws, name, "table.parquet") == whole_before[name], f"{name} computed"
         # the accounts of the new deals had spans: theirs computed again, the others' kept
+        # the customers' rows were replaced per account, reading only those accounts' spans
+        assert slots(ws, SPANS, "table.parquet") == spans_before, "customer spans computed whole"
+        # a period set not kept needs every account's spans: grown per account, not computed
+        earlier = {"period": str(demo_build.year - 1), "grain": "quarter"}
+        grown = ws.metrics(CUSTOMER_METRICS, **earlier).rows()
         assert slots(ws, SPANS, "parts.json"), "customer spans computed whole"
+        assert_close_rows(grown, whole.metrics(CUSTOMER_METRICS, **earlier).rows())
         for family in ADDED:
             assert f"added {family}" in ws.derived.built, f"{family} computed again, not added"
         ref = reviewed(whole)

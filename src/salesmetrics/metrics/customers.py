@@ -171,13 +171,18 @@ class RecurringBasis:
         else:
             runs = _runs_of(series_month_mrr(data))
             return (_with_acquired(ctx, runs) if acquired else runs).drop("lo", "hi")
-        whole = whole_data.derived(
-            "customer_runs", lambda: _runs_of(whole_series_month_mrr(whole_data))
-        )
+
+        def runs() -> ir.Table:
+            # asked for inside the spans' build too, so that growing the spans per account
+            # reads the kept runs narrowed to the accounts written
+            return whole_data.derived(
+                "customer_runs", lambda: _runs_of(whole_series_month_mrr(whole_data))
+            )
+
+        whole = runs()
         if acquired:
-            runs = whole
             whole = whole_data.derived(
-                "customer_spans", lambda: _with_acquired(ctx, runs), grows=PER_ACCOUNT
+                "customer_spans", lambda: _with_acquired(ctx, runs()), grows=PER_ACCOUNT
             )
         data_last = data.data_last_month
         if last is None or data_last is None or last == data_last:
