@@ -172,17 +172,17 @@ class RecurringBasis:
             runs = _runs_of(series_month_mrr(data))
             return (_with_acquired(ctx, runs) if acquired else runs).drop("lo", "hi")
 
-        def runs() -> ir.Table:
+        def kept_runs() -> ir.Table:
             # asked for inside the spans' build too, so that growing the spans per account
             # reads the kept runs narrowed to the accounts written
             return whole_data.derived(
                 "customer_runs", lambda: _runs_of(whole_series_month_mrr(whole_data))
             )
 
-        whole = runs()
+        whole = kept_runs()
         if acquired:
             whole = whole_data.derived(
-                "customer_spans", lambda: _with_acquired(ctx, runs()), grows=PER_ACCOUNT
+                "customer_spans", lambda: _with_acquired(ctx, kept_runs()), grows=PER_ACCOUNT
             )
         data_last = data.data_last_month
         if last is None or data_last is None or last == data_last:
