@@ -12,7 +12,7 @@ must give the same answers as computing everything again.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -149,6 +149,13 @@ def whole(demo_build: DemoBuild, tmp_path_factory: pytest.TempPathFactory) -> It
     ws.close()
 
 
+def columns_with(table: str, changed: Mapping[str, str]) -> str:
+    """The select list of every column of ``table`` (quoted), the columns of ``changed``
+    replaced by their expressions."""
+    cols = [f'"{c.name}"' for c in schema.table(table).columns]
+    return ", ".join(f"{changed[c]} AS {c}" if c in changed else c for c in cols)
+
+
 def assert_close_rows(got: list[dict[str, Any]], ref: list[dict[str, Any]]) -> None:
     """Result rows ``got`` equal ``ref``: the same rows, values to 1e-9."""
     assert [(r["metric"], r["period"], r["group"]) for r in got] == [
@@ -224,10 +231,7 @@ def test_a_batch_replacing_existing_rows_gives_the_answers_of_computing_everythi
             ("opportunities", "opportunity_id", ("amount", "amount * 2")),
             ("activities", "activity_id", ("duration_minutes", "duration_minutes + 1")),
         ):
-            cols = [f'"{c.name}"' for c in schema.table(table).columns]
-            select = ", ".join(
-                f"{change[1]} AS {change[0]}" if c == f'"{change[0]}"' else c for c in cols
-            )
+            select = columns_with(table, {f'"{change[0]}"': change[1]})
             files[table] = folder / f"{table}.csv"
             ws.duckdb.execute(
                 f"COPY (SELECT {select} FROM {table} WHERE hash({key}) % {SPLIT} = 0)"
@@ -256,9 +260,8 @@ def test_history_added_to_existing_deals_computes_their_periods_again(
     path = tmp_path / "history.csv"
     try:
         reviewed(ws)
-        cols = [f'"{c.name}"' for c in schema.table("opportunity_history").columns]
         changed = {'"changed_at"': "changed_at + INTERVAL 1 HOUR", '"amount"': "amount * 2"}
-        select = ", ".join(f"{changed[c]} AS {c}" if c in changed else c for c in cols)
+        select = columns_with("opportunity_history", changed)
         last = "QUALIFY row_number() OVER (PARTITION BY opportunity_id ORDER BY changed_at DESC)"
         ws.duckdb.execute(
             f"COPY (SELECT {select} FROM opportunity_history"
@@ -291,9 +294,8 @@ def test_new_deals_that_change_the_stage_order_compute_the_stages_again(
             ("opportunities", {}),
             ("opportunity_history", {'"stage"': "'Zeta review'"}),
         ):
-            cols = [f'"{c.name}"' for c in schema.table(table).columns]
             renamed['"opportunity_id"'] = "opportunity_id || '-Z'"
-            select = ", ".join(f"{renamed[c]} AS {c}" if c in renamed else c for c in cols)
+            select = columns_with(table, renamed)
             files[table] = folder / f"{table}.csv"
             ws.duckdb.execute(
                 f"COPY (SELECT {select} FROM {table} WHERE hash(opportunity_id) % 50 = 0)"
@@ -322,20 +324,12 @@ def test_new_deals_that_move_a_customers_acquisition_replace_its_part(
     path = tmp_path / "earlier.csv"
     try:
         reviewed(ws)
-        cols = [f'"{c.name}"' for c in schema.table("opportunities").columns]
         moved = {
             '"opportunity_id"': "opportunity_id || '-E'",
-            '"close_date"': "close_date - INTERVAL 100 DAY",
+            '"close_date"': "CAST(close_date - INTERVAL 100 DAY AS DATE)",
             '"created_at"': "created_at - INTERVAL 100 DAY",
         }
-        select = ", ".join(
-            f"CAST({moved[c]} AS DATE) AS {c}"
-            if c == '"close_date"'
-            else f"{moved[c]} AS {c}"
-            if c in moved
-            else c
-            for c in cols
-        )
+        select = columns_with("opportunities", moved)
         first = "QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY close_date) = 1"
         ws.duckdb.execute(
             f"COPY (SELECT {select} FROM opportunities WHERE status = 'won'"
@@ -470,9 +464,8 @@ ENGAGEMENT = "engagement_by_rep_team_manager_region"
 def new_deals(ws: Workspace, folder: Path, where: str, changed: dict[str, str]) -> Path:
     """The deals ``where`` selects as a CSV file in ``folder`` with new keys, the columns of
     ``changed`` replaced by their expressions."""
-    cols = [f'"{c.name}"' for c in schema.table("opportunities").columns]
     changed = {'"opportunity_id"': "opportunity_id || '-N'", **changed}
-    select = ", ".join(f"{changed[c]} AS {c}" if c in changed else c for c in cols)
+    select = columns_with("opportunities", changed)
     path = folder / "opportunities.csv"
     ws.duckdb.execute(
         f"COPY (SELECT {select} FROM opportunities WHERE {where}) TO {lit(str(path))} (HEADER)"
