@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 
 import salesmetrics
-from salesmetrics.config import CONFIG_FILE
+from salesmetrics.conventions import CONFIG_FILE
 from salesmetrics.workspace import init_workspace
 
 CACHE = Path(__file__).resolve().parent / "cache"
@@ -32,7 +32,7 @@ STAMP = "bench-stamp.json"
 _PACKAGE = Path(salesmetrics.__file__).resolve().parent
 #: The sources whose changes change the demo database (relative to the package). The bench
 #: rebuilds only when these change: its medium and large builds take minutes.
-_INPUTS = ("demo", "ingest", "schema.py", "config.py")
+_INPUTS = ("demo", "ingest", "schema.py", "config.py", "conventions.py")
 #: Every source of the package: for caches that must never outlive any change of the code.
 WHOLE_PACKAGE = (".",)
 

@@ -22,7 +22,7 @@ import duckdb
 
 from bench import import_csv
 from bench.results import Figure
-from salesmetrics.config import CONFIG_FILE
+from salesmetrics.conventions import CONFIG_FILE
 from salesmetrics.ingest.validate import lit
 from salesmetrics.workspace import init_workspace, open_workspace
 

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from salesmetrics import kept
-from salesmetrics.config import CONFIG_FILE
+from salesmetrics.conventions import CONFIG_FILE
 from salesmetrics.workspace import Workspace, init_workspace, open_workspace
 from tests.pipeline.test_funnel import build
 from tests.test_derived import add_a_deal

@@ -21,9 +21,14 @@ from pydantic import (
 )
 
 from salesmetrics.calendars import WEEKDAYS, FiscalCalendar, WeekCalendar, parse_weekday
+from salesmetrics.conventions import (
+    CONFIG_FILE,
+    FORECAST_CATEGORIES,
+    FORECAST_METHODS,
+    UNALLOCATED_CHANNEL,
+)
 from salesmetrics.errors import ConfigError, suggest
 
-CONFIG_FILE = "salesmetrics.toml"
 DEFAULT_BACKEND = "duckdb:///workspace.duckdb"
 # Enough for the medium demo's review with its intermediates in memory while the whole process
 # stays within 3 GiB (a laptop beside other work); a bigger machine and bigger data want more.
@@ -31,10 +36,6 @@ DEFAULT_MEMORY_LIMIT = "2GB"
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*(B|[KMGT]i?B)", re.IGNORECASE)
 BACKEND_SCHEMES = ("duckdb", "postgresql", "postgres", "pyspark")
 SELLING_TYPES = ("call", "email", "meeting", "demo", "prospecting", "proposal")
-#: The categories and methods of the ``forecasts`` table (data-model.md); the first of each is
-#: the default of ``forecast_category`` and ``forecast_method``.
-FORECAST_CATEGORIES = ("most_likely", "commit", "best_case")
-FORECAST_METHODS = ("manager", "weighted_pipeline", "statistical")
 
 
 #: Returns the metric ids a target may name. The registry lives in the engine, above this
@@ -78,10 +79,6 @@ class MetricTargets(BaseModel):
     type: dict[str, float] = Field(default_factory=dict)
     first_plan: dict[str, float] = Field(default_factory=dict)
     channel: dict[str, float] = Field(default_factory=dict)
-
-
-#: The channel of costs without one (metrics.md "Marketing"): shown as its own group, never spread.
-UNALLOCATED_CHANNEL = "(unallocated)"
 
 
 def _channels(value: dict[str, str]) -> dict[str, str]:

@@ -16,7 +16,6 @@ before each evaluation). PostgreSQL and Spark workspaces have their own transact
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -34,18 +33,10 @@ if TYPE_CHECKING:
 
     from salesmetrics.derived import Derived
 
-ENV_WORKSPACE = "SALESMETRICS_WORKSPACE"
 #: The folder of a workspace holding the raw copy of every import batch.
 RAW_DIR = "raw"
 #: The suffix of a raw copy being written (renamed away once its batch is committed).
 PARTIAL = ".partial"
-
-
-def resolve_dir(directory: str | Path | None) -> Path:
-    """The workspace folder: ``directory``, else ``$SALESMETRICS_WORKSPACE``, else the cwd."""
-    if directory is not None:
-        return Path(directory)
-    return Path(os.environ.get(ENV_WORKSPACE) or ".")
 
 
 class Connection:

@@ -7,8 +7,9 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from salesmetrics.config import CONFIG_FILE, config_from_dict, load_config, render_config
-from salesmetrics.connection import ENV_WORKSPACE, Connection, resolve_dir
+from salesmetrics.config import config_from_dict, load_config, render_config
+from salesmetrics.connection import Connection
+from salesmetrics.conventions import CONFIG_FILE, ENV_WORKSPACE, resolve_dir
 from salesmetrics.errors import UserError, suggest
 
 if TYPE_CHECKING:

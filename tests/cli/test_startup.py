@@ -80,6 +80,29 @@ def test_the_glossary_and_plain_calculators_load_no_numpy(args: list[str], tmp_p
     assert "numpy" not in names
 
 
+#: Light commands that read no workspace: the configuration's models (Pydantic, about a tenth of
+#: the command's start) and the connection (the backends) stay unloaded.
+NO_WORKSPACE = {
+    "calc": ["calc", "win_rate", "--won", "3", "--lost", "1"],
+    "glossary": ["glossary"],
+    "glossary entry": ["glossary", "win_rate", "--lang", "id"],
+}
+
+
+@pytest.mark.parametrize("args", NO_WORKSPACE.values(), ids=NO_WORKSPACE.keys())
+def test_commands_outside_a_workspace_load_no_config(args: list[str], tmp_path: Path) -> None:
+    names = loaded_modules(args, tmp_path)
+    assert "salesmetrics.formulas" in names  # the command did run
+    assert "salesmetrics.config" not in names
+    assert "salesmetrics.connection" not in names
+
+
+def test_a_calculator_in_a_workspace_takes_its_defaults(tmp_path: Path) -> None:
+    (tmp_path / "salesmetrics.toml").write_text("", encoding="utf-8")
+    names = loaded_modules(["calc", "win_rate", "--won", "3", "--lost", "1"], tmp_path)
+    assert "salesmetrics.config" in names  # the workspace's defaults were read
+
+
 def test_a_calculator_that_needs_numpy_still_computes(tmp_path: Path) -> None:
     args = ["calc", "sales_forecast_accuracy", "--forecast", "100", "--actual", "80"]
     names = loaded_modules(args, tmp_path)

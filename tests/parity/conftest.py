@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from salesmetrics import Workspace, init_workspace
-from salesmetrics.config import CONFIG_FILE, render_config
+from salesmetrics.config import render_config
+from salesmetrics.conventions import CONFIG_FILE
 from salesmetrics.metrics.result import MetricResult
 from tests.parity.compare import Case, review
 

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from salesmetrics import Workspace
-from salesmetrics.config import CONFIG_FILE
+from salesmetrics.conventions import CONFIG_FILE
 from salesmetrics.web import entries, users
 from salesmetrics.web.desk import Desk
 from salesmetrics.web.service import Service

@@ -166,12 +166,13 @@ def _plain(value: Any) -> str:
 
 
 def _workspace_defaults(workspace: Path | None) -> dict[str, float]:
-    from salesmetrics.config import CONFIG_FILE, load_config
-    from salesmetrics.connection import resolve_dir
+    from salesmetrics.conventions import CONFIG_FILE, resolve_dir
 
     toml = resolve_dir(workspace) / CONFIG_FILE
     if workspace is None and not toml.exists():
         return {}
+    from salesmetrics.config import load_config  # Pydantic: only for a workspace's defaults
+
     config = load_config(toml)
     return {param: float(getattr(config, key)) for param, key in CONFIG_DEFAULTS.items()}
 

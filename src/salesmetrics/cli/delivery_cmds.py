@@ -71,7 +71,7 @@ def schedule_add(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Store a delivery of a review pack (sent by 'salesmetrics deliver --due')."""
-    from salesmetrics.connection import resolve_dir
+    from salesmetrics.conventions import resolve_dir
     from salesmetrics.reports.delivery import add_schedule
     from salesmetrics.workspace import open_workspace
 
@@ -86,7 +86,7 @@ def schedule_add(
 @schedule_app.command("list")
 def schedule_list(workspace: WorkspaceOpt = None) -> None:
     """The stored deliveries, and when each was last sent."""
-    from salesmetrics.connection import resolve_dir
+    from salesmetrics.conventions import resolve_dir
     from salesmetrics.reports.delivery import schedules, sent_log
 
     root = resolve_dir(workspace)
@@ -107,7 +107,7 @@ def schedule_remove(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Remove a stored delivery."""
-    from salesmetrics.connection import resolve_dir
+    from salesmetrics.conventions import resolve_dir
     from salesmetrics.reports.delivery import remove_schedule
 
     removed = remove_schedule(resolve_dir(workspace), schedule_id)

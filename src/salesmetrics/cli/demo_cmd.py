@@ -68,7 +68,7 @@ def _label(step: str) -> str:
 
 
 def _open(directory: str | None) -> Workspace:
-    from salesmetrics.config import CONFIG_FILE
+    from salesmetrics.conventions import CONFIG_FILE
     from salesmetrics.workspace import init_workspace, open_workspace, resolve_dir
 
     root = resolve_dir(directory)
@@ -100,7 +100,7 @@ def demo(
     from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from salesmetrics.cli.progress import progress_bars
-    from salesmetrics.config import CONFIG_FILE
+    from salesmetrics.conventions import CONFIG_FILE
     from salesmetrics.demo import DEFAULT_SEED, PROBLEMS, build_demo
     from salesmetrics.demo.load import check_target
 

@@ -119,7 +119,7 @@ def token_create(
     from salesmetrics.workspace import resolve_dir
 
     root = resolve_dir(workspace)
-    from salesmetrics.config import CONFIG_FILE
+    from salesmetrics.conventions import CONFIG_FILE
 
     if not (root / CONFIG_FILE).exists():
         raise UserError(f"{printable(root)} is not a workspace (no {CONFIG_FILE}); run init first")

@@ -24,8 +24,9 @@ import pyarrow.parquet as pq
 
 from salesmetrics import schema
 from salesmetrics.backends import snapshot
-from salesmetrics.config import CONFIG_FILE, DEFAULT_BACKEND, Config, render_config
+from salesmetrics.config import DEFAULT_BACKEND, Config, render_config
 from salesmetrics.connection import Connection
+from salesmetrics.conventions import CONFIG_FILE
 from salesmetrics.demo import vocab
 from salesmetrics.demo.arrow import arrow_schema
 from salesmetrics.demo.build import BATCH_ROWS, DEFAULT_SEED, generate

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import ibis
 
 from salesmetrics import dims as gdims
-from salesmetrics.config import UNALLOCATED_CHANNEL
+from salesmetrics.conventions import UNALLOCATED_CHANNEL
 from salesmetrics.errors import UserError, suggest
 from salesmetrics.metrics.names import DIMENSION_KIND, names
 

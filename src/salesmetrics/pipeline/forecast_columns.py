@@ -4,8 +4,8 @@ name them while the registry stays light."""
 
 from __future__ import annotations
 
-from salesmetrics.config import FORECAST_CATEGORIES as CATEGORIES
-from salesmetrics.config import FORECAST_METHODS as METHODS
+from salesmetrics.conventions import FORECAST_CATEGORIES as CATEGORIES
+from salesmetrics.conventions import FORECAST_METHODS as METHODS
 
 #: What a forecast row without a method or category is (data-model.md: most_likely).
 DEFAULT_METHOD, DEFAULT_CATEGORY = METHODS[0], CATEGORIES[0]

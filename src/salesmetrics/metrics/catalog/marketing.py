@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from salesmetrics import formulas
-from salesmetrics.config import UNALLOCATED_CHANNEL
+from salesmetrics.conventions import UNALLOCATED_CHANNEL
 from salesmetrics.dims import CHANNEL
 from salesmetrics.metrics.catalog.recurring import NO_START_MRR, RECURRING_TABLES
 from salesmetrics.metrics.compute import (

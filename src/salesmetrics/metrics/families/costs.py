@@ -20,7 +20,7 @@ import ibis.expr.types as ir
 
 from salesmetrics import dims as gdims
 from salesmetrics import fx
-from salesmetrics.config import UNALLOCATED_CHANNEL
+from salesmetrics.conventions import UNALLOCATED_CHANNEL
 from salesmetrics.metrics.families import Family, in_period, regroup
 
 if TYPE_CHECKING:
