@@ -62,11 +62,11 @@ def test_every_suggested_command_parses(capsys: pytest.CaptureFixture[str]) -> N
     """The hints name only commands and options this version has (each parses with --help)."""
     import shlex
 
-    from salesmetrics.cli import _register
+    from salesmetrics.cli import register
     from salesmetrics.cli.demo_cmd import next_steps
     from salesmetrics.demo import DemoResult
 
-    _register()
+    register()
     result = DemoResult("small", 7, {}, 0, 1.0, False)
     steps = next_steps(result, " --workspace 'my demo'")
     assert steps
