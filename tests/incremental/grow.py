@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 from salesmetrics import Workspace, schema
 from salesmetrics.ingest.validate import lit
 from salesmetrics.kept import PERIOD_KEY
+from salesmetrics.metrics import registry
 from salesmetrics.metrics.result import MetricResult
 from salesmetrics.workspace import open_workspace
 from tests.parity.compare import YEAR, Case, differences, review
@@ -83,9 +84,27 @@ def slots(ws: Workspace, name: str, file: str) -> list[Path]:
     return sorted(folder.glob(f"*/{name}/*/{file}"))
 
 
-def reviewed(ws: Workspace) -> Reviews:
-    """Every case reviewed on ``ws``."""
-    return {case: review(ws, case) for case in CASES}
+def reviewed(ws: Workspace, metrics: Sequence[str] | None = None) -> Reviews:
+    """Every case reviewed on ``ws``: every metric, or ``metrics`` alone."""
+    if metrics is None:
+        return {case: review(ws, case) for case in CASES}
+    return {
+        case: ws.metrics(list(metrics), period=YEAR, grain=case.grain, by=list(case.by) or None)
+        for case in CASES
+    }
+
+
+def metrics_of(*families: str) -> list[str]:
+    """The registry's metrics that read any of ``families`` (under any of their bases): a
+    review of what a test is about, where its claim is about those families only."""
+    wanted = set(families)
+    found = []
+    for metric in registry.resolve(registry.metric_ids()):
+        read = set(metric.families).union(*metric.basis_families.values())
+        if read & wanted:
+            found.append(metric.id)
+    assert found, families
+    return found
 
 
 def split_off(ws: Workspace, folder: Path, chosen: dict[str, str] | None = None) -> dict[str, Path]:
@@ -172,10 +191,13 @@ def assert_same_reviews(got: Reviews, ref: Reviews) -> None:
         assert differences(ref[case], got[case]) == [], case.id
 
 
-def assert_same_as_fresh(got: Reviews, fresh: Workspace) -> None:
-    """``got`` (a review after growing) equals the review of ``fresh`` computed from nothing."""
+def assert_same_as_fresh(
+    got: Reviews, fresh: Workspace, metrics: Sequence[str] | None = None
+) -> None:
+    """``got`` (a review after growing, of every metric or ``metrics``) equals the same review
+    of ``fresh`` computed from nothing."""
     fresh.derived.reset()
-    assert_same_reviews(got, reviewed(fresh))
+    assert_same_reviews(got, reviewed(fresh, metrics))
 
 
 def new_deals(ws: Workspace, folder: Path, where: str, changed: dict[str, str]) -> Path:

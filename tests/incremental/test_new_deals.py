@@ -13,8 +13,14 @@ from tests.incremental.grow import (
     assert_same_as_fresh,
     columns_with,
     copy_reviewed,
+    metrics_of,
     reviewed,
 )
+
+#: What the tests review: the metrics of the families a new stage or an earlier acquisition is
+#: about (the deals added to, the stages computed again; the customers' part replaced).
+ABOUT_STAGES = metrics_of("deals", "stages")
+ABOUT_CUSTOMERS = metrics_of("customers")
 
 
 def test_new_deals_that_change_the_stage_order_compute_the_stages_again(
@@ -43,10 +49,10 @@ def test_new_deals_that_change_the_stage_order_compute_the_stages_again(
         for target in (ws, fresh):
             for table, path in files.items():
                 assert target.import_file(table, path).rows_loaded > 0
-        got = reviewed(ws)
+        got = reviewed(ws, ABOUT_STAGES)
         assert "added deals_by_rep_team_manager_region" in ws.derived.built
         assert "added stages_by_rep_team_manager_region_stage" not in ws.derived.built
-        assert_same_as_fresh(got, fresh)
+        assert_same_as_fresh(got, fresh, ABOUT_STAGES)
     finally:
         ws.close()
         fresh.close()
@@ -76,9 +82,9 @@ def test_new_deals_that_move_a_customers_acquisition_replace_its_part(
         )
         for target in (ws, fresh):
             assert target.import_file("opportunities", path).rows_loaded > 0
-        got = reviewed(ws)
+        got = reviewed(ws, ABOUT_CUSTOMERS)
         assert "added customers_by_rep_team_manager_region" in ws.derived.built
-        assert_same_as_fresh(got, fresh)
+        assert_same_as_fresh(got, fresh, ABOUT_CUSTOMERS)
     finally:
         ws.close()
         fresh.close()
