@@ -1,7 +1,8 @@
 """The leads' rows, read through each lead's outcome: new deals that leave every outcome as it
 was keep them (and the engagement's), a new won deal of a lead whose deal was lost computes
-them again, and new leads are added to them. Every metric must equal a review computed from
-nothing on the same data."""
+them again, and new leads are added to them. The metrics of the families each claim is about
+must equal a review computed from nothing on the same data (every metric, for the new leads:
+the demo's review)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """New deals that change what every deal's or account's part depends on: a stage never seen
 before (the stage order), and won deals dated before existing customers' first ones (their
-acquisition). The answers must equal those of a fresh workspace holding the same data."""
+acquisition). The metrics of the families each claim is about must equal those of a fresh
+workspace holding the same data."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Batches that write rows of existing keys: deals and activities replaced (an upsert), and
-history added to existing deals. Nothing may be added to; the answers must equal those of a
-fresh workspace holding the same data, computed from nothing."""
+history added to existing deals. Nothing may be added to; the answers (every metric after the
+upsert, those reading the history after it) must equal those of a fresh workspace holding the
+same data, computed from nothing."""
 
 from __future__ import annotations
 
