@@ -280,6 +280,47 @@ def test_recognized_revenue_by_plan(tmp_path: Path) -> None:
     ws.close()
 
 
+def test_recognized_revenue_keeps_the_lines_text_out_of_its_materialised_lines(
+    tmp_path: Path,
+) -> None:
+    """A grouping without the plan materialises the lines without their text columns (but
+    their line_id and account); the drill-down still traces each share to its line, with its
+    plan and currency."""
+    ws = init_workspace(tmp_path / "ws")
+    insert(
+        ws,
+        "invoice_lines",
+        [
+            {
+                "line_id": "l1",
+                "account_id": "a",
+                "invoice_date": D(2024, 1, 1),
+                "amount": 100,
+                "currency": "usd",
+                "service_start": D(2024, 1, 30),
+                "service_end": D(2024, 2, 1),
+                "plan": "pro",
+            },
+            {"line_id": "l2", "account_id": "b", "invoice_date": D(2024, 2, 5), "amount": 7},
+        ],
+    )
+    result = ws.metrics(["recognized_revenue"], period="2024-Q1", grain="month")
+    built = [b for b in ws.derived.built if "recognized_lines" in b]
+    assert built == ["derived recognized_lines"], built
+    narrow = ws.derived.get("recognized_lines", lambda: pytest.fail("built again"))
+    assert {"line_id", "account_id"} <= set(narrow.columns)
+    assert not {"plan", "currency", "is_recurring"} & set(narrow.columns)
+    rows = {r["period"]: r for r in result.rows()}
+    assert rows["2024-01"]["value"] == 66.67 and rows["2024-02"]["value"] == 40.33
+    february = ws.drill(rows["2024-02"]).to_pandas().sort_values("line_id")
+    assert list(february.line_id) == ["l1", "l2"]
+    assert list(february.plan.fillna("")) == ["pro", ""]
+    assert list(february.currency.fillna("")) == ["usd", ""]
+    assert [float(a) for a in february.amount] == [33.33, 7.0]
+    assert "derived recognized_lines_detailed" in ws.derived.built
+    ws.close()
+
+
 def test_no_recurring_data_is_a_note(tmp_path: Path) -> None:
     ws = init_workspace(tmp_path / "ws")
     row = ws.metrics(["mrr"], period="2024").rows()[0]

@@ -264,6 +264,13 @@ def test_lines_of_every_shape_against_the_reference(workspace: Workspace) -> Non
     got = by_line_and_period(recognized_revenue(workspace, spans(table)).to_pandas())
     expected = ref.recognized_in_periods(rows, ref.Rates(rates), BASE, table)
     assert got == expected
+    # the same shares without the lines' details, computed or from the engine's narrow lines
+    for materialised in (False, True):
+        narrow = recognized_revenue(
+            workspace, spans(table), materialised=materialised, details=False
+        )
+        assert not {"plan", "currency", "is_recurring"} & set(narrow.columns)
+        assert by_line_and_period(narrow.to_pandas()) == expected, materialised
     # and the engine's default periods, the months of the data
     monthly = recognized_revenue(workspace).to_pandas()
     got_months = {

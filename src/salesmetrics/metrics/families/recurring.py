@@ -121,10 +121,14 @@ def drill_customers(ctx: Context, dims: Sequence[str]) -> ir.Table:
     )
 
 
-def _recognized_rows(ctx: Context, dims: Sequence[str]) -> ir.Table:
+def _recognized_rows(ctx: Context, dims: Sequence[str], *, details: bool) -> ir.Table:
     periods = ctx.spine.select("period", "start", "end")
     return recognized_revenue(
-        ctx.ws, periods, materialised=True, extend=lambda lines: _with_dims(ctx, lines, dims)
+        ctx.ws,
+        periods,
+        materialised=True,
+        extend=lambda lines: _with_dims(ctx, lines, dims),
+        details=details,
     )
 
 
@@ -142,7 +146,9 @@ def build_recognized(ctx: Context, dims: Sequence[str]) -> ir.Table:
     once per spine, for the rep cube, and rolls every coarser grouping up from it
     (:mod:`salesmetrics.metrics.rollup`); an intermediate per account and plan would have
     about as many rows as the shares themselves (a million lines: 1.3 M of 2.2 M)."""
-    rows = _recognized_rows(ctx, dims)
+    # the plan is the one column of the line a grouping reads beside its account: without it
+    # the engine's materialised lines leave out the lines' text columns
+    rows = _recognized_rows(ctx, dims, details="plan" in dims)
     return rows.group_by([rows.period, *gdims.keys(rows, dims)]).aggregate(
         recognized=rows.amount.sum()
     )
@@ -150,7 +156,7 @@ def build_recognized(ctx: Context, dims: Sequence[str]) -> ir.Table:
 
 def drill_recognized(ctx: Context, dims: Sequence[str]) -> ir.Table:
     """The invoice lines recognized in the period, with their share in it."""
-    rows = _recognized_rows(ctx, dims)
+    rows = _recognized_rows(ctx, dims, details=True)
     dim_cols = [c for c in rows.columns if c.startswith("dim_")]
     return rows.select(
         "period",
