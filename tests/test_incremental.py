@@ -19,12 +19,11 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import pytest
 
 from salesmetrics import Workspace, incremental, schema
 from salesmetrics.ingest.validate import lit
-from salesmetrics.kept import PERIOD_KEY
+from salesmetrics.kept import PART_SUFFIX, PERIOD_KEY, read_part
 from salesmetrics.workspace import open_workspace
 from tests.demos import DemoBuild, copy_demo
 from tests.parity.compare import YEAR, Case, differences, review
@@ -109,9 +108,9 @@ def kept_slots(ws: Workspace, name: str) -> dict[Path, pa.Table]:
     assert folder is not None
     found = {}
     for slot in folder.glob(f"*/{name}/*/"):
-        parts = sorted(slot.glob("*.parquet"))
+        parts = sorted(slot.glob(f"*{PART_SUFFIX}"))
         if parts:
-            found[slot] = pa.concat_tables([pq.read_table(p) for p in parts])
+            found[slot] = pa.concat_tables([read_part(p) for p in parts])
     return found
 
 
