@@ -8,13 +8,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import ibis
+import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from salesmetrics import kept
 from salesmetrics.conventions import CONFIG_FILE
+from salesmetrics.metrics import rollup
 from salesmetrics.workspace import Workspace, init_workspace, open_workspace
+from tests.demos import DemoBuild
 from tests.pipeline.test_funnel import build
 from tests.test_derived import add_a_deal
 
@@ -265,7 +267,7 @@ def test_a_failed_append_records_nothing(workspace: Workspace) -> None:
         raise OSError("disk full")
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pq, "write_table", fail)
+        patch.setattr(kept, "write_part", fail)
         store.append("cube_x", ["b"], _rows("b"), READS)  # keeping is only a saving: no error
     later = _store(workspace, opportunities=1)
     assert later.periods("cube_x") == {"a"}  # nothing recorded for b
@@ -311,3 +313,43 @@ def test_the_latest_slot_of_other_data_stays_however_old(
         os.utime(folder / slot, (1000.0 + i, 1000.0 + i))
     store.tidy()
     assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == sorted(["old", current.name])
+
+
+def _rolled(ws: Workspace) -> set[str]:
+    """The per-period tables kept of families summed up from their cubes."""
+    return {p.parent.parent.name for p in _cache(ws).glob(f"*/*_rolled*/*/*{kept.PART_SUFFIX}")}
+
+
+def test_a_later_session_reads_the_kept_roll_ups_the_same_as_rolling_the_cubes(
+    demo_copy: Workspace, demo_build: DemoBuild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, year = demo_copy.root, str(demo_build.year)
+    requests = [{"period": year, "grain": "quarter", "by": by} for by in ([], ["team"], ["rep"])]
+    first = [demo_copy.metrics(**r).frame for r in requests]  # cubes computed, rolled, kept
+    demo_copy.close()
+    rolled = _rolled(demo_copy)
+    assert {n for n in rolled if n.endswith("_rolled")} and {n for n in rolled if "_team" in n}
+    rolls: list[str] = []
+    real = rollup.roll
+    monkeypatch.setattr(
+        rollup,
+        "roll",
+        lambda cube, family, dims: rolls.append(family.name) or real(cube, family, dims),
+    )
+
+    def session() -> list[pd.DataFrame]:
+        ws = open_workspace(root)
+        try:
+            return [ws.metrics(**r).frame for r in requests]
+        finally:
+            ws.close()
+
+    later = session()
+    assert rolls == []  # read as kept: no cube read nor rolled up
+    for folder in _cache(demo_copy).glob("*/*_rolled*"):
+        shutil.rmtree(folder)
+    again = session()  # rolled up again from the kept cubes
+    assert rolls
+    for got in (later, again):
+        for mine, theirs in zip(got, first, strict=True):
+            pd.testing.assert_frame_equal(mine, theirs)

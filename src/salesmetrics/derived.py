@@ -316,6 +316,13 @@ class Derived:
             parts.append(rows)
         return pa.concat_tables(parts, promote_options="permissive")
 
+    def periodic_reads(self, name: str) -> frozenset[str]:
+        """The tables the per-period result ``name`` was computed from (as :meth:`periodic`
+        recorded them): what a result computed from its rows reads. Every table
+        (:data:`kept.ALL`) when unknown."""
+        found = self._kept_tables().reads(name) if self._keep else None
+        return frozenset({kept.ALL}) if found is None else found
+
     def _enter(self, scope: Hashable) -> None:
         """Make ``scope`` the most recently used; drop the tables of the oldest beyond
         :data:`PERIOD_SCOPES`."""

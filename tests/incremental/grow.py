@@ -18,11 +18,10 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from salesmetrics import Workspace, schema
 from salesmetrics.ingest.validate import lit
-from salesmetrics.kept import PERIOD_KEY
+from salesmetrics.kept import PART_SUFFIX, PERIOD_KEY, read_part
 from salesmetrics.metrics import registry
 from salesmetrics.metrics.result import MetricResult
 from salesmetrics.workspace import open_workspace
@@ -134,9 +133,9 @@ def kept_slots(ws: Workspace, name: str) -> dict[Path, pa.Table]:
     assert folder is not None
     found = {}
     for slot in folder.glob(f"*/{name}/*/"):
-        parts = sorted(slot.glob("*.parquet"))
+        parts = sorted(slot.glob(f"*{PART_SUFFIX}"))
         if parts:
-            found[slot] = pa.concat_tables([pq.read_table(p) for p in parts])
+            found[slot] = pa.concat_tables([read_part(p) for p in parts])
     return found
 
 

@@ -143,7 +143,7 @@ def _run_family(ctx: Context, family: Family, by: Sequence[str]) -> pa.Table:
     dimensions themselves; kept per period (:func:`_kept_rows`)."""
     dims = family.dims_for(by)
     if rollup.applies(family, dims):
-        return rollup.roll(_kept_rows(ctx, family, rollup.cube_dims(family)), family, dims)
+        return _rolled_rows(ctx, family, dims)
     return _kept_rows(ctx, family, dims)
 
 
@@ -152,23 +152,68 @@ def _kept_rows(ctx: Context, family: Family, dims: Sequence[str]) -> pa.Table:
     depend on that period only, so they are computed once per data version (one query for the
     periods not computed before) and kept (:meth:`salesmetrics.derived.Derived.periodic`);
     the rows of the spine are kept for the session too (:meth:`Context.shared_frame`)."""
-    name = "_".join((family.name, "by", *dims))
+    name = _kept_name(family, "by", dims)
+
+    def read() -> pa.Table:
+        periods = list(ctx.period_keys.values())
+        rows = _periodic_rows(ctx, family, dims, periods)
+        return rows.drop_columns([PERIOD_KEY])
+
+    return ctx.shared_frame(name, read)
+
+
+def _rolled_rows(ctx: Context, family: Family, dims: Sequence[str]) -> pa.Table:
+    """``family``'s components grouped by ``dims``, summed up from its cube
+    (:func:`salesmetrics.metrics.rollup.roll`), kept per period like the cube's own rows: a
+    later session reads the rolled rows instead of reading the cube and rolling it up again
+    (each period's rows are a roll-up of that period's cube rows alone, in the same order, so
+    they are the rows the whole spine's roll-up has)."""
+    name = _kept_name(family, "rolled", dims)
+    cube = rollup.cube_dims(family)
+
+    def compute(missing: list[str]) -> tuple[pa.Table, frozenset[str]]:
+        rows = _periodic_rows(ctx, family, cube, missing)
+        rolled = rollup.roll(rows.drop_columns([PERIOD_KEY]), family, dims)
+        reads = ctx.ws.derived.periodic_reads(_kept_name(family, "by", cube))
+        return _with_period_keys(ctx, rolled), reads
+
+    def read() -> pa.Table:
+        periods = list(ctx.period_keys.values())
+        rows = ctx.ws.derived.periodic(name, periods, compute)
+        return rows.drop_columns([PERIOD_KEY])
+
+    return ctx.shared_frame(name, read)
+
+
+def _kept_name(family: Family, how: str, dims: Sequence[str]) -> str:
+    """The name of ``family``'s per-period rows grouped by ``dims``: ``by`` (computed by its
+    query) or ``rolled`` (summed up from its cube)."""
+    return "_".join((family.name, how, *dims))
+
+
+def _periodic_rows(
+    ctx: Context, family: Family, dims: Sequence[str], periods: Sequence[str]
+) -> pa.Table:
+    """``family``'s kept rows grouped by ``dims`` for ``periods`` (period keys of the spine),
+    with column :data:`PERIOD_KEY`; the periods not kept are computed (one query)."""
 
     def compute(missing: list[str]) -> tuple[pa.Table, frozenset[str]]:
         sub = ctx.restricted(missing)
         expr = family.build(sub, dims)
         rows = _query_arrow(sub, family, expr)
-        labels = pa.array(list(sub.period_keys), pa.string())
-        keys = pa.array(list(sub.period_keys.values()), pa.string())
-        at = pc.index_in(rows["period"].cast(pa.string()), value_set=labels)
-        return rows.append_column(PERIOD_KEY, keys.take(at)), ctx.ws.derived.reads_of(expr)
+        return _with_period_keys(sub, rows), ctx.ws.derived.reads_of(expr)
 
-    def read() -> pa.Table:
-        periods = list(ctx.period_keys.values())
-        rows = ctx.ws.derived.periodic(name, periods, compute, grows=_additive(ctx, family))
-        return rows.drop_columns([PERIOD_KEY])
+    name = _kept_name(family, "by", dims)
+    return ctx.ws.derived.periodic(name, periods, compute, grows=_additive(ctx, family))
 
-    return ctx.shared_frame(name, read)
+
+def _with_period_keys(ctx: Context, rows: pa.Table) -> pa.Table:
+    """``rows`` (of ``ctx``'s spine periods) with the key of each one's period
+    (:data:`PERIOD_KEY`)."""
+    labels = pa.array(list(ctx.period_keys), pa.string())
+    keys = pa.array(list(ctx.period_keys.values()), pa.string())
+    at = pc.index_in(rows["period"].cast(pa.string()), value_set=labels)
+    return rows.append_column(PERIOD_KEY, keys.take(at))
 
 
 def _additive(ctx: Context, family: Family) -> incremental.Additive | None:
@@ -268,7 +313,7 @@ def _metric_rows(
         minimum = ctx.config.min_survey_group
         computed = anonymity.protect(computed, grid, counts, metric.dims, minimum)
     value = _value(metric, computed)
-    kept = np.flatnonzero(grid.spine["output"].astype(bool)[grid.period_at])
+    kept = grid.output
     if plan.where:  # the filtered value's group only (see evaluate)
         chosen = np.ones(grid.width, dtype=bool)
         for dim, wanted in plan.where:
@@ -450,12 +495,10 @@ def _assemble(parts: Sequence[_Part], plan: Plan, spine: pd.DataFrame) -> pd.Dat
 
 
 def _text(codes: np.ndarray, values: Sequence[str]) -> pd.Series[Any]:
-    """A text column holding ``values[code]`` for each of ``codes`` (built as Arrow
-    dictionary: much faster than converting one Python string per row)."""
-    dictionary = pa.DictionaryArray.from_arrays(
-        pa.array(codes, pa.int32()), pa.array(values, pa.large_string())
-    )
-    return pd.Series(dictionary.cast(pa.large_string()), dtype="str")
+    """A text column holding ``values[code]`` for each of ``codes`` (taken in Arrow: much
+    faster than converting one Python string per row)."""
+    taken = pa.array(values, pa.large_string()).take(pa.array(codes, pa.int32()))
+    return pd.Series(taken, dtype="str")
 
 
 def _merged(
@@ -463,8 +506,13 @@ def _merged(
 ) -> pd.Series[Any]:
     """One object column from each part's piece (None where a part has none); a ``nullable``
     column's missing values (NaN, NA) are None."""
-    if nullable and all(p is not None and p.dtype.kind == "f" for p in pieces):
-        numbers: np.ndarray = np.concatenate(pieces)  # type: ignore[arg-type]
+    if all(p is None for p in pieces):  # the comparison columns of a result without one
+        return pd.Series(np.full(sum(sizes), None, dtype=object), dtype=object, copy=False)
+    if nullable and all(p is None or p.dtype.kind == "f" for p in pieces):
+        # numbers, and None for the parts without (placeholders): NaN found among the floats
+        numbers: np.ndarray = np.concatenate(
+            [np.full(n, np.nan) if p is None else p for p, n in zip(pieces, sizes, strict=True)]
+        )
         merged = numbers.astype(object)
         merged[np.isnan(numbers)] = None
     else:

@@ -54,6 +54,11 @@ class Grid:
         return np.repeat(np.arange(self.periods), self.width)
 
     @cached_property
+    def output(self) -> np.ndarray:
+        """The rows of the spine's output periods (those a result shows)."""
+        return np.flatnonzero(self.spine["output"].astype(bool)[self.period_at])
+
+    @cached_property
     def group_at(self) -> np.ndarray:
         """Each row's group position."""
         return np.tile(np.arange(self.width), self.periods)
@@ -264,10 +269,10 @@ class _Universe:
         columns = [np.concatenate([frames[n].keys[k] for n in names]) for k in keys]
         codes, first = factorize(columns)
         unique = [c[first] for c in columns]
-        text = [["" if v is None else str(v) for v in c] for c in unique]
-        order = np.array(
-            sorted(range(len(first)), key=lambda i: tuple(t[i] for t in text)), dtype=np.int64
-        )
+        # by the keys' texts, the first key first; numpy compares text by code point, as
+        # Python does, and lexsort is stable (equal texts keep their order of appearance)
+        text = [np.array(["" if v is None else str(v) for v in c], dtype=str) for c in unique]
+        order = np.lexsort(text[::-1]).astype(np.int64)
         rank = np.empty(len(order), dtype=np.int64)
         rank[order] = np.arange(len(order))
         group_at = np.split(rank[codes], np.cumsum([frames[n].rows for n in names])[:-1])
