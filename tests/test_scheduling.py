@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import pytest
 
-from tests.scheduling import SHARED_UNITS, SPARK_SCOPE, run_first, scope_of
+from tests.scheduling import COSTS, SHARED_UNITS, SPARK_SCOPE, run_first, scope_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,18 +45,35 @@ class Item:
         return object() if name == "slow" and self.slow else None
 
 
-def test_spark_first_then_the_modules_with_a_slow_test_each_module_kept_in_order() -> None:
+def nodeids(items: list[Item]) -> list[str]:
+    """The node ids of ``items`` in the order run_first gives them."""
+    return [cast(Any, i).nodeid for i in run_first(cast(list[pytest.Item], items))]
+
+
+def test_the_costly_units_first_longest_first_then_the_slow_then_the_rest_each_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        "tests.scheduling.COSTS", {SPARK_SCOPE: 300.0, "tests/big.py": 400.0, "tests/d.py": 50.0}
+    )
     items = [
         Item("tests/a.py::t1"),
         Item("tests/b.py::t1"),
         Item("tests/b.py::t2", slow=True),
         Item("tests/c_spark.py::t1"),
+        Item("tests/d.py::t1"),
         Item("tests/a.py::t2"),
         Item("tests/b.py::t3"),
+        Item("tests/big.py::t1"),
+        Item("tests/x_spark.py::t1"),
+        Item("tests/big.py::t2"),
     ]
-    ordered = run_first(cast(list[pytest.Item], items))
-    assert [cast(Any, i).nodeid for i in ordered] == [
+    assert nodeids(items) == [
+        "tests/big.py::t1",
+        "tests/big.py::t2",
         "tests/c_spark.py::t1",
+        "tests/x_spark.py::t1",
+        "tests/d.py::t1",
         "tests/b.py::t1",
         "tests/b.py::t2",
         "tests/b.py::t3",
@@ -65,15 +82,23 @@ def test_spark_first_then_the_modules_with_a_slow_test_each_module_kept_in_order
     ]
 
 
-def test_a_unit_with_one_slow_module_runs_before_the_fast_units() -> None:
+def test_a_unit_with_one_slow_module_runs_before_the_fast_units(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("tests.scheduling.COSTS", {})
     items = [
         Item("tests/a.py::t1"),
         Item("tests/reports/test_html.py::t1"),
         Item("tests/reports/test_pdf.py::t1", slow=True),
     ]
-    ordered = run_first(cast(list[pytest.Item], items))
-    assert [cast(Any, i).nodeid for i in ordered] == [
+    assert nodeids(items) == [
         "tests/reports/test_html.py::t1",
         "tests/reports/test_pdf.py::t1",
         "tests/a.py::t1",
     ]
+
+
+def test_every_costly_unit_exists_and_spark_is_costed() -> None:
+    modules = {unit for unit in COSTS if unit not in (SPARK_SCOPE, *SHARED_UNITS.values())}
+    assert all((ROOT / module).is_file() for module in modules)  # no stale entry
+    assert SPARK_SCOPE in COSTS  # the JVM's unit is among the longest: it must start early
