@@ -21,7 +21,14 @@ def test_cache_stamp_follows_the_generator_inputs(tmp_path: Path) -> None:
     (package / "demo").mkdir(parents=True)
     (package / "ingest").mkdir()
     (package / "metrics").mkdir()
-    for name in ("schema.py", "config.py", "demo/a.py", "ingest/b.py", "metrics/c.py"):
+    for name in (
+        "schema.py",
+        "config.py",
+        "conventions.py",
+        "demo/a.py",
+        "ingest/b.py",
+        "metrics/c.py",
+    ):
         (package / name).write_text("x = 1\n")
     first = cache.inputs_digest("small", 7, package)
     assert first == cache.inputs_digest("small", 7, package)
@@ -41,7 +48,7 @@ def test_the_whole_package_digest_follows_every_source(tmp_path: Path) -> None:
     package = tmp_path / "pkg"
     (package / "demo").mkdir(parents=True)
     (package / "metrics").mkdir()
-    for name in ("schema.py", "config.py", "demo/a.py", "metrics/c.py"):
+    for name in ("schema.py", "config.py", "conventions.py", "demo/a.py", "metrics/c.py"):
         (package / name).write_text("x = 1\n")
     (package / "ingest").mkdir()
     bench_before = cache.inputs_digest("small", 7, package)

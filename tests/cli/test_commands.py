@@ -77,3 +77,17 @@ def test_a_command_imports_only_its_module(args: list[str], modules: str, tmp_pa
 def test_help_and_a_mistyped_command_see_every_command(args: list[str], tmp_path: Path) -> None:
     every = sorted(set(cli.COMMAND_MODULES.values()))
     assert imported(args, tmp_path) == str(every)
+
+
+@pytest.mark.parametrize("name", sorted(cli.COMMAND_MODULES))
+def test_each_command_alone_runs_as_a_command_of_the_app(name: str, tmp_path: Path) -> None:
+    """With only its module registered, a command is still ``salesmetrics NAME`` (Typer would
+    run a lone command as the whole app, taking ``NAME`` for an extra argument)."""
+    done = subprocess.run(
+        [sys.executable, "-c", "from salesmetrics.cli import main; main()", name, "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"Usage: salesmetrics {name} " in done.stdout

@@ -44,6 +44,13 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _group() -> None:
+    # Makes ``app`` a group whatever is registered: with a single command and no callback Typer
+    # runs that command as the whole app, and ``main`` may register one module's commands only.
+    pass
+
+
 #: The module of each top-level command and command group. ``main`` imports only the module of
 #: the command it runs (Typer builds the whole app otherwise: a tenth of a light command's start);
 #: tests/cli/test_commands.py checks this table against what the modules register.

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from salesmetrics.cli import app
+from salesmetrics.cli import COMMAND_MODULES, app
 from salesmetrics.cli.options import QuietOpt, WorkspaceOpt, err, out
 
 if TYPE_CHECKING:
@@ -24,14 +24,6 @@ class ScaleName(StrEnum):
     small = "small"
     medium = "medium"
     large = "large"
-
-
-def _registered() -> set[str]:
-    names = set()
-    for cmd in app.registered_commands:
-        name = cmd.name or (cmd.callback.__name__.replace("_", "-") if cmd.callback else "")
-        names.add(name.removesuffix("-cmd"))
-    return names
 
 
 def next_steps(result: DemoResult, where: str) -> list[str]:
@@ -57,8 +49,7 @@ def next_steps(result: DemoResult, where: str) -> list[str]:
         ),
         ("glossary", "salesmetrics glossary win_rate"),
     ]
-    have = _registered()
-    return [line for command, line in steps if command in have]
+    return [line for command, line in steps if command in COMMAND_MODULES]
 
 
 def _label(step: str) -> str:
