@@ -114,12 +114,7 @@ def split_off(ws: Workspace, folder: Path, chosen: dict[str, str] | None = None)
     files = {}
     con = ws.duckdb
     for table in KEYS:
-        path = folder / f"{table}.csv"
-        cols = ", ".join(f'"{c.name}"' for c in schema.table(table).columns)
-        con.execute(
-            f"COPY (SELECT {cols} FROM {table} WHERE {chosen[table]}) TO {lit(str(path))} (HEADER)"
-        )
-        files[table] = path
+        files[table] = export_csv(con, table, chosen[table], folder / f"{table}.csv")
     with ws.writing() as backend:
         for table in reversed(KEYS):  # the history by its deals first
             backend.con.execute(f"DELETE FROM {table} WHERE {chosen[table]}")
@@ -172,6 +167,16 @@ def columns_with(table: str, changed: Mapping[str, str]) -> str:
     return ", ".join(f"{changed[c]} AS {c}" if c in changed else c for c in cols)
 
 
+def export_csv(
+    con: Any, table: str, where: str, path: Path, changed: Mapping[str, str] | None = None
+) -> Path:
+    """The rows of ``table`` that ``where`` selects (a condition, and a QUALIFY after it if
+    any) written to ``path`` as CSV with a header, the columns of ``changed`` replaced."""
+    select = columns_with(table, changed or {})
+    con.execute(f"COPY (SELECT {select} FROM {table} WHERE {where}) TO {lit(str(path))} (HEADER)")
+    return path
+
+
 def assert_close_rows(got: list[dict[str, Any]], ref: list[dict[str, Any]]) -> None:
     """Result rows ``got`` equal ``ref``: the same rows, values to 1e-9."""
     assert [(r["metric"], r["period"], r["group"]) for r in got] == [
@@ -203,9 +208,4 @@ def new_deals(ws: Workspace, folder: Path, where: str, changed: dict[str, str]) 
     """The deals ``where`` selects as a CSV file in ``folder`` with new keys, the columns of
     ``changed`` replaced by their expressions."""
     changed = {'"opportunity_id"': "opportunity_id || '-N'", **changed}
-    select = columns_with("opportunities", changed)
-    path = folder / "opportunities.csv"
-    ws.duckdb.execute(
-        f"COPY (SELECT {select} FROM opportunities WHERE {where}) TO {lit(str(path))} (HEADER)"
-    )
-    return path
+    return export_csv(ws.duckdb, "opportunities", where, folder / "opportunities.csv", changed)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from salesmetrics import Workspace, schema
-from salesmetrics.ingest.validate import lit
+from salesmetrics import Workspace
 from salesmetrics.workspace import open_workspace
 from tests.demos import DemoBuild, copy_demo
 from tests.incremental.grow import (
@@ -20,6 +19,7 @@ from tests.incremental.grow import (
     assert_same_reviews,
     assert_same_rows,
     copy_reviewed,
+    export_csv,
     kept_slots,
     metrics_of,
     new_deals,
@@ -90,10 +90,7 @@ def test_an_import_of_new_leads_adds_to_the_leads_rows(
     path = tmp_path / "leads.csv"
     chosen = f"hash(lead_id) % {SPLIT} = 0"
     try:
-        cols = ", ".join(f'"{c.name}"' for c in schema.table("leads").columns)
-        ws.duckdb.execute(
-            f"COPY (SELECT {cols} FROM leads WHERE {chosen}) TO {lit(str(path))} (HEADER)"
-        )
+        export_csv(ws.duckdb, "leads", chosen, path)
         with ws.writing() as backend:
             backend.con.execute(f"DELETE FROM leads WHERE {chosen}")
             ws.wrote("leads")

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from salesmetrics.ingest.validate import lit
 from tests.demos import DemoBuild, copy_demo
 from tests.incremental.grow import (
     ReviewedDemo,
     assert_same_as_fresh,
-    columns_with,
     copy_reviewed,
+    export_csv,
     metrics_of,
     reviewed,
 )
@@ -41,12 +40,8 @@ def test_new_deals_that_change_the_stage_order_compute_the_stages_again(
             ("opportunity_history", {'"stage"': "'Zeta review'"}),
         ):
             renamed['"opportunity_id"'] = "opportunity_id || '-Z'"
-            select = columns_with(table, renamed)
-            files[table] = folder / f"{table}.csv"
-            ws.duckdb.execute(
-                f"COPY (SELECT {select} FROM {table} WHERE hash(opportunity_id) % 50 = 0)"
-                f" TO {lit(str(files[table]))} (HEADER)"
-            )
+            where = "hash(opportunity_id) % 50 = 0"
+            files[table] = export_csv(ws.duckdb, table, where, folder / f"{table}.csv", renamed)
         for target in (ws, fresh):
             for table, path in files.items():
                 assert target.import_file(table, path).rows_loaded > 0
@@ -74,13 +69,9 @@ def test_new_deals_that_move_a_customers_acquisition_replace_its_part(
             '"close_date"': "CAST(close_date - INTERVAL 100 DAY AS DATE)",
             '"created_at"': "created_at - INTERVAL 100 DAY",
         }
-        select = columns_with("opportunities", moved)
         first = "QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY close_date) = 1"
-        ws.duckdb.execute(
-            f"COPY (SELECT {select} FROM opportunities WHERE status = 'won'"
-            f" AND account_id IS NOT NULL AND hash(account_id) % 5 = 0 {first})"
-            f" TO {lit(str(path))} (HEADER)"
-        )
+        where = f"status = 'won' AND account_id IS NOT NULL AND hash(account_id) % 5 = 0 {first}"
+        export_csv(ws.duckdb, "opportunities", where, path, moved)
         for target in (ws, fresh):
             assert target.import_file("opportunities", path).rows_loaded > 0
         got = reviewed(ws, ABOUT_CUSTOMERS)

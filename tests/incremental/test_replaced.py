@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from salesmetrics.ingest.validate import lit
 from tests.demos import DemoBuild, copy_demo
 from tests.incremental.grow import (
     SPLIT,
     ReviewedDemo,
     assert_same_as_fresh,
-    columns_with,
     copy_reviewed,
+    export_csv,
     metrics_of,
     reviewed,
     slots,
@@ -38,11 +37,12 @@ def test_a_batch_replacing_existing_rows_gives_the_answers_of_computing_everythi
             ("opportunities", "opportunity_id", ("amount", "amount * 2")),
             ("activities", "activity_id", ("duration_minutes", "duration_minutes + 1")),
         ):
-            select = columns_with(table, {f'"{change[0]}"': change[1]})
-            files[table] = folder / f"{table}.csv"
-            ws.duckdb.execute(
-                f"COPY (SELECT {select} FROM {table} WHERE hash({key}) % {SPLIT} = 0)"
-                f" TO {lit(str(files[table]))} (HEADER)"
+            files[table] = export_csv(
+                ws.duckdb,
+                table,
+                f"hash({key}) % {SPLIT} = 0",
+                folder / f"{table}.csv",
+                {f'"{change[0]}"': change[1]},
             )
         for target in (ws, fresh):
             for table, path in files.items():
@@ -67,12 +67,9 @@ def test_history_added_to_existing_deals_computes_their_periods_again(
     path = tmp_path / "history.csv"
     try:
         changed = {'"changed_at"': "changed_at + INTERVAL 1 HOUR", '"amount"': "amount * 2"}
-        select = columns_with("opportunity_history", changed)
         last = "QUALIFY row_number() OVER (PARTITION BY opportunity_id ORDER BY changed_at DESC)"
-        ws.duckdb.execute(
-            f"COPY (SELECT {select} FROM opportunity_history"
-            f" WHERE hash(opportunity_id) % {SPLIT} = 0 {last} = 1) TO {lit(str(path))} (HEADER)"
-        )
+        where = f"hash(opportunity_id) % {SPLIT} = 0 {last} = 1"
+        export_csv(ws.duckdb, "opportunity_history", where, path, changed)
         for target in (ws, fresh):
             assert target.import_file("opportunity_history", path).rows_loaded > 0
         got = reviewed(ws, ABOUT_HISTORY)
